@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { parseJid } from './jid.ts';
+
+const jidSchema = z.string().refine(
+  (value) => {
+    try {
+      parseJid(value);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a valid JID ("<channel>:<platform id>")' },
+);
+
+/** The sender of an inbound message, as the platform describes them. */
+export const senderSchema = z.object({
+  platformUserId: z.string().min(1),
+  name: z.string().min(1).max(256),
+  username: z.string().max(256).nullable(),
+  isBot: z.boolean(),
+});
+export type Sender = z.infer<typeof senderSchema>;
+
+/** The chat a message belongs to. */
+export const chatSchema = z.object({
+  jid: jidSchema,
+  platformChatId: z.string().min(1),
+  title: z.string().max(512).nullable(),
+  isGroup: z.boolean(),
+});
+export type Chat = z.infer<typeof chatSchema>;
+
+/** Largest inbound text stored; longer texts are cut with a marker (platforms cap far lower). */
+export const MAX_INBOUND_TEXT = 64 * 1024;
+
+/** A platform message normalized by a channel adapter. */
+export const inboundMessageSchema = z.object({
+  kind: z.literal('message'),
+  channel: z.string().min(1),
+  chat: chatSchema,
+  sender: senderSchema,
+  platformMessageId: z.string().min(1),
+  text: z.string().max(MAX_INBOUND_TEXT),
+  replyTo: z.object({ platformMessageId: z.string().min(1), fromBot: z.boolean() }).nullable(),
+  mentionsBot: z.boolean(),
+  sentAt: z.date(),
+});
+export type InboundMessage = z.infer<typeof inboundMessageSchema>;
+
+/** An edit of an earlier platform message. */
+export const inboundEditSchema = z.object({
+  kind: z.literal('edit'),
+  channel: z.string().min(1),
+  chat: chatSchema,
+  platformMessageId: z.string().min(1),
+  text: z.string().max(MAX_INBOUND_TEXT),
+  editedAt: z.date(),
+});
+export type InboundEdit = z.infer<typeof inboundEditSchema>;
+
+export type InboundEvent = InboundMessage | InboundEdit;
+
+/** A reply the assistant sends to a thread; chunking and formatting happen at egress. */
+export const outboundMessageSchema = z.object({
+  jid: jidSchema,
+  text: z.string().min(1),
+  replyToPlatformMessageId: z.string().nullable().default(null),
+});
+export type OutboundMessage = z.infer<typeof outboundMessageSchema>;

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { behaviourConfigSchema } from './behaviour-config.ts';
+
+/** Version of the agent protocol spoken by this code; sent in `initialize`. */
+export const PROTOCOL_VERSION = 1;
+
+/** Lines longer than this (bytes, excluding the newline) are refused by both sides. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+export const RpcErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  RateLimited: -32001,
+  Forbidden: -32002,
+  NotAvailable: -32003,
+} as const;
+
+export const rpcIdSchema = z.union([z.number().int(), z.string().min(1).max(128)]);
+export type RpcId = z.infer<typeof rpcIdSchema>;
+
+export const rpcRequestSchema = z.object({
+  jsonrpc: z.literal('2.0'),
+  id: rpcIdSchema,
+  method: z.string().min(1).max(128),
+  params: z.unknown().optional(),
+});
+export type RpcRequest = z.infer<typeof rpcRequestSchema>;
+
+export const rpcNotificationSchema = z.object({
+  jsonrpc: z.literal('2.0'),
+  method: z.string().min(1).max(128),
+  params: z.unknown().optional(),
+});
+export type RpcNotification = z.infer<typeof rpcNotificationSchema>;
+
+export const rpcErrorSchema = z.object({
+  code: z.number().int(),
+  message: z.string(),
+  data: z.unknown().optional(),
+});
+export type RpcError = z.infer<typeof rpcErrorSchema>;
+
+export const rpcResponseSchema = z.union([
+  z.object({ jsonrpc: z.literal('2.0'), id: rpcIdSchema, result: z.unknown() }),
+  z.object({ jsonrpc: z.literal('2.0'), id: rpcIdSchema.nullable(), error: rpcErrorSchema }),
+]);
+export type RpcResponse = z.infer<typeof rpcResponseSchema>;
+
+/** A message of the conversation as the agent sees it. */
+export const agentMessageSchema = z.object({
+  id: z.number().int(),
+  role: z.enum(['user', 'assistant']),
+  senderName: z.string(),
+  text: z.string(),
+  sentAt: z.string(),
+});
+export type AgentMessage = z.infer<typeof agentMessageSchema>;
+
+/** worker → agent: everything the agent needs for one run. */
+export const initializeParamsSchema = z.object({
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  assistantName: z.string(),
+  run: z.object({ id: z.number().int(), trigger: z.enum(['message', 'task', 'manual']) }),
+  thread: z.object({
+    id: z.number().int(),
+    jid: z.string(),
+    title: z.string().nullable(),
+    isGroup: z.boolean(),
+    isMain: z.boolean(),
+  }),
+  config: behaviourConfigSchema,
+  newMessages: z.array(agentMessageSchema),
+  history: z.array(agentMessageSchema),
+  memory: z.object({ thread: z.array(z.string()), global: z.array(z.string()) }),
+  now: z.string(),
+});
+export type InitializeParams = z.infer<typeof initializeParamsSchema>;
+
+export const llmMessageSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant', 'tool']),
+  content: z.string(),
+  toolCallId: z.string().optional(),
+  toolCalls: z
+    .array(
+      z.object({ id: z.string(), name: z.string(), arguments: z.record(z.string(), z.unknown()) }),
+    )
+    .optional(),
+});
+export type LlmMessage = z.infer<typeof llmMessageSchema>;
+
+export const llmToolSchema = z.object({
+  name: z.string().min(1),
+  description: z.string(),
+  inputSchema: z.record(z.string(), z.unknown()),
+});
+export type LlmTool = z.infer<typeof llmToolSchema>;
+
+/** agent → worker: one model call; the worker holds the key. */
+export const llmCompleteParamsSchema = z.object({
+  messages: z.array(llmMessageSchema).min(1),
+  tools: z.array(llmToolSchema).default([]),
+});
+export type LlmCompleteParams = z.infer<typeof llmCompleteParamsSchema>;
+
+export const llmCompleteResultSchema = z.object({
+  content: z.string(),
+  toolCalls: z.array(
+    z.object({ id: z.string(), name: z.string(), arguments: z.record(z.string(), z.unknown()) }),
+  ),
+  usage: z.object({ inputTokens: z.number().int(), outputTokens: z.number().int() }),
+  model: z.string(),
+  stopReason: z.string(),
+});
+export type LlmCompleteResult = z.infer<typeof llmCompleteResultSchema>;
+
+/** agent → worker: send a message to the thread now (progress, partial results). */
+export const chatSendParamsSchema = z.object({
+  text: z
+    .string()
+    .min(1)
+    .max(64 * 1024),
+});
+export type ChatSendParams = z.infer<typeof chatSendParamsSchema>;
+
+/** agent → worker: the run is over; `reply` (if any) is sent to the thread. */
+export const runFinishParamsSchema = z.object({
+  reply: z
+    .string()
+    .max(256 * 1024)
+    .nullable(),
+  status: z.enum(['ok', 'error']).default('ok'),
+  error: z.string().max(4096).optional(),
+});
+export type RunFinishParams = z.infer<typeof runFinishParamsSchema>;
+
+/** worker → agent notification: a follow-up message arrived during the run. */
+export const inputParamsSchema = z.object({ message: agentMessageSchema });
+export type InputParams = z.infer<typeof inputParamsSchema>;
+
+/** Every method an agent may call on the worker. */
+export const AGENT_METHODS = [
+  'llm.complete',
+  'chat.send',
+  'task.schedule',
+  'task.list',
+  'task.update',
+  'task.pause',
+  'task.resume',
+  'task.cancel',
+  'memory.read',
+  'memory.write',
+  'approval.request',
+  'artifact.save',
+  'run.finish',
+] as const;
+export type AgentMethod = (typeof AGENT_METHODS)[number];
