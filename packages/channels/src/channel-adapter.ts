@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { InboundEvent, Jid } from '@gridbot/core';
+
+/**
+ * Receives every normalized event. It resolves only after the event is committed to the
+ * database; if it throws, the adapter must not acknowledge the update to the platform
+ * (so the platform redelivers it).
+ */
+export type IngressHandler = (event: InboundEvent) => Promise<void>;
+
+/** Options of one outgoing chunk. */
+export interface SendOptions {
+  /** Platform message id to reply to, or null. */
+  replyTo: string | null;
+}
+
+/** The bot's identity on its platform, known after `start()`. */
+export interface BotIdentity {
+  id: string;
+  username: string | null;
+}
+
+/**
+ * One platform connection (a bot account). Polling, webhooks and tests all feed raw
+ * updates through `handleUpdate`; egress sends pre-chunked text through `sendText`.
+ */
+export interface ChannelAdapter {
+  /** The JID prefix, e.g. `telegram`. */
+  readonly channel: string;
+  /** Largest text one platform message may hold (UTF-16 units). */
+  readonly maxMessageLength: number;
+  /** Connects to the platform (identity, webhook or polling) and starts delivering events. */
+  start(onEvent: IngressHandler): Promise<void>;
+  /** Stops receiving; safe to call twice. */
+  stop(): Promise<void>;
+  /** Normalizes one raw platform update and passes it to the handler given to `start`. Malformed or unsupported updates are logged and skipped, never thrown. */
+  handleUpdate(update: unknown): Promise<void>;
+  /**
+   * Sends one chunk (already at most `maxMessageLength`) and returns the platform message id.
+   * Throws `PlatformRateLimitError` when the platform asks to slow down.
+   */
+  sendText(jid: Jid, text: string, options: SendOptions): Promise<string>;
+  /** In webhook mode, the HTTP handler the process mounts at `webhookPath`; otherwise null. */
+  readonly webhook: { path: string; handler: (req: IncomingMessage, res: ServerResponse) => void } | null;
+  /** The bot's identity; throws before `start()`. */
+  identity(): BotIdentity;
+}
