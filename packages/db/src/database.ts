@@ -1,0 +1,228 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<
+  Date | null,
+  Date | string | null | undefined,
+  Date | string | null
+>;
+type Json<T = unknown> = ColumnType<T, string | undefined, string>;
+
+export interface ThreadsTable {
+  id: Generated<number>;
+  jid: string;
+  channel: string;
+  platform_chat_id: string;
+  platform_thread_id: string | null;
+  title: string | null;
+  is_group: boolean;
+  registered: Generated<boolean>;
+  is_main: Generated<boolean>;
+  folder: string | null;
+  trigger_pattern: string | null;
+  requires_trigger: Generated<boolean>;
+  config: Json<Record<string, unknown>>;
+  /** Id of the last message a committed run has consumed. */
+  cursor: Generated<number>;
+  lease_owner: string | null;
+  lease_expires_at: NullableTimestamp;
+  lease_token: Generated<number>;
+  /** `ok`, or `failed` after a run exhausted its retries (cleared by the next success). */
+  status: Generated<string>;
+  last_activity: Timestamp;
+  created_at: Generated<Date>;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  channel: string;
+  platform_user_id: string;
+  name: string;
+  username: string | null;
+  tz_name: string | null;
+  tz_label: string | null;
+  tz_offset_minutes: number | null;
+  config: Json<Record<string, unknown>>;
+  allowed: Generated<boolean>;
+  paired_at: NullableTimestamp;
+  last_seen: Timestamp;
+  created_at: Generated<Date>;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  thread_id: number;
+  platform_message_id: string;
+  sender_id: number | null;
+  sender_name: string;
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+  reply_to: string | null;
+  triggers: Generated<boolean>;
+  sent_at: Timestamp;
+  edited_at: NullableTimestamp;
+  metadata: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
+export interface ArtifactsTable {
+  id: Generated<number>;
+  thread_id: number;
+  message_id: number | null;
+  kind: 'image' | 'file';
+  url: string | null;
+  storage_key: string | null;
+  prompt: string | null;
+  analysis: string | null;
+  original_analysis: string | null;
+  metadata: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'fenced' | 'awaiting_approval';
+
+export interface AgentRunsTable {
+  id: Generated<number>;
+  thread_id: number;
+  trigger: 'message' | 'task' | 'manual';
+  status: RunStatus;
+  worker: string;
+  container: string | null;
+  job_id: string | null;
+  attempt: number;
+  lease_token: number;
+  started_at: Generated<Date>;
+  finished_at: NullableTimestamp;
+  error: string | null;
+  input_tokens: Generated<number>;
+  output_tokens: Generated<number>;
+}
+
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+export interface OutboxTable {
+  id: Generated<number>;
+  thread_id: number;
+  run_id: number | null;
+  channel: string;
+  jid: string;
+  payload: Json<{ text: string; replyTo: string | null }>;
+  status: Generated<OutboxStatus>;
+  attempts: Generated<number>;
+  /** Platform ids of the chunks sent so far, in order; a retry resumes after them. */
+  platform_message_ids: Json<string[]>;
+  error: string | null;
+  created_at: Generated<Date>;
+  sent_at: NullableTimestamp;
+}
+
+export interface ScheduledTasksTable {
+  id: Generated<number>;
+  thread_id: number;
+  prompt: string;
+  schedule_kind: 'cron' | 'interval' | 'once';
+  schedule_value: string;
+  timezone: string | null;
+  context_mode: Generated<'group' | 'isolated'>;
+  misfire_policy: Generated<'skip' | 'run-once'>;
+  status: Generated<'active' | 'paused' | 'cancelled' | 'completed'>;
+  next_run_at: NullableTimestamp;
+  last_run_at: NullableTimestamp;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface TaskRunsTable {
+  id: Generated<number>;
+  task_id: number;
+  run_id: number | null;
+  run_at: Timestamp;
+  started_at: Generated<Date>;
+  finished_at: NullableTimestamp;
+  duration_ms: number | null;
+  status: 'running' | 'succeeded' | 'failed' | 'skipped';
+  result_summary: string | null;
+  error: string | null;
+}
+
+export interface ApprovalsTable {
+  id: Generated<number>;
+  thread_id: number;
+  run_id: number | null;
+  proposal: Json<Record<string, unknown>>;
+  status: Generated<'pending' | 'approved' | 'rejected' | 'superseded' | 'expired'>;
+  requested_at: Generated<Date>;
+  expires_at: NullableTimestamp;
+  resolved_by: string | null;
+  resolved_at: NullableTimestamp;
+}
+
+export interface TokenLedgerTable {
+  id: Generated<number>;
+  scope: string;
+  thread_id: number | null;
+  run_id: number | null;
+  provider: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cost: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  created_at: Generated<Date>;
+}
+
+export interface MemoriesTable {
+  id: Generated<number>;
+  /** Null for global memory. */
+  thread_id: number | null;
+  content: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface InstancesTable {
+  id: string;
+  role: string;
+  host: string;
+  pid: number;
+  version: string;
+  git_sha: string | null;
+  started_at: Timestamp;
+  heartbeat_at: Timestamp;
+  status: 'up' | 'stopping' | 'down';
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
+/** The whole schema, as Kysely sees it. */
+export interface Database {
+  threads: ThreadsTable;
+  users: UsersTable;
+  messages: MessagesTable;
+  artifacts: ArtifactsTable;
+  agent_runs: AgentRunsTable;
+  outbox: OutboxTable;
+  scheduled_tasks: ScheduledTasksTable;
+  task_runs: TaskRunsTable;
+  approvals: ApprovalsTable;
+  token_ledger: TokenLedgerTable;
+  memories: MemoriesTable;
+  instances: InstancesTable;
+  audit_log: AuditLogTable;
+}
+
+export type Thread = Selectable<ThreadsTable>;
+export type NewThread = Insertable<ThreadsTable>;
+export type ThreadUpdate = Updateable<ThreadsTable>;
+export type User = Selectable<UsersTable>;
+export type Message = Selectable<MessagesTable>;
+export type AgentRun = Selectable<AgentRunsTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type Instance = Selectable<InstancesTable>;

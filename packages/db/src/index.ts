@@ -1,0 +1,50 @@
+export { type CreateDatabaseOptions, createDatabase } from './create-database.ts';
+export type {
+  AgentRun,
+  Database,
+  Instance,
+  Message,
+  NewThread,
+  OutboxRow,
+  OutboxStatus,
+  RunStatus,
+  Thread,
+  ThreadUpdate,
+  User,
+} from './database.ts';
+export { assertSchemaCurrent, migrateToLatest, pendingMigrations } from './migrations.ts';
+export {
+  type InstanceInput,
+  listInstances,
+  registerInstance,
+  setInstanceStatus,
+} from './repos/instances-repo.ts';
+export {
+  historyBefore,
+  insertMessage,
+  listMessages,
+  messagesAfter,
+  type NewMessageInput,
+  updateMessageText,
+} from './repos/messages-repo.ts';
+export {
+  findOutbox,
+  insertOutbox,
+  markOutboxFailed,
+  markOutboxSent,
+  type NewOutboxInput,
+  recordChunkSent,
+  recordOutboxAttempt,
+} from './repos/outbox-repo.ts';
+export { finishRun, listRuns, type StartRunInput, startRun } from './repos/runs-repo.ts';
+export {
+  type ChatMetadata,
+  findThreadById,
+  findThreadByJid,
+  listThreads,
+  type RegisterThreadInput,
+  registerThread,
+  unregisterThread,
+  upsertThreadFromChat,
+} from './repos/threads-repo.ts';
+export { findUser, type SenderInput, upsertUser } from './repos/users-repo.ts';

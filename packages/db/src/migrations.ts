@@ -1,0 +1,32 @@
+import { SchemaOutdatedError } from '@gridbot/core';
+import type { Kysely } from 'kysely';
+import { type Migration, Migrator } from 'kysely/migration';
+import * as initial from './migrations/0001-initial.ts';
+
+/** Every migration, in order. Names sort lexically; never rename one that has shipped. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+function migrator(db: Kysely<unknown>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+}
+
+/** Applies every pending migration; returns the names applied. Safe to run concurrently (Kysely takes a lock). */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Names of the migrations not yet applied to this database. */
+export async function pendingMigrations(db: Kysely<unknown>): Promise<string[]> {
+  const infos = await migrator(db).getMigrations();
+  return infos.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+/** Refuses to run on an outdated schema: throws {@link SchemaOutdatedError} naming `gridbot migrate`. */
+export async function assertSchemaCurrent(db: Kysely<unknown>): Promise<void> {
+  const pending = await pendingMigrations(db);
+  if (pending.length > 0) throw new SchemaOutdatedError(pending);
+}

@@ -1,0 +1,74 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database, OutboxRow } from '../database.ts';
+
+export interface NewOutboxInput {
+  threadId: number;
+  runId: number | null;
+  channel: string;
+  jid: string;
+  text: string;
+  replyTo: string | null;
+}
+
+/** Queues a reply for egress; the caller enqueues its job after the transaction commits. */
+export async function insertOutbox(
+  db: Kysely<Database>,
+  input: NewOutboxInput,
+): Promise<OutboxRow> {
+  return db
+    .insertInto('outbox')
+    .values({
+      thread_id: input.threadId,
+      run_id: input.runId,
+      channel: input.channel,
+      jid: input.jid,
+      payload: JSON.stringify({ text: input.text, replyTo: input.replyTo }),
+      platform_message_ids: '[]',
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findOutbox(db: Kysely<Database>, id: number): Promise<OutboxRow | undefined> {
+  return db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Counts one delivery attempt. */
+export async function recordOutboxAttempt(db: Kysely<Database>, id: number): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Appends the platform id of one sent chunk, so a retry resumes after it. */
+export async function recordChunkSent(
+  db: Kysely<Database>,
+  id: number,
+  platformMessageId: string,
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({
+      platform_message_ids: sql`platform_message_ids || ${JSON.stringify([platformMessageId])}::jsonb`,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markOutboxSent(db: Kysely<Database>, id: number): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ status: 'sent', sent_at: new Date(), error: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markOutboxFailed(
+  db: Kysely<Database>,
+  id: number,
+  error: string,
+): Promise<void> {
+  await db.updateTable('outbox').set({ status: 'failed', error }).where('id', '=', id).execute();
+}
