@@ -1,0 +1,110 @@
+import type { Database, OutboxRow } from '@gridbot/db';
+import { finishRun, insertMessage, insertOutbox } from '@gridbot/db';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { type ThreadLease, withFencedTransaction } from './thread-lease.ts';
+
+export interface Reply {
+  text: string;
+  replyTo: string | null;
+}
+
+export interface RunTarget {
+  lease: ThreadLease;
+  runId: number;
+  channel: string;
+  jid: string;
+}
+
+export interface CommitRunInput extends RunTarget {
+  replies: Reply[];
+  /** Highest message id the run consumed; the thread's cursor moves here. */
+  cursor: number;
+  tokens: { input: number; output: number };
+}
+
+/** Stores each reply's outbox row and assistant message; returns the rows to enqueue. */
+async function writeReplies(
+  trx: Transaction<Database>,
+  target: RunTarget,
+  replies: Reply[],
+): Promise<OutboxRow[]> {
+  const rows: OutboxRow[] = [];
+  for (const reply of replies) {
+    const row = await insertOutbox(trx, {
+      threadId: target.lease.threadId,
+      runId: target.runId,
+      channel: target.channel,
+      jid: target.jid,
+      text: reply.text,
+      replyTo: reply.replyTo,
+    });
+    await insertMessage(trx, {
+      threadId: target.lease.threadId,
+      platformMessageId: `out-${row.id}`,
+      senderId: null,
+      senderName: 'assistant',
+      role: 'assistant',
+      content: reply.text,
+      replyTo: reply.replyTo,
+      triggers: false,
+      sentAt: new Date(),
+    });
+    rows.push(row);
+  }
+  return rows;
+}
+
+async function advanceCursor(
+  trx: Transaction<Database>,
+  threadId: number,
+  cursor: number,
+  status: string,
+) {
+  await trx
+    .updateTable('threads')
+    .set({ cursor: sql<number>`greatest(cursor, ${cursor})`, status, last_activity: new Date() })
+    .where('id', '=', threadId)
+    .execute();
+}
+
+/**
+ * Design step 5, in one fenced transaction: the assistant's messages, their outbox rows,
+ * the run's record and the advanced cursor. Throws `LeaseLostError` (nothing written) when
+ * the lease was taken over. Enqueue the returned rows after it resolves.
+ */
+export async function commitRun(db: Kysely<Database>, input: CommitRunInput): Promise<OutboxRow[]> {
+  return withFencedTransaction(db, input.lease, async (trx) => {
+    const rows = await writeReplies(trx, input, input.replies);
+    await advanceCursor(trx, input.lease.threadId, input.cursor, 'ok');
+    await finishRun(trx, input.runId, 'succeeded', null, input.tokens);
+    return rows;
+  });
+}
+
+/** Sends a message now, mid-run (the agent's `chat.send`), under the same fence. */
+export async function commitChatSend(
+  db: Kysely<Database>,
+  target: RunTarget,
+  reply: Reply,
+): Promise<OutboxRow> {
+  return withFencedTransaction(db, target.lease, async (trx) => {
+    const [row] = await writeReplies(trx, target, [reply]);
+    return row!;
+  });
+}
+
+/**
+ * After the last attempt: tells the thread once, moves the cursor past the messages that
+ * failed (so they are not retried forever) and marks the thread and the run failed.
+ */
+export async function commitFailure(
+  db: Kysely<Database>,
+  input: RunTarget & { notice: string; cursor: number; error: string },
+): Promise<OutboxRow[]> {
+  return withFencedTransaction(db, input.lease, async (trx) => {
+    const rows = await writeReplies(trx, input, [{ text: input.notice, replyTo: null }]);
+    await advanceCursor(trx, input.lease.threadId, input.cursor, 'failed');
+    await finishRun(trx, input.runId, 'failed', input.error);
+    return rows;
+  });
+}

@@ -1,0 +1,36 @@
+export {
+  type CommitRunInput,
+  commitChatSend,
+  commitFailure,
+  commitRun,
+  type Reply,
+  type RunTarget,
+} from './commit-run.ts';
+export {
+  DRAIN_ATTEMPTS,
+  type DrainJob,
+  drainJobSchema,
+  OUTBOUND_ATTEMPTS,
+  type OutboundJob,
+  outboundJobSchema,
+} from './jobs.ts';
+export {
+  DEFAULT_QUEUE_PREFIX,
+  drainDedupId,
+  outboundJobId,
+  outboundQueueName,
+  THREADS_QUEUE,
+} from './names.ts';
+export { PipelineQueues, type PipelineQueuesOptions } from './pipeline-queues.ts';
+export {
+  assertRedisReachable,
+  createRedisConnection,
+  type RedisConnectionOptions,
+} from './redis-connection.ts';
+export {
+  acquireLease,
+  releaseLease,
+  renewLease,
+  type ThreadLease,
+  withFencedTransaction,
+} from './thread-lease.ts';

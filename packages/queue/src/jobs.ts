@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+/** Drain a thread: run the agent over its messages past the cursor. */
+export const drainJobSchema = z.object({ threadId: z.number().int().positive() });
+export type DrainJob = z.infer<typeof drainJobSchema>;
+
+/** Deliver one outbox row. */
+export const outboundJobSchema = z.object({ outboxId: z.number().int().positive() });
+export type OutboundJob = z.infer<typeof outboundJobSchema>;
+
+/** Attempts of a drain job before the thread is told it failed. */
+export const DRAIN_ATTEMPTS = 3;
+/** Attempts of an outbound job (rate limits do not count). */
+export const OUTBOUND_ATTEMPTS = 8;

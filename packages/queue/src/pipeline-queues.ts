@@ -1,0 +1,71 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DRAIN_ATTEMPTS, type DrainJob, OUTBOUND_ATTEMPTS, type OutboundJob } from './jobs.ts';
+import { drainDedupId, outboundJobId, outboundQueueName, THREADS_QUEUE } from './names.ts';
+
+export interface PipelineQueuesOptions {
+  connection: Redis;
+  prefix: string;
+}
+
+/**
+ * Producer side of the pipeline: drain jobs for threads and delivery jobs for outbox rows.
+ * Postgres is the source of truth; a failed enqueue loses nothing (the caller retries or
+ * the sweeper finds the work).
+ */
+export class PipelineQueues {
+  readonly #options: PipelineQueuesOptions;
+  readonly #queues = new Map<string, Queue>();
+
+  constructor(options: PipelineQueuesOptions) {
+    this.#options = options;
+  }
+
+  /** The BullMQ queue of that name (created once). */
+  queue(name: string): Queue {
+    let queue = this.#queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, {
+        connection: this.#options.connection,
+        prefix: this.#options.prefix,
+      });
+      queue.on('error', () => {});
+      this.#queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /**
+   * Asks for a run of the thread. At most one active and one waiting drain job exist per
+   * thread; messages arriving meanwhile coalesce into the waiting one.
+   */
+  async enqueueDrain(threadId: number): Promise<void> {
+    const data: DrainJob = { threadId };
+    await this.queue(THREADS_QUEUE).add('drain', data, {
+      deduplication: { id: drainDedupId(threadId), keepLastIfActive: true },
+      attempts: DRAIN_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { count: 1_000 },
+      removeOnFail: { count: 5_000 },
+    });
+  }
+
+  /** Asks the channel's gateway to deliver an outbox row. */
+  async enqueueOutbound(channel: string, outboxId: number): Promise<void> {
+    const data: OutboundJob = { outboxId };
+    await this.queue(outboundQueueName(channel)).add('send', data, {
+      jobId: outboundJobId(outboxId),
+      attempts: OUTBOUND_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { count: 1_000 },
+      removeOnFail: { count: 5_000 },
+    });
+  }
+
+  /** Closes every queue; safe to call twice. */
+  async close(): Promise<void> {
+    const queues = [...this.#queues.values()];
+    this.#queues.clear();
+    await Promise.allSettled(queues.map((q) => q.close()));
+  }
+}

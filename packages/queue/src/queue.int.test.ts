@@ -1,0 +1,133 @@
+import { LeaseLostError } from '@gridbot/core';
+import { registerThread, startRun } from '@gridbot/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
+import { createTestRedis, type TestRedis } from '../../../tests/support/test-redis.ts';
+import { commitRun } from './commit-run.ts';
+import { THREADS_QUEUE } from './names.ts';
+import { PipelineQueues } from './pipeline-queues.ts';
+import { createRedisConnection } from './redis-connection.ts';
+import { acquireLease, releaseLease, renewLease } from './thread-lease.ts';
+
+let t: TestDatabase;
+let r: TestRedis;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  r = createTestRedis();
+});
+afterAll(async () => {
+  await t?.drop();
+  await r?.cleanup();
+});
+
+async function newThread(jid: string) {
+  return registerThread(t.db, { jid });
+}
+
+describe('thread lease', () => {
+  it('is exclusive, and each acquisition raises the fencing token', async () => {
+    const thread = await newThread('telegram:-1');
+    const a = await acquireLease(t.db, thread.id, 'worker-a', 60_000);
+    expect(a).not.toBeNull();
+    expect(await acquireLease(t.db, thread.id, 'worker-b', 60_000)).toBeNull();
+    expect(await renewLease(t.db, a!, 60_000)).toBe(true);
+    await releaseLease(t.db, a!);
+    const b = await acquireLease(t.db, thread.id, 'worker-b', 60_000);
+    expect(b!.token).toBe(a!.token + 1);
+    expect(await renewLease(t.db, a!, 60_000)).toBe(false);
+  });
+
+  it('fences a run whose expired lease was taken over: it commits nothing', async () => {
+    const thread = await newThread('telegram:-2');
+    const stale = (await acquireLease(t.db, thread.id, 'worker-a', 60_000))!;
+    const run = await startRun(t.db, {
+      threadId: thread.id,
+      trigger: 'message',
+      worker: 'worker-a',
+      jobId: null,
+      attempt: 1,
+      leaseToken: stale.token,
+    });
+    await t.db
+      .updateTable('threads')
+      .set({ lease_expires_at: new Date(Date.now() - 1000) })
+      .execute();
+    const fresh = await acquireLease(t.db, thread.id, 'worker-b', 60_000);
+    expect(fresh).not.toBeNull();
+
+    const attempt = commitRun(t.db, {
+      lease: stale,
+      runId: run.id,
+      channel: 'telegram',
+      jid: thread.jid,
+      replies: [{ text: 'too late', replyTo: null }],
+      cursor: 99,
+      tokens: { input: 1, output: 1 },
+    });
+    await expect(attempt).rejects.toThrow(LeaseLostError);
+    const outbox = await t.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('thread_id', '=', thread.id)
+      .execute();
+    expect(outbox).toEqual([]);
+    const after = await t.db
+      .selectFrom('threads')
+      .select('cursor')
+      .where('id', '=', thread.id)
+      .executeTakeFirstOrThrow();
+    expect(after.cursor).toBe(0);
+  });
+
+  it('commits replies, cursor and run in one go for the holder', async () => {
+    const thread = await newThread('telegram:-3');
+    const lease = (await acquireLease(t.db, thread.id, 'worker-a', 60_000))!;
+    const run = await startRun(t.db, {
+      threadId: thread.id,
+      trigger: 'message',
+      worker: 'worker-a',
+      jobId: null,
+      attempt: 1,
+      leaseToken: lease.token,
+    });
+    const rows = await commitRun(t.db, {
+      lease,
+      runId: run.id,
+      channel: 'telegram',
+      jid: thread.jid,
+      replies: [{ text: 'hi', replyTo: '5' }],
+      cursor: 42,
+      tokens: { input: 3, output: 4 },
+    });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'pending', payload: { text: 'hi', replyTo: '5' } });
+    const saved = await t.db
+      .selectFrom('agent_runs')
+      .selectAll()
+      .where('id', '=', run.id)
+      .executeTakeFirstOrThrow();
+    expect(saved).toMatchObject({ status: 'succeeded', input_tokens: 3, output_tokens: 4 });
+    const after = await t.db
+      .selectFrom('threads')
+      .select('cursor')
+      .where('id', '=', thread.id)
+      .executeTakeFirstOrThrow();
+    expect(after.cursor).toBe(42);
+  });
+});
+
+describe('drain jobs', () => {
+  it('coalesce: many requests for one thread leave one waiting job', async () => {
+    const connection = createRedisConnection({ url: r.url, purpose: 'producer' });
+    const queues = new PipelineQueues({ connection, prefix: r.prefix });
+    try {
+      for (let i = 0; i < 10; i++) await queues.enqueueDrain(7);
+      await queues.enqueueDrain(8);
+      const counts = await queues.queue(THREADS_QUEUE).getJobCounts('waiting', 'active', 'delayed');
+      expect(counts.waiting + counts.active + counts.delayed).toBe(2);
+    } finally {
+      await queues.close();
+      connection.disconnect();
+    }
+  });
+});

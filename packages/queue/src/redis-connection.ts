@@ -1,0 +1,53 @@
+import { ServiceUnavailableError } from '@gridbot/core';
+import { Redis, type RedisOptions } from 'ioredis';
+
+export interface RedisConnectionOptions {
+  url: string;
+  /**
+   * `worker`: commands wait while Redis is away (BullMQ workers need this).
+   * `producer`: commands fail fast while Redis is away, so callers can fall back.
+   */
+  purpose: 'worker' | 'producer';
+  connectionName?: string;
+}
+
+/** Opens an ioredis connection configured for BullMQ. */
+export function createRedisConnection(options: RedisConnectionOptions): Redis {
+  const common: RedisOptions = {
+    connectionName: options.connectionName,
+    maxRetriesPerRequest: options.purpose === 'worker' ? null : 1,
+    enableOfflineQueue: options.purpose === 'worker',
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+    lazyConnect: false,
+  };
+  return new Redis(options.url, common);
+}
+
+/**
+ * Checks once that Redis answers PING within `timeoutMs`; throws
+ * {@link ServiceUnavailableError} otherwise. Used at start to fail with a clear message.
+ */
+export async function assertRedisReachable(url: string, timeoutMs = 3_000): Promise<void> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+  });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new ServiceUnavailableError(
+      'redis',
+      `Redis is not reachable: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,89 @@
+import { LeaseLostError } from '@gridbot/core';
+import type { Database } from '@gridbot/db';
+import { type Kysely, sql, type Transaction } from 'kysely';
+
+/** A held lease on a thread: only its holder may commit results for the thread. */
+export interface ThreadLease {
+  threadId: number;
+  owner: string;
+  /** Fencing token: grows by one with every acquisition, so an older holder is always detectable. */
+  token: number;
+}
+
+/**
+ * Takes the thread's lease if it is free or expired. Returns null when another run holds it.
+ * Every acquisition increments the fencing token.
+ */
+export async function acquireLease(
+  db: Kysely<Database>,
+  threadId: number,
+  owner: string,
+  ttlMs: number,
+): Promise<ThreadLease | null> {
+  const row = await db
+    .updateTable('threads')
+    .set((eb) => ({
+      lease_owner: owner,
+      lease_expires_at: sql<Date>`now() + ${`${ttlMs} milliseconds`}::interval`,
+      lease_token: eb('lease_token', '+', 1),
+    }))
+    .where('id', '=', threadId)
+    .where((eb) =>
+      eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<', sql<Date>`now()`)]),
+    )
+    .returning('lease_token')
+    .executeTakeFirst();
+  return row ? { threadId, owner, token: row.lease_token } : null;
+}
+
+/** Extends a held lease; false when it was lost (expired and taken, or released). */
+export async function renewLease(
+  db: Kysely<Database>,
+  lease: ThreadLease,
+  ttlMs: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('threads')
+    .set({ lease_expires_at: sql<Date>`now() + ${`${ttlMs} milliseconds`}::interval` })
+    .where('id', '=', lease.threadId)
+    .where('lease_owner', '=', lease.owner)
+    .where('lease_token', '=', lease.token)
+    .where('lease_expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Gives the lease back if still held; a lost lease is left to its new holder. */
+export async function releaseLease(db: Kysely<Database>, lease: ThreadLease): Promise<void> {
+  await db
+    .updateTable('threads')
+    .set({ lease_owner: null, lease_expires_at: null })
+    .where('id', '=', lease.threadId)
+    .where('lease_owner', '=', lease.owner)
+    .where('lease_token', '=', lease.token)
+    .execute();
+}
+
+/**
+ * Runs `fn` in a transaction that first locks the thread row and checks the lease is still
+ * held and unexpired; throws {@link LeaseLostError} (nothing written) otherwise. Every write
+ * of a run's results goes through here.
+ */
+export async function withFencedTransaction<T>(
+  db: Kysely<Database>,
+  lease: ThreadLease,
+  fn: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('threads')
+      .select(['lease_owner', 'lease_token', sql<boolean>`lease_expires_at > now()`.as('live')])
+      .where('id', '=', lease.threadId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row || row.lease_owner !== lease.owner || row.lease_token !== lease.token || !row.live) {
+      throw new LeaseLostError(lease.threadId, lease.token);
+    }
+    return fn(trx);
+  });
+}
