@@ -1,0 +1,99 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+export type ReadinessCheck = () => Promise<void>;
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface HealthServerOptions {
+  port: number;
+  host?: string;
+  registry: Registry;
+  /** Named checks for `/readyz`; each rejects when its dependency is unreachable. */
+  checks: Record<string, ReadinessCheck>;
+  /** Extra routes by exact path (e.g. a webhook). */
+  routes?: Record<string, RouteHandler>;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function withTimeout(check: ReadinessCheck, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `/healthz` (alive), `/readyz` (dependencies reachable), `/metrics` (Prometheus), plus extra routes. */
+export class HealthServer {
+  readonly #options: HealthServerOptions;
+  #server: Server | null = null;
+
+  constructor(options: HealthServerOptions) {
+    this.#options = options;
+  }
+
+  async start(): Promise<number> {
+    const server = createServer((req, res) => void this.#handle(req, res));
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#options.port, this.#options.host ?? '0.0.0.0', () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = this.#options.routes?.[path];
+    if (route) return route(req, res);
+    if (path === '/healthz') return json(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const results: Record<string, string> = {};
+      let ready = true;
+      await Promise.all(
+        Object.entries(this.#options.checks).map(async ([name, check]) => {
+          try {
+            await withTimeout(check, 2_000);
+            results[name] = 'ok';
+          } catch (error) {
+            ready = false;
+            results[name] = (error as Error).message;
+          }
+        }),
+      );
+      return json(res, ready ? 200 : 503, {
+        status: ready ? 'ready' : 'not ready',
+        checks: results,
+      });
+    }
+    if (path === '/metrics') {
+      const body = await this.#options.registry.metrics();
+      res.writeHead(200, { 'content-type': this.#options.registry.contentType });
+      res.end(body);
+      return;
+    }
+    json(res, 404, { error: 'not found' });
+  }
+
+  /** Stops listening; safe to call twice. */
+  async stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = null;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+}

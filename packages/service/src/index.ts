@@ -1,0 +1,10 @@
+export {
+  HealthServer,
+  type HealthServerOptions,
+  type ReadinessCheck,
+  type RouteHandler,
+} from './health-server.ts';
+export { InstanceRegistry, type InstanceRegistryOptions } from './instance-registry.ts';
+export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
+export { createMetrics, type ServiceMetrics } from './metrics.ts';
+export { Shutdown } from './shutdown.ts';
