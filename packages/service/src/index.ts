@@ -1,3 +1,4 @@
+export { baseEnvShape, parseEnv, portVar, urlVar } from './env.ts';
 export {
   HealthServer,
   type HealthServerOptions,

@@ -1,0 +1,61 @@
+import { ConfigError } from '@gridbot/core';
+import { z } from 'zod';
+
+/** Parses the environment with one schema; every problem is named by variable, in one error. */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.infer<S> {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const variables = new Set<string>();
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path.length > 0 ? String(issue.path[0]) : 'environment';
+    variables.add(name);
+    return `  ${name}: ${issue.message}`;
+  });
+  return throwConfig(lines, [...variables]);
+}
+
+function throwConfig(lines: string[], variables: string[]): never {
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`, variables);
+}
+
+/** A URL with one of the given protocols; the message says what is expected. */
+export function urlVar(protocols: string[], example: string) {
+  return z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a ${protocols.join(' or ')} URL, e.g. ${example}` },
+  );
+}
+
+/** Variables every role reads. */
+export const baseEnvShape = {
+  DATABASE_URL: urlVar(['postgres', 'postgresql'], 'postgres://user:pass@host:5432/gridbot'),
+  REDIS_URL: urlVar(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[^:]+$/, { message: 'must not contain ":"' })
+    .default('{gridbot}'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  ASSISTANT_NAME: z
+    .string()
+    .regex(/^[\p{L}\p{N}_.-]{1,32}$/u, {
+      message: 'expected 1-32 letters, digits, "_", "." or "-"',
+    })
+    .default('Andy'),
+  DATA_DIR: z.string().default('./data'),
+};
+
+/** A port number (0 picks a free one). */
+export const portVar = (fallback: number) =>
+  z.coerce.number().int().min(0).max(65535).default(fallback);
