@@ -41,7 +41,10 @@ export interface ChannelAdapter {
    */
   sendText(jid: Jid, text: string, options: SendOptions): Promise<string>;
   /** In webhook mode, the HTTP handler the process mounts at `webhookPath`; otherwise null. */
-  readonly webhook: { path: string; handler: (req: IncomingMessage, res: ServerResponse) => void } | null;
+  readonly webhook: {
+    path: string;
+    handler: (req: IncomingMessage, res: ServerResponse) => void;
+  } | null;
   /** The bot's identity; throws before `start()`. */
   identity(): BotIdentity;
 }

@@ -8,25 +8,28 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
 };
 
-function migrator(db: Kysely<unknown>): Migrator {
-  return new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+function migrator<DB>(db: Kysely<DB>): Migrator {
+  return new Migrator({
+    db: db as Kysely<unknown>,
+    provider: { getMigrations: async () => MIGRATIONS },
+  });
 }
 
 /** Applies every pending migration; returns the names applied. Safe to run concurrently (Kysely takes a lock). */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<string[]> {
   const { error, results } = await migrator(db).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /** Names of the migrations not yet applied to this database. */
-export async function pendingMigrations(db: Kysely<unknown>): Promise<string[]> {
+export async function pendingMigrations<DB>(db: Kysely<DB>): Promise<string[]> {
   const infos = await migrator(db).getMigrations();
   return infos.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 
 /** Refuses to run on an outdated schema: throws {@link SchemaOutdatedError} naming `gridbot migrate`. */
-export async function assertSchemaCurrent(db: Kysely<unknown>): Promise<void> {
+export async function assertSchemaCurrent<DB>(db: Kysely<DB>): Promise<void> {
   const pending = await pendingMigrations(db);
   if (pending.length > 0) throw new SchemaOutdatedError(pending);
 }

@@ -1,0 +1,58 @@
+import { baseEnvShape, parseEnv, portVar, urlVar } from '@gridbot/service';
+import { z } from 'zod';
+
+const idList = z
+  .string()
+  .regex(/^\s*-?\d+(\s*,\s*-?\d+)*\s*$/, {
+    message: 'expected comma-separated numeric user ids, e.g. 12345,67890',
+  })
+  .transform((value) => new Set(value.split(',').map((id) => id.trim())));
+
+/** Telegram settings; the token is required only when the Telegram gateway runs. */
+export const telegramEnvShape = {
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[A-Za-z0-9_-]+$/, {
+      message: 'expected a bot token from @BotFather, like 123456:ABC-DEF…',
+    })
+    .optional(),
+  TELEGRAM_API_ROOT: urlVar(['http', 'https'], 'https://api.telegram.org').default(
+    'https://api.telegram.org',
+  ),
+  TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
+  TELEGRAM_WEBHOOK_URL: urlVar(
+    ['https', 'http'],
+    'https://bot.example.com/telegram/webhook',
+  ).optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, {
+      message: 'expected 1-256 characters of A-Z, a-z, 0-9, "_" or "-"',
+    })
+    .optional(),
+  TELEGRAM_ALLOWED_USERS: idList.optional(),
+  /** Pause after an empty poll (only useful against test servers that ignore long polling). */
+  TELEGRAM_POLL_IDLE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+};
+
+export const gatewayEnvSchema = z
+  .object({
+    ...baseEnvShape,
+    ...telegramEnvShape,
+    HEALTH_PORT: portVar(8081),
+  })
+  .superRefine((env, ctx) => {
+    if (env.TELEGRAM_MODE === 'webhook' && !env.TELEGRAM_WEBHOOK_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEGRAM_WEBHOOK_URL'],
+        message: 'required when TELEGRAM_MODE=webhook (the public URL Telegram posts updates to)',
+      });
+    }
+  });
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+/** The gateway's settings from the environment; throws a ConfigError naming each bad variable. */
+export function parseGatewayEnv(env: Record<string, string | undefined>): GatewayEnv {
+  return parseEnv(gatewayEnvSchema, env);
+}

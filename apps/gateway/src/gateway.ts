@@ -1,0 +1,68 @@
+import type { ChannelAdapter } from '@gridbot/channels';
+import type { Database } from '@gridbot/db';
+import type { PipelineQueues } from '@gridbot/queue';
+import type { Logger, ServiceMetrics } from '@gridbot/service';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import { DrainRequester } from './drain-requester.ts';
+import { Egress } from './egress.ts';
+import { Ingress } from './ingress.ts';
+
+export interface GatewayOptions {
+  adapter: ChannelAdapter;
+  db: Kysely<Database>;
+  queues: PipelineQueues;
+  connection: Redis;
+  prefix: string;
+  assistantName: string;
+  allowedUsers: ReadonlySet<string>;
+  logger: Logger;
+  metrics: ServiceMetrics;
+}
+
+/** One channel account: ingress from the platform into Postgres and the queue, egress back out. */
+export class Gateway {
+  readonly adapter: ChannelAdapter;
+  readonly drains: DrainRequester;
+  readonly ingress: Ingress;
+  readonly egress: Egress;
+  readonly #logger: Logger;
+
+  constructor(options: GatewayOptions) {
+    this.adapter = options.adapter;
+    this.#logger = options.logger;
+    this.drains = new DrainRequester(options.queues, options.logger.child({ component: 'drains' }));
+    this.ingress = new Ingress({
+      db: options.db,
+      drains: this.drains,
+      assistantName: options.assistantName,
+      allowedUsers: options.allowedUsers,
+      logger: options.logger.child({ component: 'ingress' }),
+    });
+    this.egress = new Egress({
+      db: options.db,
+      adapter: options.adapter,
+      queues: options.queues,
+      connection: options.connection,
+      prefix: options.prefix,
+      logger: options.logger.child({ component: 'egress' }),
+      metrics: options.metrics,
+    });
+  }
+
+  async start(): Promise<void> {
+    this.egress.start();
+    await this.adapter.start(async (event) => {
+      await this.ingress.handle(event);
+    });
+    const identity = this.adapter.identity();
+    this.#logger.info({ channel: this.adapter.channel, bot: identity.username }, 'gateway started');
+  }
+
+  /** Stops receiving first, then finishes the delivery in flight. */
+  async stop(): Promise<void> {
+    await this.adapter.stop();
+    this.drains.stop();
+    await this.egress.stop();
+  }
+}

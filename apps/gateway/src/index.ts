@@ -1,0 +1,13 @@
+export {
+  allowedUsersFor,
+  configuredChannels,
+  createAdapter,
+  SUPPORTED_CHANNELS,
+  type SupportedChannel,
+} from './create-adapter.ts';
+export { DrainRequester } from './drain-requester.ts';
+export { Egress, type EgressOptions } from './egress.ts';
+export { type GatewayEnv, gatewayEnvSchema, parseGatewayEnv, telegramEnvShape } from './env.ts';
+export { Gateway, type GatewayOptions } from './gateway.ts';
+export { Ingress, type IngressOptions, type IngressOutcome } from './ingress.ts';
+export { type BuildInfo, runGateway } from './run-gateway.ts';

@@ -1,0 +1,132 @@
+import {
+  type InboundEdit,
+  type InboundEvent,
+  type InboundMessage,
+  shouldTrigger,
+} from '@gridbot/core';
+import {
+  type Database,
+  findThreadByJid,
+  insertMessage,
+  updateMessageText,
+  upsertThreadFromChat,
+  upsertUser,
+} from '@gridbot/db';
+import type { Logger } from '@gridbot/service';
+import type { Kysely } from 'kysely';
+import type { DrainRequester } from './drain-requester.ts';
+
+export interface IngressOptions {
+  db: Kysely<Database>;
+  drains: DrainRequester;
+  assistantName: string;
+  /** Platform user ids allowed to talk to the assistant in a direct chat without pairing. */
+  allowedUsers: ReadonlySet<string>;
+  logger: Logger;
+}
+
+/** What ingress did with an event (for logs, metrics and tests). */
+export type IngressOutcome =
+  | 'triggered'
+  | 'stored'
+  | 'duplicate'
+  | 'unregistered'
+  | 'edited'
+  | 'ignored';
+
+/**
+ * Design steps 1–3 for one normalized event: store it (idempotently, metadata only for
+ * unregistered chats), decide whether it triggers the agent, and request a drain. Resolves
+ * after the database commit, so the adapter may acknowledge the platform then.
+ */
+export class Ingress {
+  readonly #options: IngressOptions;
+
+  constructor(options: IngressOptions) {
+    this.#options = options;
+  }
+
+  async handle(event: InboundEvent): Promise<IngressOutcome> {
+    return event.kind === 'edit' ? this.#edit(event) : this.#message(event);
+  }
+
+  async #message(message: InboundMessage): Promise<IngressOutcome> {
+    const { db, allowedUsers, assistantName } = this.#options;
+    const allowedDirect = !message.chat.isGroup && allowedUsers.has(message.sender.platformUserId);
+    const result = await db.transaction().execute(async (trx) => {
+      let thread = await upsertThreadFromChat(trx, {
+        jid: message.chat.jid,
+        channel: message.channel,
+        platformChatId: message.chat.platformChatId,
+        title: message.chat.title,
+        isGroup: message.chat.isGroup,
+      });
+      if (!thread.registered && allowedDirect) {
+        thread = await trx
+          .updateTable('threads')
+          .set({ registered: true, requires_trigger: false })
+          .where('id', '=', thread.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+      }
+      if (!thread.registered) return { outcome: 'unregistered' as const, threadId: thread.id };
+      const user = await upsertUser(trx, {
+        channel: message.channel,
+        platformUserId: message.sender.platformUserId,
+        name: message.sender.name,
+        username: message.sender.username,
+        allowed: allowedDirect,
+      });
+      const triggers =
+        !message.sender.isBot &&
+        shouldTrigger({
+          text: message.text,
+          isGroup: thread.is_group,
+          requiresTrigger: thread.requires_trigger,
+          pattern: thread.trigger_pattern,
+          assistantName,
+          mentionsBot: message.mentionsBot,
+          repliesToBot: message.replyTo?.fromBot ?? false,
+        });
+      const { inserted } = await insertMessage(trx, {
+        threadId: thread.id,
+        platformMessageId: message.platformMessageId,
+        senderId: user.id,
+        senderName: message.sender.name,
+        role: 'user',
+        content: message.text,
+        replyTo: message.replyTo?.platformMessageId ?? null,
+        triggers,
+        sentAt: message.sentAt,
+      });
+      if (!inserted) return { outcome: 'duplicate' as const, threadId: thread.id };
+      return {
+        outcome: triggers ? ('triggered' as const) : ('stored' as const),
+        threadId: thread.id,
+      };
+    });
+    this.#options.logger.debug(
+      {
+        jid: message.chat.jid,
+        platformMessageId: message.platformMessageId,
+        outcome: result.outcome,
+      },
+      'inbound message',
+    );
+    if (result.outcome === 'triggered') await this.#options.drains.request(result.threadId);
+    return result.outcome;
+  }
+
+  async #edit(edit: InboundEdit): Promise<IngressOutcome> {
+    const thread = await findThreadByJid(this.#options.db, edit.chat.jid);
+    if (!thread?.registered) return 'unregistered';
+    const updated = await updateMessageText(
+      this.#options.db,
+      thread.id,
+      edit.platformMessageId,
+      edit.text,
+      edit.editedAt,
+    );
+    return updated ? 'edited' : 'ignored';
+  }
+}

@@ -1,0 +1,57 @@
+import { createLogger, RoleRuntime } from '@gridbot/service';
+import { allowedUsersFor, createAdapter, type SupportedChannel } from './create-adapter.ts';
+import { parseGatewayEnv } from './env.ts';
+import { Gateway } from './gateway.ts';
+
+export interface BuildInfo {
+  version: string;
+  gitSha: string | null;
+}
+
+/**
+ * `gridbot gateway --channel <channel>`: parse the environment, check Postgres, Redis and
+ * the schema, serve health and the webhook, then connect to the platform. Returns the
+ * running role; its `shutdown` stops it.
+ */
+export async function runGateway(
+  channel: string,
+  rawEnv: Record<string, string | undefined>,
+  build: BuildInfo,
+): Promise<RoleRuntime> {
+  const env = parseGatewayEnv(rawEnv);
+  const logger = createLogger({
+    level: env.LOG_LEVEL,
+    name: `gateway-${channel}`,
+    secrets: [env.TELEGRAM_BOT_TOKEN, env.TELEGRAM_WEBHOOK_SECRET].filter((s): s is string => !!s),
+  });
+  const adapter = createAdapter(channel, env, logger);
+  const runtime = await RoleRuntime.open({
+    role: `gateway-${channel}`,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    healthPort: env.HEALTH_PORT,
+    version: build.version,
+    gitSha: build.gitSha,
+    logger,
+    watchedQueues: () => [gateway.egress.queueName],
+  });
+  const gateway = new Gateway({
+    adapter,
+    db: runtime.db,
+    queues: runtime.queues,
+    connection: runtime.blocking,
+    prefix: env.QUEUE_PREFIX,
+    assistantName: env.ASSISTANT_NAME,
+    allowedUsers: allowedUsersFor(channel as SupportedChannel, env),
+    logger,
+    metrics: runtime.metrics,
+  });
+  const port = await runtime.serve(
+    adapter.webhook ? { [adapter.webhook.path]: adapter.webhook.handler } : {},
+  );
+  runtime.shutdown.add('gateway', () => gateway.stop());
+  await gateway.start();
+  logger.info({ healthPort: port, mode: env.TELEGRAM_MODE }, 'gateway ready');
+  return runtime;
+}

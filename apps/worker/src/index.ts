@@ -1,0 +1,4 @@
+export { DrainProcessor, type DrainProcessorOptions } from './drain-processor.ts';
+export { parseWorkerEnv, type WorkerEnv, workerEnvSchema, workerEnvShape } from './env.ts';
+export { attachWorker, runWorker } from './run-worker.ts';
+export { WorkerRole, type WorkerRoleOptions } from './worker-role.ts';

@@ -1,0 +1,79 @@
+import { resolve } from 'node:path';
+import { DEFAULT_BEHAVIOUR } from '@gridbot/core';
+import { EchoProvider } from '@gridbot/llm';
+import { THREADS_QUEUE } from '@gridbot/queue';
+import { defaultAgentCommand, ProcessRuntime } from '@gridbot/runner';
+import { createLogger, type Logger, RoleRuntime } from '@gridbot/service';
+import { DrainProcessor } from './drain-processor.ts';
+import { parseWorkerEnv, type WorkerEnv } from './env.ts';
+import { WorkerRole } from './worker-role.ts';
+
+export interface BuildInfo {
+  version: string;
+  gitSha: string | null;
+}
+
+/** Builds the worker's parts on an open role runtime (shared with `gridbot start`). */
+export function attachWorker(runtime: RoleRuntime, env: WorkerEnv, logger: Logger): WorkerRole {
+  const agentRuntime = new ProcessRuntime({
+    command: env.AGENT_COMMAND
+      ? env.AGENT_COMMAND.split(/\s+/).filter(Boolean)
+      : defaultAgentCommand(),
+    logger: logger.child({ component: 'process-runtime' }),
+  });
+  if (!env.LLM_PROVIDER) logger.warn('LLM_PROVIDER not set: using the offline echo provider');
+  const processor = new DrainProcessor({
+    db: runtime.db,
+    queues: runtime.queues,
+    runtime: agentRuntime,
+    llm: new EchoProvider(),
+    workerId: runtime.instance.id,
+    assistantName: env.ASSISTANT_NAME,
+    globalConfig: { ...DEFAULT_BEHAVIOUR, model: env.LLM_MODEL ?? DEFAULT_BEHAVIOUR.model },
+    workspaceRoot: resolve(env.WORKSPACE_DIR ?? resolve(env.DATA_DIR, 'workspaces')),
+    leaseTtlMs: env.LEASE_TTL_MS,
+    agentTimeoutMs: env.AGENT_TIMEOUT_MS,
+    logger,
+    metrics: runtime.metrics,
+  });
+  const worker = new WorkerRole({
+    processor,
+    connection: runtime.blocking,
+    prefix: env.QUEUE_PREFIX,
+    concurrency: env.WORKER_CONCURRENCY,
+    logger,
+    metrics: runtime.metrics,
+  });
+  runtime.shutdown.add('agents', () => agentRuntime.close());
+  runtime.shutdown.add('worker', () => worker.stop());
+  return worker;
+}
+
+/** `gridbot worker`: consume thread jobs and run agents until stopped. */
+export async function runWorker(
+  rawEnv: Record<string, string | undefined>,
+  build: BuildInfo,
+): Promise<RoleRuntime> {
+  const env = parseWorkerEnv(rawEnv);
+  const logger = createLogger({
+    level: env.LOG_LEVEL,
+    name: 'worker',
+    secrets: [env.ANTHROPIC_API_KEY, env.OPENAI_API_KEY].filter((s): s is string => !!s),
+  });
+  const runtime = await RoleRuntime.open({
+    role: 'worker',
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    healthPort: env.HEALTH_PORT,
+    version: build.version,
+    gitSha: build.gitSha,
+    logger,
+    watchedQueues: () => [THREADS_QUEUE],
+  });
+  const worker = attachWorker(runtime, env, logger);
+  const port = await runtime.serve();
+  worker.start();
+  logger.info({ healthPort: port }, 'worker ready');
+  return runtime;
+}

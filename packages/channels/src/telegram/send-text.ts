@@ -1,0 +1,76 @@
+import { GridBotError, type Jid, PlatformRateLimitError, parseJid } from '@gridbot/core';
+import { type Api, GrammyError } from 'grammy';
+import type { Logger } from 'pino';
+import type { SendOptions } from '../channel-adapter.ts';
+import { markdownToTelegramHtml } from './telegram-html.ts';
+
+/** 400 descriptions that mean the formatting, not the message, was refused. */
+const FORMATTING_REFUSED = /entit|tag|pars|text is empty|text must be non-empty/i;
+
+/** Where a Telegram JID points: the chat, and the forum topic when there is a sub-id. */
+function target(jid: Jid): { chatId: number; threadId: number | undefined } {
+  const { channel, chatId, subId } = parseJid(jid);
+  if (channel !== 'telegram') {
+    throw new GridBotError(`Cannot send to ${jid} with the Telegram adapter: not a telegram JID.`);
+  }
+  const threadId = subId === null ? undefined : Number(subId);
+  if (threadId !== undefined && !Number.isSafeInteger(threadId)) {
+    throw new GridBotError(`Cannot send to ${jid}: the topic id must be an integer.`);
+  }
+  return { chatId: Number(chatId), threadId };
+}
+
+function rateLimited(error: unknown): PlatformRateLimitError | null {
+  if (!(error instanceof GrammyError) || error.error_code !== 429) return null;
+  const seconds = error.parameters.retry_after ?? 1;
+  return new PlatformRateLimitError('telegram', seconds * 1000, { cause: error });
+}
+
+/**
+ * Sends one chunk: Markdown converted to Telegram HTML, as a reply when `replyTo` is set.
+ * When Telegram refuses the formatting (400), sends the original text unformatted, so no
+ * message is lost to formatting. Maps 429 to `PlatformRateLimitError`; other errors
+ * propagate. Returns the sent message's id.
+ */
+export async function sendTelegramText(
+  api: Api,
+  jid: Jid,
+  text: string,
+  options: SendOptions,
+  logger: Logger,
+): Promise<string> {
+  const { chatId, threadId } = target(jid);
+  const replyTo = options.replyTo === null ? Number.NaN : Number(options.replyTo);
+  const common = {
+    ...(threadId === undefined ? {} : { message_thread_id: threadId }),
+    ...(Number.isSafeInteger(replyTo)
+      ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }
+      : {}),
+    link_preview_options: { is_disabled: true },
+  };
+  try {
+    try {
+      const sent = await api.sendMessage(chatId, markdownToTelegramHtml(text), {
+        ...common,
+        parse_mode: 'HTML',
+      });
+      return String(sent.message_id);
+    } catch (error) {
+      if (
+        !(error instanceof GrammyError) ||
+        error.error_code !== 400 ||
+        !FORMATTING_REFUSED.test(error.description)
+      ) {
+        throw error;
+      }
+      logger.warn(
+        { jid, description: error.description },
+        'telegram refused the formatted text; sending it unformatted',
+      );
+      const sent = await api.sendMessage(chatId, text, common);
+      return String(sent.message_id);
+    }
+  } catch (error) {
+    throw rateLimited(error) ?? error;
+  }
+}

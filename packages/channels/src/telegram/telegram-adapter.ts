@@ -1,0 +1,191 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GridBotError, type Jid } from '@gridbot/core';
+import { Api } from 'grammy';
+import type { Logger } from 'pino';
+import type {
+  BotIdentity,
+  ChannelAdapter,
+  IngressHandler,
+  SendOptions,
+} from '../channel-adapter.ts';
+import { normalizeTelegramUpdate } from './normalize-update.ts';
+import { ALLOWED_UPDATES, TelegramPoller } from './poller.ts';
+import { sendTelegramText } from './send-text.ts';
+import { createWebhookHandler } from './webhook-handler.ts';
+
+/** Options of a {@link TelegramAdapter}; the app maps its environment into these. */
+export interface TelegramAdapterOptions {
+  /** Bot token from BotFather. Never logged. */
+  token: string;
+  /** Bot API root, e.g. `https://api.telegram.org`, or a local fake server. */
+  apiRoot: string;
+  /** `polling`: this adapter calls `getUpdates`; `webhook`: Telegram POSTs to `webhook.url`. */
+  mode: 'polling' | 'webhook';
+  /** Required in webhook mode: the public URL, its secret token and the local mount path. */
+  webhook?: { url: string; secret: string | null; path: string };
+  /** Pause after an empty `getUpdates`; 0 in production (long polling waits server-side). */
+  emptyPollDelayMs?: number;
+  /** Long-polling timeout in seconds (default 30). */
+  pollTimeoutSec?: number;
+  logger: Logger;
+}
+
+type WebhookEndpoint = {
+  path: string;
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+};
+
+const SECRET_TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
+
+/**
+ * The Telegram channel: receives updates by long polling or webhook, normalizes them to
+ * inbound events, and sends replies as Telegram HTML. An update is acknowledged to Telegram
+ * only after the ingress handler resolved for it.
+ */
+export class TelegramAdapter implements ChannelAdapter {
+  readonly channel = 'telegram';
+  readonly maxMessageLength = 4096;
+  /** The handler to mount at `webhook.path` in webhook mode; null in polling mode. */
+  readonly webhook: WebhookEndpoint | null;
+
+  readonly #options: TelegramAdapterOptions;
+  readonly #api: Api;
+  readonly #logger: Logger;
+  #identity: BotIdentity | null = null;
+  #onEvent: IngressHandler | null = null;
+  #poller: TelegramPoller | null = null;
+  #state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+
+  constructor(options: TelegramAdapterOptions) {
+    if (options.mode === 'webhook') {
+      if (options.webhook === undefined) {
+        throw new GridBotError('Telegram webhook mode needs `webhook: { url, secret, path }`.');
+      }
+      const { secret } = options.webhook;
+      if (secret !== null && !SECRET_TOKEN.test(secret)) {
+        throw new GridBotError(
+          'The Telegram webhook secret must be 1-256 characters of A-Z, a-z, 0-9, "_" or "-".',
+        );
+      }
+    }
+    this.#options = options;
+    this.#logger = options.logger.child({ component: 'telegram-adapter' });
+    this.#api = new Api(options.token, { apiRoot: options.apiRoot });
+    this.webhook =
+      options.mode === 'webhook' && options.webhook !== undefined
+        ? {
+            path: options.webhook.path,
+            handler: createWebhookHandler({
+              secret: options.webhook.secret,
+              accepting: () => this.#state === 'running',
+              handleUpdate: (update) => this.handleUpdate(update),
+              logger: this.#logger,
+            }),
+          }
+        : null;
+  }
+
+  /**
+   * Learns the bot's identity (`getMe`), then starts delivering events to `onEvent`:
+   * polling mode removes any webhook and starts the `getUpdates` loop; webhook mode
+   * registers `webhook.url` with Telegram. Throws if Telegram cannot be reached or
+   * refuses the token.
+   */
+  async start(onEvent: IngressHandler): Promise<void> {
+    if (this.#state !== 'new') {
+      throw new GridBotError(`TelegramAdapter.start() called twice (state: ${this.#state}).`);
+    }
+    this.#state = 'starting';
+    this.#onEvent = onEvent;
+    try {
+      const me = await this.#api.getMe();
+      this.#identity = { id: String(me.id), username: me.username ?? null };
+      if (this.#options.mode === 'polling') {
+        await this.#api.deleteWebhook({ drop_pending_updates: false });
+      } else if (this.#options.webhook !== undefined) {
+        const { url, secret } = this.#options.webhook;
+        await this.#api.setWebhook(url, {
+          allowed_updates: [...ALLOWED_UPDATES],
+          ...(secret === null ? {} : { secret_token: secret }),
+        });
+      }
+    } catch (error) {
+      this.#identity = null;
+      if (this.#state === 'starting') this.#state = 'new';
+      throw new GridBotError(
+        `Could not connect to the Telegram Bot API at ${this.#options.apiRoot}: check the bot token, the API root and the network.`,
+        { cause: error },
+      );
+    }
+    // stop() may have been called while connecting.
+    if (this.#state !== 'starting') return;
+    this.#state = 'running';
+    if (this.#options.mode === 'polling') {
+      this.#poller = new TelegramPoller({
+        api: this.#api,
+        deliver: (update) => this.handleUpdate(update),
+        logger: this.#logger,
+        pollTimeoutSec: this.#options.pollTimeoutSec ?? 30,
+        emptyPollDelayMs: this.#options.emptyPollDelayMs ?? 0,
+      });
+      this.#poller.start();
+    }
+    const identity = this.#identity;
+    this.#logger.info(
+      { botId: identity?.id, username: identity?.username, mode: this.#options.mode },
+      'telegram adapter started',
+    );
+  }
+
+  /** Stops polling (aborting the in-flight request) and refuses further webhook calls. Safe to call twice. */
+  async stop(): Promise<void> {
+    this.#state = 'stopped';
+    const poller = this.#poller;
+    this.#poller = null;
+    await poller?.stop();
+  }
+
+  /**
+   * Normalizes one raw update and passes the event to the ingress handler. Unsupported
+   * updates are skipped, malformed ones logged and skipped; only a failing ingress handler
+   * makes it throw (so the update is not acknowledged).
+   */
+  async handleUpdate(update: unknown): Promise<void> {
+    const onEvent = this.#onEvent;
+    const identity = this.#identity;
+    if (onEvent === null || identity === null) {
+      throw new GridBotError('TelegramAdapter.handleUpdate() called before start() finished.');
+    }
+    const result = normalizeTelegramUpdate(update, identity);
+    if (result.outcome === 'invalid') {
+      this.#logger.warn(
+        { updateId: result.updateId, reason: result.reason },
+        `skipping malformed telegram update${result.updateId === null ? '' : ` ${result.updateId}`}: ${result.reason}`,
+      );
+      return;
+    }
+    if (result.outcome === 'ignored') {
+      this.#logger.debug(
+        { updateId: result.updateId, reason: result.reason },
+        'ignoring telegram update',
+      );
+      return;
+    }
+    await onEvent(result.event);
+  }
+
+  /** Sends one chunk (at most 4096 characters) formatted as Telegram HTML; see {@link sendTelegramText}. */
+  sendText(jid: Jid, text: string, options: SendOptions): Promise<string> {
+    return sendTelegramText(this.#api, jid, text, options, this.#logger);
+  }
+
+  /** The bot's id and username; throws before `start()` has finished. */
+  identity(): BotIdentity {
+    if (this.#identity === null) {
+      throw new GridBotError(
+        'The Telegram bot identity is not known yet: call `await adapter.start(onEvent)` first.',
+      );
+    }
+    return this.#identity;
+  }
+}

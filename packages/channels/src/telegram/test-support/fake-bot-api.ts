@@ -1,0 +1,102 @@
+/**
+ * Test support, not part of the package's surface: a tiny Bot API server for the cases
+ * telegram-test-api cannot play (errors, real offset semantics, hanging long polls).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { type Logger, pino } from 'pino';
+
+/** A free TCP port on 127.0.0.1 (listen on 0, read, close). */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** One request the fake received. */
+export interface RecordedCall {
+  method: string;
+  body: Record<string, unknown>;
+}
+
+/** What a fake method answers: a status and JSON body, or `'hang'` / `'drop'` the connection. */
+export type FakeAnswer = { status?: number; json: unknown } | 'hang' | 'drop';
+export type FakeMethod = (body: Record<string, unknown>, call: RecordedCall[]) => FakeAnswer;
+
+export interface FakeBotApi {
+  apiRoot: string;
+  calls: RecordedCall[];
+  close(): Promise<void>;
+}
+
+const ok = (result: unknown): FakeAnswer => ({ json: { ok: true, result } });
+
+/** Default answers for the calls every adapter start makes. */
+export const BASIC_METHODS: Record<string, FakeMethod> = {
+  getMe: () => ok({ id: 666, is_bot: true, first_name: 'Grid', username: 'GridTestBot' }),
+  deleteWebhook: () => ok(true),
+  setWebhook: () => ok(true),
+  getUpdates: () => ok([]),
+};
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+}
+
+/** Starts a fake Bot API on a free port; `methods` override {@link BASIC_METHODS}. */
+export async function startFakeBotApi(methods: Record<string, FakeMethod>): Promise<FakeBotApi> {
+  const all = { ...BASIC_METHODS, ...methods };
+  const calls: RecordedCall[] = [];
+  const hanging = new Set<ServerResponse>();
+  const server: Server = createServer((req, res) => {
+    readJson(req).then((body) => {
+      const method = (req.url ?? '').split('/').pop() ?? '';
+      const call = { method, body };
+      calls.push(call);
+      const answer = all[method]?.(body, calls) ?? {
+        status: 404,
+        json: { ok: false, error_code: 404, description: 'Not Found' },
+      };
+      if (answer === 'hang') return void hanging.add(res);
+      if (answer === 'drop') return void req.socket.destroy();
+      res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer.json));
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    apiRoot: `http://127.0.0.1:${port}`,
+    calls,
+    close: async () => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A pino logger whose records land in `records`, for asserting on warnings. */
+export function captureLogger(): { logger: Logger; records: Record<string, unknown>[] } {
+  const records: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) },
+  );
+  return { logger, records };
+}
+
+/** Polls `check` until it is true or `timeoutMs` passes. */
+export async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

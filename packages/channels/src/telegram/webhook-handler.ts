@@ -1,0 +1,106 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+
+/** Options of {@link createWebhookHandler}. */
+export interface WebhookHandlerOptions {
+  /** Expected `X-Telegram-Bot-Api-Secret-Token`, or null to accept any request. */
+  secret: string | null;
+  /** Whether the adapter is started and accepts updates (503 otherwise, so Telegram retries). */
+  accepting: () => boolean;
+  /** Resolves after the update was committed; throws to make Telegram redeliver it. */
+  handleUpdate: (update: unknown) => Promise<void>;
+  logger: Logger;
+  /** Largest body accepted; Telegram updates are a few KiB. */
+  maxBodyBytes?: number;
+}
+
+const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+const DEFAULT_MAX_BODY = 1024 * 1024;
+
+function secretMatches(header: string | string[] | undefined, secret: string): boolean {
+  if (typeof header !== 'string') return false;
+  const given = Buffer.from(header);
+  const expected = Buffer.from(secret);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Reads the body as text; null (without reading further) once it exceeds `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.pause();
+      resolve(null);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
+}
+
+function reply(res: ServerResponse, status: number, body = ''): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(body);
+}
+
+/**
+ * A node:http handler for Telegram webhook deliveries. It answers 200 only after the
+ * update was handled (committed), 500 if handling threw (Telegram redelivers), 401 on a
+ * wrong secret token, 400 on malformed JSON, 413 on an oversized body, 405 on non-POST.
+ */
+export function createWebhookHandler(
+  options: WebhookHandlerOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { secret, logger } = options;
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'POST') {
+      req.resume();
+      return reply(res, 405, 'POST only');
+    }
+    if (secret !== null && !secretMatches(req.headers[SECRET_HEADER], secret)) {
+      req.resume();
+      logger.warn({ remote: req.socket.remoteAddress }, 'telegram webhook: wrong secret token');
+      return reply(res, 401, 'wrong secret token');
+    }
+    if (!options.accepting()) {
+      req.resume();
+      return reply(res, 503, 'not accepting updates');
+    }
+    const body = await readBody(req, limit);
+    if (body === null) {
+      res.once('finish', () => req.destroy());
+      res.setHeader('connection', 'close');
+      return reply(res, 413, 'body too large');
+    }
+    let update: unknown;
+    try {
+      update = JSON.parse(body);
+    } catch (error) {
+      logger.warn({ err: error }, 'telegram webhook: malformed JSON body');
+      return reply(res, 400, 'malformed JSON');
+    }
+    try {
+      await options.handleUpdate(update);
+    } catch (error) {
+      logger.error({ err: error }, 'telegram webhook: ingress failed; Telegram will redeliver');
+      return reply(res, 500, 'ingress failed');
+    }
+    reply(res, 200);
+  };
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error({ err: error }, 'telegram webhook: unexpected failure');
+      reply(res, 500);
+    });
+  };
+}
