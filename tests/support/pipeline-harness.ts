@@ -1,0 +1,66 @@
+import { freePort } from './free-port.ts';
+import {
+  type GridbotProcess,
+  runGridbot,
+  spawnGridbot,
+  waitUntilReady,
+} from './gridbot-process.ts';
+import { BOT_TOKEN, TelegramFake } from './telegram-fake.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { createTestRedis, type TestRedis } from './test-redis.ts';
+
+/**
+ * Everything an end-to-end test needs: its own database and Redis prefix, a fake Telegram,
+ * and helpers to start real `gridbot` processes against them. `close()` stops it all.
+ */
+export class PipelineHarness {
+  readonly db: TestDatabase;
+  readonly redis: TestRedis;
+  readonly telegram: TelegramFake;
+  readonly #processes: GridbotProcess[] = [];
+
+  private constructor(db: TestDatabase, redis: TestRedis, telegram: TelegramFake) {
+    this.db = db;
+    this.redis = redis;
+    this.telegram = telegram;
+  }
+
+  static async create(): Promise<PipelineHarness> {
+    const [db, telegram] = await Promise.all([createTestDatabase(), TelegramFake.start()]);
+    return new PipelineHarness(db, createTestRedis(), telegram);
+  }
+
+  /** The environment every role gets; `extra` overrides. */
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      DATABASE_URL: this.db.url,
+      REDIS_URL: this.redis.url,
+      QUEUE_PREFIX: this.redis.prefix,
+      LOG_LEVEL: 'info',
+      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+      TELEGRAM_API_ROOT: this.telegram.apiRoot,
+      TELEGRAM_POLL_IDLE_MS: '50',
+      WORKSPACE_DIR: `/tmp/gridbot-test-workspaces/${this.db.name}`,
+      ...extra,
+    };
+  }
+
+  /** Starts `gridbot <args>` and waits until it is ready. */
+  async start(args: string[], extra: Record<string, string> = {}): Promise<GridbotProcess> {
+    const port = await freePort();
+    const proc = spawnGridbot(args, this.env({ HEALTH_PORT: String(port), ...extra }));
+    this.#processes.push(proc);
+    await waitUntilReady(proc, port);
+    return proc;
+  }
+
+  /** Runs a one-shot CLI command against this harness's database. */
+  cli(args: string[], extra: Record<string, string> = {}) {
+    return runGridbot(args, this.env(extra));
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#processes.map((p) => p.stop()));
+    await Promise.allSettled([this.db.drop(), this.redis.cleanup(), this.telegram.stop()]);
+  }
+}

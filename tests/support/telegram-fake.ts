@@ -1,0 +1,88 @@
+import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import { freePort } from './free-port.ts';
+
+export const BOT_TOKEN = '123456:TEST-token_for-gridbot';
+
+export interface ChatSpec {
+  chatId: number;
+  type: 'private' | 'group' | 'supergroup';
+  title?: string;
+  userId: number;
+  firstName: string;
+}
+
+/** A sent bot message as the fake recorded it. */
+export interface BotMessage {
+  chatId: string;
+  text: string;
+  replyTo: number | null;
+}
+
+/** telegram-test-api on a free port, with helpers to talk as users and read the bot's replies. */
+export class TelegramFake {
+  readonly server: TelegramServer;
+  readonly apiRoot: string;
+
+  private constructor(server: TelegramServer) {
+    this.server = server;
+    this.apiRoot = server.config.apiURL;
+  }
+
+  static async start(): Promise<TelegramFake> {
+    const port = await freePort();
+    const server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 600 });
+    await server.start();
+    return new TelegramFake(server);
+  }
+
+  /** Sends a text message as a user into a chat; resolves when the fake stored it. */
+  async say(chat: ChatSpec, text: string): Promise<void> {
+    const client = this.server.getClient(BOT_TOKEN, {
+      chatId: chat.chatId,
+      type: chat.type,
+      userId: chat.userId,
+      firstName: chat.firstName,
+      userName: chat.firstName.toLowerCase(),
+      chatTitle: chat.title ?? chat.firstName,
+    });
+    await client.sendMessage(client.makeMessage(text));
+  }
+
+  /** Redelivers every update already fetched, as Telegram does when the offset was not confirmed. */
+  redeliverAll(): number {
+    let count = 0;
+    for (const update of this.server.storage.userMessages) {
+      if (update.isRead) {
+        update.isRead = false;
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** The bot's messages in a chat, in the order sent. */
+  botMessages(chatId: number): BotMessage[] {
+    return this.server.storage.botMessages
+      .filter((m) => String(m.message.chat_id) === String(chatId))
+      .sort((a, b) => a.messageId - b.messageId)
+      .map((m) => {
+        const params = m.message as {
+          text: string;
+          reply_parameters?: { message_id: number } | string;
+        };
+        const reply =
+          typeof params.reply_parameters === 'string'
+            ? JSON.parse(params.reply_parameters)
+            : params.reply_parameters;
+        return {
+          chatId: String(m.message.chat_id),
+          text: params.text,
+          replyTo: reply?.message_id ?? null,
+        };
+      });
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+  }
+}
