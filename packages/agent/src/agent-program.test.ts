@@ -1,0 +1,118 @@
+import { PassThrough } from 'node:stream';
+import {
+  DEFAULT_BEHAVIOUR,
+  type InitializeParams,
+  LineSplitter,
+  PROTOCOL_VERSION,
+  RpcErrorCode,
+} from '@gridbot/core';
+import { describe, expect, it } from 'vitest';
+import { runAgentProgram } from './agent-program.ts';
+
+type Message = {
+  id?: number | string | null;
+  method?: string;
+  params?: unknown;
+  result?: unknown;
+  error?: unknown;
+};
+
+const at = '2025-03-01T10:00:00Z';
+const init: InitializeParams = {
+  protocolVersion: PROTOCOL_VERSION,
+  assistantName: 'Andy',
+  run: { id: 1, trigger: 'message' },
+  thread: { id: 1, jid: 'telegram:-100', title: 'Team', isGroup: true, isMain: false },
+  config: DEFAULT_BEHAVIOUR,
+  newMessages: [{ id: 5, role: 'user', senderName: 'Alice', text: 'hello', sentAt: at }],
+  history: [],
+  memory: { thread: [], global: [] },
+  now: at,
+};
+
+/** Plays the worker against the agent program over in-memory pipes. */
+function startAgent() {
+  const toAgent = new PassThrough();
+  const fromAgent = new PassThrough();
+  const logs: string[] = [];
+  const exit = runAgentProgram({ input: toAgent, output: fromAgent, log: (m) => logs.push(m) });
+  const queue: Message[] = [];
+  const waiters: Array<(m: Message) => void> = [];
+  const splitter = new LineSplitter(1 << 20);
+  fromAgent.on('data', (chunk: Buffer) => {
+    for (const event of splitter.push(chunk)) {
+      if (event.kind !== 'line') continue;
+      const message = JSON.parse(event.line) as Message;
+      const waiter = waiters.shift();
+      if (waiter) waiter(message);
+      else queue.push(message);
+    }
+  });
+  return {
+    exit,
+    logs,
+    send: (...messages: object[]) =>
+      toAgent.write(messages.map((m) => `${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`).join('')),
+    next: (): Promise<Message> => {
+      const queued = queue.shift();
+      return queued ? Promise.resolve(queued) : new Promise((resolve) => waiters.push(resolve));
+    },
+    end: () => toAgent.end(),
+  };
+}
+
+describe('runAgentProgram', () => {
+  it('answers initialize, asks the model about the new messages and finishes with its reply', async () => {
+    const agent = startAgent();
+    const followUp = { id: 6, role: 'user', senderName: 'Bob', text: 'me too', sentAt: at };
+    agent.send(
+      { id: 1, method: 'initialize', params: init },
+      { method: 'input', params: { message: followUp } },
+    );
+    expect(await agent.next()).toMatchObject({
+      id: 1,
+      result: { agent: 'gridbot-agent', version: '0.1.0' },
+    });
+    const llm = await agent.next();
+    expect(llm.method).toBe('llm.complete');
+    expect(llm.params).toMatchObject({
+      tools: [],
+      messages: [{ role: 'system' }, { role: 'user', content: '[Alice] hello\n[Bob] me too' }],
+    });
+    agent.send({ id: llm.id, result: { content: 'Hi both!', toolCalls: [] } });
+    const finish = await agent.next();
+    expect(finish).toMatchObject({
+      method: 'run.finish',
+      params: { reply: 'Hi both!', status: 'ok' },
+    });
+    agent.send({ id: finish.id, result: { ok: true } }, { method: 'shutdown' });
+    await expect(agent.exit).resolves.toBe(0);
+  });
+
+  it('finishes with status error when the model call fails', async () => {
+    const agent = startAgent();
+    agent.send({ id: 1, method: 'initialize', params: init });
+    await agent.next();
+    const llm = await agent.next();
+    agent.send({
+      id: llm.id,
+      error: { code: RpcErrorCode.RateLimited, message: 'budget exhausted' },
+    });
+    expect(await agent.next()).toMatchObject({
+      method: 'run.finish',
+      params: { reply: null, status: 'error', error: 'budget exhausted' },
+    });
+    agent.end();
+    await expect(agent.exit).resolves.toBe(0);
+  });
+
+  it('refuses invalid initialize params, saying which field is wrong', async () => {
+    const agent = startAgent();
+    agent.send({ id: 1, method: 'initialize', params: { ...init, assistantName: 42 } });
+    const answer = await agent.next();
+    expect(answer.error).toMatchObject({ code: RpcErrorCode.InvalidParams });
+    expect(JSON.stringify(answer.error)).toContain('assistantName');
+    agent.end();
+    await expect(agent.exit).resolves.toBe(0);
+  });
+});

@@ -1,0 +1,164 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  AgentProtocolError,
+  DEFAULT_BEHAVIOUR,
+  type InitializeParams,
+  type LlmCompleteParams,
+  PROTOCOL_VERSION,
+} from '@gridbot/core';
+// The runner does not depend on @gridbot/llm; the worker wires the two together.
+import { EchoProvider } from '@gridbot/llm';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AgentProcess } from './agent-runtime.ts';
+import { AgentSession, type AgentSessionOptions } from './agent-session.ts';
+import { defaultAgentCommand } from './default-agent-command.ts';
+import { ProcessRuntime } from './process-runtime.ts';
+
+const logger = pino({ level: 'silent' });
+const fixture = (name: string) =>
+  fileURLToPath(new URL(`../../../tests/fixtures/agents/${name}`, import.meta.url));
+
+const init: InitializeParams = {
+  protocolVersion: PROTOCOL_VERSION,
+  assistantName: 'Andy',
+  run: { id: 11, trigger: 'message' },
+  thread: { id: 4, jid: 'telegram:-100', title: 'Team', isGroup: true, isMain: false },
+  config: DEFAULT_BEHAVIOUR,
+  newMessages: [
+    { id: 1, role: 'user', senderName: 'Alice', text: 'hello', sentAt: '2025-01-01T00:00:00Z' },
+  ],
+  history: [],
+  memory: { thread: [], global: [] },
+  now: '2025-01-01T00:00:01Z',
+};
+
+const echo = new EchoProvider();
+const handlers: AgentSessionOptions['handlers'] = {
+  'llm.complete': (params) =>
+    echo.complete(params as LlmCompleteParams, {
+      model: 'echo',
+      temperature: 0.7,
+      topP: 1,
+      maxTokens: 1000,
+    }),
+  'chat.send': async () => ({ ok: true }),
+};
+
+let workspace: string;
+let runtime: ProcessRuntime | undefined;
+
+beforeEach(async () => {
+  workspace = await mkdtemp(join(tmpdir(), 'gridbot-session-'));
+});
+
+afterEach(async () => {
+  await runtime?.close();
+  runtime = undefined;
+  await rm(workspace, { recursive: true, force: true });
+});
+
+async function runWith(
+  command: string[],
+  options: Partial<AgentSessionOptions> = {},
+): Promise<{ agent: AgentProcess; result: Promise<unknown> }> {
+  runtime = new ProcessRuntime({ command, logger, killGraceMs: 500 });
+  const agent = await runtime.start({ threadId: 4, runId: 11, workspaceDir: workspace });
+  const session = new AgentSession({ agent, init, handlers, timeoutMs: 2_500, logger, ...options });
+  const result = session.run();
+  result.catch(() => {});
+  return { agent, result };
+}
+
+async function protocolError(result: Promise<unknown>): Promise<AgentProtocolError> {
+  const error = await result.then(
+    () => expect.unreachable('run() should have rejected'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AgentProtocolError);
+  return error as AgentProtocolError;
+}
+
+describe('AgentSession with real processes', () => {
+  it('runs the default agent against the echo provider', async () => {
+    const { agent, result } = await runWith(defaultAgentCommand());
+    await expect(result).resolves.toEqual({ reply: 'Echo: [Alice] hello', status: 'ok' });
+    // It exited by itself on shutdown.
+    await expect(agent.exited).resolves.toEqual({ code: 0, signal: null });
+  });
+
+  it('reports an agent that exits early with its code and stderr', async () => {
+    const { result } = await runWith([process.execPath, fixture('exit-early.mjs')]);
+    const error = await protocolError(result);
+    expect(error.code).toBe('exited');
+    expect(error.message).toMatch(/^agent exited with code 3 before finishing the run/);
+    expect(error.message).toContain('boom');
+  });
+
+  it('kills an agent that never finishes', async () => {
+    const { agent, result } = await runWith([process.execPath, fixture('never-finish.mjs')], {
+      timeoutMs: 300,
+    });
+    const error = await protocolError(result);
+    expect(error.code).toBe('timeout');
+    expect(error.message).toBe('agent did not finish within 300 ms');
+    await expect(agent.exited).resolves.toMatchObject({ signal: 'SIGTERM' });
+  });
+
+  it('lets an agent recover from calling an unknown method', async () => {
+    const { result } = await runWith([process.execPath, fixture('unknown-method.mjs')]);
+    await expect(result).resolves.toMatchObject({ reply: 'recovered' });
+  });
+
+  it('lets an agent recover from a malformed line', async () => {
+    const { result } = await runWith([process.execPath, fixture('malformed.mjs')]);
+    await expect(result).resolves.toMatchObject({ reply: 'still here' });
+  });
+
+  it('refuses a 2 MiB line and kills the agent', async () => {
+    const { agent, result } = await runWith([process.execPath, fixture('huge-line.mjs')]);
+    const error = await protocolError(result);
+    expect(error.code).toBe('line_too_long');
+    expect(error.message).toBe('agent sent a line over 1 MiB');
+    await expect(agent.exited).resolves.toMatchObject({ signal: 'SIGTERM' });
+  });
+
+  it('rate-limits a chat.send flood to 20 per minute', async () => {
+    const { result } = await runWith([process.execPath, fixture('flood.mjs')]);
+    await expect(result).resolves.toMatchObject({ reply: 'rate-limited:30' });
+  });
+
+  it('gives the agent none of the worker environment', async () => {
+    process.env.GRIDBOT_TEST_SECRET = 'sk-live-do-not-leak';
+    try {
+      const { result } = await runWith([process.execPath, fixture('print-env.mjs')]);
+      const { reply } = (await result) as { reply: string };
+      expect(reply).not.toContain('sk-live-do-not-leak');
+      const seen = JSON.parse(reply) as {
+        keys: string[];
+        cwd: string;
+        env: Record<string, string>;
+      };
+      expect(seen.keys).toEqual([
+        'GRIDBOT_RUN_ID',
+        'GRIDBOT_THREAD_ID',
+        'HOME',
+        'LANG',
+        'PATH',
+        'TZ',
+      ]);
+      expect(seen.env).toMatchObject({
+        GRIDBOT_RUN_ID: '11',
+        GRIDBOT_THREAD_ID: '4',
+        HOME: workspace,
+        TZ: 'UTC',
+      });
+      expect(seen.cwd).toBe(workspace);
+    } finally {
+      delete process.env.GRIDBOT_TEST_SECRET;
+    }
+  });
+});

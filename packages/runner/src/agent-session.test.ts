@@ -1,0 +1,315 @@
+import {
+  AgentProtocolError,
+  DEFAULT_BEHAVIOUR,
+  type InitializeParams,
+  PROTOCOL_VERSION,
+  RpcErrorCode,
+} from '@gridbot/core';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { AgentSession, type AgentSessionOptions } from './agent-session.ts';
+import { FakeAgentProcess } from './fake-agent-process.ts';
+import { RpcMethodError } from './rpc-method-error.ts';
+
+const logger = pino({ level: 'silent' });
+
+const init: InitializeParams = {
+  protocolVersion: PROTOCOL_VERSION,
+  assistantName: 'Andy',
+  run: { id: 7, trigger: 'message' },
+  thread: { id: 3, jid: 'telegram:-100', title: 'Team', isGroup: true, isMain: false },
+  config: DEFAULT_BEHAVIOUR,
+  newMessages: [
+    { id: 1, role: 'user', senderName: 'Alice', text: 'hello', sentAt: '2025-01-01T00:00:00Z' },
+  ],
+  history: [],
+  memory: { thread: [], global: [] },
+  now: '2025-01-01T00:00:01Z',
+};
+
+const llmResult = {
+  content: 'hi Alice',
+  toolCalls: [],
+  usage: { inputTokens: 3, outputTokens: 2 },
+  model: 'echo',
+  stopReason: 'end_turn',
+};
+
+function startSession(options: Partial<AgentSessionOptions> = {}) {
+  const agent = new FakeAgentProcess();
+  const session = new AgentSession({
+    agent,
+    init,
+    handlers: {},
+    timeoutMs: 5_000,
+    logger,
+    ...options,
+  });
+  const result = session.run();
+  // Tests await `result` later; keep an early rejection from being reported as unhandled.
+  result.catch(() => {});
+  return { agent, session, result };
+}
+
+/** Finishes the run as a well-behaved agent: run.finish, then exit on shutdown. */
+async function finish(agent: FakeAgentProcess, reply: string) {
+  const answer = await agent.call('fin', 'run.finish', { reply });
+  expect(answer.result).toEqual({ ok: true });
+  expect((await agent.next()).method).toBe('shutdown');
+  agent.exit(0);
+}
+
+async function rejection(result: Promise<unknown>): Promise<AgentProtocolError> {
+  const error = await result.then(
+    () => expect.unreachable('run() should have rejected'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AgentProtocolError);
+  return error as AgentProtocolError;
+}
+
+describe('AgentSession', () => {
+  it('initializes, serves llm.complete and resolves with run.finish', async () => {
+    const calls: unknown[] = [];
+    const { agent, result } = startSession({
+      handlers: {
+        'llm.complete': async (params) => {
+          calls.push(params);
+          return llmResult;
+        },
+      },
+    });
+    const initialize = await agent.acceptInitialize();
+    expect(initialize.params).toEqual(init);
+
+    const answer = await agent.call(1, 'llm.complete', {
+      messages: [{ role: 'user', content: '[Alice] hello' }],
+    });
+    expect(answer.result).toEqual(llmResult);
+    // Params reach the handler validated, with defaults filled in.
+    expect(calls).toEqual([{ messages: [{ role: 'user', content: '[Alice] hello' }], tools: [] }]);
+
+    await finish(agent, 'hi Alice');
+    await expect(result).resolves.toEqual({ reply: 'hi Alice', status: 'ok' });
+    expect(agent.kills).toBe(0);
+  });
+
+  it('answers an unknown method with MethodNotFound and keeps the run going', async () => {
+    const { agent, result } = startSession();
+    await agent.acceptInitialize();
+    const answer = await agent.call(1, 'foo.bar', {});
+    expect(answer.error?.code).toBe(RpcErrorCode.MethodNotFound);
+    await finish(agent, 'recovered');
+    await expect(result).resolves.toMatchObject({ reply: 'recovered' });
+  });
+
+  it('answers a known method without a handler with NotAvailable', async () => {
+    const { agent, result } = startSession();
+    await agent.acceptInitialize();
+    const answer = await agent.call(1, 'memory.read', {});
+    expect(answer.error).toEqual({
+      code: RpcErrorCode.NotAvailable,
+      message: 'memory.read is not available in this version',
+    });
+    await finish(agent, 'ok');
+    await expect(result).resolves.toMatchObject({ reply: 'ok' });
+  });
+
+  it('refuses invalid params without calling the handler, saying what is wrong', async () => {
+    let called = false;
+    const { agent, result } = startSession({
+      handlers: {
+        'llm.complete': async () => {
+          called = true;
+          return llmResult;
+        },
+      },
+    });
+    await agent.acceptInitialize();
+    const answer = await agent.call(1, 'llm.complete', { messages: [] });
+    expect(answer.error?.code).toBe(RpcErrorCode.InvalidParams);
+    expect(answer.error?.message).toContain('messages');
+    expect(called).toBe(false);
+
+    const badFinish = await agent.call(2, 'run.finish', { reply: 42 });
+    expect(badFinish.error?.code).toBe(RpcErrorCode.InvalidParams);
+    await finish(agent, 'ok');
+    await expect(result).resolves.toMatchObject({ reply: 'ok' });
+  });
+
+  it("passes a handler's RpcMethodError through and hides any other error", async () => {
+    const { agent, result } = startSession({
+      handlers: {
+        'task.schedule': async () => {
+          throw new RpcMethodError(RpcErrorCode.Forbidden, 'tasks are disabled in this chat');
+        },
+        'memory.write': async () => {
+          throw new Error('connect ECONNREFUSED postgres://gridbot:hunter2@db');
+        },
+      },
+    });
+    await agent.acceptInitialize();
+    expect((await agent.call(1, 'task.schedule', {})).error).toEqual({
+      code: RpcErrorCode.Forbidden,
+      message: 'tasks are disabled in this chat',
+    });
+    const hidden = await agent.call(2, 'memory.write', {});
+    expect(hidden.error?.code).toBe(RpcErrorCode.InternalError);
+    expect(hidden.error?.message).not.toContain('hunter2');
+    await finish(agent, 'ok');
+    await expect(result).resolves.toMatchObject({ reply: 'ok' });
+  });
+
+  it('answers malformed lines with id null and keeps going', async () => {
+    const { agent, result } = startSession();
+    await agent.acceptInitialize();
+    agent.sendRaw('not json{\n');
+    expect(await agent.next()).toMatchObject({
+      id: null,
+      error: { code: RpcErrorCode.ParseError },
+    });
+    agent.sendRaw('{"hello":"world"}\n');
+    expect(await agent.next()).toMatchObject({
+      id: null,
+      error: { code: RpcErrorCode.InvalidRequest },
+    });
+    await finish(agent, 'still here');
+    await expect(result).resolves.toMatchObject({ reply: 'still here' });
+  });
+
+  it('ends the run after 20 malformed lines and kills the agent', async () => {
+    const { agent, result } = startSession();
+    await agent.acceptInitialize();
+    agent.sendRaw('garbage\n'.repeat(25));
+    const error = await rejection(result);
+    expect(error.code).toBe('malformed');
+    expect(agent.kills).toBe(1);
+  });
+
+  it('rate-limits chat.send without calling the handler', async () => {
+    const sent: unknown[] = [];
+    const { agent, result } = startSession({
+      chatSendLimit: { max: 2, windowMs: 60_000 },
+      handlers: {
+        'chat.send': async (params) => {
+          sent.push(params);
+          return { ok: true };
+        },
+      },
+    });
+    await agent.acceptInitialize();
+    const codes = [];
+    for (let i = 1; i <= 3; i++) {
+      const answer = await agent.call(i, 'chat.send', { text: `progress ${i}` });
+      codes.push(answer.error?.code ?? 'ok');
+    }
+    expect(codes).toEqual(['ok', 'ok', RpcErrorCode.RateLimited]);
+    expect(sent).toEqual([{ text: 'progress 1' }, { text: 'progress 2' }]);
+    await finish(agent, 'ok');
+    await expect(result).resolves.toMatchObject({ reply: 'ok' });
+  });
+
+  it('kills an agent that does not finish in time', async () => {
+    const { agent, result } = startSession({ timeoutMs: 100 });
+    await agent.acceptInitialize();
+    const error = await rejection(result);
+    expect(error.code).toBe('timeout');
+    expect(error.message).toBe('agent did not finish within 100 ms');
+    expect(agent.kills).toBe(1);
+  });
+
+  it('kills the agent when the signal aborts', async () => {
+    const controller = new AbortController();
+    const { agent, result } = startSession({ signal: controller.signal });
+    await agent.acceptInitialize();
+    controller.abort(new Error('worker shutting down'));
+    const error = await rejection(result);
+    expect(error.code).toBe('aborted');
+    expect(error.message).toContain('worker shutting down');
+    expect(agent.kills).toBe(1);
+  });
+
+  it('does not even start an already aborted run', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { agent, result } = startSession({ signal: controller.signal });
+    expect((await rejection(result)).code).toBe('aborted');
+    expect(agent.kills).toBe(1);
+  });
+
+  it('reports an agent that exits early, with its last stderr', async () => {
+    const { agent, result } = startSession();
+    await agent.acceptInitialize();
+    agent.stderr.write('loading model\nboom\n');
+    agent.exit(3);
+    const error = await rejection(result);
+    expect(error.code).toBe('exited');
+    expect(error.message).toContain('agent exited with code 3 before finishing the run');
+    expect(error.message).toContain('boom');
+  });
+
+  it('still accepts a run.finish written just before the agent exited', async () => {
+    const { agent, result } = startSession();
+    await agent.acceptInitialize();
+    agent.exit(0, null, { keepOutputOpen: true });
+    // The exit is seen first; the last line is still in the pipe.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    agent.send({ jsonrpc: '2.0', id: 1, method: 'run.finish', params: { reply: 'last words' } });
+    agent.closeOutput();
+    await expect(result).resolves.toMatchObject({ reply: 'last words' });
+  });
+
+  it('refuses a line over 1 MiB and kills the agent', async () => {
+    const { agent, result } = startSession();
+    await agent.acceptInitialize();
+    agent.sendRaw('x'.repeat(2 * 1024 * 1024));
+    const error = await rejection(result);
+    expect(error.code).toBe('line_too_long');
+    expect(error.message).toBe('agent sent a line over 1 MiB');
+    expect(agent.kills).toBe(1);
+  });
+
+  it('ends the run when the agent refuses initialize', async () => {
+    const { agent, result } = startSession();
+    const initialize = await agent.next();
+    agent.send({
+      jsonrpc: '2.0',
+      id: initialize.id,
+      error: { code: RpcErrorCode.InvalidParams, message: 'unsupported protocol version' },
+    });
+    const error = await rejection(result);
+    expect(error.code).toBe('initialize_failed');
+    expect(error.message).toContain('unsupported protocol version');
+  });
+
+  it('forwards follow-up messages as input notifications, also those sent before run()', async () => {
+    const agent = new FakeAgentProcess();
+    const session = new AgentSession({ agent, init, handlers: {}, timeoutMs: 5_000, logger });
+    const early = { ...init.newMessages[0]!, id: 2, text: 'early' };
+    const late = { ...init.newMessages[0]!, id: 3, text: 'late' };
+    session.sendInput(early);
+    const result = session.run();
+    await agent.acceptInitialize();
+    expect(await agent.next()).toMatchObject({ method: 'input', params: { message: early } });
+    session.sendInput(late);
+    expect(await agent.next()).toMatchObject({ method: 'input', params: { message: late } });
+    await finish(agent, 'ok');
+    await expect(result).resolves.toMatchObject({ reply: 'ok' });
+  });
+
+  it('kills an agent that lingers after shutdown, and still resolves', async () => {
+    const { agent, result } = startSession({ shutdownGraceMs: 50 });
+    await agent.acceptInitialize();
+    await agent.call(1, 'run.finish', { reply: 'done', status: 'ok' });
+    await expect(result).resolves.toEqual({ reply: 'done', status: 'ok' });
+    expect(agent.kills).toBe(1);
+  });
+
+  it('survives writing to an agent whose stdin is gone', async () => {
+    const { agent, session, result } = startSession({ timeoutMs: 200 });
+    await agent.acceptInitialize();
+    agent.stdin.destroy(new Error('write EPIPE'));
+    session.sendInput(init.newMessages[0]!);
+    expect((await rejection(result)).code).toBe('timeout');
+  });
+});

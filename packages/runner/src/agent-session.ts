@@ -1,0 +1,433 @@
+import {
+  type AgentMessage,
+  type AgentMethod,
+  AgentProtocolError,
+  type InitializeParams,
+  LineSplitter,
+  MAX_LINE_BYTES,
+  RpcErrorCode,
+  type RpcId,
+  type RunFinishParams,
+} from '@gridbot/core';
+import type { Logger } from 'pino';
+import type { AgentProcess } from './agent-runtime.ts';
+import { type AgentLine, parseAgentLine } from './parse-agent-line.ts';
+import { rpcCodeOf } from './rpc-method-error.ts';
+import { settlesWithin } from './settles-within.ts';
+import { SlidingWindowLimiter } from './sliding-window-limiter.ts';
+import { StderrTail, truncate } from './stderr-tail.ts';
+import { isAgentMethod, validateAgentParams } from './validate-agent-params.ts';
+
+/** Malformed lines tolerated before the run is ended as a protocol violation. */
+const MAX_MALFORMED_LINES = 20;
+/** After the agent exits, how long to wait for output still in its pipes. */
+const DRAIN_MS = 500;
+/** After the agent closes its stdout, how long to wait for it to exit. */
+const EXIT_WAIT_MS = 1_000;
+
+/** Serves one agent method; `params` are already validated for methods with a core schema. */
+export type AgentRequestHandler = (params: unknown) => Promise<unknown>;
+
+/** Handlers by method; a known method without a handler answers `NotAvailable`. */
+export type AgentRequestHandlers = Partial<
+  Record<Exclude<AgentMethod, 'run.finish'>, AgentRequestHandler>
+>;
+
+export interface AgentSessionOptions {
+  /** A started agent (from an `AgentRuntime`). The session kills it when the run ends badly. */
+  agent: AgentProcess;
+  /** Sent as the `initialize` request. */
+  init: InitializeParams;
+  handlers: AgentRequestHandlers;
+  /** Wall-clock limit for the whole run, from `run()` to `run.finish`. */
+  timeoutMs: number;
+  /** `chat.send` calls allowed per window; default 20 per 60 s. */
+  chatSendLimit?: { max: number; windowMs: number };
+  logger: Logger;
+  /** After `run.finish` and `shutdown`, how long the agent may take to exit before it is killed; default 2000. */
+  shutdownGraceMs?: number;
+  /** Aborting ends the run: the agent is killed and `run()` rejects with code `aborted`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The host side of the agent protocol for one run: sends `initialize`, serves the agent's
+ * requests through `handlers` until it calls `run.finish`, then shuts it down. Every way
+ * the agent can misbehave (exit early, hang, flood, break framing) ends as a rejection of
+ * `run()` with an `AgentProtocolError`; nothing is thrown synchronously.
+ */
+export class AgentSession {
+  readonly #agent: AgentProcess;
+  readonly #init: InitializeParams;
+  readonly #handlers: AgentRequestHandlers;
+  readonly #timeoutMs: number;
+  readonly #chatSendLimit: { max: number; windowMs: number };
+  readonly #limiter: SlidingWindowLimiter;
+  readonly #signal: AbortSignal | undefined;
+  readonly #shutdownGraceMs: number;
+  readonly #log: Logger;
+  readonly #splitter = new LineSplitter(MAX_LINE_BYTES);
+  readonly #stderr = new StderrTail();
+  /** Our requests awaiting the agent's answer: id → method. */
+  readonly #pending = new Map<RpcId, string>();
+  readonly #queuedInputs: AgentMessage[] = [];
+  readonly #cleanups: Array<() => void> = [];
+  #state: 'idle' | 'running' | 'finishing' | 'done' = 'idle';
+  #nextId = 1;
+  #malformed = 0;
+  /** Bytes since the last newline, to refuse a huge line before it ends. */
+  #partialBytes = 0;
+  #exit: { code: number | null; signal: string | null } | null = null;
+  #stdoutClosed = false;
+  #stderrClosed = false;
+  #markStreamsClosed: () => void = () => {};
+  readonly #streamsClosed = new Promise<void>((resolve) => {
+    this.#markStreamsClosed = resolve;
+  });
+  #result: Promise<RunFinishParams> | undefined;
+  #resolve: (params: RunFinishParams) => void = () => {};
+  #reject: (error: Error) => void = () => {};
+
+  constructor(options: AgentSessionOptions) {
+    this.#agent = options.agent;
+    this.#init = options.init;
+    this.#handlers = options.handlers;
+    this.#timeoutMs = options.timeoutMs;
+    this.#chatSendLimit = options.chatSendLimit ?? { max: 20, windowMs: 60_000 };
+    this.#limiter = new SlidingWindowLimiter(this.#chatSendLimit);
+    this.#signal = options.signal;
+    this.#shutdownGraceMs = options.shutdownGraceMs ?? 2_000;
+    this.#log = options.logger.child({
+      component: 'agent-session',
+      threadId: options.init.thread.id,
+      runId: options.init.run.id,
+    });
+  }
+
+  /**
+   * Runs the protocol to the end. Resolves with the agent's `run.finish` params once the
+   * agent has exited (or been killed after a grace period); rejects with an
+   * `AgentProtocolError` (`exited`, `timeout`, `aborted`, `malformed`, `line_too_long`,
+   * `initialize_failed`) after killing the agent. Calling it again returns the same promise.
+   */
+  run(): Promise<RunFinishParams> {
+    this.#result ??= new Promise<RunFinishParams>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+      try {
+        this.#start();
+      } catch (error) {
+        this.#fail('internal', 'the agent session failed to start', error);
+      }
+    });
+    return this.#result;
+  }
+
+  /** Tells the agent a follow-up message arrived (notification `input`); dropped once the run is over. */
+  sendInput(message: AgentMessage): void {
+    if (this.#state === 'idle') this.#queuedInputs.push(message);
+    else if (this.#state === 'running') this.#notify('input', { message });
+    else this.#log.debug({ messageId: message.id }, 'input after the run ended; dropped');
+  }
+
+  #start(): void {
+    this.#state = 'running';
+    const { stdin, stdout, stderr } = this.#agent;
+    // Kept for good (an 'error' without a listener would crash the worker): a write to a
+    // dead agent fails with EPIPE, possibly after the run is over.
+    stdin.on('error', (error) => this.#log.debug({ err: error }, 'agent stdin closed'));
+    stdout.on('error', (error) => this.#log.debug({ err: error }, 'agent stdout error'));
+    stderr.on('error', (error) => this.#log.debug({ err: error }, 'agent stderr error'));
+    this.#listen(stdout, 'data', (chunk: Buffer | string) => this.#onStdout(chunk));
+    this.#listen(stdout, 'end', () => this.#onStdoutClosed());
+    this.#listen(stdout, 'close', () => this.#onStdoutClosed());
+    this.#listen(stderr, 'data', (chunk: Buffer | string) => this.#onStderr(chunk));
+    this.#listen(stderr, 'end', () => this.#onStderrClosed());
+    this.#listen(stderr, 'close', () => this.#onStderrClosed());
+    this.#agent.exited.then(
+      (exit) => this.#onExit(exit),
+      () => this.#onExit({ code: null, signal: null }),
+    );
+
+    const timer = setTimeout(
+      () => this.#fail('timeout', `agent did not finish within ${this.#timeoutMs} ms`),
+      this.#timeoutMs,
+    );
+    this.#cleanups.push(() => clearTimeout(timer));
+    const signal = this.#signal;
+    if (signal) {
+      const onAbort = () => {
+        const reason = signal.reason instanceof Error ? signal.reason.message : signal.reason;
+        this.#fail('aborted', `agent run was aborted${reason ? `: ${String(reason)}` : ''}`);
+      };
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#cleanups.push(() => signal.removeEventListener('abort', onAbort));
+    }
+
+    if (!this.#request('initialize', this.#init)) {
+      this.#fail(
+        'initialize_failed',
+        'initialize params are over 1 MiB or not JSON; lower history_limit or trim memory',
+      );
+      return;
+    }
+    for (const message of this.#queuedInputs.splice(0)) this.#notify('input', { message });
+  }
+
+  #listen(stream: NodeJS.EventEmitter, event: string, listener: (...args: never[]) => void): void {
+    const handler = listener as (...args: unknown[]) => void;
+    stream.on(event, handler);
+    this.#cleanups.push(() => stream.removeListener(event, handler));
+  }
+
+  #onStdout(chunk: Buffer | string): void {
+    if (this.#state !== 'running') return;
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    const lastNewline = bytes.lastIndexOf(0x0a);
+    this.#partialBytes =
+      lastNewline === -1 ? this.#partialBytes + bytes.length : bytes.length - lastNewline - 1;
+    for (const event of this.#splitter.push(bytes)) {
+      if (this.#state !== 'running') return;
+      if (event.kind === 'overflow') this.#fail('line_too_long', 'agent sent a line over 1 MiB');
+      else this.#onLine(event.line);
+    }
+    if (this.#partialBytes > MAX_LINE_BYTES) {
+      this.#fail('line_too_long', 'agent sent a line over 1 MiB');
+    }
+  }
+
+  #onLine(line: string): void {
+    const message = parseAgentLine(line);
+    switch (message.kind) {
+      case 'invalid':
+        this.#onMalformed(line, message);
+        return;
+      case 'request':
+        void this.#serve(message.id, message.method, message.params);
+        return;
+      case 'notification':
+        // A `run.finish` sent without an id still ends the run; other notifications mean nothing here.
+        if (message.method === 'run.finish') void this.#finish(null, message.params);
+        else this.#log.debug({ method: message.method }, 'ignored notification from agent');
+        return;
+      case 'result':
+      case 'error':
+        this.#onResponse(message);
+        return;
+    }
+  }
+
+  #onMalformed(line: string, message: Extract<AgentLine, { kind: 'invalid' }>): void {
+    this.#malformed += 1;
+    this.#log.warn(
+      { line: truncate(line, 200), malformed: this.#malformed },
+      'agent sent a malformed line',
+    );
+    this.#send({
+      jsonrpc: '2.0',
+      id: message.id,
+      error: { code: message.code, message: message.message },
+    });
+    if (this.#malformed >= MAX_MALFORMED_LINES) {
+      this.#fail('malformed', `agent sent ${this.#malformed} malformed lines (not JSON-RPC 2.0)`);
+    }
+  }
+
+  #onResponse(message: Extract<AgentLine, { kind: 'result' | 'error' }>): void {
+    const method = message.id === null ? undefined : this.#pending.get(message.id);
+    if (message.id === null || method === undefined) {
+      this.#log.warn({ id: message.id, kind: message.kind }, 'agent answered no pending request');
+      return;
+    }
+    this.#pending.delete(message.id);
+    if (message.kind === 'result') {
+      this.#log.debug({ method, result: message.result }, 'agent answered');
+      return;
+    }
+    const { code, message: text } = message.error;
+    if (method === 'initialize') {
+      this.#fail('initialize_failed', `agent refused initialize (${code}): ${truncate(text, 500)}`);
+      return;
+    }
+    this.#log.warn({ method, code, message: truncate(text, 500) }, 'agent answered with an error');
+  }
+
+  async #serve(id: RpcId, method: string, params: unknown): Promise<void> {
+    if (!isAgentMethod(method)) {
+      return this.#replyError(id, RpcErrorCode.MethodNotFound, `Method not found: ${method}`);
+    }
+    if (method === 'run.finish') return this.#finish(id, params);
+    const handler = this.#handlers[method];
+    if (!handler) {
+      return this.#replyError(
+        id,
+        RpcErrorCode.NotAvailable,
+        `${method} is not available in this version`,
+      );
+    }
+    const validation = validateAgentParams(method, params);
+    if (!validation.ok) return this.#replyError(id, RpcErrorCode.InvalidParams, validation.message);
+    if (method === 'chat.send' && !this.#limiter.tryTake()) {
+      const { max, windowMs } = this.#chatSendLimit;
+      return this.#replyError(
+        id,
+        RpcErrorCode.RateLimited,
+        `chat.send is limited to ${max} messages per ${windowMs / 1000} s; send fewer, longer messages`,
+      );
+    }
+    let result: unknown;
+    try {
+      result = await handler(validation.params);
+    } catch (error) {
+      if (this.#state !== 'running') return;
+      const code = rpcCodeOf(error);
+      if (code !== null) {
+        const text = error instanceof Error ? error.message : String(error);
+        this.#log.info({ method, code, message: text }, 'agent request refused');
+        return this.#replyError(id, code, text);
+      }
+      this.#log.error({ err: error, method }, 'agent request handler failed');
+      return this.#replyError(id, RpcErrorCode.InternalError, `${method} failed on the host`);
+    }
+    if (this.#state !== 'running') return;
+    if (!this.#send({ jsonrpc: '2.0', id, result: result ?? null })) {
+      this.#replyError(
+        id,
+        RpcErrorCode.InternalError,
+        `${method} result is over 1 MiB or not JSON`,
+      );
+    }
+  }
+
+  async #finish(id: RpcId | null, params: unknown): Promise<void> {
+    if (this.#state !== 'running') return;
+    const validation = validateAgentParams('run.finish', params);
+    if (!validation.ok) {
+      if (id !== null) this.#replyError(id, RpcErrorCode.InvalidParams, validation.message);
+      return;
+    }
+    // Parsed by runFinishParamsSchema, defaults applied.
+    const finish = validation.params as RunFinishParams;
+    this.#state = 'finishing';
+    this.#runCleanups();
+    if (id !== null) this.#send({ jsonrpc: '2.0', id, result: { ok: true } });
+    this.#notify('shutdown');
+    try {
+      this.#agent.stdin.end();
+    } catch {
+      // Already closed: the agent is gone, which is what we want.
+    }
+    if (!(await settlesWithin(this.#agent.exited, this.#shutdownGraceMs))) {
+      this.#log.warn(
+        { graceMs: this.#shutdownGraceMs },
+        'agent did not exit after shutdown; killing it',
+      );
+      await this.#kill();
+    }
+    this.#state = 'done';
+    this.#log.debug({ status: finish.status }, 'agent run finished');
+    this.#resolve(finish);
+  }
+
+  #onStderr(chunk: Buffer | string): void {
+    for (const line of this.#stderr.push(chunk)) this.#log.debug({ line }, 'agent stderr');
+  }
+
+  #onStderrClosed(): void {
+    this.#stderrClosed = true;
+    if (this.#stdoutClosed) this.#markStreamsClosed();
+  }
+
+  async #onStdoutClosed(): Promise<void> {
+    if (this.#stdoutClosed) return;
+    this.#stdoutClosed = true;
+    if (this.#stderrClosed) this.#markStreamsClosed();
+    if (this.#state !== 'running' || this.#exit) return;
+    // If it exits soon, #onExit reports the exit code; otherwise it is stuck without output.
+    if (await settlesWithin(this.#agent.exited, EXIT_WAIT_MS)) return;
+    this.#fail('exited', `agent closed its stdout before finishing the run${this.#stderrSuffix()}`);
+  }
+
+  async #onExit(exit: { code: number | null; signal: string | null }): Promise<void> {
+    this.#exit = exit;
+    if (this.#state !== 'running') return;
+    // The exit can overtake the last output (maybe a run.finish): let the pipes drain first.
+    await settlesWithin(this.#streamsClosed, DRAIN_MS);
+    if (this.#state !== 'running') return;
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    this.#fail('exited', `agent ${how} before finishing the run${this.#stderrSuffix()}`);
+  }
+
+  #stderrSuffix(): string {
+    const tail = this.#stderr.text(1024);
+    return tail ? `. Last stderr:\n${tail}` : ' (no stderr output)';
+  }
+
+  #fail(code: string, message: string, cause?: unknown): void {
+    if (this.#state === 'finishing' || this.#state === 'done') return;
+    this.#state = 'done';
+    this.#runCleanups();
+    const error = new AgentProtocolError(
+      code,
+      message,
+      cause === undefined ? undefined : { cause },
+    );
+    this.#log.warn({ code }, `agent run failed: ${message}`);
+    void this.#kill().then(() => this.#reject(error));
+  }
+
+  async #kill(): Promise<void> {
+    try {
+      await this.#agent.kill();
+    } catch (error) {
+      this.#log.warn({ err: error }, 'could not kill the agent');
+    }
+  }
+
+  #runCleanups(): void {
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+  }
+
+  #request(method: string, params: unknown): boolean {
+    const id = this.#nextId++;
+    this.#pending.set(id, method);
+    return this.#send({ jsonrpc: '2.0', id, method, params });
+  }
+
+  #notify(method: string, params?: unknown): void {
+    this.#send(
+      params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params },
+    );
+  }
+
+  #replyError(id: RpcId | null, code: number, message: string): void {
+    this.#send({ jsonrpc: '2.0', id, error: { code, message } });
+  }
+
+  /** Writes one line; false if it cannot be encoded within the line limit (nothing written). */
+  #send(message: object): boolean {
+    let line: string;
+    try {
+      line = JSON.stringify(message);
+    } catch (error) {
+      this.#log.error({ err: error }, 'message to agent is not JSON');
+      return false;
+    }
+    if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
+      this.#log.error({ bytes: Buffer.byteLength(line) }, 'message to agent is over 1 MiB');
+      return false;
+    }
+    const { stdin } = this.#agent;
+    if (stdin.destroyed || stdin.writableEnded) return true;
+    try {
+      stdin.write(`${line}\n`);
+    } catch (error) {
+      this.#log.debug({ err: error }, 'could not write to agent');
+    }
+    return true;
+  }
+}

@@ -1,0 +1,22 @@
+/** Allows at most `max` events in any `windowMs` window; pure apart from the injected clock. */
+export class SlidingWindowLimiter {
+  readonly #max: number;
+  readonly #windowMs: number;
+  readonly #now: () => number;
+  #times: number[] = [];
+
+  constructor(options: { max: number; windowMs: number; now?: () => number }) {
+    this.#max = options.max;
+    this.#windowMs = options.windowMs;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Records an event and returns true, or returns false (recording nothing) if over the limit. */
+  tryTake(): boolean {
+    const now = this.#now();
+    this.#times = this.#times.filter((time) => now - time < this.#windowMs);
+    if (this.#times.length >= this.#max) return false;
+    this.#times.push(now);
+    return true;
+  }
+}
