@@ -14,8 +14,15 @@ export interface BuildInfo {
 }
 
 /** Builds the worker's parts on an open role runtime (shared with `gridbot start`). */
-export function attachWorker(runtime: RoleRuntime, env: WorkerEnv, logger: Logger): WorkerRole {
+export function attachWorker(
+  runtime: RoleRuntime,
+  env: WorkerEnv,
+  logger: Logger,
+  /** The host's PATH, handed to agents run by the process runtime. */
+  hostPath: string | undefined,
+): WorkerRole {
   const agentRuntime = new ProcessRuntime({
+    ...(hostPath && { path: hostPath }),
     command: env.AGENT_COMMAND
       ? env.AGENT_COMMAND.split(/\s+/).filter(Boolean)
       : defaultAgentCommand(),
@@ -71,7 +78,7 @@ export async function runWorker(
     logger,
     watchedQueues: () => [THREADS_QUEUE],
   });
-  const worker = attachWorker(runtime, env, logger);
+  const worker = attachWorker(runtime, env, logger, rawEnv.PATH);
   const port = await runtime.serve();
   worker.start();
   logger.info({ healthPort: port }, 'worker ready');

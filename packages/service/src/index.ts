@@ -8,4 +8,5 @@ export {
 export { InstanceRegistry, type InstanceRegistryOptions } from './instance-registry.ts';
 export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
 export { createMetrics, type ServiceMetrics } from './metrics.ts';
+export { RoleRuntime, type RoleRuntimeOptions, safeUrl } from './role-runtime.ts';
 export { Shutdown } from './shutdown.ts';

@@ -49,7 +49,7 @@ export async function startCommand(
     logger,
     watchedQueues: () => [THREADS_QUEUE, ...gateways.map((g) => g.egress.queueName)],
   });
-  const worker = attachWorker(runtime, workerEnv, logger.child({ role: 'worker' }));
+  const worker = attachWorker(runtime, workerEnv, logger.child({ role: 'worker' }), rawEnv.PATH);
   for (const adapter of adapters) {
     gateways.push(
       new Gateway({

@@ -1,0 +1,162 @@
+import { ServiceUnavailableError } from '@gridbot/core';
+import { assertSchemaCurrent, createDatabase, type Database } from '@gridbot/db';
+import { assertRedisReachable, createRedisConnection, PipelineQueues } from '@gridbot/queue';
+import type { Redis } from 'ioredis';
+import { type Kysely, sql } from 'kysely';
+import type { Logger } from 'pino';
+import { HealthServer, type RouteHandler } from './health-server.ts';
+import { InstanceRegistry } from './instance-registry.ts';
+import { createMetrics, type ServiceMetrics } from './metrics.ts';
+import { Shutdown } from './shutdown.ts';
+
+export interface RoleRuntimeOptions {
+  role: string;
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  healthPort: number;
+  version: string;
+  gitSha: string | null;
+  logger: Logger;
+  /** Queues whose depth `/metrics` reports. */
+  watchedQueues?: () => string[];
+}
+
+/** A URL fit for messages: the password replaced. */
+export function safeUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/**
+ * What every role process holds: Postgres, Redis connections, the queues, metrics, the
+ * health server, its fleet registration and its shutdown sequence. `open` checks every
+ * dependency first and fails with an error naming the variable to fix.
+ */
+export class RoleRuntime {
+  readonly db: Kysely<Database>;
+  /** Fails fast while Redis is away (producers). */
+  readonly producer: Redis;
+  /** Waits for Redis (BullMQ workers); each worker duplicates it. */
+  readonly blocking: Redis;
+  readonly queues: PipelineQueues;
+  readonly metrics: ServiceMetrics;
+  readonly shutdown: Shutdown;
+  readonly instance: InstanceRegistry;
+  readonly options: RoleRuntimeOptions;
+  #health: HealthServer | null = null;
+
+  private constructor(options: RoleRuntimeOptions, db: Kysely<Database>) {
+    this.options = options;
+    this.db = db;
+    this.producer = createRedisConnection({
+      url: options.redisUrl,
+      purpose: 'producer',
+      connectionName: `gridbot-${options.role}`,
+    });
+    this.blocking = createRedisConnection({
+      url: options.redisUrl,
+      purpose: 'worker',
+      connectionName: `gridbot-${options.role}`,
+    });
+    for (const connection of [this.producer, this.blocking]) {
+      connection.on('error', (error) =>
+        options.logger.debug({ err: error }, 'redis connection error'),
+      );
+    }
+    this.queues = new PipelineQueues({ connection: this.producer, prefix: options.queuePrefix });
+    this.metrics = createMetrics(options.role, async () => {
+      const rows: Array<{ queue: string; state: string; count: number }> = [];
+      for (const name of options.watchedQueues?.() ?? []) {
+        const counts = await this.queues
+          .queue(name)
+          .getJobCounts('waiting', 'active', 'delayed', 'failed');
+        for (const [state, count] of Object.entries(counts))
+          rows.push({ queue: name, state, count });
+      }
+      return rows;
+    });
+    this.shutdown = new Shutdown(options.logger);
+    this.instance = new InstanceRegistry({
+      db,
+      role: options.role,
+      version: options.version,
+      gitSha: options.gitSha,
+      logger: options.logger,
+    });
+  }
+
+  static async open(options: RoleRuntimeOptions): Promise<RoleRuntime> {
+    try {
+      await assertRedisReachable(options.redisUrl);
+    } catch (error) {
+      throw new ServiceUnavailableError(
+        'redis',
+        `REDIS_URL: cannot reach Redis at ${safeUrl(options.redisUrl)} (${(error as Error).message}). Start Redis or fix REDIS_URL.`,
+        { cause: error },
+      );
+    }
+    const db = createDatabase({
+      connectionString: options.databaseUrl,
+      applicationName: `gridbot-${options.role}`,
+      onPoolError: (error) =>
+        options.logger.warn({ err: error }, 'idle Postgres connection failed'),
+    });
+    try {
+      await sql`select 1`.execute(db);
+    } catch (error) {
+      await db.destroy();
+      throw new ServiceUnavailableError(
+        'postgres',
+        `DATABASE_URL: cannot reach Postgres at ${safeUrl(options.databaseUrl)} (${(error as Error).message}). Start Postgres or fix DATABASE_URL.`,
+        { cause: error },
+      );
+    }
+    try {
+      await assertSchemaCurrent(db);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+    const runtime = new RoleRuntime(options, db);
+    runtime.shutdown.add('postgres', () => db.destroy());
+    runtime.shutdown.add('redis', () => {
+      runtime.producer.disconnect();
+      runtime.blocking.disconnect();
+    });
+    runtime.shutdown.add('queues', () => runtime.queues.close());
+    return runtime;
+  }
+
+  /** Registers in the fleet and serves health, readiness, metrics and `routes`; returns the port. */
+  async serve(routes: Record<string, RouteHandler> = {}): Promise<number> {
+    await this.instance.start();
+    this.shutdown.add('instance', () => this.instance.stop());
+    const health = new HealthServer({
+      port: this.options.healthPort,
+      registry: this.metrics.registry,
+      routes,
+      checks: {
+        postgres: async () => {
+          await sql`select 1`.execute(this.db);
+        },
+        redis: async () => {
+          await this.producer.ping();
+        },
+      },
+    });
+    const port = await health.start();
+    this.#health = health;
+    this.shutdown.add('health', () => health.stop());
+    return port;
+  }
+
+  get healthServer(): HealthServer | null {
+    return this.#health;
+  }
+}
