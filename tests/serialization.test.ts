@@ -4,7 +4,13 @@ import { PipelineHarness } from './support/pipeline-harness.ts';
 import type { ChatSpec } from './support/telegram-fake.ts';
 import { waitFor } from './support/wait-for.ts';
 
-const busy: ChatSpec = { chatId: -200000, type: 'supergroup', title: 'Busy', userId: 700, firstName: 'Alice' };
+const busy: ChatSpec = {
+  chatId: -200000,
+  type: 'supergroup',
+  title: 'Busy',
+  userId: 700,
+  firstName: 'Alice',
+};
 const others: ChatSpec[] = Array.from({ length: 20 }, (_, i) => ({
   chatId: -200001 - i,
   type: 'group' as const,
@@ -17,7 +23,8 @@ let h: PipelineHarness;
 
 beforeAll(async () => {
   h = await PipelineHarness.create();
-  for (const chat of [busy, ...others]) await registerThread(h.db.db, { jid: `telegram:${chat.chatId}` });
+  for (const chat of [busy, ...others])
+    await registerThread(h.db.db, { jid: `telegram:${chat.chatId}` });
   await h.start(['gateway', '--channel', 'telegram']);
   await h.start(['worker'], { WORKER_CONCURRENCY: '4' });
   await h.start(['worker'], { WORKER_CONCURRENCY: '4' });
@@ -39,7 +46,11 @@ function quoted(chatId: number): string[] {
 describe('per-thread serialization with 2 workers at concurrency 4', () => {
   it('answers every message, in order, never overlapping runs of one thread, while threads run in parallel', async () => {
     const busyTexts = Array.from({ length: 20 }, (_, i) => `@Andy busy ${i}`);
-    const otherTexts = (i: number) => [`@Andy other ${i} a`, `@Andy other ${i} b`, `@Andy other ${i} c`];
+    const otherTexts = (i: number) => [
+      `@Andy other ${i} a`,
+      `@Andy other ${i} b`,
+      `@Andy other ${i} c`,
+    ];
     await Promise.all([
       (async () => {
         for (const text of busyTexts) await h.telegram.say(busy, text);
@@ -66,7 +77,13 @@ describe('per-thread serialization with 2 workers at concurrency 4', () => {
     const runs = await h.db.db
       .selectFrom('agent_runs')
       .innerJoin('threads', 'threads.id', 'agent_runs.thread_id')
-      .select(['threads.jid', 'agent_runs.status', 'agent_runs.started_at', 'agent_runs.finished_at', 'agent_runs.worker'])
+      .select([
+        'threads.jid',
+        'agent_runs.status',
+        'agent_runs.started_at',
+        'agent_runs.finished_at',
+        'agent_runs.worker',
+      ])
       .orderBy('agent_runs.started_at')
       .execute();
     expect(runs.every((r) => r.status === 'succeeded' && r.finished_at !== null)).toBe(true);
@@ -76,9 +93,10 @@ describe('per-thread serialization with 2 workers at concurrency 4', () => {
       for (let i = 1; i < threadRuns.length; i++) {
         const previous = threadRuns[i - 1]!;
         const current = threadRuns[i]!;
-        expect(current.started_at.getTime(), `${jid} run ${i} overlaps the one before`).toBeGreaterThanOrEqual(
-          previous.finished_at!.getTime(),
-        );
+        expect(
+          current.started_at.getTime(),
+          `${jid} run ${i} overlaps the one before`,
+        ).toBeGreaterThanOrEqual(previous.finished_at!.getTime());
       }
     }
 

@@ -84,6 +84,7 @@ main(process.argv.slice(2)).then(
     } else {
       console.error('gridbot: unexpected error', error);
     }
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    // Exit now: a failed start may leave reconnect timers behind that would hold the process.
+    process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

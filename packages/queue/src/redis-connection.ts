@@ -35,18 +35,18 @@ export async function assertRedisReachable(url: string, timeoutMs = 3_000): Prom
     retryStrategy: () => null,
     connectTimeout: timeoutMs,
   });
-  redis.on('error', () => {});
+  let firstError: Error | null = null;
+  redis.on('error', (error: Error) => {
+    firstError ??= error;
+  });
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new ServiceUnavailableError(
-      'redis',
-      `Redis is not reachable: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    const reason = (firstError ?? (error as Error)).message;
+    throw new ServiceUnavailableError('redis', `Redis is not reachable: ${reason}`, {
+      cause: error,
+    });
   } finally {
     redis.disconnect();
   }
