@@ -47,8 +47,8 @@ export class PipelineHarness {
 
   /** Starts `gridbot <args>` and waits until it is ready. */
   async start(args: string[], extra: Record<string, string> = {}): Promise<GridbotProcess> {
-    const port = await freePort();
-    const proc = spawnGridbot(args, this.env({ HEALTH_PORT: String(port), ...extra }));
+    const port = extra.HEALTH_PORT ? Number(extra.HEALTH_PORT) : await freePort();
+    const proc = spawnGridbot(args, this.env({ ...extra, HEALTH_PORT: String(port) }));
     this.#processes.push(proc);
     await waitUntilReady(proc, port);
     return proc;
