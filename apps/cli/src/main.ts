@@ -23,9 +23,6 @@ const USAGE = `Usage: gridbot <command>
 
 Settings come from the environment (and ./.env); see README.md.`;
 
-/** How long a role may take to stop on SIGTERM before it exits anyway. */
-const SHUTDOWN_TIMEOUT_MS = 25_000;
-
 async function main(argv: string[]): Promise<RoleRuntime | undefined> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const env = process.env;
@@ -77,7 +74,7 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
 }
 
 main(process.argv.slice(2)).then(
-  (role) => role?.shutdown.installSignalHandlers(SHUTDOWN_TIMEOUT_MS),
+  (role) => role?.installSignalHandlers(),
   (error: unknown) => {
     if (error instanceof GridBotError || (error instanceof TypeError && 'code' in error)) {
       console.error(`gridbot: ${(error as Error).message}`);

@@ -34,6 +34,7 @@ export async function runGateway(
     version: build.version,
     gitSha: build.gitSha,
     logger,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     watchedQueues: () => [gateway.egress.queueName],
   });
   const gateway = new Gateway({

@@ -26,7 +26,7 @@ export function attachWorker(
     command: env.AGENT_COMMAND
       ? env.AGENT_COMMAND.split(/\s+/).filter(Boolean)
       : defaultAgentCommand(),
-    logger: logger.child({ component: 'process-runtime' }),
+    logger,
   });
   if (!env.LLM_PROVIDER) logger.warn('LLM_PROVIDER not set: using the offline echo provider');
   const processor = new DrainProcessor({
@@ -51,8 +51,21 @@ export function attachWorker(
     logger,
     metrics: runtime.metrics,
   });
-  runtime.shutdown.add('agents', () => agentRuntime.close());
-  runtime.shutdown.add('worker', () => worker.stop());
+  runtime.shutdown.add('worker', async () => {
+    // Let runs in flight finish for half the bound; then stop their agents so the runs fail
+    // now and BullMQ hands them to another worker, instead of dying with the process.
+    const closing = worker.stop();
+    const finished = await Promise.race([
+      closing.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(resolve, env.SHUTDOWN_TIMEOUT_MS / 2, false)),
+    ]);
+    if (!finished) {
+      logger.warn('runs still in flight at shutdown: stopping their agents so they are retried');
+      await agentRuntime.close();
+      await closing;
+    }
+    await agentRuntime.close();
+  });
   return worker;
 }
 
@@ -76,10 +89,11 @@ export async function runWorker(
     version: build.version,
     gitSha: build.gitSha,
     logger,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     watchedQueues: () => [THREADS_QUEUE],
   });
-  const worker = attachWorker(runtime, env, logger, rawEnv.PATH);
   const port = await runtime.serve();
+  const worker = attachWorker(runtime, env, logger, rawEnv.PATH);
   worker.start();
   logger.info({ healthPort: port }, 'worker ready');
   return runtime;

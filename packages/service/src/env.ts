@@ -54,6 +54,8 @@ export const baseEnvShape = {
     })
     .default('Andy'),
   DATA_DIR: z.string().default('./data'),
+  /** How long a role may take to stop on SIGTERM before it exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
 };
 
 /** A port number (0 picks a free one). */

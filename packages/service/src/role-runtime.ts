@@ -18,6 +18,8 @@ export interface RoleRuntimeOptions {
   version: string;
   gitSha: string | null;
   logger: Logger;
+  /** Bound on a graceful stop. */
+  shutdownTimeoutMs: number;
   /** Queues whose depth `/metrics` reports. */
   watchedQueues?: () => string[];
 }
@@ -154,6 +156,11 @@ export class RoleRuntime {
     this.#health = health;
     this.shutdown.add('health', () => health.stop());
     return port;
+  }
+
+  /** SIGTERM/SIGINT stop the role within `shutdownTimeoutMs`, then the process exits. */
+  installSignalHandlers(): void {
+    this.shutdown.installSignalHandlers(this.options.shutdownTimeoutMs);
   }
 
   get healthServer(): HealthServer | null {

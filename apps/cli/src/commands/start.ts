@@ -47,9 +47,9 @@ export async function startCommand(
     version: build.version,
     gitSha: build.gitSha,
     logger,
+    shutdownTimeoutMs: gatewayEnv.SHUTDOWN_TIMEOUT_MS,
     watchedQueues: () => [THREADS_QUEUE, ...gateways.map((g) => g.egress.queueName)],
   });
-  const worker = attachWorker(runtime, workerEnv, logger.child({ role: 'worker' }), rawEnv.PATH);
   for (const adapter of adapters) {
     gateways.push(
       new Gateway({
@@ -69,6 +69,7 @@ export async function startCommand(
     adapters.flatMap((a) => (a.webhook ? [[a.webhook.path, a.webhook.handler] as const] : [])),
   );
   const port = await runtime.serve(routes);
+  const worker = attachWorker(runtime, workerEnv, logger.child({ role: 'worker' }), rawEnv.PATH);
   for (const gateway of gateways) {
     runtime.shutdown.add(`gateway-${gateway.adapter.channel}`, () => gateway.stop());
     await gateway.start();

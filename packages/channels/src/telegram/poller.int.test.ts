@@ -1,13 +1,13 @@
 import type { InboundEvent } from '@gridbot/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TelegramAdapter } from './telegram-adapter.ts';
 import {
   captureLogger,
   type FakeBotApi,
   type FakeMethod,
   startFakeBotApi,
-  waitFor,
-} from './test-support/fake-bot-api.ts';
+} from '../../../../tests/support/fake-bot-api.ts';
+import { waitFor } from '../../../../tests/support/wait-for.ts';
+import { TelegramAdapter } from './telegram-adapter.ts';
 
 const update = {
   update_id: 10,
@@ -60,7 +60,7 @@ describe('polling against a Bot API with real offset semantics', () => {
       attempts += 1;
       throw new Error('database down');
     });
-    await waitFor(() => attempts >= 2);
+    await waitFor('the condition', () => attempts >= 2);
     await first.stop();
     expect(offsets().every((offset) => offset === undefined || Number(offset) <= 10)).toBe(true);
     expect(fake.calls.map((c) => c.method)).toContain('deleteWebhook');
@@ -70,7 +70,7 @@ describe('polling against a Bot API with real offset semantics', () => {
     await second.start(async (event) => {
       received.push(event);
     });
-    await waitFor(() => offsets().includes(11));
+    await waitFor('the condition', () => offsets().includes(11));
     expect(received).toMatchObject([{ kind: 'message', text: 'remember me' }]);
   });
 
@@ -87,7 +87,7 @@ describe('polling against a Bot API with real offset semantics', () => {
     await pollingAdapter(logger).start(async (event) => {
       received.push(event);
     });
-    await waitFor(() => received.length === 1);
+    await waitFor('the condition', () => received.length === 1);
     expect(records.filter((r) => r.msg === 'telegram getUpdates failed')).toHaveLength(2);
   });
 
@@ -95,7 +95,7 @@ describe('polling against a Bot API with real offset semantics', () => {
     fake = await startFakeBotApi({ getUpdates: () => 'hang' });
     const adapter = pollingAdapter();
     await adapter.start(async () => {});
-    await waitFor(() => offsets().length === 1);
+    await waitFor('the condition', () => offsets().length === 1);
     const stopped = await Promise.race([
       adapter.stop().then(() => 'stopped'),
       new Promise((resolve) => setTimeout(resolve, 3_000, 'still polling')),

@@ -1,12 +1,12 @@
 import { asJid, PlatformRateLimitError } from '@gridbot/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TelegramAdapter } from './telegram-adapter.ts';
 import {
   captureLogger,
   type FakeBotApi,
   type FakeMethod,
   startFakeBotApi,
-} from './test-support/fake-bot-api.ts';
+} from '../../../../tests/support/fake-bot-api.ts';
+import { TelegramAdapter } from './telegram-adapter.ts';
 
 let fake: FakeBotApi | null = null;
 

@@ -3,8 +3,10 @@ import { asJid, type InboundEvent } from '@gridbot/core';
 // The package root's CJS default export is mistyped under NodeNext; its own module is not.
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { captureLogger } from '../../../../tests/support/fake-bot-api.ts';
+import { freePort } from '../../../../tests/support/free-port.ts';
+import { waitFor } from '../../../../tests/support/wait-for.ts';
 import { TelegramAdapter, type TelegramAdapterOptions } from './telegram-adapter.ts';
-import { captureLogger, freePort, waitFor } from './test-support/fake-bot-api.ts';
 
 const token = '123456:test-token';
 const groupClientOptions = {
@@ -71,7 +73,7 @@ describe('TelegramAdapter in polling mode (telegram-test-api)', () => {
 
     const client = server.getClient(token, groupClientOptions);
     await client.sendMessage(client.makeMessage('@Andy hello'));
-    await waitFor(() => received.length === 1);
+    await waitFor('the condition', () => received.length === 1);
 
     expect(received[0]).toEqual({
       kind: 'message',
@@ -97,7 +99,7 @@ describe('TelegramAdapter in polling mode (telegram-test-api)', () => {
         entities: [{ type: 'mention', offset: 0, length: 12 }],
       }),
     );
-    await waitFor(() => received.length === 1);
+    await waitFor('the condition', () => received.length === 1);
     expect(received[0]).toMatchObject({ kind: 'message', mentionsBot: true });
   });
 
@@ -115,7 +117,7 @@ describe('TelegramAdapter in polling mode (telegram-test-api)', () => {
     const client = server.getClient(token, groupClientOptions);
     await client.sendMessage(client.makeMessage('first'));
     await client.sendMessage(client.makeMessage('second'));
-    await waitFor(() => attempts.filter((a) => a.ok).length === 2);
+    await waitFor('the condition', () => attempts.filter((a) => a.ok).length === 2);
 
     expect(attempts).toEqual([
       { text: 'first', ok: false },

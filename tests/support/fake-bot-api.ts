@@ -1,20 +1,10 @@
 /**
- * Test support, not part of the package's surface: a tiny Bot API server for the cases
+ * A tiny Bot API server for the cases
  * telegram-test-api cannot play (errors, real offset semantics, hanging long polls).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { type Logger, pino } from 'pino';
-
-/** A free TCP port on 127.0.0.1 (listen on 0, read, close). */
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { freePort } from './free-port.ts';
 
 /** One request the fake received. */
 export interface RecordedCall {
@@ -90,13 +80,4 @@ export function captureLogger(): { logger: Logger; records: Record<string, unkno
     { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) },
   );
   return { logger, records };
-}
-
-/** Polls `check` until it is true or `timeoutMs` passes. */
-export async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
