@@ -1,0 +1,191 @@
+import { TelegramAdapter } from '@gridbot/channels';
+import { insertOutbox, registerThread } from '@gridbot/db';
+import { createRedisConnection, PipelineQueues } from '@gridbot/queue';
+import { createMetrics } from '@gridbot/service';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FakeBotApi,
+  type FakeMethod,
+  startFakeBotApi,
+} from '../../../tests/support/fake-bot-api.ts';
+import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
+import { createTestRedis, type TestRedis } from '../../../tests/support/test-redis.ts';
+import { waitFor } from '../../../tests/support/wait-for.ts';
+import { Egress } from './egress.ts';
+
+let t: TestDatabase;
+let r: TestRedis;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  r = createTestRedis();
+});
+afterAll(async () => {
+  await t?.drop();
+  await r?.cleanup();
+});
+
+/** Runs an Egress against a fake Bot API whose sendMessage is `sendMessage`. */
+async function withEgress(
+  sendMessage: FakeMethod,
+  body: (api: FakeBotApi, queues: PipelineQueues) => Promise<void>,
+) {
+  const api = await startFakeBotApi({ sendMessage });
+  const logger = pino({ level: 'silent' });
+  const producer = createRedisConnection({ url: r.url, purpose: 'producer' });
+  const blocking = createRedisConnection({ url: r.url, purpose: 'worker' });
+  const queues = new PipelineQueues({ connection: producer, prefix: r.prefix });
+  const adapter = new TelegramAdapter({
+    token: '1:x',
+    apiRoot: api.apiRoot,
+    mode: 'polling',
+    logger,
+  });
+  const egress = new Egress({
+    db: t.db,
+    adapter,
+    queues,
+    connection: blocking,
+    prefix: r.prefix,
+    logger,
+    metrics: createMetrics('test'),
+  });
+  egress.start();
+  try {
+    await body(api, queues);
+  } finally {
+    await egress.stop();
+    await queues.close();
+    producer.disconnect();
+    blocking.disconnect();
+    await api.close();
+  }
+}
+
+let nextMessageId = 100;
+const sent: FakeMethod = () => ({
+  json: {
+    ok: true,
+    result: { message_id: nextMessageId++, date: 0, chat: { id: 1, type: 'group' } },
+  },
+});
+
+async function outboxFor(jid: string, texts: string[]) {
+  const thread = await registerThread(t.db, { jid });
+  const rows = [];
+  for (const text of texts) {
+    rows.push(
+      await insertOutbox(t.db, {
+        threadId: thread.id,
+        runId: null,
+        channel: 'telegram',
+        jid,
+        text,
+        replyTo: null,
+      }),
+    );
+  }
+  return rows;
+}
+
+const sentTexts = (api: FakeBotApi) =>
+  api.calls.filter((c) => c.method === 'sendMessage').map((c) => String(c.body.text));
+
+describe('Egress', () => {
+  it('honours 429 retry_after by pausing the queue, then delivers everything in order', async () => {
+    let calls = 0;
+    const rows = await outboxFor('telegram:-701', ['first', 'second']);
+    await withEgress(
+      (body, all) => {
+        calls++;
+        if (calls === 1) {
+          return {
+            status: 429,
+            json: {
+              ok: false,
+              error_code: 429,
+              description: 'Too Many Requests: retry after 1',
+              parameters: { retry_after: 1 },
+            },
+          };
+        }
+        return sent(body, all);
+      },
+      async (api, queues) => {
+        const started = Date.now();
+        for (const row of rows) await queues.enqueueOutbound('telegram', row.id);
+        await waitFor('both rows sent', async () => {
+          const statuses = await t.db
+            .selectFrom('outbox')
+            .select('status')
+            .where(
+              'id',
+              'in',
+              rows.map((x) => x.id),
+            )
+            .execute();
+          return statuses.every((s) => s.status === 'sent');
+        });
+        expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+        expect(sentTexts(api)).toEqual(['first', 'first', 'second']);
+      },
+    );
+  });
+
+  it('resumes a long reply after the last chunk sent: no chunk twice, none lost', async () => {
+    const text = Array.from({ length: 2000 }, (_, i) => `w${i}`).join(' ');
+    const [row] = await outboxFor('telegram:-702', [text]);
+    let calls = 0;
+    await withEgress(
+      (body, all) => {
+        calls++;
+        if (calls === 2)
+          return {
+            status: 500,
+            json: { ok: false, error_code: 500, description: 'Internal Server Error' },
+          };
+        return sent(body, all);
+      },
+      async (api, queues) => {
+        await queues.enqueueOutbound('telegram', row!.id);
+        await waitFor(
+          'the row sent',
+          async () =>
+            (
+              await t.db
+                .selectFrom('outbox')
+                .selectAll()
+                .where('id', '=', row!.id)
+                .executeTakeFirst()
+            )?.status === 'sent',
+          15_000,
+        );
+        const texts = sentTexts(api);
+        expect(texts).toHaveLength(4); // 3 chunks + one failed attempt of the second
+        expect(texts[1]).toBe(texts[2]);
+        const delivered = [texts[0], texts[2], texts[3]].join(' ').split(' ');
+        expect(delivered).toEqual(text.split(' '));
+        const saved = await t.db
+          .selectFrom('outbox')
+          .selectAll()
+          .where('id', '=', row!.id)
+          .executeTakeFirstOrThrow();
+        expect(saved.platform_message_ids).toHaveLength(3);
+        expect(saved.attempts).toBe(2);
+      },
+    );
+  });
+
+  it('skips a row already sent', async () => {
+    const [row] = await outboxFor('telegram:-703', ['once']);
+    await t.db.updateTable('outbox').set({ status: 'sent' }).where('id', '=', row!.id).execute();
+    await withEgress(sent, async (api, queues) => {
+      await queues.enqueueOutbound('telegram', row!.id);
+      await waitFor(
+        'the job to complete',
+        async () => (await queues.queue('outbound-telegram').getCompletedCount()) > 0,
+      );
+      expect(sentTexts(api)).toEqual([]);
+    });
+  });
+});
