@@ -10,4 +10,4 @@ export { Egress, type EgressOptions } from './egress.ts';
 export { type GatewayEnv, gatewayEnvSchema, parseGatewayEnv, telegramEnvShape } from './env.ts';
 export { Gateway, type GatewayOptions } from './gateway.ts';
 export { Ingress, type IngressOptions, type IngressOutcome } from './ingress.ts';
-export { type BuildInfo, runGateway } from './run-gateway.ts';
+export { runGateway } from './run-gateway.ts';

@@ -1,12 +1,7 @@
-import { createLogger, RoleRuntime } from '@gridbot/service';
+import { type BuildInfo, createLogger, RoleRuntime } from '@gridbot/service';
 import { allowedUsersFor, createAdapter, type SupportedChannel } from './create-adapter.ts';
 import { parseGatewayEnv } from './env.ts';
 import { Gateway } from './gateway.ts';
-
-export interface BuildInfo {
-  version: string;
-  gitSha: string | null;
-}
 
 /**
  * `gridbot gateway --channel <channel>`: parse the environment, check Postgres, Redis and
@@ -25,18 +20,9 @@ export async function runGateway(
     secrets: [env.TELEGRAM_BOT_TOKEN, env.TELEGRAM_WEBHOOK_SECRET].filter((s): s is string => !!s),
   });
   const adapter = createAdapter(channel, env, logger);
-  const runtime = await RoleRuntime.open({
-    role: `gateway-${channel}`,
-    databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
-    queuePrefix: env.QUEUE_PREFIX,
-    healthPort: env.HEALTH_PORT,
-    version: build.version,
-    gitSha: build.gitSha,
-    logger,
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    watchedQueues: () => [gateway.egress.queueName],
-  });
+  const runtime = await RoleRuntime.fromEnv(`gateway-${channel}`, env, build, logger, () => [
+    gateway.egress.queueName,
+  ]);
   const gateway = new Gateway({
     adapter,
     db: runtime.db,

@@ -3,15 +3,10 @@ import { DEFAULT_BEHAVIOUR } from '@gridbot/core';
 import { EchoProvider } from '@gridbot/llm';
 import { THREADS_QUEUE } from '@gridbot/queue';
 import { defaultAgentCommand, ProcessRuntime } from '@gridbot/runner';
-import { createLogger, type Logger, RoleRuntime } from '@gridbot/service';
+import { type BuildInfo, createLogger, type Logger, RoleRuntime } from '@gridbot/service';
 import { DrainProcessor } from './drain-processor.ts';
 import { parseWorkerEnv, type WorkerEnv } from './env.ts';
 import { WorkerRole } from './worker-role.ts';
-
-export interface BuildInfo {
-  version: string;
-  gitSha: string | null;
-}
 
 /** Builds the worker's parts on an open role runtime (shared with `gridbot start`). */
 export function attachWorker(
@@ -80,18 +75,7 @@ export async function runWorker(
     name: 'worker',
     secrets: [env.ANTHROPIC_API_KEY, env.OPENAI_API_KEY].filter((s): s is string => !!s),
   });
-  const runtime = await RoleRuntime.open({
-    role: 'worker',
-    databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
-    queuePrefix: env.QUEUE_PREFIX,
-    healthPort: env.HEALTH_PORT,
-    version: build.version,
-    gitSha: build.gitSha,
-    logger,
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    watchedQueues: () => [THREADS_QUEUE],
-  });
+  const runtime = await RoleRuntime.fromEnv('worker', env, build, logger, () => [THREADS_QUEUE]);
   const port = await runtime.serve();
   const worker = attachWorker(runtime, env, logger, rawEnv.PATH);
   worker.start();

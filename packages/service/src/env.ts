@@ -58,6 +58,10 @@ export const baseEnvShape = {
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
 };
 
+const baseEnvSchema = z.object(baseEnvShape);
+/** The parsed variables every role reads. */
+export type BaseEnv = z.infer<typeof baseEnvSchema>;
+
 /** A port number (0 picks a free one). */
 export const portVar = (fallback: number) =>
   z.coerce.number().int().min(0).max(65535).default(fallback);

@@ -1,4 +1,4 @@
-export { baseEnvShape, parseEnv, portVar, urlVar } from './env.ts';
+export { type BaseEnv, baseEnvShape, parseEnv, portVar, urlVar } from './env.ts';
 export {
   HealthServer,
   type HealthServerOptions,
@@ -8,5 +8,5 @@ export {
 export { InstanceRegistry, type InstanceRegistryOptions } from './instance-registry.ts';
 export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
 export { createMetrics, type ServiceMetrics } from './metrics.ts';
-export { RoleRuntime, type RoleRuntimeOptions, safeUrl } from './role-runtime.ts';
+export { type BuildInfo, RoleRuntime, type RoleRuntimeOptions, safeUrl } from './role-runtime.ts';
 export { Shutdown } from './shutdown.ts';

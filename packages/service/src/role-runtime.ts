@@ -4,6 +4,7 @@ import { assertRedisReachable, createRedisConnection, PipelineQueues } from '@gr
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
+import type { BaseEnv } from './env.ts';
 import { HealthServer, type RouteHandler } from './health-server.ts';
 import { InstanceRegistry } from './instance-registry.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
@@ -22,6 +23,12 @@ export interface RoleRuntimeOptions {
   shutdownTimeoutMs: number;
   /** Queues whose depth `/metrics` reports. */
   watchedQueues?: () => string[];
+}
+
+/** The version being run, reported in `instances`. */
+export interface BuildInfo {
+  version: string;
+  gitSha: string | null;
 }
 
 /** A URL fit for messages: the password replaced. */
@@ -90,6 +97,28 @@ export class RoleRuntime {
       version: options.version,
       gitSha: options.gitSha,
       logger: options.logger,
+    });
+  }
+
+  /** Opens a role from its parsed environment. */
+  static fromEnv(
+    role: string,
+    env: BaseEnv & { HEALTH_PORT: number },
+    build: BuildInfo,
+    logger: Logger,
+    watchedQueues: () => string[],
+  ): Promise<RoleRuntime> {
+    return RoleRuntime.open({
+      role,
+      databaseUrl: env.DATABASE_URL,
+      redisUrl: env.REDIS_URL,
+      queuePrefix: env.QUEUE_PREFIX,
+      healthPort: env.HEALTH_PORT,
+      version: build.version,
+      gitSha: build.gitSha,
+      logger,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      watchedQueues,
     });
   }
 

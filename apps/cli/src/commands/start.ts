@@ -1,4 +1,3 @@
-import type { BuildInfo } from '@gridbot/app-gateway';
 import {
   allowedUsersFor,
   configuredChannels,
@@ -8,7 +7,7 @@ import {
 } from '@gridbot/app-gateway';
 import { attachWorker, workerEnvSchema } from '@gridbot/app-worker';
 import { THREADS_QUEUE } from '@gridbot/queue';
-import { createLogger, parseEnv, RoleRuntime } from '@gridbot/service';
+import { type BuildInfo, createLogger, parseEnv, RoleRuntime } from '@gridbot/service';
 
 /**
  * `gridbot start`: every role in one process — a gateway for each channel with credentials,
@@ -38,18 +37,10 @@ export async function startCommand(
     createAdapter(channel, gatewayEnv, logger.child({ channel })),
   );
   const gateways: Gateway[] = [];
-  const runtime = await RoleRuntime.open({
-    role: 'all',
-    databaseUrl: gatewayEnv.DATABASE_URL,
-    redisUrl: gatewayEnv.REDIS_URL,
-    queuePrefix: gatewayEnv.QUEUE_PREFIX,
-    healthPort: gatewayEnv.HEALTH_PORT,
-    version: build.version,
-    gitSha: build.gitSha,
-    logger,
-    shutdownTimeoutMs: gatewayEnv.SHUTDOWN_TIMEOUT_MS,
-    watchedQueues: () => [THREADS_QUEUE, ...gateways.map((g) => g.egress.queueName)],
-  });
+  const runtime = await RoleRuntime.fromEnv('all', gatewayEnv, build, logger, () => [
+    THREADS_QUEUE,
+    ...gateways.map((g) => g.egress.queueName),
+  ]);
   for (const adapter of adapters) {
     gateways.push(
       new Gateway({
