@@ -153,6 +153,10 @@ export class DrainProcessor {
         tokens,
       });
       await this.#enqueue(thread.channel, rows, runLog);
+      if (pending.length === MAX_NEW_MESSAGES) {
+        // A backlog larger than one run: ask for another run rather than leave it stranded.
+        await this.#o.queues.enqueueDrain(thread.id).catch(() => {});
+      }
       this.#o.metrics.runDuration.observe(
         { outcome: 'succeeded' },
         (performance.now() - started) / 1000,
