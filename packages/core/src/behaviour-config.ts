@@ -15,6 +15,17 @@ export const behaviourConfigSchema = z.object({
   history_limit: z.number().int().min(0).max(500),
   daily_token_budget: z.number().int().min(0),
   tools_requiring_approval: z.array(z.string()),
+  /** Host directories to mount into the thread's agent; each must pass the mount allowlist. */
+  additional_mounts: z
+    .array(
+      z.object({
+        hostPath: z.string().min(1),
+        /** Relative name under `/workspace/extra/`; defaults to the host directory's name. */
+        containerPath: z.string().min(1).optional(),
+        readOnly: z.boolean().default(true),
+      }),
+    )
+    .max(16),
 });
 export type BehaviourConfig = z.infer<typeof behaviourConfigSchema>;
 
@@ -33,6 +44,7 @@ export const DEFAULT_BEHAVIOUR: BehaviourConfig = {
   history_limit: 30,
   daily_token_budget: 0,
   tools_requiring_approval: [],
+  additional_mounts: [],
 };
 
 /** Keeps only the valid keys of a stored override, so one bad value cannot break a thread. */

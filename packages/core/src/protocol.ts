@@ -133,6 +133,11 @@ export const runFinishParamsSchema = z.object({
     .nullable(),
   status: z.enum(['ok', 'error']).default('ok'),
   error: z.string().max(4096).optional(),
+  /**
+   * Highest message id among the `input` notifications the reply took into account; those
+   * messages count as answered. Absent: none of them did.
+   */
+  lastInputId: z.number().int().nullable().optional(),
 });
 export type RunFinishParams = z.infer<typeof runFinishParamsSchema>;
 

@@ -18,6 +18,7 @@ export interface HostMessage {
  * when it exits. Not exported from the package.
  */
 export class FakeAgentProcess implements AgentProcess {
+  readonly id = 'fake';
   readonly stdin = new PassThrough();
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();

@@ -136,6 +136,13 @@ export class ProcessRuntime implements AgentRuntime {
       })();
       return killing;
     };
-    return { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited, kill };
+    return {
+      id: `pid-${child.pid}`,
+      stdin: child.stdin,
+      stdout: child.stdout,
+      stderr: child.stderr,
+      exited,
+      kill,
+    };
   }
 }
