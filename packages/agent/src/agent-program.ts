@@ -18,37 +18,79 @@ export interface AgentProgramOptions {
   log: (message: string) => void;
 }
 
+/** The state of one run; a warm agent starts a fresh one on every `initialize`. */
+interface Run {
+  readonly init: InitializeParams;
+  /** The messages the model sees as new: `initialize`'s, then the inputs taken so far. */
+  readonly newMessages: AgentMessage[];
+  /** `input` messages not yet shown to the model. */
+  readonly inputs: AgentMessage[];
+  /** Highest id among the inputs shown to the model. */
+  lastInputId: number | null;
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function invalidParamsDetail(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>) {
+  return issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.map(String).join('.') || 'params'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Moves the inputs that arrived so far into the new messages, before a model call. */
+function takeInputs(run: Run): void {
+  for (const message of run.inputs.splice(0)) {
+    run.newMessages.push(message);
+    run.lastInputId = Math.max(run.lastInputId ?? message.id, message.id);
+  }
+}
+
 /**
- * The default agent: answers `initialize`, makes one model call over the conversation and
- * finishes the run with its content. Resolves with the exit code once the worker says
- * `shutdown` or closes the input.
+ * The default agent: answers `initialize`, makes one model call over the conversation
+ * (follow-up `input` messages that arrived by then included) and finishes the run with its
+ * content, claiming those inputs with `lastInputId`. Then it waits for the next
+ * `initialize` (a warm agent serves several runs, each with fresh state). Resolves with
+ * the exit code once the worker says `shutdown` or closes the input.
  */
 export function runAgentProgram(options: AgentProgramOptions): Promise<number> {
   const { log } = options;
   return new Promise<number>((resolveExit) => {
-    const newMessages: AgentMessage[] = [];
-    let initialized = false;
-    let started = false;
+    /** The run being served; null before the first `initialize` and after `run.finish` was sent. */
+    let current: Run | null = null;
     let exitCode = 0;
 
-    const run = async (init: InitializeParams): Promise<void> => {
-      let finish: RunFinishParams;
+    const complete = async (run: Run): Promise<RunFinishParams> => {
       try {
-        const messages = buildConversation(init, newMessages);
-        started = true;
+        takeInputs(run);
+        const messages = buildConversation(run.init, run.newMessages);
         const result = (await client.request('llm.complete', { messages, tools: [] })) as {
           content?: unknown;
         };
         const content = typeof result?.content === 'string' ? result.content : '';
-        finish = { reply: content || null, status: 'ok' };
+        return { reply: content || null, status: 'ok', lastInputId: run.lastInputId };
       } catch (error) {
         log(`llm.complete failed: ${errorMessage(error)}`);
-        finish = { reply: null, status: 'error', error: errorMessage(error).slice(0, 4096) };
+        // The inputs were not answered: leave them unclaimed.
+        return {
+          reply: null,
+          status: 'error',
+          error: errorMessage(error).slice(0, 4096),
+          lastInputId: null,
+        };
       }
+    };
+
+    const serve = async (run: Run): Promise<void> => {
+      const finish = await complete(run);
+      if (run.inputs.length > 0) {
+        log(`${run.inputs.length} input(s) arrived after the model call; not claimed by this run`);
+      }
+      // From here on the run is over for us: the next `initialize` may arrive before the
+      // worker's answer to run.finish has been handled.
+      current = null;
       try {
         await client.request('run.finish', finish);
       } catch (error) {
@@ -58,35 +100,40 @@ export function runAgentProgram(options: AgentProgramOptions): Promise<number> {
       }
     };
 
+    const initialize = (id: NonNullable<IncomingCall['id']>, params: unknown): void => {
+      if (current) {
+        client.respondError(id, RpcErrorCode.InvalidRequest, 'a run is already in progress');
+        return;
+      }
+      const parsed = initializeParamsSchema.safeParse(params);
+      if (!parsed.success) {
+        client.respondError(
+          id,
+          RpcErrorCode.InvalidParams,
+          `Invalid initialize params: ${invalidParamsDetail(parsed.error.issues)}`,
+        );
+        return;
+      }
+      const run: Run = {
+        init: parsed.data,
+        newMessages: [...parsed.data.newMessages],
+        inputs: [],
+        lastInputId: null,
+      };
+      current = run;
+      client.respond(id, AGENT_INFO);
+      // Let `input` notifications already buffered behind initialize join this turn.
+      setImmediate(() => void serve(run));
+    };
+
     const onCall = (call: IncomingCall): void => {
       if (call.method === 'initialize' && call.id !== undefined) {
-        if (initialized) {
-          client.respondError(call.id, RpcErrorCode.InvalidRequest, 'already initialized');
-          return;
-        }
-        const parsed = initializeParamsSchema.safeParse(call.params);
-        if (!parsed.success) {
-          const detail = parsed.error.issues
-            .slice(0, 5)
-            .map((issue) => `${issue.path.map(String).join('.') || 'params'}: ${issue.message}`)
-            .join('; ');
-          client.respondError(
-            call.id,
-            RpcErrorCode.InvalidParams,
-            `Invalid initialize params: ${detail}`,
-          );
-          return;
-        }
-        initialized = true;
-        client.respond(call.id, AGENT_INFO);
-        newMessages.push(...parsed.data.newMessages);
-        // Let `input` notifications already buffered behind initialize join this turn.
-        setImmediate(() => void run(parsed.data));
+        initialize(call.id, call.params);
       } else if (call.method === 'input') {
         const parsed = inputParamsSchema.safeParse(call.params);
         if (!parsed.success) log('ignored an invalid input notification');
-        else if (started) log('input arrived after the model call; not used in this run');
-        else newMessages.push(parsed.data.message);
+        else if (!current) log('input arrived outside a run; ignored');
+        else current.inputs.push(parsed.data.message);
       } else if (call.method === 'shutdown') {
         resolveExit(exitCode);
       } else if (call.id !== undefined) {

@@ -40,6 +40,8 @@ export interface AgentExit {
   signal: string | null;
   /** The kernel killed it for exceeding its memory limit. */
   oomKilled?: boolean;
+  /** Why the runtime stopped it, when it did (e.g. the output cap). */
+  reason?: string;
 }
 
 /** A started agent: its stdio and its end. */

@@ -82,30 +82,36 @@ async function protocolError(result: Promise<unknown>): Promise<AgentProtocolErr
   return error as AgentProtocolError;
 }
 
+// The default agent, early exits, timeouts and the environment are covered for every
+// runtime by the contract suite (agent-runtime.contract.ts, run in process-runtime.int.test.ts).
 describe('AgentSession with real processes', () => {
-  it('runs the default agent against the echo provider', async () => {
-    const { agent, result } = await runWith(defaultAgentCommand());
-    await expect(result).resolves.toEqual({ reply: 'Echo: [Alice] hello', status: 'ok' });
-    // It exited by itself on shutdown.
-    await expect(agent.exited).resolves.toEqual({ code: 0, signal: null });
-  });
+  it('serves two runs on one kept-alive default agent without leaking listeners', async () => {
+    const { agent, result } = await runWith(defaultAgentCommand(), { keepAlive: true });
+    await expect(result).resolves.toMatchObject({ reply: 'Echo: [Alice] hello' });
+    const listeners = () =>
+      ['data', 'end', 'close', 'error'].map((event) => agent.stdout.listenerCount(event));
+    const afterFirst = listeners();
 
-  it('reports an agent that exits early with its code and stderr', async () => {
-    const { result } = await runWith([process.execPath, fixture('exit-early.mjs')]);
-    const error = await protocolError(result);
-    expect(error.code).toBe('exited');
-    expect(error.message).toMatch(/^agent exited with code 3 before finishing the run/);
-    expect(error.message).toContain('boom');
-  });
-
-  it('kills an agent that never finishes', async () => {
-    const { agent, result } = await runWith([process.execPath, fixture('never-finish.mjs')], {
-      timeoutMs: 300,
+    const second = new AgentSession({
+      agent,
+      init: {
+        ...init,
+        run: { id: 12, trigger: 'message' },
+        newMessages: [{ ...init.newMessages[0]!, id: 2, senderName: 'Bob', text: 'again' }],
+      },
+      handlers,
+      timeoutMs: 2_500,
+      logger,
+      keepAlive: true,
     });
-    const error = await protocolError(result);
-    expect(error.code).toBe('timeout');
-    expect(error.message).toBe('agent did not finish within 300 ms');
-    await expect(agent.exited).resolves.toMatchObject({ signal: 'SIGTERM' });
+    await expect(second.run()).resolves.toMatchObject({ reply: 'Echo: [Bob] again' });
+    expect(second.reusable).toBe(true);
+    expect(listeners()).toEqual(afterFirst);
+
+    // A plain session on the same agent ends it the usual way.
+    const last = new AgentSession({ agent, init, handlers, timeoutMs: 2_500, logger });
+    await expect(last.run()).resolves.toMatchObject({ reply: 'Echo: [Alice] hello' });
+    await expect(agent.exited).resolves.toEqual({ code: 0, signal: null });
   });
 
   it('lets an agent recover from calling an unknown method', async () => {
@@ -129,36 +135,5 @@ describe('AgentSession with real processes', () => {
   it('rate-limits a chat.send flood to 20 per minute', async () => {
     const { result } = await runWith([process.execPath, fixture('flood.mjs')]);
     await expect(result).resolves.toMatchObject({ reply: 'rate-limited:30' });
-  });
-
-  it('gives the agent none of the worker environment', async () => {
-    process.env.GRIDBOT_TEST_SECRET = 'sk-live-do-not-leak';
-    try {
-      const { result } = await runWith([process.execPath, fixture('print-env.mjs')]);
-      const { reply } = (await result) as { reply: string };
-      expect(reply).not.toContain('sk-live-do-not-leak');
-      const seen = JSON.parse(reply) as {
-        keys: string[];
-        cwd: string;
-        env: Record<string, string>;
-      };
-      expect(seen.keys).toEqual([
-        'GRIDBOT_RUN_ID',
-        'GRIDBOT_THREAD_ID',
-        'HOME',
-        'LANG',
-        'PATH',
-        'TZ',
-      ]);
-      expect(seen.env).toMatchObject({
-        GRIDBOT_RUN_ID: '11',
-        GRIDBOT_THREAD_ID: '4',
-        HOME: workspace,
-        TZ: 'UTC',
-      });
-      expect(seen.cwd).toBe(workspace);
-    } finally {
-      delete process.env.GRIDBOT_TEST_SECRET;
-    }
   });
 });

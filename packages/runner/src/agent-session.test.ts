@@ -313,3 +313,123 @@ describe('AgentSession', () => {
     expect((await rejection(result)).code).toBe('timeout');
   });
 });
+
+describe('AgentSession with keepAlive', () => {
+  const streamEvents = ['data', 'end', 'close', 'error', 'readable'] as const;
+  /** Listeners on each of the agent's streams, by stream and event. */
+  function listenerCounts(agent: FakeAgentProcess): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const name of ['stdin', 'stdout', 'stderr'] as const) {
+      for (const event of streamEvents) {
+        counts[`${name}.${event}`] = agent[name].listenerCount(event);
+      }
+    }
+    return counts;
+  }
+
+  function warmSession(agent: FakeAgentProcess, options: Partial<AgentSessionOptions> = {}) {
+    const session = new AgentSession({
+      agent,
+      init,
+      handlers: { 'llm.complete': async () => llmResult },
+      timeoutMs: 5_000,
+      logger,
+      keepAlive: true,
+      ...options,
+    });
+    const result = session.run();
+    result.catch(() => {});
+    return { session, result };
+  }
+
+  it('leaves the agent running for a second session, without leaking listeners', async () => {
+    const agent = new FakeAgentProcess();
+    const before = listenerCounts(agent);
+
+    const first = warmSession(agent);
+    await agent.acceptInitialize();
+    expect(first.session.reusable).toBe(false);
+    expect((await agent.call('fin', 'run.finish', { reply: 'one' })).result).toEqual({ ok: true });
+    await expect(first.result).resolves.toEqual({ reply: 'one', status: 'ok' });
+    expect(first.session.reusable).toBe(true);
+    expect(listenerCounts(agent)).toEqual(before);
+
+    // No shutdown was sent: the next thing the agent reads is the second initialize.
+    const second = warmSession(agent, { init: { ...init, run: { id: 8, trigger: 'message' } } });
+    const initialize = await agent.acceptInitialize();
+    expect(initialize.params).toMatchObject({ run: { id: 8 } });
+    expect(
+      (await agent.call(1, 'llm.complete', { messages: [{ role: 'user', content: 'x' }] })).result,
+    ).toEqual(llmResult);
+    await agent.call('fin', 'run.finish', { reply: 'two', lastInputId: 4 });
+    await expect(second.result).resolves.toEqual({ reply: 'two', status: 'ok', lastInputId: 4 });
+    expect(second.session.reusable).toBe(true);
+    expect(listenerCounts(agent)).toEqual(before);
+    expect(agent.kills).toBe(0);
+  });
+
+  it('delivers output the agent wrote between runs to the next session', async () => {
+    const agent = new FakeAgentProcess();
+    const first = warmSession(agent);
+    await agent.acceptInitialize();
+    await agent.call('fin', 'run.finish', { reply: 'one' });
+    await first.result;
+    // Written while no session listens (a slow agent answering late, say).
+    agent.sendRaw('not json{\n');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const second = warmSession(agent);
+    // The line waited in the pipe and is now answered by the second session.
+    expect(await agent.next()).toMatchObject({ method: 'initialize' });
+    expect(await agent.next()).toMatchObject({
+      id: null,
+      error: { code: RpcErrorCode.ParseError },
+    });
+    await agent.call('fin', 'run.finish', { reply: 'two' });
+    await expect(second.result).resolves.toMatchObject({ reply: 'two' });
+  });
+
+  it('fails the next session promptly when the agent died between runs', async () => {
+    const agent = new FakeAgentProcess();
+    const first = warmSession(agent);
+    await agent.acceptInitialize();
+    await agent.call('fin', 'run.finish', { reply: 'one' });
+    await first.result;
+    agent.exit(1);
+    await agent.exited;
+
+    const second = warmSession(agent, { timeoutMs: 60_000 });
+    const error = await rejection(second.result);
+    expect(error.code).toBe('exited');
+    expect(error.message).toContain('exited with code 1');
+    expect(second.session.reusable).toBe(false);
+  });
+
+  it('kills the agent and reports it not reusable when a kept-alive run fails', async () => {
+    const agent = new FakeAgentProcess();
+    const { session, result } = warmSession(agent, { timeoutMs: 100 });
+    await agent.acceptInitialize();
+    expect((await rejection(result)).code).toBe('timeout');
+    expect(agent.kills).toBe(1);
+    expect(session.reusable).toBe(false);
+  });
+
+  it('does not keep an agent that exited as it finished', async () => {
+    const agent = new FakeAgentProcess();
+    const { session, result } = warmSession(agent);
+    await agent.acceptInitialize();
+    agent.exit(0, null, { keepOutputOpen: true });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    agent.send({ jsonrpc: '2.0', id: 1, method: 'run.finish', params: { reply: 'last words' } });
+    agent.closeOutput();
+    await expect(result).resolves.toMatchObject({ reply: 'last words' });
+    expect(session.reusable).toBe(false);
+  });
+
+  it('shuts the agent down as before without keepAlive, and is never reusable', async () => {
+    const { agent, session, result } = startSession();
+    await agent.acceptInitialize();
+    await finish(agent, 'done');
+    await result;
+    expect(session.reusable).toBe(false);
+  });
+});

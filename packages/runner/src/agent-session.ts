@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import {
   type AgentMessage,
   type AgentMethod,
@@ -10,7 +11,7 @@ import {
   type RunFinishParams,
 } from '@gridbot/core';
 import type { Logger } from 'pino';
-import type { AgentProcess } from './agent-runtime.ts';
+import type { AgentExit, AgentProcess } from './agent-runtime.ts';
 import { type AgentLine, parseAgentLine } from './parse-agent-line.ts';
 import { rpcCodeOf } from './rpc-method-error.ts';
 import { settlesWithin } from './settles-within.ts';
@@ -24,6 +25,11 @@ const MAX_MALFORMED_LINES = 20;
 const DRAIN_MS = 500;
 /** After the agent closes its stdout, how long to wait for it to exit. */
 const EXIT_WAIT_MS = 1_000;
+
+/** True once a stream can deliver nothing more. */
+function isEnded(stream: Readable): boolean {
+  return stream.readableEnded || stream.destroyed || stream.closed;
+}
 
 /** Serves one agent method; `params` are already validated for methods with a core schema. */
 export type AgentRequestHandler = (params: unknown) => Promise<unknown>;
@@ -46,15 +52,23 @@ export interface AgentSessionOptions {
   logger: Logger;
   /** After `run.finish` and `shutdown`, how long the agent may take to exit before it is killed; default 2000. */
   shutdownGraceMs?: number;
+  /**
+   * Keep the agent running after a clean `run.finish` so a later session can reuse it (a
+   * warm agent): no `shutdown` is sent, every listener this session attached is removed and
+   * `reusable` turns true. Default false: the agent is shut down when the run ends.
+   */
+  keepAlive?: boolean;
   /** Aborting ends the run: the agent is killed and `run()` rejects with code `aborted`. */
   signal?: AbortSignal;
 }
 
 /**
  * The host side of the agent protocol for one run: sends `initialize`, serves the agent's
- * requests through `handlers` until it calls `run.finish`, then shuts it down. Every way
- * the agent can misbehave (exit early, hang, flood, break framing) ends as a rejection of
- * `run()` with an `AgentProtocolError`; nothing is thrown synchronously.
+ * requests through `handlers` until it calls `run.finish`, then shuts it down (or, with
+ * `keepAlive`, leaves it running for the next session on the same agent). Every way the
+ * agent can misbehave (exit early, hang, flood, break framing) ends as a rejection of
+ * `run()` with an `AgentProtocolError` after the agent was killed; nothing is thrown
+ * synchronously.
  */
 export class AgentSession {
   readonly #agent: AgentProcess;
@@ -65,6 +79,7 @@ export class AgentSession {
   readonly #limiter: SlidingWindowLimiter;
   readonly #signal: AbortSignal | undefined;
   readonly #shutdownGraceMs: number;
+  readonly #keepAlive: boolean;
   readonly #log: Logger;
   readonly #splitter = new LineSplitter(MAX_LINE_BYTES);
   readonly #stderr = new StderrTail();
@@ -72,6 +87,11 @@ export class AgentSession {
   readonly #pending = new Map<RpcId, string>();
   readonly #queuedInputs: AgentMessage[] = [];
   readonly #cleanups: Array<() => void> = [];
+  /** Removes the stdio `error` guards; only run when the agent is handed on alive. */
+  readonly #guardRemovals: Array<() => void> = [];
+  /** Forwards the agent's exit to this session until it lets go of the agent. */
+  readonly #exitRelay: { onExit: ((exit: AgentExit) => void) | null } = { onExit: null };
+  #reusable = false;
   #state: 'idle' | 'running' | 'finishing' | 'done' = 'idle';
   #nextId = 1;
   #malformed = 0;
@@ -97,6 +117,7 @@ export class AgentSession {
     this.#limiter = new SlidingWindowLimiter(this.#chatSendLimit);
     this.#signal = options.signal;
     this.#shutdownGraceMs = options.shutdownGraceMs ?? 2_000;
+    this.#keepAlive = options.keepAlive ?? false;
     this.#log = options.logger.child({
       component: 'agent-session',
       threadId: options.init.thread.id,
@@ -108,7 +129,9 @@ export class AgentSession {
    * Runs the protocol to the end. Resolves with the agent's `run.finish` params once the
    * agent has exited (or been killed after a grace period); rejects with an
    * `AgentProtocolError` (`exited`, `timeout`, `aborted`, `malformed`, `line_too_long`,
-   * `initialize_failed`) after killing the agent. Calling it again returns the same promise.
+   * `initialize_failed`) after killing the agent. With `keepAlive`, resolves as soon as
+   * `run.finish` is answered and leaves the agent running (see `reusable`). Calling it again
+   * returns the same promise.
    */
   run(): Promise<RunFinishParams> {
     this.#result ??= new Promise<RunFinishParams>((resolve, reject) => {
@@ -123,6 +146,15 @@ export class AgentSession {
     return this.#result;
   }
 
+  /**
+   * True once the run finished cleanly with `keepAlive` and the agent was left running,
+   * ready for another session (as far as the session could tell at that moment). False
+   * before, after any failure, and always without `keepAlive`.
+   */
+  get reusable(): boolean {
+    return this.#reusable;
+  }
+
   /** Tells the agent a follow-up message arrived (notification `input`); dropped once the run is over. */
   sendInput(message: AgentMessage): void {
     if (this.#state === 'idle') this.#queuedInputs.push(message);
@@ -133,21 +165,30 @@ export class AgentSession {
   #start(): void {
     this.#state = 'running';
     const { stdin, stdout, stderr } = this.#agent;
-    // Kept for good (an 'error' without a listener would crash the worker): a write to a
-    // dead agent fails with EPIPE, possibly after the run is over.
-    stdin.on('error', (error) => this.#log.debug({ err: error }, 'agent stdin closed'));
-    stdout.on('error', (error) => this.#log.debug({ err: error }, 'agent stdout error'));
-    stderr.on('error', (error) => this.#log.debug({ err: error }, 'agent stderr error'));
+    // Kept unless the agent is handed on alive (an 'error' without a listener would crash
+    // the worker): a write to a dead agent fails with EPIPE, possibly after the run is over.
+    this.#guard(stdin, 'agent stdin closed');
+    this.#guard(stdout, 'agent stdout error');
+    this.#guard(stderr, 'agent stderr error');
     this.#listen(stdout, 'data', (chunk: Buffer | string) => this.#onStdout(chunk));
     this.#listen(stdout, 'end', () => this.#onStdoutClosed());
     this.#listen(stdout, 'close', () => this.#onStdoutClosed());
     this.#listen(stderr, 'data', (chunk: Buffer | string) => this.#onStderr(chunk));
     this.#listen(stderr, 'end', () => this.#onStderrClosed());
     this.#listen(stderr, 'close', () => this.#onStderrClosed());
+    // A previous session on a warm agent paused stdout so that nothing is lost in between.
+    stdout.resume();
+    // A promise handler cannot be removed: it goes through a relay this session can empty,
+    // so a warm agent does not keep every past session alive.
+    const relay = this.#exitRelay;
+    relay.onExit = (exit) => void this.#onExit(exit);
     this.#agent.exited.then(
-      (exit) => this.#onExit(exit),
-      () => this.#onExit({ code: null, signal: null }),
+      (exit) => relay.onExit?.(exit),
+      () => relay.onExit?.({ code: null, signal: null }),
     );
+    // A warm agent may have died between runs: its streams ended before we listened.
+    if (isEnded(stderr)) this.#onStderrClosed();
+    if (isEnded(stdout)) void this.#onStdoutClosed();
 
     const timer = setTimeout(
       () => this.#fail('timeout', `agent did not finish within ${this.#timeoutMs} ms`),
@@ -176,6 +217,12 @@ export class AgentSession {
       return;
     }
     for (const message of this.#queuedInputs.splice(0)) this.#notify('input', { message });
+  }
+
+  #guard(stream: NodeJS.EventEmitter, message: string): void {
+    const handler = (error: unknown) => this.#log.debug({ err: error }, message);
+    stream.on('error', handler);
+    this.#guardRemovals.push(() => stream.removeListener('error', handler));
   }
 
   #listen(stream: NodeJS.EventEmitter, event: string, listener: (...args: never[]) => void): void {
@@ -315,6 +362,14 @@ export class AgentSession {
     this.#state = 'finishing';
     this.#runCleanups();
     if (id !== null) this.#send({ jsonrpc: '2.0', id, result: { ok: true } });
+    if (this.#keepAlive && this.#agentLooksAlive()) {
+      this.#handOn();
+      this.#state = 'done';
+      this.#reusable = true;
+      this.#log.debug({ status: finish.status }, 'agent run finished; agent kept warm');
+      this.#resolve(finish);
+      return;
+    }
     this.#notify('shutdown');
     try {
       this.#agent.stdin.end();
@@ -331,6 +386,26 @@ export class AgentSession {
     this.#state = 'done';
     this.#log.debug({ status: finish.status }, 'agent run finished');
     this.#resolve(finish);
+  }
+
+  /** Whether the agent can still take a run, as far as can be told without waiting. */
+  #agentLooksAlive(): boolean {
+    const { stdin, stdout } = this.#agent;
+    return (
+      this.#exit === null &&
+      !this.#stdoutClosed &&
+      !isEnded(stdout) &&
+      !stdin.destroyed &&
+      !stdin.writableEnded
+    );
+  }
+
+  /** Lets go of a live agent: removes everything this session attached to it. */
+  #handOn(): void {
+    for (const remove of this.#guardRemovals.splice(0)) remove();
+    this.#exitRelay.onExit = null;
+    // Whatever the agent writes before the next session listens waits in the pipe.
+    this.#agent.stdout.pause();
   }
 
   #onStderr(chunk: Buffer | string): void {
@@ -352,7 +427,7 @@ export class AgentSession {
     this.#fail('exited', `agent closed its stdout before finishing the run${this.#stderrSuffix()}`);
   }
 
-  async #onExit(exit: { code: number | null; signal: string | null }): Promise<void> {
+  async #onExit(exit: AgentExit): Promise<void> {
     this.#exit = exit;
     if (this.#state !== 'running') return;
     // The exit can overtake the last output (maybe a run.finish): let the pipes drain first.

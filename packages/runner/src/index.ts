@@ -1,4 +1,11 @@
-export type { AgentProcess, AgentRuntime, AgentSpec } from './agent-runtime.ts';
+export type {
+  AgentExit,
+  AgentMount,
+  AgentProcess,
+  AgentRuntime,
+  AgentSpec,
+  SandboxLimits,
+} from './agent-runtime.ts';
 export {
   type AgentRequestHandler,
   type AgentRequestHandlers,
@@ -6,5 +13,22 @@ export {
   type AgentSessionOptions,
 } from './agent-session.ts';
 export { defaultAgentCommand } from './default-agent-command.ts';
+export {
+  CONTAINER_LABELS,
+  DEFAULT_SANDBOX_LIMITS,
+  DockerRuntime,
+  type DockerRuntimeOptions,
+} from './docker-runtime.ts';
+export {
+  type AllowedRoot,
+  DEFAULT_BLOCKED_PATTERNS,
+  loadMountAllowlist,
+  type MountAllowlist,
+  parseMountAllowlist,
+} from './mount-allowlist.ts';
+export { type CheckMountsOptions, checkMounts, type RequestedMount } from './mount-check.ts';
+export { InvalidFolderNameError, MountAllowlistError, MountRefusedError } from './mount-errors.ts';
+export { validateFolderName } from './mount-paths.ts';
 export { ProcessRuntime, type ProcessRuntimeOptions } from './process-runtime.ts';
 export { RpcMethodError } from './rpc-method-error.ts';
+export { WarmPool, type WarmPoolOptions } from './warm-pool.ts';

@@ -2,14 +2,30 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { AgentProtocolError } from '@gridbot/core';
+import {
+  AgentProtocolError,
+  DEFAULT_BEHAVIOUR,
+  type InitializeParams,
+  PROTOCOL_VERSION,
+} from '@gridbot/core';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AGENT_FIXTURES_DIR, describeAgentRuntimeContract } from './agent-runtime.contract.ts';
+import { AgentSession } from './agent-session.ts';
+import { defaultAgentCommand } from './default-agent-command.ts';
 import { ProcessRuntime } from './process-runtime.ts';
 
-const fixture = (name: string) =>
-  fileURLToPath(new URL(`../../../tests/fixtures/agents/${name}`, import.meta.url));
+const fixture = (name: string) => join(AGENT_FIXTURES_DIR, name);
+
+describeAgentRuntimeContract(
+  'process',
+  (name) =>
+    new ProcessRuntime({
+      command: name ? [process.execPath, fixture(name)] : defaultAgentCommand(),
+      logger: pino({ level: 'silent' }),
+      killGraceMs: 500,
+    }),
+);
 
 /** A pino logger whose records are kept for assertions. */
 function capturingLogger() {
@@ -22,6 +38,18 @@ function capturingLogger() {
   });
   return { logger: pino({ level: 'debug' }, stream), records };
 }
+
+const printEnvInit: InitializeParams = {
+  protocolVersion: PROTOCOL_VERSION,
+  assistantName: 'Andy',
+  run: { id: 11, trigger: 'message' },
+  thread: { id: 4, jid: 'telegram:-100', title: null, isGroup: false, isMain: false },
+  config: DEFAULT_BEHAVIOUR,
+  newMessages: [],
+  history: [],
+  memory: { thread: [], global: [] },
+  now: '2025-01-01T00:00:00Z',
+};
 
 let workspace: string;
 const runtimes: ProcessRuntime[] = [];
@@ -73,6 +101,42 @@ describe('ProcessRuntime', () => {
     await Promise.all([agent.kill(), agent.kill()]);
     await expect(agent.exited).resolves.toEqual({ code: null, signal: 'SIGKILL' });
     await agent.kill();
+  });
+
+  it('gives the agent exactly the scrubbed environment, with the workspace as cwd and HOME', async () => {
+    process.env.GRIDBOT_TEST_SECRET = 'sk-live-do-not-leak';
+    try {
+      const { runtime } = makeRuntime([process.execPath, fixture('print-env.mjs')]);
+      const agent = await runtime.start({ threadId: 4, runId: 11, workspaceDir: workspace });
+      const session = new AgentSession({
+        agent,
+        init: printEnvInit,
+        handlers: {},
+        timeoutMs: 5_000,
+        logger: pino({ level: 'silent' }),
+      });
+      const { reply } = await session.run();
+      const seen = JSON.parse(reply ?? '{}') as { keys: string[]; cwd: string; env: object };
+      expect(seen.keys).toEqual([
+        'GRIDBOT_RUN_ID',
+        'GRIDBOT_THREAD_ID',
+        'HOME',
+        'LANG',
+        'PATH',
+        'TZ',
+      ]);
+      expect(seen.env).toEqual({
+        GRIDBOT_RUN_ID: '11',
+        GRIDBOT_THREAD_ID: '4',
+        HOME: workspace,
+        LANG: 'C.UTF-8',
+        PATH: '/usr/local/bin:/usr/bin:/bin',
+        TZ: 'UTC',
+      });
+      expect(seen.cwd).toBe(workspace);
+    } finally {
+      delete process.env.GRIDBOT_TEST_SECRET;
+    }
   });
 
   it('close() stops every live agent', async () => {

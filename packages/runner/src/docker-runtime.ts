@@ -1,0 +1,308 @@
+import { randomBytes } from 'node:crypto';
+import { chown, mkdir } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import { AgentProtocolError } from '@gridbot/core';
+import Docker from 'dockerode';
+import type { Logger } from 'pino';
+import type {
+  AgentExit,
+  AgentProcess,
+  AgentRuntime,
+  AgentSpec,
+  SandboxLimits,
+} from './agent-runtime.ts';
+import { attachHijacked, type EngineAddress } from './docker-attach.ts';
+
+/** Labels every GridBot container carries; the orphan sweeper selects on them. */
+export const CONTAINER_LABELS = {
+  managed: 'gridbot',
+  thread: 'gridbot.thread',
+  run: 'gridbot.run',
+  worker: 'gridbot.worker',
+} as const;
+
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
+  memoryBytes: 512 * 1024 * 1024,
+  cpus: 1,
+  pids: 256,
+  outputBytes: 16 * 1024 * 1024,
+  tmpBytes: 64 * 1024 * 1024,
+};
+
+export interface DockerRuntimeOptions {
+  /** The engine client; by default the local socket. */
+  docker?: Docker;
+  image: string;
+  /** Overrides the image's command (e.g. another agent program inside the image). */
+  command?: string[];
+  /** This worker's instance id, written on every container so orphans can be found. */
+  workerId: string;
+  /** `uid:gid` the agent runs as; never root. */
+  user: string;
+  /** Limits of every agent unless its spec narrows them. */
+  limits?: Partial<SandboxLimits>;
+  /** Grace between SIGTERM and SIGKILL when stopping a container. */
+  stopGraceMs?: number;
+  logger: Logger;
+}
+
+const FRAME_HEADER = 8;
+
+/**
+ * Runs each agent in its own container through the Docker Engine API: no network,
+ * read-only root filesystem, a small tmpfs `/tmp`, every capability dropped,
+ * `no-new-privileges`, a non-root user, memory (no swap), CPU and pids limits and a cap on
+ * output. Only the thread's workspace is writable.
+ */
+export class DockerRuntime implements AgentRuntime {
+  readonly name = 'docker';
+  readonly #o: DockerRuntimeOptions;
+  readonly docker: Docker;
+  readonly #live = new Set<AgentProcess>();
+
+  constructor(options: DockerRuntimeOptions) {
+    if (/^0(:|$)/.test(options.user) || options.user === 'root') {
+      throw new AgentProtocolError(
+        'config',
+        'The docker runtime never runs agents as root: set a non-zero uid.',
+      );
+    }
+    this.#o = options;
+    this.docker = options.docker ?? new Docker();
+  }
+
+  /** Checks the engine answers and the image exists; throws a message that says what to do. */
+  async check(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (error) {
+      throw new AgentProtocolError(
+        'docker_unavailable',
+        `The Docker engine is not reachable (${(error as Error).message}). Start Docker or set AGENT_RUNTIME=process for development.`,
+        { cause: error },
+      );
+    }
+    try {
+      await this.docker.getImage(this.#o.image).inspect();
+    } catch (error) {
+      throw new AgentProtocolError(
+        'image_missing',
+        `The agent image ${this.#o.image} is not present. Build it (infra/agent/build-offline-image.sh, or docker build -f infra/agent/Dockerfile) or set AGENT_IMAGE.`,
+        { cause: error },
+      );
+    }
+  }
+
+  async start(spec: AgentSpec): Promise<AgentProcess> {
+    const limits = { ...DEFAULT_SANDBOX_LIMITS, ...this.#o.limits, ...spec.limits };
+    await this.#prepareWorkspace(spec.workspaceDir);
+    const binds = [`${spec.workspaceDir}:/workspace:rw`];
+    if (spec.globalDir) binds.push(`${spec.globalDir}:/workspace/global:ro`);
+    for (const mount of spec.mounts ?? []) {
+      binds.push(`${mount.hostPath}:${mount.containerPath}:${mount.readOnly ? 'ro' : 'rw'}`);
+    }
+    const container = await this.docker.createContainer({
+      name: `gridbot-t${spec.threadId}-r${spec.runId}-${randomBytes(3).toString('hex')}`,
+      Image: this.#o.image,
+      ...(this.#o.command && { Cmd: this.#o.command }),
+      User: this.#o.user,
+      WorkingDir: '/workspace',
+      Env: [
+        'HOME=/workspace',
+        'LANG=C.UTF-8',
+        'TZ=UTC',
+        `GRIDBOT_THREAD_ID=${spec.threadId}`,
+        `GRIDBOT_RUN_ID=${spec.runId}`,
+      ],
+      Labels: {
+        [CONTAINER_LABELS.managed]: '1',
+        [CONTAINER_LABELS.thread]: String(spec.threadId),
+        [CONTAINER_LABELS.run]: String(spec.runId),
+        [CONTAINER_LABELS.worker]: this.#o.workerId,
+      },
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      OpenStdin: true,
+      StdinOnce: false,
+      Tty: false,
+      NetworkDisabled: true,
+      HostConfig: {
+        NetworkMode: 'none',
+        ReadonlyRootfs: true,
+        Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${limits.tmpBytes}` },
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Memory: limits.memoryBytes,
+        MemorySwap: limits.memoryBytes,
+        NanoCpus: Math.round(limits.cpus * 1e9),
+        PidsLimit: limits.pids,
+        Binds: binds,
+        Init: true,
+      },
+    });
+    const log = this.#o.logger.child({
+      threadId: spec.threadId,
+      runId: spec.runId,
+      container: container.id.slice(0, 12),
+    });
+    let socket: Duplex;
+    try {
+      socket = await this.#attach(container);
+      await container.start();
+    } catch (error) {
+      await container.remove({ force: true }).catch(() => {});
+      throw new AgentProtocolError(
+        'start_failed',
+        `Could not start the agent container: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    log.debug('agent container started');
+    const agent = this.#wrap(container, socket, limits, log);
+    this.#live.add(agent);
+    void agent.exited.then(() => this.#live.delete(agent));
+    return agent;
+  }
+
+  /** The workspace must exist and, when the worker runs as root, belong to the agent's user. */
+  async #prepareWorkspace(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    if (process.getuid?.() === 0) {
+      const [uid, gid] = this.#o.user.split(':').map(Number);
+      await chown(dir, uid ?? 1000, gid ?? uid ?? 1000);
+    }
+  }
+
+  /** Attaches before start so no output is missed. */
+  async #attach(container: Docker.Container): Promise<Duplex> {
+    const modem = this.docker.modem as EngineAddress & {
+      socketPath?: string | (() => unknown);
+      getSocketPath?: () => Promise<string>;
+    };
+    const socketPath =
+      typeof modem.socketPath === 'function' ? await modem.getSocketPath?.() : modem.socketPath;
+    return attachHijacked({ socketPath, host: modem.host, port: modem.port }, container.id);
+  }
+
+  #wrap(
+    container: Docker.Container,
+    socket: Duplex,
+    limits: SandboxLimits,
+    log: Logger,
+  ): AgentProcess {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const stdin = new PassThrough();
+    stdin.pipe(socket);
+    socket.on('error', (error) => log.debug({ err: error }, 'attach stream error'));
+    let reason: string | undefined;
+    let stopping: Promise<void> | null = null;
+    const stop = (why?: string): Promise<void> => {
+      reason ??= why;
+      stopping ??= container
+        .stop({ t: Math.ceil((this.#o.stopGraceMs ?? 2_000) / 1000) })
+        .then(() => undefined)
+        .catch(() => undefined);
+      return stopping;
+    };
+
+    let pending: Buffer = Buffer.alloc(0);
+    let bytes = 0;
+    socket.on('data', (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= FRAME_HEADER) {
+        const size = pending.readUInt32BE(4);
+        if (pending.length < FRAME_HEADER + size) break;
+        const payload = pending.subarray(FRAME_HEADER, FRAME_HEADER + size);
+        const kind = pending[0];
+        pending = pending.subarray(FRAME_HEADER + size);
+        bytes += size;
+        if (bytes > limits.outputBytes) {
+          void stop(`output exceeded ${limits.outputBytes} bytes`);
+          continue;
+        }
+        (kind === 2 ? stderr : stdout).write(payload);
+      }
+    });
+    socket.once('close', () => {
+      stdout.end();
+      stderr.end();
+    });
+
+    const exited: Promise<AgentExit> = container
+      .wait()
+      .then(async (result: { StatusCode: number }) => {
+        const info = await container.inspect().catch(() => null);
+        return {
+          code: result.StatusCode,
+          signal: null,
+          oomKilled: info?.State.OOMKilled ?? false,
+          ...(reason && { reason }),
+        };
+      })
+      .catch((error: Error) => ({
+        code: null,
+        signal: null,
+        reason: `lost the container: ${error.message}`,
+      }))
+      .then(async (exit) => {
+        stdout.end();
+        stderr.end();
+        socket.destroy();
+        await container
+          .remove({ force: true })
+          .catch((error: Error) => log.warn({ err: error }, 'could not remove container'));
+        log.debug(exit, 'agent container exited');
+        return exit;
+      });
+
+    return {
+      id: container.id,
+      stdin,
+      stdout,
+      stderr,
+      exited,
+      kill: async () => {
+        await stop();
+        await exited;
+      },
+    };
+  }
+
+  /** Stops every container this runtime started; safe to call twice. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#live].map((agent) => agent.kill()));
+  }
+
+  /**
+   * Removes GridBot containers whose worker is gone (crashed or killed): those labelled
+   * with a worker id for which `isAlive` says no. Returns how many it removed.
+   */
+  async removeOrphans(isAlive: (workerId: string) => boolean | Promise<boolean>): Promise<number> {
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${CONTAINER_LABELS.managed}=1`] },
+    });
+    let removed = 0;
+    for (const info of containers) {
+      const owner = info.Labels[CONTAINER_LABELS.worker] ?? '';
+      if (owner === this.#o.workerId || (await isAlive(owner))) continue;
+      await this.docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .then(() => {
+          removed++;
+          this.#o.logger.info(
+            { container: info.Id.slice(0, 12), worker: owner },
+            'removed orphaned agent container',
+          );
+        })
+        .catch(() => {});
+    }
+    return removed;
+  }
+}
