@@ -1,10 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { migrateToLatest } from '@gridbot/db';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { databaseUrl, TEMPLATE_DB, TEST_DB_PREFIX, TEST_PG_URL } from './services.ts';
+import {
+  databaseUrl,
+  TEMPLATE_DB,
+  TEST_AGENT_IMAGE,
+  TEST_DB_PREFIX,
+  TEST_PG_URL,
+} from './services.ts';
+
+const BUILD_IMAGE = fileURLToPath(
+  new URL('../../infra/agent/build-offline-image.sh', import.meta.url),
+);
+
+/** Builds the agent image the container tests run (a second or two; no pull). */
+function buildAgentImage(): void {
+  try {
+    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe' });
+  } catch {
+    throw new Error(
+      'The Docker engine is not reachable; the container tests need it. Start dockerd (see .ci/run).',
+    );
+  }
+  execFileSync(BUILD_IMAGE, [TEST_AGENT_IMAGE, '--with-fixtures'], {
+    stdio: 'inherit',
+    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+  });
+}
 
 /** Builds a migrated template database once; every test file clones it (fast, isolated). */
 export default async function setup(): Promise<() => Promise<void>> {
+  buildAgentImage();
   const admin = new pg.Client({ connectionString: TEST_PG_URL });
   await admin.connect();
   const stale = await admin.query<{ datname: string }>(

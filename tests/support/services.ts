@@ -11,3 +11,5 @@ export function databaseUrl(name: string): string {
   url.pathname = `/${name}`;
   return url.toString();
 }
+/** The agent image the tests build (with the fixture agents under /opt/fixtures). */
+export const TEST_AGENT_IMAGE = 'gridbot-agent:test';

@@ -433,6 +433,14 @@ export class AgentSession {
     // The exit can overtake the last output (maybe a run.finish): let the pipes drain first.
     await settlesWithin(this.#streamsClosed, DRAIN_MS);
     if (this.#state !== 'running') return;
+    if (exit.oomKilled) {
+      this.#fail('oom', 'agent ran out of memory and was killed (raise its memory limit)');
+      return;
+    }
+    if (exit.reason) {
+      this.#fail('stopped', `agent was stopped: ${exit.reason}`);
+      return;
+    }
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     this.#fail('exited', `agent ${how} before finishing the run${this.#stderrSuffix()}`);
   }
