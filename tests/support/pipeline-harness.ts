@@ -5,6 +5,7 @@ import {
   spawnGridbot,
   waitUntilReady,
 } from './gridbot-process.ts';
+import { TEST_AGENT_IMAGE } from './services.ts';
 import { BOT_TOKEN, TelegramFake } from './telegram-fake.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { createTestRedis, type TestRedis } from './test-redis.ts';
@@ -40,6 +41,10 @@ export class PipelineHarness {
       TELEGRAM_BOT_TOKEN: BOT_TOKEN,
       TELEGRAM_API_ROOT: this.telegram.apiRoot,
       TELEGRAM_POLL_IDLE_MS: '50',
+      // Pipeline suites run agents as processes (fast); the container suites set docker.
+      AGENT_RUNTIME: 'process',
+      AGENT_IMAGE: TEST_AGENT_IMAGE,
+      HEARTBEAT_MS: '1000',
       WORKSPACE_DIR: `/tmp/gridbot-test-workspaces/${this.db.name}`,
       ...extra,
     };

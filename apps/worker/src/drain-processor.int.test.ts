@@ -1,8 +1,14 @@
 import { DEFAULT_BEHAVIOUR, type LlmCompleteParams } from '@gridbot/core';
 import { insertMessage, registerThread } from '@gridbot/db';
 import { EchoProvider, type LlmCallOptions, type LlmProvider } from '@gridbot/llm';
-import { acquireLease, createRedisConnection, PipelineQueues, THREADS_QUEUE } from '@gridbot/queue';
-import { defaultAgentCommand, ProcessRuntime } from '@gridbot/runner';
+import {
+  acquireLease,
+  createRedisConnection,
+  PipelineQueues,
+  THREADS_QUEUE,
+  ThreadEventHub,
+} from '@gridbot/queue';
+import { defaultAgentCommand, ProcessRuntime, WarmPool } from '@gridbot/runner';
 import { createMetrics } from '@gridbot/service';
 import { Worker } from 'bullmq';
 import pino from 'pino';
@@ -10,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
 import { createTestRedis, type TestRedis } from '../../../tests/support/test-redis.ts';
 import { waitFor } from '../../../tests/support/wait-for.ts';
+import { AgentLauncher } from './agent-launcher.ts';
 import { DrainProcessor } from './drain-processor.ts';
 
 let t: TestDatabase;
@@ -61,15 +68,23 @@ describe('DrainProcessor fencing', () => {
     const blocking = createRedisConnection({ url: r.url, purpose: 'worker' });
     const queues = new PipelineQueues({ connection: producer, prefix: r.prefix });
     const runtime = new ProcessRuntime({ command: defaultAgentCommand(), logger });
+    const events = new ThreadEventHub(blocking.duplicate(), r.prefix);
     const processor = new DrainProcessor({
       db: t.db,
       queues,
-      runtime,
+      launcher: new AgentLauncher({
+        pool: new WarmPool({ runtime, idleMs: 0, logger }),
+        workspaceRoot: `/tmp/gridbot-test-workspaces/${t.name}`,
+        globalDir: null,
+        allowlistPath: '/nonexistent/allowlist.json',
+        homeDir: '/tmp',
+        limits: {},
+      }),
+      events,
       llm: new LeaseStealingProvider(thread.id),
       workerId: 'worker-under-test',
       assistantName: 'Andy',
       globalConfig: DEFAULT_BEHAVIOUR,
-      workspaceRoot: `/tmp/gridbot-test-workspaces/${t.name}`,
       leaseTtlMs: 60_000,
       agentTimeoutMs: 20_000,
       logger,
@@ -111,6 +126,7 @@ describe('DrainProcessor fencing', () => {
       await worker.close();
       await queues.close();
       await runtime.close();
+      events.close();
       producer.disconnect();
       blocking.disconnect();
     }

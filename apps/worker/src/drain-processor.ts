@@ -1,12 +1,10 @@
-import { join } from 'node:path';
 import {
-  type AgentMessage,
+  AgentProtocolError,
   type BehaviourConfig,
   type ChatSendParams,
-  type InitializeParams,
   LeaseLostError,
   type LlmCompleteParams,
-  PROTOCOL_VERSION,
+  type RunFinishParams,
   resolveConfig,
 } from '@gridbot/core';
 import {
@@ -31,23 +29,29 @@ import {
   type RunTarget,
   releaseLease,
   renewLease,
+  type ThreadEvent,
+  type ThreadEventHub,
   type ThreadLease,
 } from '@gridbot/queue';
-import { type AgentRuntime, AgentSession } from '@gridbot/runner';
+import { AgentSession } from '@gridbot/runner';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
-import { DelayedError, type Job } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Kysely } from 'kysely';
+import type { AgentLauncher } from './agent-launcher.ts';
+import { buildInit } from './build-init.ts';
+import { classifyRunFailure } from './run-failure.ts';
 
 export interface DrainProcessorOptions {
   db: Kysely<Database>;
   queues: PipelineQueues;
-  runtime: AgentRuntime;
+  launcher: AgentLauncher;
+  /** Live thread events (follow-up messages, stop requests). */
+  events: ThreadEventHub;
   llm: LlmProvider;
   /** Identifies this worker as lease owner and in `agent_runs`. */
   workerId: string;
   assistantName: string;
   globalConfig: BehaviourConfig;
-  workspaceRoot: string;
   leaseTtlMs: number;
   agentTimeoutMs: number;
   logger: Logger;
@@ -59,20 +63,24 @@ const MAX_NEW_MESSAGES = 200;
 /** How long a job whose thread is leased elsewhere waits before trying again. */
 const LEASE_BUSY_DELAY_MS = 1_000;
 
-function toAgentMessage(message: Message): AgentMessage {
-  return {
-    id: message.id,
-    role: message.role === 'assistant' ? 'assistant' : 'user',
-    senderName: message.sender_name,
-    text: message.content,
-    sentAt: message.sent_at.toISOString(),
-  };
+/** What one run is working with; shared by the steps below. */
+interface RunState {
+  thread: Thread;
+  pending: Message[];
+  target: RunTarget;
+  tokens: { input: number; output: number };
+  abort: AbortController;
+  /** Follow-up messages delivered to the agent, by id. */
+  delivered: Set<number>;
+  log: Logger;
 }
 
 /**
  * Design steps 4–5 for one drain job: take the thread's lease, load what the agent needs,
- * run it, and commit its replies under the fence. On the last failed attempt the thread is
- * told once and its cursor moves past the messages that could not be answered.
+ * run it (feeding it follow-up messages as they arrive), and commit its replies under the
+ * fence. A failure a retry could fix goes back to the queue; on the last attempt, or for a
+ * failure no retry can fix (timeout, out of memory, refused mount, /stop), the thread is
+ * told in one line and its cursor moves past the run's messages.
  */
 export class DrainProcessor {
   readonly #o: DrainProcessorOptions;
@@ -91,22 +99,34 @@ export class DrainProcessor {
       throw new DelayedError();
     }
     const log = this.#o.logger.child({ threadId, jobId: job.id, leaseToken: lease.token });
+    // Listen for follow-ups before loading messages, so none falls between the two.
+    const early: ThreadEvent[] = [];
+    let onEvent: (event: ThreadEvent) => void = (event) => early.push(event);
+    const unsubscribe = await this.#o.events.subscribe(threadId, (event) => onEvent(event));
     try {
-      return await this.#runLeased(job, lease, log);
+      return await this.#runLeased(job, lease, log, (handler) => {
+        onEvent = handler;
+        for (const event of early.splice(0)) handler(event);
+      });
     } finally {
+      await unsubscribe();
       await releaseLease(db, lease).catch((error: Error) =>
         log.warn({ err: error }, 'lease release failed'),
       );
     }
   }
 
-  async #runLeased(job: Job, lease: ThreadLease, log: Logger): Promise<string> {
+  async #runLeased(
+    job: Job,
+    lease: ThreadLease,
+    log: Logger,
+    listen: (handler: (event: ThreadEvent) => void) => void,
+  ): Promise<string> {
     const { db } = this.#o;
     const thread = await findThreadById(db, lease.threadId);
     if (!thread?.registered) return 'thread not registered';
     const pending = await messagesAfter(db, thread.id, thread.cursor, MAX_NEW_MESSAGES);
-    const triggering = pending.filter((m) => m.triggers);
-    if (triggering.length === 0) return 'nothing to answer';
+    if (!pending.some((m) => m.triggers)) return 'nothing to answer';
 
     const attempt = job.attemptsMade + 1;
     const run = await startRun(db, {
@@ -117,162 +137,189 @@ export class DrainProcessor {
       attempt,
       leaseToken: lease.token,
     });
-    const runLog = log.child({ runId: run.id });
-    const target: RunTarget = { lease, runId: run.id, channel: thread.channel, jid: thread.jid };
-    const cursor = pending.at(-1)!.id;
+    const state: RunState = {
+      thread,
+      pending,
+      target: { lease, runId: run.id, channel: thread.channel, jid: thread.jid },
+      tokens: { input: 0, output: 0 },
+      abort: new AbortController(),
+      delivered: new Set(),
+      log: log.child({ runId: run.id }),
+    };
     const started = performance.now();
-    const abort = new AbortController();
     const renewal = setInterval(
       () => {
         renewLease(db, lease, this.#o.leaseTtlMs)
           .then((held) => {
-            if (!held) abort.abort(new LeaseLostError(lease.threadId, lease.token));
+            if (!held) state.abort.abort(new LeaseLostError(lease.threadId, lease.token));
           })
-          .catch((error: Error) => runLog.warn({ err: error }, 'lease renewal failed'));
+          .catch((error: Error) => state.log.warn({ err: error }, 'lease renewal failed'));
       },
       Math.max(250, Math.floor(this.#o.leaseTtlMs / 3)),
     );
-    const tokens = { input: 0, output: 0 };
+    const observe = (outcome: string) =>
+      this.#o.metrics.runDuration.observe({ outcome }, (performance.now() - started) / 1000);
     try {
-      const finish = await this.#runAgent(
-        thread,
-        run.id,
-        pending,
-        target,
-        tokens,
-        abort.signal,
-        runLog,
-      );
+      const finish = await this.#runAgent(state, run.id, listen);
       if (finish.status === 'error')
         throw new Error(`agent reported an error: ${finish.error ?? 'no detail'}`);
-      const replyTo = triggering.at(-1)!.platform_message_id;
       const rows = await commitRun(db, {
-        ...target,
-        replies: finish.reply ? [{ text: finish.reply, replyTo }] : [],
-        cursor,
-        tokens,
+        ...state.target,
+        replies: finish.reply ? [{ text: finish.reply, replyTo: lastTrigger(pending) }] : [],
+        cursor: consumedCursor(pending, finish, state.delivered),
+        tokens: state.tokens,
       });
-      await this.#enqueue(thread.channel, rows, runLog);
+      await this.#enqueue(thread.channel, rows, state.log);
       if (pending.length === MAX_NEW_MESSAGES) {
         // A backlog larger than one run: ask for another run rather than leave it stranded.
         await this.#o.queues.enqueueDrain(thread.id).catch(() => {});
       }
-      this.#o.metrics.runDuration.observe(
-        { outcome: 'succeeded' },
-        (performance.now() - started) / 1000,
+      observe('succeeded');
+      state.log.info(
+        { replies: rows.length, messages: pending.length, followUps: state.delivered.size },
+        'run committed',
       );
-      runLog.info({ replies: rows.length, messages: pending.length }, 'run committed');
       return 'answered';
     } catch (error) {
-      const fenced = error instanceof LeaseLostError || abort.signal.aborted;
-      const message = (error as Error).message;
-      this.#o.metrics.runDuration.observe(
-        { outcome: fenced ? 'fenced' : 'failed' },
-        (performance.now() - started) / 1000,
-      );
-      if (fenced) {
+      const reason = state.abort.signal.reason;
+      if (error instanceof LeaseLostError || reason instanceof LeaseLostError) {
         // Another run owns the thread now; it will answer. Nothing of ours is committed.
-        await finishRun(db, run.id, 'fenced', message, tokens);
-        runLog.warn('lease lost; run discarded');
+        observe('fenced');
+        await finishRun(db, run.id, 'fenced', (error as Error).message, state.tokens);
+        state.log.warn('lease lost; run discarded');
         return 'fenced';
       }
-      runLog.error({ err: error, attempt }, 'run failed');
-      const final = attempt >= (job.opts.attempts ?? DRAIN_ATTEMPTS);
-      if (final) {
-        const rows = await commitFailure(db, {
-          ...target,
-          cursor,
-          error: message,
-          notice: `Sorry, I could not answer this time (${message.slice(0, 200)}). Please try again.`,
-        }).catch(async (commitError: Error) => {
-          await finishRun(db, run.id, 'failed', message, tokens);
-          runLog.error({ err: commitError }, 'could not record the failure');
-          return [];
-        });
-        await this.#enqueue(thread.channel, rows, runLog);
-      } else {
-        await finishRun(db, run.id, 'failed', message, tokens);
+      const cause = reason instanceof AgentProtocolError ? reason : error;
+      const failure = classifyRunFailure(cause);
+      const final = !failure.retryable || attempt >= (job.opts.attempts ?? DRAIN_ATTEMPTS);
+      observe(
+        reason instanceof AgentProtocolError && reason.code === 'cancelled'
+          ? 'cancelled'
+          : 'failed',
+      );
+      state.log.error({ err: cause, attempt, final }, 'run failed');
+      if (!final) {
+        await finishRun(db, run.id, 'failed', (cause as Error).message, state.tokens);
+        throw cause;
       }
-      throw error;
+      await this.#tellFailure(state, cause as Error, failure.notice);
+      throw failure.retryable ? cause : new UnrecoverableError((cause as Error).message);
     } finally {
       clearInterval(renewal);
     }
   }
 
+  /** Tells the thread once and moves its cursor past the run; a stop is a cancel, not a failure. */
+  async #tellFailure(state: RunState, error: Error, notice: string): Promise<void> {
+    const cancelled = error instanceof AgentProtocolError && error.code === 'cancelled';
+    const rows = await commitFailure(this.#o.db, {
+      ...state.target,
+      cursor: state.pending.at(-1)!.id,
+      error: error.message,
+      notice,
+      status: cancelled ? 'cancelled' : 'failed',
+      tokens: state.tokens,
+    }).catch(async (commitError: Error) => {
+      await finishRun(this.#o.db, state.target.runId, 'failed', error.message, state.tokens);
+      state.log.error({ err: commitError }, 'could not record the failure');
+      return [];
+    });
+    await this.#enqueue(state.thread.channel, rows, state.log);
+  }
+
   async #runAgent(
-    thread: Thread,
+    state: RunState,
     runId: number,
-    pending: Message[],
-    target: RunTarget,
-    tokens: { input: number; output: number },
-    signal: AbortSignal,
-    log: Logger,
-  ) {
-    const { db, llm } = this.#o;
+    listen: (handler: (event: ThreadEvent) => void) => void,
+  ): Promise<RunFinishParams> {
+    const { db } = this.#o;
+    const { thread, pending } = state;
     const config = resolveConfig(this.#o.globalConfig, {}, thread.config);
     const history = await historyBefore(db, thread.id, thread.cursor, config.history_limit);
-    const init: InitializeParams = {
-      protocolVersion: PROTOCOL_VERSION,
+    const init = buildInit({
       assistantName: this.#o.assistantName,
-      run: { id: runId, trigger: 'message' },
-      thread: {
-        id: thread.id,
-        jid: thread.jid,
-        title: thread.title,
-        isGroup: thread.is_group,
-        isMain: thread.is_main,
-      },
-      config,
-      newMessages: pending.map(toAgentMessage),
-      history: history.map(toAgentMessage),
-      memory: { thread: [], global: [] },
-      now: new Date().toISOString(),
-    };
-    const agent = await this.#o.runtime.start({
-      threadId: thread.id,
       runId,
-      workspaceDir: join(this.#o.workspaceRoot, thread.folder ?? `thread-${thread.id}`),
+      thread,
+      config,
+      pending,
+      history,
     });
-    const session = new AgentSession({
-      agent,
-      init,
-      timeoutMs: this.#o.agentTimeoutMs,
-      logger: log.child({ component: 'agent' }),
-      signal,
-      handlers: {
-        'llm.complete': async (params) => {
-          const result = await llm.complete(params as LlmCompleteParams, {
-            model: config.model,
-            temperature: config.temperature,
-            topP: config.top_p,
-            maxTokens: config.max_tokens,
-            signal,
-          });
-          tokens.input += result.usage.inputTokens;
-          tokens.output += result.usage.outputTokens;
-          await db
-            .insertInto('token_ledger')
-            .values({
-              scope: 'thread',
-              thread_id: thread.id,
-              run_id: runId,
-              provider: llm.name,
-              model: result.model,
-              input_tokens: result.usage.inputTokens,
-              output_tokens: result.usage.outputTokens,
-            })
-            .execute();
-          return result;
-        },
-        'chat.send': async (params) => {
-          const { text } = params as ChatSendParams;
-          const row = await commitChatSend(db, target, { text, replyTo: null });
-          await this.#enqueue(thread.channel, [row], log);
-          return { outboxId: row.id };
-        },
+    const lastLoaded = pending.at(-1)!.id;
+    // A warm agent may have died since its last run: then try once more with a fresh one.
+    for (let tries = 0; ; tries++) {
+      const { agent, reused } = await this.#o.launcher.launch(thread, runId, config);
+      await db
+        .updateTable('agent_runs')
+        .set({ container: agent.id })
+        .where('id', '=', runId)
+        .execute();
+      const session = new AgentSession({
+        agent,
+        init,
+        keepAlive: true,
+        timeoutMs: this.#o.agentTimeoutMs,
+        logger: state.log.child({ component: 'agent', agent: agent.id.slice(0, 12), reused }),
+        signal: state.abort.signal,
+        handlers: this.#handlers(state, config, runId),
+      });
+      listen((event) => {
+        if (event.type === 'stop') {
+          state.abort.abort(
+            new AgentProtocolError('cancelled', `${event.by} asked to stop this run`),
+          );
+        } else if (event.message.id > lastLoaded && !state.delivered.has(event.message.id)) {
+          state.delivered.add(event.message.id);
+          session.sendInput(event.message);
+        }
+      });
+      try {
+        const finish = await session.run();
+        await this.#o.launcher.release(thread.id, agent, session.reusable);
+        return finish;
+      } catch (error) {
+        await this.#o.launcher.release(thread.id, agent, false);
+        const stale =
+          reused && tries === 0 && error instanceof AgentProtocolError && error.code === 'exited';
+        if (!stale || state.abort.signal.aborted) throw error;
+        state.log.warn('warm agent was gone; starting a fresh one');
+      }
+    }
+  }
+
+  #handlers(state: RunState, config: BehaviourConfig, runId: number) {
+    const { db, llm } = this.#o;
+    return {
+      'llm.complete': async (params: unknown) => {
+        const result = await llm.complete(params as LlmCompleteParams, {
+          model: config.model,
+          temperature: config.temperature,
+          topP: config.top_p,
+          maxTokens: config.max_tokens,
+          signal: state.abort.signal,
+        });
+        state.tokens.input += result.usage.inputTokens;
+        state.tokens.output += result.usage.outputTokens;
+        await db
+          .insertInto('token_ledger')
+          .values({
+            scope: 'thread',
+            thread_id: state.thread.id,
+            run_id: runId,
+            provider: llm.name,
+            model: result.model,
+            input_tokens: result.usage.inputTokens,
+            output_tokens: result.usage.outputTokens,
+          })
+          .execute();
+        return result;
       },
-    });
-    return session.run();
+      'chat.send': async (params: unknown) => {
+        const { text } = params as ChatSendParams;
+        const row = await commitChatSend(db, state.target, { text, replyTo: null });
+        await this.#enqueue(state.thread.channel, [row], state.log);
+        return { outboxId: row.id };
+      },
+    };
   }
 
   /** Enqueues deliveries; a failure is logged, the rows stay pending in Postgres for the sweeper. */
@@ -288,4 +335,23 @@ export class DrainProcessor {
       }
     }
   }
+}
+
+/** The platform id of the newest triggering message: the reply answers it. */
+function lastTrigger(pending: Message[]): string | null {
+  return pending.filter((m) => m.triggers).at(-1)?.platform_message_id ?? null;
+}
+
+/**
+ * The cursor after a run: past every loaded message, and past the follow-ups the agent says
+ * it answered (only ones actually delivered to it count).
+ */
+function consumedCursor(
+  pending: Message[],
+  finish: RunFinishParams,
+  delivered: Set<number>,
+): number {
+  const loaded = pending.at(-1)!.id;
+  const claimed = finish.lastInputId;
+  return claimed != null && delivered.has(claimed) ? Math.max(loaded, claimed) : loaded;
 }

@@ -1,38 +1,62 @@
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_BEHAVIOUR } from '@gridbot/core';
 import { EchoProvider } from '@gridbot/llm';
-import { THREADS_QUEUE } from '@gridbot/queue';
-import { defaultAgentCommand, ProcessRuntime } from '@gridbot/runner';
+import { THREADS_QUEUE, ThreadEventHub } from '@gridbot/queue';
+import { DockerRuntime, WarmPool } from '@gridbot/runner';
 import { type BuildInfo, createLogger, type Logger, RoleRuntime } from '@gridbot/service';
+import { AgentLauncher } from './agent-launcher.ts';
+import { allowlistPath, createAgentRuntime, sandboxLimits } from './create-agent-runtime.ts';
 import { DrainProcessor } from './drain-processor.ts';
 import { parseWorkerEnv, type WorkerEnv } from './env.ts';
 import { WorkerRole } from './worker-role.ts';
 
+/** How often the worker looks for containers left behind by crashed workers. */
+const ORPHAN_SWEEP_MS = 60_000;
+
 /** Builds the worker's parts on an open role runtime (shared with `gridbot start`). */
-export function attachWorker(
+export async function attachWorker(
   runtime: RoleRuntime,
   env: WorkerEnv,
   logger: Logger,
-  /** The host's PATH, handed to agents run by the process runtime. */
-  hostPath: string | undefined,
-): WorkerRole {
-  const agentRuntime = new ProcessRuntime({
-    ...(hostPath && { path: hostPath }),
-    command: env.AGENT_COMMAND
-      ? env.AGENT_COMMAND.split(/\s+/).filter(Boolean)
-      : defaultAgentCommand(),
-    logger,
-  });
+  /** The host's environment for paths: PATH for process agents, HOME for the allowlist. */
+  host: { PATH?: string | undefined; HOME?: string | undefined },
+): Promise<WorkerRole> {
+  const agentRuntime = createAgentRuntime(env, runtime.instance.id, logger, host.PATH);
+  if (agentRuntime instanceof DockerRuntime) {
+    await agentRuntime.check();
+    const sweep = async () => {
+      try {
+        await agentRuntime.removeOrphans((id) => runtime.instance.isAlive(id));
+      } catch (error) {
+        logger.warn({ err: error }, 'orphan sweep failed');
+      }
+    };
+    await sweep();
+    const timer = setInterval(sweep, ORPHAN_SWEEP_MS);
+    timer.unref();
+    runtime.shutdown.add('orphan sweep', () => clearInterval(timer));
+  }
   if (!env.LLM_PROVIDER) logger.warn('LLM_PROVIDER not set: using the offline echo provider');
+  const dataDir = resolve(env.DATA_DIR);
+  const pool = new WarmPool({ runtime: agentRuntime, idleMs: env.AGENT_IDLE_MS, logger });
+  const events = new ThreadEventHub(runtime.blocking.duplicate(), env.QUEUE_PREFIX);
   const processor = new DrainProcessor({
     db: runtime.db,
     queues: runtime.queues,
-    runtime: agentRuntime,
+    launcher: new AgentLauncher({
+      pool,
+      workspaceRoot: resolve(env.WORKSPACE_DIR ?? resolve(dataDir, 'workspaces')),
+      globalDir: resolve(env.GLOBAL_DIR ?? resolve(dataDir, 'global')),
+      allowlistPath: allowlistPath(env, host.HOME),
+      homeDir: host.HOME ?? homedir(),
+      limits: sandboxLimits(env),
+    }),
+    events,
     llm: new EchoProvider(),
     workerId: runtime.instance.id,
     assistantName: env.ASSISTANT_NAME,
     globalConfig: { ...DEFAULT_BEHAVIOUR, model: env.LLM_MODEL ?? DEFAULT_BEHAVIOUR.model },
-    workspaceRoot: resolve(env.WORKSPACE_DIR ?? resolve(env.DATA_DIR, 'workspaces')),
     leaseTtlMs: env.LEASE_TTL_MS,
     agentTimeoutMs: env.AGENT_TIMEOUT_MS,
     logger,
@@ -46,20 +70,24 @@ export function attachWorker(
     logger,
     metrics: runtime.metrics,
   });
+  runtime.shutdown.add('agents', async () => {
+    await pool.close();
+    await agentRuntime.close();
+    events.close();
+  });
   runtime.shutdown.add('worker', async () => {
     // Let runs in flight finish for half the bound; then stop their agents so the runs fail
     // now and BullMQ hands them to another worker, instead of dying with the process.
     const closing = worker.stop();
     const finished = await Promise.race([
       closing.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(resolve, env.SHUTDOWN_TIMEOUT_MS / 2, false)),
+      new Promise<boolean>((done) => setTimeout(done, env.SHUTDOWN_TIMEOUT_MS / 2, false)),
     ]);
     if (!finished) {
       logger.warn('runs still in flight at shutdown: stopping their agents so they are retried');
       await agentRuntime.close();
       await closing;
     }
-    await agentRuntime.close();
   });
   return worker;
 }
@@ -77,7 +105,7 @@ export async function runWorker(
   });
   const runtime = await RoleRuntime.fromEnv('worker', env, build, logger, () => [THREADS_QUEUE]);
   const port = await runtime.serve();
-  const worker = attachWorker(runtime, env, logger, rawEnv.PATH);
+  const worker = await attachWorker(runtime, env, logger, rawEnv);
   worker.start();
   logger.info({ healthPort: port }, 'worker ready');
   return runtime;

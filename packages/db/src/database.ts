@@ -79,7 +79,13 @@ export interface ArtifactsTable {
   created_at: Generated<Date>;
 }
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'fenced' | 'awaiting_approval';
+export type RunStatus =
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'fenced'
+  | 'awaiting_approval';
 
 export interface AgentRunsTable {
   id: Generated<number>;

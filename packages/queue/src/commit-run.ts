@@ -94,17 +94,30 @@ export async function commitChatSend(
 }
 
 /**
- * After the last attempt: tells the thread once, moves the cursor past the messages that
- * failed (so they are not retried forever) and marks the thread and the run failed.
+ * After the last attempt (or a failure no retry can fix, or a stop): tells the thread once,
+ * moves the cursor past the messages of the run (so they are not retried forever) and
+ * records the run's end. A cancelled run leaves the thread healthy; a failed one marks it.
  */
 export async function commitFailure(
   db: Kysely<Database>,
-  input: RunTarget & { notice: string; cursor: number; error: string },
+  input: RunTarget & {
+    notice: string;
+    cursor: number;
+    error: string;
+    status?: 'failed' | 'cancelled';
+    tokens?: { input: number; output: number };
+  },
 ): Promise<OutboxRow[]> {
+  const status = input.status ?? 'failed';
   return withFencedTransaction(db, input.lease, async (trx) => {
     const rows = await writeReplies(trx, input, [{ text: input.notice, replyTo: null }]);
-    await advanceCursor(trx, input.lease.threadId, input.cursor, 'failed');
-    await finishRun(trx, input.runId, 'failed', input.error);
+    await advanceCursor(
+      trx,
+      input.lease.threadId,
+      input.cursor,
+      status === 'failed' ? 'failed' : 'ok',
+    );
+    await finishRun(trx, input.runId, status, input.error, input.tokens);
     return rows;
   });
 }

@@ -28,6 +28,13 @@ export {
   type RedisConnectionOptions,
 } from './redis-connection.ts';
 export {
+  publishThreadEvent,
+  type ThreadEvent,
+  ThreadEventHub,
+  threadEventSchema,
+  threadEventsChannel,
+} from './thread-events.ts';
+export {
   acquireLease,
   releaseLease,
   renewLease,

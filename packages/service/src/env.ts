@@ -56,6 +56,8 @@ export const baseEnvShape = {
   DATA_DIR: z.string().default('./data'),
   /** How long a role may take to stop on SIGTERM before it exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
+  /** How often a role refreshes its row in `instances`; three missed beats mark it gone. */
+  HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 };
 
 const baseEnvSchema = z.object(baseEnvShape);

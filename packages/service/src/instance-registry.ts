@@ -13,6 +13,15 @@ export interface InstanceRegistryOptions {
   logger: Logger;
 }
 
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Registers this process in `instances` and keeps its heartbeat fresh until stopped. */
 export class InstanceRegistry {
   readonly id: string;
@@ -34,6 +43,22 @@ export class InstanceRegistry {
       );
     }, this.#options.heartbeatMs ?? 10_000);
     this.#timer.unref();
+  }
+
+  /**
+   * Whether another instance is still running: it has a row, is not marked down, its
+   * process exists when it ran on this host, and its heartbeat is at most three beats old.
+   */
+  async isAlive(id: string): Promise<boolean> {
+    const row = await this.#options.db
+      .selectFrom('instances')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row || row.status === 'down') return false;
+    if (row.host === hostname() && !processExists(row.pid)) return false;
+    const beat = this.#options.heartbeatMs ?? 10_000;
+    return Date.now() - row.heartbeat_at.getTime() <= 3 * beat;
   }
 
   /** Marks the instance down; safe to call twice. */

@@ -21,6 +21,7 @@ export interface RoleRuntimeOptions {
   logger: Logger;
   /** Bound on a graceful stop. */
   shutdownTimeoutMs: number;
+  heartbeatMs?: number;
   /** Queues whose depth `/metrics` reports. */
   watchedQueues?: () => string[];
 }
@@ -97,6 +98,7 @@ export class RoleRuntime {
       version: options.version,
       gitSha: options.gitSha,
       logger: options.logger,
+      ...(options.heartbeatMs && { heartbeatMs: options.heartbeatMs }),
     });
   }
 
@@ -118,6 +120,7 @@ export class RoleRuntime {
       gitSha: build.gitSha,
       logger,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      heartbeatMs: env.HEARTBEAT_MS,
       watchedQueues,
     });
   }

@@ -60,7 +60,7 @@ export async function startCommand(
     adapters.flatMap((a) => (a.webhook ? [[a.webhook.path, a.webhook.handler] as const] : [])),
   );
   const port = await runtime.serve(routes);
-  const worker = attachWorker(runtime, workerEnv, logger.child({ role: 'worker' }), rawEnv.PATH);
+  const worker = await attachWorker(runtime, workerEnv, logger.child({ role: 'worker' }), rawEnv);
   for (const gateway of gateways) {
     runtime.shutdown.add(`gateway-${gateway.adapter.channel}`, () => gateway.stop());
     await gateway.start();

@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BehaviourConfig } from '@gridbot/core';
+import type { Thread } from '@gridbot/db';
+import {
+  type AgentProcess,
+  checkMounts,
+  loadMountAllowlist,
+  type SandboxLimits,
+  validateFolderName,
+  type WarmPool,
+} from '@gridbot/runner';
+
+export interface AgentLauncherOptions {
+  pool: WarmPool;
+  workspaceRoot: string;
+  /** Shared instructions (read-only at /workspace/global) when the directory exists. */
+  globalDir: string | null;
+  allowlistPath: string;
+  homeDir: string;
+  limits: Partial<SandboxLimits>;
+}
+
+/**
+ * Turns a thread and its effective config into a running agent: validates the workspace
+ * folder and the extra mounts (against the allowlist, before anything starts), then takes
+ * the thread's warm agent or starts one.
+ */
+export class AgentLauncher {
+  readonly #o: AgentLauncherOptions;
+
+  constructor(options: AgentLauncherOptions) {
+    this.#o = options;
+  }
+
+  async launch(
+    thread: Thread,
+    runId: number,
+    config: BehaviourConfig,
+  ): Promise<{ agent: AgentProcess; reused: boolean }> {
+    const folder = thread.folder ? validateFolderName(thread.folder) : `thread-${thread.id}`;
+    const mounts =
+      config.additional_mounts.length === 0
+        ? []
+        : await checkMounts(
+            config.additional_mounts,
+            await loadMountAllowlist(this.#o.allowlistPath),
+            {
+              allowlistPath: this.#o.allowlistPath,
+              homeDir: this.#o.homeDir,
+            },
+          );
+    const globalDir = this.#o.globalDir && existsSync(this.#o.globalDir) ? this.#o.globalDir : null;
+    return this.#o.pool.acquire({
+      threadId: thread.id,
+      runId,
+      workspaceDir: join(this.#o.workspaceRoot, folder),
+      globalDir,
+      mounts,
+      limits: this.#o.limits,
+    });
+  }
+
+  /** Hands the agent back: kept warm for the thread's next run when `reusable`, else stopped. */
+  release(threadId: number, agent: AgentProcess, reusable: boolean): Promise<void> {
+    return this.#o.pool.release(threadId, agent, reusable);
+  }
+}

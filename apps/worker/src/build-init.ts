@@ -1,0 +1,47 @@
+import {
+  type AgentMessage,
+  type BehaviourConfig,
+  type InitializeParams,
+  PROTOCOL_VERSION,
+} from '@gridbot/core';
+import type { Message, Thread } from '@gridbot/db';
+
+/** A stored message as the agent sees it. */
+export function toAgentMessage(message: Message): AgentMessage {
+  return {
+    id: message.id,
+    role: message.role === 'assistant' ? 'assistant' : 'user',
+    senderName: message.sender_name,
+    text: message.content,
+    sentAt: message.sent_at.toISOString(),
+  };
+}
+
+/** Everything the agent gets in `initialize` for one run. */
+export function buildInit(input: {
+  assistantName: string;
+  runId: number;
+  thread: Thread;
+  config: BehaviourConfig;
+  pending: Message[];
+  history: Message[];
+}): InitializeParams {
+  const { thread } = input;
+  return {
+    protocolVersion: PROTOCOL_VERSION,
+    assistantName: input.assistantName,
+    run: { id: input.runId, trigger: 'message' },
+    thread: {
+      id: thread.id,
+      jid: thread.jid,
+      title: thread.title,
+      isGroup: thread.is_group,
+      isMain: thread.is_main,
+    },
+    config: input.config,
+    newMessages: input.pending.map(toAgentMessage),
+    history: input.history.map(toAgentMessage),
+    memory: { thread: [], global: [] },
+    now: new Date().toISOString(),
+  };
+}

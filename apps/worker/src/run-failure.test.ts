@@ -1,0 +1,33 @@
+import { AgentProtocolError } from '@gridbot/core';
+import { MountRefusedError } from '@gridbot/runner';
+import { describe, expect, it } from 'vitest';
+import { classifyRunFailure } from './run-failure.ts';
+
+describe('classifyRunFailure', () => {
+  it('retries crashes, not timeouts, OOM kills or refused mounts', () => {
+    expect(
+      classifyRunFailure(new AgentProtocolError('exited', 'agent exited with code 3')).retryable,
+    ).toBe(true);
+    expect(classifyRunFailure(new Error('connection reset')).retryable).toBe(true);
+    const timeout = classifyRunFailure(
+      new AgentProtocolError('timeout', 'agent did not finish within 2000 ms'),
+    );
+    expect(timeout).toEqual({
+      retryable: false,
+      notice: 'Sorry, I could not answer: agent did not finish within 2000 ms.',
+    });
+    expect(
+      classifyRunFailure(new AgentProtocolError('oom', 'agent ran out of memory')).retryable,
+    ).toBe(false);
+    const refused = new MountRefusedError('/etc', 'not under an allowed root');
+    expect(classifyRunFailure(refused)).toMatchObject({ retryable: false });
+    expect(classifyRunFailure(refused).notice).toContain('could not start');
+  });
+
+  it('keeps the notice to one line', () => {
+    const failure = classifyRunFailure(
+      new AgentProtocolError('exited', 'agent exited with code 1. Last stderr:\nboom\nmore'),
+    );
+    expect(failure.notice).not.toContain('\n');
+  });
+});

@@ -1,0 +1,44 @@
+import { AgentProtocolError, GridBotError } from '@gridbot/core';
+
+/** How a failed run is handled: retried by the queue, or told to the thread at once. */
+export interface RunFailure {
+  /** Worth another attempt (a crash may be transient); false when a retry would fail the same way. */
+  retryable: boolean;
+  /** One line for the thread. */
+  notice: string;
+}
+
+/** Agent failures that a retry would only repeat. */
+const FINAL_AGENT_CODES = new Set([
+  'timeout',
+  'oom',
+  'stopped',
+  'line_too_long',
+  'malformed',
+  'cancelled',
+]);
+/** Configuration problems the user or operator must fix first. */
+const FINAL_ERRORS = new Set([
+  'MountRefusedError',
+  'InvalidFolderNameError',
+  'MountAllowlistError',
+]);
+
+/** Classifies a run's error for retry and for the one line the thread hears. */
+export function classifyRunFailure(error: unknown): RunFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  const short = message.split('\n')[0]!.slice(0, 300);
+  if (error instanceof AgentProtocolError && error.code === 'cancelled') {
+    return { retryable: false, notice: `Stopped. ${short}` };
+  }
+  if (error instanceof AgentProtocolError && FINAL_AGENT_CODES.has(error.code)) {
+    return { retryable: false, notice: `Sorry, I could not answer: ${short}.` };
+  }
+  if (error instanceof GridBotError && FINAL_ERRORS.has(error.name)) {
+    return { retryable: false, notice: `Sorry, I could not start: ${short}` };
+  }
+  return {
+    retryable: true,
+    notice: `Sorry, I could not answer this time (${short}). Please try again.`,
+  };
+}
