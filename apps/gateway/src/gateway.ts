@@ -37,6 +37,8 @@ export class Gateway {
       drains: this.drains,
       assistantName: options.assistantName,
       allowedUsers: options.allowedUsers,
+      publish: (threadId, event) => options.queues.publishThreadEvent(threadId, event),
+      queues: options.queues,
       logger: options.logger.child({ component: 'ingress' }),
     });
     this.egress = new Egress({

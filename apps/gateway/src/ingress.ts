@@ -8,10 +8,13 @@ import {
   type Database,
   findThreadByJid,
   insertMessage,
+  insertOutbox,
+  type Message,
   updateMessageText,
   upsertThreadFromChat,
   upsertUser,
 } from '@gridbot/db';
+import type { PipelineQueues, ThreadEvent } from '@gridbot/queue';
 import type { Logger } from '@gridbot/service';
 import type { Kysely } from 'kysely';
 import type { DrainRequester } from './drain-requester.ts';
@@ -22,11 +25,18 @@ export interface IngressOptions {
   assistantName: string;
   /** Platform user ids allowed to talk to the assistant in a direct chat without pairing. */
   allowedUsers: ReadonlySet<string>;
+  /** Publishes a live thread event; resolves with how many running workers received it. */
+  publish: (threadId: number, event: ThreadEvent) => Promise<number>;
+  queues: PipelineQueues;
   logger: Logger;
 }
 
+/** `/stop`, optionally addressed to a bot (`/stop@GridBot`): cancels the thread's live run. */
+const STOP_COMMAND = /^\/stop(@\w+)?$/i;
+
 /** What ingress did with an event (for logs, metrics and tests). */
 export type IngressOutcome =
+  | 'stop'
   | 'triggered'
   | 'stored'
   | 'duplicate'
@@ -70,6 +80,9 @@ export class Ingress {
           .executeTakeFirstOrThrow();
       }
       if (!thread.registered) return { outcome: 'unregistered' as const, threadId: thread.id };
+      if (STOP_COMMAND.test(message.text.trim())) {
+        return { outcome: 'stop' as const, threadId: thread.id };
+      }
       const user = await upsertUser(trx, {
         channel: message.channel,
         platformUserId: message.sender.platformUserId,
@@ -88,7 +101,7 @@ export class Ingress {
           mentionsBot: message.mentionsBot,
           repliesToBot: message.replyTo?.fromBot ?? false,
         });
-      const { inserted } = await insertMessage(trx, {
+      const { inserted, message: stored } = await insertMessage(trx, {
         threadId: thread.id,
         platformMessageId: message.platformMessageId,
         senderId: user.id,
@@ -103,6 +116,7 @@ export class Ingress {
       return {
         outcome: triggers ? ('triggered' as const) : ('stored' as const),
         threadId: thread.id,
+        stored,
       };
     });
     this.#options.logger.debug(
@@ -113,8 +127,42 @@ export class Ingress {
       },
       'inbound message',
     );
-    if (result.outcome === 'triggered') await this.#options.drains.request(result.threadId);
+    if (result.outcome === 'stop') {
+      await this.#stop(result.threadId, message);
+    } else if ('stored' in result && result.stored) {
+      // A run in progress takes the message at once as follow-up input.
+      await this.#publish(result.threadId, {
+        type: 'message',
+        message: asAgentMessage(result.stored),
+      });
+      if (result.outcome === 'triggered') await this.#options.drains.request(result.threadId);
+    }
     return result.outcome;
+  }
+
+  /** Publishes without ever failing ingress: the message is stored, and the next run reads it anyway. */
+  async #publish(threadId: number, event: ThreadEvent): Promise<number | null> {
+    try {
+      return await this.#options.publish(threadId, event);
+    } catch (error) {
+      this.#options.logger.warn({ err: error, threadId }, 'could not publish a live thread event');
+      return null;
+    }
+  }
+
+  /** Asks the worker running the thread to stop; says so when nothing is running. */
+  async #stop(threadId: number, message: InboundMessage): Promise<void> {
+    const receivers = await this.#publish(threadId, { type: 'stop', by: message.sender.name });
+    if (receivers !== 0) return;
+    const row = await insertOutbox(this.#options.db, {
+      threadId,
+      runId: null,
+      channel: message.channel,
+      jid: message.chat.jid,
+      text: 'Nothing is running right now.',
+      replyTo: message.platformMessageId,
+    });
+    await this.#options.queues.enqueueOutbound(message.channel, row.id).catch(() => {});
   }
 
   async #edit(edit: InboundEdit): Promise<IngressOutcome> {
@@ -129,4 +177,14 @@ export class Ingress {
     );
     return updated ? 'edited' : 'ignored';
   }
+}
+
+function asAgentMessage(message: Message) {
+  return {
+    id: message.id,
+    role: 'user' as const,
+    senderName: message.sender_name,
+    text: message.content,
+    sentAt: message.sent_at.toISOString(),
+  };
 }

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DRAIN_ATTEMPTS, type DrainJob, OUTBOUND_ATTEMPTS, type OutboundJob } from './jobs.ts';
 import { drainDedupId, outboundJobId, outboundQueueName, THREADS_QUEUE } from './names.ts';
+import { publishThreadEvent, type ThreadEvent } from './thread-events.ts';
 
 export interface PipelineQueuesOptions {
   connection: Redis;
@@ -60,6 +61,11 @@ export class PipelineQueues {
       removeOnComplete: { count: 1_000 },
       removeOnFail: { count: 5_000 },
     });
+  }
+
+  /** Publishes a live event of the thread; resolves with how many running workers got it. */
+  publishThreadEvent(threadId: number, event: ThreadEvent): Promise<number> {
+    return publishThreadEvent(this.#options.connection, this.#options.prefix, threadId, event);
   }
 
   /** Closes every queue; safe to call twice. */
