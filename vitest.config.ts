@@ -19,6 +19,7 @@ export default defineConfig({
             'packages/*/src/**/*.int.test.ts',
             'apps/*/src/**/*.int.test.ts',
             'tests/**/*.test.ts',
+            'bench/**/*.test.ts',
           ],
           globalSetup: ['tests/support/global-setup.ts'],
           testTimeout: 60_000,
