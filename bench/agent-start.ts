@@ -80,6 +80,7 @@ const workspace = await mkdtemp(join(tmpdir(), 'gridbot-bench-'));
 const runtime = new DockerRuntime({
   image: values.image,
   workerId: 'bench',
+  fleet: `bench-${process.pid}`,
   user: '1000:1000',
   logger,
 });

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fleetOf } from '@gridbot/app-worker';
 import { registerThread } from '@gridbot/db';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,8 +45,13 @@ async function runsOf(chat: ChatSpec) {
     .execute();
 }
 
+/** Containers of this test's fleet (other suites may run containers at the same time). */
 async function gridbotContainers(): Promise<Docker.ContainerInfo[]> {
-  return docker.listContainers({ all: true, filters: { label: ['gridbot=1'] } });
+  const fleet = fleetOf({ DATABASE_URL: h.db.url });
+  return docker.listContainers({
+    all: true,
+    filters: { label: ['gridbot=1', `gridbot.fleet=${fleet}`] },
+  });
 }
 
 /** A docker worker with `extra` settings, stopped when the test ends. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import {
@@ -36,6 +37,16 @@ export function allowlistPath(env: WorkerEnv, home: string | undefined): string 
   );
 }
 
+/**
+ * The installation a worker belongs to: its database (host, port, name), which holds the
+ * fleet's `instances`. Containers of other installs on the same engine are never swept.
+ */
+export function fleetOf(env: Pick<WorkerEnv, 'DATABASE_URL'>): string {
+  const url = new URL(env.DATABASE_URL);
+  const identity = `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  return createHash('sha256').update(identity).digest('hex').slice(0, 16);
+}
+
 /** Builds the runtime `AGENT_RUNTIME` names. */
 export function createAgentRuntime(
   env: WorkerEnv,
@@ -49,6 +60,7 @@ export function createAgentRuntime(
       image: env.AGENT_IMAGE,
       ...(command && { command }),
       workerId,
+      fleet: fleetOf(env),
       user: agentUser(env),
       limits: sandboxLimits(env),
       logger,

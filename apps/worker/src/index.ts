@@ -1,3 +1,4 @@
+export { fleetOf } from './create-agent-runtime.ts';
 export { DrainProcessor, type DrainProcessorOptions } from './drain-processor.ts';
 export { parseWorkerEnv, type WorkerEnv, workerEnvSchema, workerEnvShape } from './env.ts';
 export { attachWorker, runWorker } from './run-worker.ts';

@@ -19,6 +19,8 @@ import { CONTAINER_LABELS, DockerRuntime } from './docker-runtime.ts';
 
 const logger = pino({ level: 'silent' });
 const docker = new Docker();
+/** A fleet of this file's own: other suites' orphan sweeps never touch these containers. */
+const FLEET = `runner-test-${process.pid}-${Date.now()}`;
 
 function runtime(
   fixture: string | null,
@@ -28,6 +30,7 @@ function runtime(
     image: TEST_AGENT_IMAGE,
     ...(fixture && { command: ['node', `/opt/fixtures/${fixture}`] }),
     workerId: options.workerId ?? 'test-worker',
+    fleet: FLEET,
     user: '1000:1000',
     stopGraceMs: 500,
     ...(options.limits && { limits: options.limits }),
@@ -218,6 +221,7 @@ describe('DockerRuntime.check', () => {
   it('names a missing image and how to build it', async () => {
     const rt = new DockerRuntime({
       image: 'gridbot-agent:does-not-exist',
+      fleet: FLEET,
       workerId: 'w',
       user: '1000:1000',
       logger,
@@ -228,8 +232,8 @@ describe('DockerRuntime.check', () => {
   });
 
   it('refuses to run agents as root', () => {
-    expect(() => new DockerRuntime({ image: 'x', workerId: 'w', user: '0:0', logger })).toThrow(
-      /never runs agents as root/,
-    );
+    expect(
+      () => new DockerRuntime({ image: 'x', workerId: 'w', user: '0:0', fleet: FLEET, logger }),
+    ).toThrow(/never runs agents as root/);
   });
 });

@@ -17,6 +17,7 @@ import { attachHijacked, type EngineAddress } from './docker-attach.ts';
 /** Labels every GridBot container carries; the orphan sweeper selects on them. */
 export const CONTAINER_LABELS = {
   managed: 'gridbot',
+  fleet: 'gridbot.fleet',
   thread: 'gridbot.thread',
   run: 'gridbot.run',
   worker: 'gridbot.worker',
@@ -38,6 +39,11 @@ export interface DockerRuntimeOptions {
   command?: string[];
   /** This worker's instance id, written on every container so orphans can be found. */
   workerId: string;
+  /**
+   * The installation this worker belongs to (e.g. derived from its database). The orphan
+   * sweep only touches containers of its own fleet, so installs sharing an engine are safe.
+   */
+  fleet: string;
   /** `uid:gid` the agent runs as; never root. */
   user: string;
   /** Limits of every agent unless its spec narrows them. */
@@ -117,6 +123,7 @@ export class DockerRuntime implements AgentRuntime {
       ],
       Labels: {
         [CONTAINER_LABELS.managed]: '1',
+        [CONTAINER_LABELS.fleet]: this.#o.fleet,
         [CONTAINER_LABELS.thread]: String(spec.threadId),
         [CONTAINER_LABELS.run]: String(spec.runId),
         [CONTAINER_LABELS.worker]: this.#o.workerId,
@@ -279,13 +286,15 @@ export class DockerRuntime implements AgentRuntime {
   }
 
   /**
-   * Removes GridBot containers whose worker is gone (crashed or killed): those labelled
+   * Removes this fleet's containers whose worker is gone (crashed or killed): those labelled
    * with a worker id for which `isAlive` says no. Returns how many it removed.
    */
   async removeOrphans(isAlive: (workerId: string) => boolean | Promise<boolean>): Promise<number> {
     const containers = await this.docker.listContainers({
       all: true,
-      filters: { label: [`${CONTAINER_LABELS.managed}=1`] },
+      filters: {
+        label: [`${CONTAINER_LABELS.managed}=1`, `${CONTAINER_LABELS.fleet}=${this.#o.fleet}`],
+      },
     });
     let removed = 0;
     for (const info of containers) {
