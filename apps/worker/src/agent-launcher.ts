@@ -18,7 +18,6 @@ export interface AgentLauncherOptions {
   globalDir: string | null;
   allowlistPath: string;
   homeDir: string;
-  limits: Partial<SandboxLimits>;
 }
 
 /**
@@ -37,6 +36,7 @@ export class AgentLauncher {
     thread: Thread,
     runId: number,
     config: BehaviourConfig,
+    limits: SandboxLimits,
   ): Promise<{ agent: AgentProcess; reused: boolean }> {
     const folder = thread.folder ? validateFolderName(thread.folder) : `thread-${thread.id}`;
     const mounts =
@@ -57,7 +57,7 @@ export class AgentLauncher {
       workspaceDir: join(this.#o.workspaceRoot, folder),
       globalDir,
       mounts,
-      limits: this.#o.limits,
+      limits,
     });
   }
 

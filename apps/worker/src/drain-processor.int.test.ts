@@ -78,7 +78,6 @@ describe('DrainProcessor fencing', () => {
         globalDir: null,
         allowlistPath: '/nonexistent/allowlist.json',
         homeDir: '/tmp',
-        limits: {},
       }),
       events,
       llm: new LeaseStealingProvider(thread.id),
@@ -86,7 +85,14 @@ describe('DrainProcessor fencing', () => {
       assistantName: 'Andy',
       globalConfig: DEFAULT_BEHAVIOUR,
       leaseTtlMs: 60_000,
-      agentTimeoutMs: 20_000,
+      limits: {
+        memoryBytes: 256 * 1024 * 1024,
+        cpus: 1,
+        pids: 64,
+        outputBytes: 1024 * 1024,
+        tmpBytes: 1024 * 1024,
+        timeoutMs: 20_000,
+      },
       logger,
       metrics: createMetrics('test'),
     });

@@ -40,6 +40,7 @@ import type { Kysely } from 'kysely';
 import type { AgentLauncher } from './agent-launcher.ts';
 import { buildInit } from './build-init.ts';
 import { classifyRunFailure } from './run-failure.ts';
+import { type OperatorLimits, threadLimits } from './thread-limits.ts';
 
 export interface DrainProcessorOptions {
   db: Kysely<Database>;
@@ -53,7 +54,8 @@ export interface DrainProcessorOptions {
   assistantName: string;
   globalConfig: BehaviourConfig;
   leaseTtlMs: number;
-  agentTimeoutMs: number;
+  /** The operator's ceiling; a thread's config may only tighten it. */
+  limits: OperatorLimits;
   logger: Logger;
   metrics: ServiceMetrics;
 }
@@ -245,9 +247,10 @@ export class DrainProcessor {
       history,
     });
     const lastLoaded = pending.at(-1)!.id;
+    const limits = threadLimits(this.#o.limits, config.sandbox);
     // A warm agent may have died since its last run: then try once more with a fresh one.
     for (let tries = 0; ; tries++) {
-      const { agent, reused } = await this.#o.launcher.launch(thread, runId, config);
+      const { agent, reused } = await this.#o.launcher.launch(thread, runId, config, limits);
       await db
         .updateTable('agent_runs')
         .set({ container: agent.id })
@@ -257,7 +260,7 @@ export class DrainProcessor {
         agent,
         init,
         keepAlive: true,
-        timeoutMs: this.#o.agentTimeoutMs,
+        timeoutMs: limits.timeoutMs,
         logger: state.log.child({ component: 'agent', agent: agent.id.slice(0, 12), reused }),
         signal: state.abort.signal,
         handlers: this.#handlers(state, config, runId),

@@ -50,7 +50,6 @@ export async function attachWorker(
       globalDir: resolve(env.GLOBAL_DIR ?? resolve(dataDir, 'global')),
       allowlistPath: allowlistPath(env, host.HOME),
       homeDir: host.HOME ?? homedir(),
-      limits: sandboxLimits(env),
     }),
     events,
     llm: new EchoProvider(),
@@ -58,7 +57,7 @@ export async function attachWorker(
     assistantName: env.ASSISTANT_NAME,
     globalConfig: { ...DEFAULT_BEHAVIOUR, model: env.LLM_MODEL ?? DEFAULT_BEHAVIOUR.model },
     leaseTtlMs: env.LEASE_TTL_MS,
-    agentTimeoutMs: env.AGENT_TIMEOUT_MS,
+    limits: { ...sandboxLimits(env), timeoutMs: env.AGENT_TIMEOUT_MS },
     logger,
     metrics: runtime.metrics,
   });

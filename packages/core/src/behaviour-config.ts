@@ -15,6 +15,16 @@ export const behaviourConfigSchema = z.object({
   history_limit: z.number().int().min(0).max(500),
   daily_token_budget: z.number().int().min(0),
   tools_requiring_approval: z.array(z.string()),
+  /** Narrower limits for this thread's agent; the operator's limits always cap them. */
+  sandbox: z
+    .object({
+      memory_mb: z.number().int().min(32),
+      cpus: z.number().min(0.1),
+      pids: z.number().int().min(16),
+      timeout_ms: z.number().int().min(1_000),
+    })
+    .partial()
+    .strict(),
   /** Host directories to mount into the thread's agent; each must pass the mount allowlist. */
   additional_mounts: z
     .array(
@@ -44,6 +54,7 @@ export const DEFAULT_BEHAVIOUR: BehaviourConfig = {
   history_limit: 30,
   daily_token_budget: 0,
   tools_requiring_approval: [],
+  sandbox: {},
   additional_mounts: [],
 };
 
