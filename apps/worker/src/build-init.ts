@@ -25,6 +25,7 @@ export function buildInit(input: {
   config: BehaviourConfig;
   pending: Message[];
   history: Message[];
+  memory: { thread: string[]; global: string[] };
 }): InitializeParams {
   const { thread } = input;
   return {
@@ -41,7 +42,7 @@ export function buildInit(input: {
     config: input.config,
     newMessages: input.pending.map(toAgentMessage),
     history: input.history.map(toAgentMessage),
-    memory: { thread: [], global: [] },
+    memory: input.memory,
     now: new Date().toISOString(),
   };
 }

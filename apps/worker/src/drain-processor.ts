@@ -12,6 +12,7 @@ import {
   findThreadById,
   finishRun,
   historyBefore,
+  listMemories,
   type Message,
   messagesAfter,
   startRun,
@@ -38,6 +39,7 @@ import type { Logger, ServiceMetrics } from '@gridbot/service';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { AgentLauncher } from './agent-launcher.ts';
+import { agentRequestHandlers } from './agent-requests.ts';
 import { buildInit } from './build-init.ts';
 import { classifyRunFailure } from './run-failure.ts';
 import { type OperatorLimits, threadLimits } from './thread-limits.ts';
@@ -237,7 +239,11 @@ export class DrainProcessor {
     const { db } = this.#o;
     const { thread, pending } = state;
     const config = resolveConfig(this.#o.globalConfig, {}, thread.config);
-    const history = await historyBefore(db, thread.id, thread.cursor, config.history_limit);
+    const [history, threadMemory, globalMemory] = await Promise.all([
+      historyBefore(db, thread.id, thread.cursor, config.history_limit),
+      listMemories(db, thread.id),
+      listMemories(db, null),
+    ]);
     const init = buildInit({
       assistantName: this.#o.assistantName,
       runId,
@@ -245,6 +251,10 @@ export class DrainProcessor {
       config,
       pending,
       history,
+      memory: {
+        thread: threadMemory.map((m) => m.content),
+        global: globalMemory.map((m) => m.content),
+      },
     });
     const lastLoaded = pending.at(-1)!.id;
     const limits = threadLimits(this.#o.limits, config.sandbox);
@@ -292,6 +302,7 @@ export class DrainProcessor {
   #handlers(state: RunState, config: BehaviourConfig, runId: number) {
     const { db, llm } = this.#o;
     return {
+      ...agentRequestHandlers({ db, thread: state.thread, config }),
       'llm.complete': async (params: unknown) => {
         const result = await llm.complete(params as LlmCompleteParams, {
           model: config.model,

@@ -66,6 +66,32 @@ export {
   runFinishParamsSchema,
 } from './protocol.ts';
 export {
+  type ArtifactSaveParams,
+  artifactSaveParamsSchema,
+  type MemoryReadParams,
+  type MemoryWriteParams,
+  memoryReadParamsSchema,
+  memoryWriteParamsSchema,
+  scheduleSchema,
+  type TaskIdParams,
+  type TaskListParams,
+  type TaskScheduleParams,
+  type TaskUpdateParams,
+  taskIdParamsSchema,
+  taskListParamsSchema,
+  taskScheduleParamsSchema,
+  taskUpdateParamsSchema,
+} from './protocol-methods.ts';
+export {
+  InvalidScheduleError,
+  isValidTimeZone,
+  MIN_INTERVAL_MS,
+  nextRun,
+  type Schedule,
+  scheduleFromColumns,
+  scheduleToColumns,
+} from './schedule.ts';
+export {
   compileTrigger,
   defaultTriggerPattern,
   shouldTrigger,

@@ -13,12 +13,20 @@ export type {
   User,
 } from './database.ts';
 export { assertSchemaCurrent, migrateToLatest, pendingMigrations } from './migrations.ts';
+export { insertArtifact, type NewArtifactInput } from './repos/artifacts-repo.ts';
 export {
   type InstanceInput,
   listInstances,
   registerInstance,
   setInstanceStatus,
 } from './repos/instances-repo.ts';
+export {
+  addMemory,
+  listMemories,
+  type MemoryEntry,
+  removeMemory,
+  replaceMemory,
+} from './repos/memories-repo.ts';
 export {
   historyBefore,
   insertMessage,
@@ -37,6 +45,14 @@ export {
   recordOutboxAttempt,
 } from './repos/outbox-repo.ts';
 export { finishRun, listRuns, type StartRunInput, startRun } from './repos/runs-repo.ts';
+export {
+  findTask,
+  insertTask,
+  listTasks,
+  type NewTaskInput,
+  type ScheduledTask,
+  updateTask,
+} from './repos/tasks-repo.ts';
 export {
   type ChatMetadata,
   findThreadById,

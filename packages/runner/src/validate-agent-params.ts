@@ -1,9 +1,16 @@
 import {
   AGENT_METHODS,
   type AgentMethod,
+  artifactSaveParamsSchema,
   chatSendParamsSchema,
   llmCompleteParamsSchema,
+  memoryReadParamsSchema,
+  memoryWriteParamsSchema,
   runFinishParamsSchema,
+  taskIdParamsSchema,
+  taskListParamsSchema,
+  taskScheduleParamsSchema,
+  taskUpdateParamsSchema,
 } from '@gridbot/core';
 
 type Issue = { readonly path: ReadonlyArray<PropertyKey>; readonly message: string };
@@ -16,6 +23,15 @@ const VALIDATORS: Partial<Record<AgentMethod, (params: unknown) => Validation>> 
   'llm.complete': (params) => llmCompleteParamsSchema.safeParse(params),
   'chat.send': (params) => chatSendParamsSchema.safeParse(params),
   'run.finish': (params) => runFinishParamsSchema.safeParse(params),
+  'memory.read': (params) => memoryReadParamsSchema.safeParse(params ?? {}),
+  'memory.write': (params) => memoryWriteParamsSchema.safeParse(params),
+  'task.schedule': (params) => taskScheduleParamsSchema.safeParse(params),
+  'task.list': (params) => taskListParamsSchema.safeParse(params ?? {}),
+  'task.update': (params) => taskUpdateParamsSchema.safeParse(params),
+  'task.pause': (params) => taskIdParamsSchema.safeParse(params),
+  'task.resume': (params) => taskIdParamsSchema.safeParse(params),
+  'task.cancel': (params) => taskIdParamsSchema.safeParse(params),
+  'artifact.save': (params) => artifactSaveParamsSchema.safeParse(params),
 };
 
 function describeIssues(issues: ReadonlyArray<Issue>): string {

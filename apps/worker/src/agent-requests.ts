@@ -1,0 +1,221 @@
+import {
+  type ArtifactSaveParams,
+  type BehaviourConfig,
+  InvalidScheduleError,
+  isValidTimeZone,
+  type MemoryReadParams,
+  type MemoryWriteParams,
+  nextRun,
+  RpcErrorCode,
+  type Schedule,
+  scheduleFromColumns,
+  scheduleToColumns,
+  type TaskIdParams,
+  type TaskListParams,
+  type TaskScheduleParams,
+  type TaskUpdateParams,
+} from '@gridbot/core';
+import {
+  addMemory,
+  type Database,
+  findTask,
+  findThreadByJid,
+  insertArtifact,
+  insertTask,
+  listMemories,
+  listTasks,
+  removeMemory,
+  replaceMemory,
+  type ScheduledTask,
+  type Thread,
+  updateTask,
+} from '@gridbot/db';
+import { type AgentRequestHandlers, RpcMethodError } from '@gridbot/runner';
+import type { Kysely } from 'kysely';
+
+export interface AgentRequestContext {
+  db: Kysely<Database>;
+  thread: Thread;
+  config: BehaviourConfig;
+}
+
+/**
+ * The thread a request acts on: the run's own, or — for the main thread only — another one
+ * named by JID. Permissions are enforced here, never trusted from the agent.
+ */
+async function targetThread(ctx: AgentRequestContext, jid: string | undefined): Promise<Thread> {
+  if (jid === undefined || jid === ctx.thread.jid) return ctx.thread;
+  if (!ctx.thread.is_main) {
+    throw new RpcMethodError(
+      RpcErrorCode.Forbidden,
+      'Only the main thread may act on another thread.',
+    );
+  }
+  const other = await findThreadByJid(ctx.db, jid);
+  if (!other) throw new RpcMethodError(RpcErrorCode.InvalidParams, `No thread ${jid} is known.`);
+  return other;
+}
+
+/** A task the run may touch: its own thread's, or any for the main thread. */
+async function ownedTask(ctx: AgentRequestContext, taskId: number): Promise<ScheduledTask> {
+  const task = await findTask(ctx.db, taskId);
+  if (!task || (task.thread_id !== ctx.thread.id && !ctx.thread.is_main)) {
+    throw new RpcMethodError(RpcErrorCode.InvalidParams, `No task ${taskId} in this thread.`);
+  }
+  if (task.status === 'cancelled')
+    throw new RpcMethodError(RpcErrorCode.InvalidParams, `Task ${taskId} is cancelled.`);
+  return task;
+}
+
+function describeTask(task: ScheduledTask) {
+  return {
+    id: task.id,
+    prompt: task.prompt,
+    schedule: scheduleFromColumns(task.schedule_kind, task.schedule_value),
+    timezone: task.timezone,
+    contextMode: task.context_mode,
+    misfirePolicy: task.misfire_policy,
+    status: task.status,
+    nextRunAt: task.next_run_at?.toISOString() ?? null,
+  };
+}
+
+/** The next firing, with schedule problems turned into an error the agent can act on. */
+function firstRun(schedule: Schedule, timezone: string): Date | null {
+  try {
+    const next = nextRun(schedule, timezone);
+    if (next === null) throw new InvalidScheduleError('That time is in the past.');
+    return next;
+  } catch (error) {
+    if (error instanceof InvalidScheduleError)
+      throw new RpcMethodError(RpcErrorCode.InvalidParams, error.message);
+    throw error;
+  }
+}
+
+/** Memory, scheduled tasks and artifacts, served to the agent of one run. */
+export function agentRequestHandlers(ctx: AgentRequestContext): AgentRequestHandlers {
+  const { db } = ctx;
+  return {
+    'memory.read': async (raw) => {
+      const params = raw as MemoryReadParams;
+      const thread = await targetThread(ctx, params.threadJid);
+      const entries = await listMemories(db, params.scope === 'global' ? null : thread.id);
+      return {
+        entries: entries.map((e) => ({
+          id: e.id,
+          content: e.content,
+          updatedAt: e.updatedAt.toISOString(),
+        })),
+      };
+    },
+    'memory.write': async (raw) => {
+      const params = raw as MemoryWriteParams;
+      if (params.scope === 'global' && !ctx.thread.is_main) {
+        throw new RpcMethodError(
+          RpcErrorCode.Forbidden,
+          'Only the main thread may write global memory.',
+        );
+      }
+      const scope =
+        params.scope === 'global' ? null : (await targetThread(ctx, params.threadJid)).id;
+      if (params.id !== undefined) {
+        const done = params.remove
+          ? await removeMemory(db, scope, params.id)
+          : await replaceMemory(db, scope, params.id, params.content!);
+        if (!done)
+          throw new RpcMethodError(
+            RpcErrorCode.InvalidParams,
+            `No memory entry ${params.id} here.`,
+          );
+        return { id: params.id, removed: params.remove };
+      }
+      return { id: await addMemory(db, scope, params.content!) };
+    },
+    'task.schedule': async (raw) => {
+      const params = raw as TaskScheduleParams;
+      const thread = await targetThread(ctx, params.threadJid);
+      const timezone = params.timezone ?? ctx.config.timezone;
+      if (!isValidTimeZone(timezone)) {
+        throw new RpcMethodError(
+          RpcErrorCode.InvalidParams,
+          `Unknown time zone ${JSON.stringify(timezone)}.`,
+        );
+      }
+      const next = firstRun(params.schedule, timezone);
+      const { kind, value } = scheduleToColumns(params.schedule);
+      const task = await insertTask(db, {
+        threadId: thread.id,
+        prompt: params.prompt,
+        scheduleKind: kind,
+        scheduleValue: value,
+        timezone,
+        contextMode: params.contextMode,
+        misfirePolicy: params.misfirePolicy,
+        nextRunAt: next,
+        createdBy: `agent:${ctx.thread.jid}`,
+      });
+      return { task: describeTask(task) };
+    },
+    'task.list': async (raw) => {
+      const params = raw as TaskListParams;
+      const thread = await targetThread(ctx, params.threadJid);
+      return { tasks: (await listTasks(db, thread.id)).map(describeTask) };
+    },
+    'task.update': async (raw) => {
+      const params = raw as TaskUpdateParams;
+      const task = await ownedTask(ctx, params.taskId);
+      const timezone = params.timezone ?? task.timezone ?? ctx.config.timezone;
+      const schedule =
+        params.schedule ?? scheduleFromColumns(task.schedule_kind, task.schedule_value);
+      const changes: Parameters<typeof updateTask>[2] = {};
+      if (params.prompt !== undefined) changes.prompt = params.prompt;
+      if (params.contextMode !== undefined) changes.context_mode = params.contextMode;
+      if (params.misfirePolicy !== undefined) changes.misfire_policy = params.misfirePolicy;
+      if (params.schedule !== undefined || params.timezone !== undefined) {
+        const { kind, value } = scheduleToColumns(schedule);
+        Object.assign(changes, {
+          schedule_kind: kind,
+          schedule_value: value,
+          timezone,
+          next_run_at: firstRun(schedule, timezone),
+        });
+      }
+      return { task: describeTask(await updateTask(db, task.id, changes)) };
+    },
+    'task.pause': async (raw) => {
+      const task = await ownedTask(ctx, (raw as TaskIdParams).taskId);
+      return { task: describeTask(await updateTask(db, task.id, { status: 'paused' })) };
+    },
+    'task.resume': async (raw) => {
+      const task = await ownedTask(ctx, (raw as TaskIdParams).taskId);
+      const schedule = scheduleFromColumns(task.schedule_kind, task.schedule_value);
+      const next = firstRun(schedule, task.timezone ?? ctx.config.timezone);
+      return {
+        task: describeTask(await updateTask(db, task.id, { status: 'active', next_run_at: next })),
+      };
+    },
+    'task.cancel': async (raw) => {
+      const task = await ownedTask(ctx, (raw as TaskIdParams).taskId);
+      return {
+        task: describeTask(
+          await updateTask(db, task.id, { status: 'cancelled', next_run_at: null }),
+        ),
+      };
+    },
+    'artifact.save': async (raw) => {
+      const params = raw as ArtifactSaveParams;
+      const id = await insertArtifact(db, {
+        threadId: ctx.thread.id,
+        messageId: null,
+        kind: params.kind,
+        url: params.url ?? null,
+        storageKey: params.storageKey ?? null,
+        prompt: params.prompt ?? null,
+        analysis: params.analysis ?? null,
+        metadata: params.metadata,
+      });
+      return { artifactId: id };
+    },
+  };
+}

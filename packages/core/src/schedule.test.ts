@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import {
+  InvalidScheduleError,
+  nextRun,
+  scheduleFromColumns,
+  scheduleToColumns,
+} from './schedule.ts';
+
+describe('nextRun', () => {
+  const after = new Date('2026-03-01T10:00:00Z');
+
+  it('follows a cron expression in the given time zone', () => {
+    // 09:00 in Berlin (UTC+1 in March before DST) is 08:00 UTC: the next one is the following day.
+    expect(
+      nextRun({ kind: 'cron', expression: '0 9 * * *' }, 'Europe/Berlin', after)?.toISOString(),
+    ).toBe('2026-03-02T08:00:00.000Z');
+    expect(
+      nextRun({ kind: 'cron', expression: '*/2 * * * * *' }, 'Asia/Tokyo', after)?.toISOString(),
+    ).toBe('2026-03-01T10:00:02.000Z');
+  });
+
+  it('adds an interval, and fires a once-schedule only in the future', () => {
+    expect(nextRun({ kind: 'interval', everyMs: 60_000 }, 'UTC', after)?.toISOString()).toBe(
+      '2026-03-01T10:01:00.000Z',
+    );
+    expect(nextRun({ kind: 'once', at: '2026-03-01T12:00:00Z' }, 'UTC', after)?.toISOString()).toBe(
+      '2026-03-01T12:00:00.000Z',
+    );
+    expect(nextRun({ kind: 'once', at: '2026-02-01T12:00:00Z' }, 'UTC', after)).toBeNull();
+  });
+
+  it.each([
+    [{ kind: 'cron' as const, expression: 'every day' }, 'UTC', /Invalid cron expression/],
+    [{ kind: 'cron' as const, expression: '* * * * *' }, 'Mars/Olympus', /Unknown time zone/],
+    [{ kind: 'interval' as const, everyMs: 10 }, 'UTC', /at least 1000/],
+    [{ kind: 'once' as const, at: 'tomorrow' }, 'UTC', /ISO 8601/],
+  ])('rejects %j in %s', (schedule, zone, message) => {
+    expect(() => nextRun(schedule, zone, after)).toThrow(InvalidScheduleError);
+    expect(() => nextRun(schedule, zone, after)).toThrow(message);
+  });
+
+  it('round-trips through its stored columns', () => {
+    for (const schedule of [
+      { kind: 'cron' as const, expression: '0 9 * * 1' },
+      { kind: 'interval' as const, everyMs: 5_000 },
+      { kind: 'once' as const, at: '2026-03-01T12:00:00.000Z' },
+    ]) {
+      const { kind, value } = scheduleToColumns(schedule);
+      expect(scheduleFromColumns(kind, value)).toEqual(schedule);
+    }
+  });
+});

@@ -1,0 +1,68 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Database, ScheduledTasksTable } from '../database.ts';
+
+export type ScheduledTask = Selectable<ScheduledTasksTable>;
+
+export interface NewTaskInput {
+  threadId: number;
+  prompt: string;
+  scheduleKind: 'cron' | 'interval' | 'once';
+  scheduleValue: string;
+  timezone: string | null;
+  contextMode: 'group' | 'isolated';
+  misfirePolicy: 'skip' | 'run-once';
+  nextRunAt: Date | null;
+  createdBy: string;
+}
+
+export async function insertTask(
+  db: Kysely<Database>,
+  input: NewTaskInput,
+): Promise<ScheduledTask> {
+  return db
+    .insertInto('scheduled_tasks')
+    .values({
+      thread_id: input.threadId,
+      prompt: input.prompt,
+      schedule_kind: input.scheduleKind,
+      schedule_value: input.scheduleValue,
+      timezone: input.timezone,
+      context_mode: input.contextMode,
+      misfire_policy: input.misfirePolicy,
+      next_run_at: input.nextRunAt,
+      created_by: input.createdBy,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findTask(
+  db: Kysely<Database>,
+  id: number,
+): Promise<ScheduledTask | undefined> {
+  return db.selectFrom('scheduled_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A thread's tasks that are not cancelled, oldest first. */
+export async function listTasks(db: Kysely<Database>, threadId: number): Promise<ScheduledTask[]> {
+  return db
+    .selectFrom('scheduled_tasks')
+    .selectAll()
+    .where('thread_id', '=', threadId)
+    .where('status', '!=', 'cancelled')
+    .orderBy('id')
+    .execute();
+}
+
+export async function updateTask(
+  db: Kysely<Database>,
+  id: number,
+  changes: Updateable<ScheduledTasksTable>,
+): Promise<ScheduledTask> {
+  return db
+    .updateTable('scheduled_tasks')
+    .set({ ...changes, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
