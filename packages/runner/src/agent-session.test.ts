@@ -149,11 +149,12 @@ describe('AgentSession', () => {
       },
     });
     await agent.acceptInitialize();
-    expect((await agent.call(1, 'task.schedule', {})).error).toEqual({
+    const task = { prompt: 'digest', schedule: { kind: 'interval', everyMs: 60_000 } };
+    expect((await agent.call(1, 'task.schedule', task)).error).toEqual({
       code: RpcErrorCode.Forbidden,
       message: 'tasks are disabled in this chat',
     });
-    const hidden = await agent.call(2, 'memory.write', {});
+    const hidden = await agent.call(2, 'memory.write', { content: 'note' });
     expect(hidden.error?.code).toBe(RpcErrorCode.InternalError);
     expect(hidden.error?.message).not.toContain('hunter2');
     await finish(agent, 'ok');
