@@ -50,6 +50,7 @@ function init(runId: number): InitializeParams {
     ],
     history: [],
     memory: { thread: [], global: [] },
+    approvals: [],
     now: new Date().toISOString(),
   };
 }

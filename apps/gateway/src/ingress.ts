@@ -5,11 +5,14 @@ import {
   shouldTrigger,
 } from '@gridbot/core';
 import {
+  type ApprovalDecision,
   type Database,
+  decideApproval,
   findThreadByJid,
   insertMessage,
   insertOutbox,
   type Message,
+  supersedePendingApprovals,
   updateMessageText,
   upsertThreadFromChat,
   upsertUser,
@@ -33,10 +36,13 @@ export interface IngressOptions {
 
 /** `/stop`, optionally addressed to a bot (`/stop@GridBot`): cancels the thread's live run. */
 const STOP_COMMAND = /^\/stop(@\w+)?$/i;
+/** `/approve 12` or `/reject 12`: decides a pending approval of the thread. */
+const APPROVAL_COMMAND = /^\/(approve|reject)(@\w+)?\s+#?(\d+)$/i;
 
 /** What ingress did with an event (for logs, metrics and tests). */
 export type IngressOutcome =
   | 'stop'
+  | 'approval'
   | 'triggered'
   | 'stored'
   | 'duplicate'
@@ -83,6 +89,17 @@ export class Ingress {
       if (STOP_COMMAND.test(message.text.trim())) {
         return { outcome: 'stop' as const, threadId: thread.id };
       }
+      const approval = APPROVAL_COMMAND.exec(message.text.trim());
+      if (approval) {
+        const decision =
+          approval[1]!.toLowerCase() === 'approve' ? ('approved' as const) : ('rejected' as const);
+        return {
+          outcome: 'approval' as const,
+          threadId: thread.id,
+          decision,
+          approvalId: Number(approval[3]),
+        };
+      }
       const user = await upsertUser(trx, {
         channel: message.channel,
         platformUserId: message.sender.platformUserId,
@@ -113,6 +130,8 @@ export class Ingress {
         sentAt: message.sentAt,
       });
       if (!inserted) return { outcome: 'duplicate' as const, threadId: thread.id };
+      // Addressing the assistant again supersedes what it was waiting for.
+      if (triggers) await supersedePendingApprovals(trx, thread.id);
       return {
         outcome: triggers ? ('triggered' as const) : ('stored' as const),
         threadId: thread.id,
@@ -129,6 +148,8 @@ export class Ingress {
     );
     if (result.outcome === 'stop') {
       await this.#stop(result.threadId, message);
+    } else if (result.outcome === 'approval') {
+      await this.#decide(result.threadId, result.approvalId, result.decision, message);
     } else if ('stored' in result && result.stored) {
       // A run in progress takes the message at once as follow-up input.
       await this.#publish(result.threadId, {
@@ -153,13 +174,42 @@ export class Ingress {
   /** Asks the worker running the thread to stop; says so when nothing is running. */
   async #stop(threadId: number, message: InboundMessage): Promise<void> {
     const receivers = await this.#publish(threadId, { type: 'stop', by: message.sender.name });
-    if (receivers !== 0) return;
+    if (receivers === 0) await this.#reply(threadId, message, 'Nothing is running right now.');
+  }
+
+  /** Decides an approval and asks for the run that receives the decision. */
+  async #decide(
+    threadId: number,
+    approvalId: number,
+    decision: ApprovalDecision,
+    message: InboundMessage,
+  ): Promise<void> {
+    const by = `${message.channel}:${message.sender.platformUserId} (${message.sender.name})`;
+    const outcome = await decideApproval(this.#options.db, { threadId, approvalId, decision, by });
+    if (outcome === 'missing')
+      return this.#reply(threadId, message, `There is no approval #${approvalId} in this chat.`);
+    if (outcome === 'closed')
+      return this.#reply(threadId, message, `Approval #${approvalId} is no longer pending.`);
+    await this.#options.db
+      .insertInto('audit_log')
+      .values({
+        actor: by,
+        action: `approval.${decision}`,
+        target: `approval:${approvalId}`,
+        details: JSON.stringify({ thread: message.chat.jid, proposal: outcome.proposal }),
+      })
+      .execute();
+    await this.#options.drains.request(threadId);
+  }
+
+  /** A short system answer in the thread (not from the agent). */
+  async #reply(threadId: number, message: InboundMessage, text: string): Promise<void> {
     const row = await insertOutbox(this.#options.db, {
       threadId,
       runId: null,
       channel: message.channel,
       jid: message.chat.jid,
-      text: 'Nothing is running right now.',
+      text,
       replyTo: message.platformMessageId,
     });
     await this.#options.queues.enqueueOutbound(message.channel, row.id).catch(() => {});

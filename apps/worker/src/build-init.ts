@@ -4,7 +4,7 @@ import {
   type InitializeParams,
   PROTOCOL_VERSION,
 } from '@gridbot/core';
-import type { Message, Thread } from '@gridbot/db';
+import type { Approval, Message, Thread } from '@gridbot/db';
 
 /** A stored message as the agent sees it. */
 export function toAgentMessage(message: Message): AgentMessage {
@@ -26,6 +26,7 @@ export function buildInit(input: {
   pending: Message[];
   history: Message[];
   memory: { thread: string[]; global: string[] };
+  approvals: Approval[];
 }): InitializeParams {
   const { thread } = input;
   return {
@@ -43,6 +44,13 @@ export function buildInit(input: {
     newMessages: input.pending.map(toAgentMessage),
     history: input.history.map(toAgentMessage),
     memory: input.memory,
+    approvals: input.approvals.map((a) => ({
+      id: a.id,
+      tool: String(a.proposal.tool ?? ''),
+      summary: String(a.proposal.summary ?? ''),
+      status: a.status as 'approved' | 'rejected' | 'superseded' | 'expired',
+      resolvedBy: a.resolved_by,
+    })),
     now: new Date().toISOString(),
   };
 }

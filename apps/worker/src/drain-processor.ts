@@ -1,13 +1,16 @@
 import {
   AgentProtocolError,
+  type ApprovalRequestParams,
   type BehaviourConfig,
   type ChatSendParams,
   LeaseLostError,
   type LlmCompleteParams,
+  RpcErrorCode,
   type RunFinishParams,
   resolveConfig,
 } from '@gridbot/core';
 import {
+  type Approval,
   type Database,
   findThreadById,
   finishRun,
@@ -17,10 +20,12 @@ import {
   messagesAfter,
   startRun,
   type Thread,
+  undeliveredDecisions,
 } from '@gridbot/db';
 import type { LlmProvider } from '@gridbot/llm';
 import {
   acquireLease,
+  commitApprovalRequest,
   commitChatSend,
   commitFailure,
   commitRun,
@@ -34,7 +39,7 @@ import {
   type ThreadEventHub,
   type ThreadLease,
 } from '@gridbot/queue';
-import { AgentSession } from '@gridbot/runner';
+import { AgentSession, RpcMethodError } from '@gridbot/runner';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Kysely } from 'kysely';
@@ -64,12 +69,18 @@ export interface DrainProcessorOptions {
 
 /** Most new messages handed to one run; the rest wait for the next. */
 const MAX_NEW_MESSAGES = 200;
+/** How long an approval request waits for an answer before it expires. */
+const APPROVAL_TTL_MS = 24 * 60 * 60_000;
 /** How long a job whose thread is leased elsewhere waits before trying again. */
 const LEASE_BUSY_DELAY_MS = 1_000;
 
 /** What one run is working with; shared by the steps below. */
 interface RunState {
   thread: Thread;
+  /** Approval outcomes this run hands to the agent. */
+  decisions: Approval[];
+  /** Set when the agent asked for an approval: the run ends awaiting it. */
+  awaitingApproval: number | null;
   pending: Message[];
   target: RunTarget;
   tokens: { input: number; output: number };
@@ -130,7 +141,8 @@ export class DrainProcessor {
     const thread = await findThreadById(db, lease.threadId);
     if (!thread?.registered) return 'thread not registered';
     const pending = await messagesAfter(db, thread.id, thread.cursor, MAX_NEW_MESSAGES);
-    if (!pending.some((m) => m.triggers)) return 'nothing to answer';
+    const decisions = await undeliveredDecisions(db, thread.id);
+    if (!pending.some((m) => m.triggers) && decisions.length === 0) return 'nothing to answer';
 
     const attempt = job.attemptsMade + 1;
     const run = await startRun(db, {
@@ -143,6 +155,8 @@ export class DrainProcessor {
     });
     const state: RunState = {
       thread,
+      decisions,
+      awaitingApproval: null,
       pending,
       target: { lease, runId: run.id, channel: thread.channel, jid: thread.jid },
       tokens: { input: 0, output: 0 },
@@ -170,8 +184,10 @@ export class DrainProcessor {
       const rows = await commitRun(db, {
         ...state.target,
         replies: finish.reply ? [{ text: finish.reply, replyTo: lastTrigger(pending) }] : [],
-        cursor: consumedCursor(pending, finish, state.delivered),
+        cursor: consumedCursor(thread.cursor, pending, finish, state.delivered),
         tokens: state.tokens,
+        status: state.awaitingApproval === null ? 'succeeded' : 'awaiting_approval',
+        deliveredApprovalIds: decisions.map((d) => d.id),
       });
       await this.#enqueue(thread.channel, rows, state.log);
       if (pending.length === MAX_NEW_MESSAGES) {
@@ -218,7 +234,7 @@ export class DrainProcessor {
     const cancelled = error instanceof AgentProtocolError && error.code === 'cancelled';
     const rows = await commitFailure(this.#o.db, {
       ...state.target,
-      cursor: state.pending.at(-1)!.id,
+      cursor: state.pending.at(-1)?.id ?? state.thread.cursor,
       error: error.message,
       notice,
       status: cancelled ? 'cancelled' : 'failed',
@@ -255,8 +271,9 @@ export class DrainProcessor {
         thread: threadMemory.map((m) => m.content),
         global: globalMemory.map((m) => m.content),
       },
+      approvals: state.decisions,
     });
-    const lastLoaded = pending.at(-1)!.id;
+    const lastLoaded = pending.at(-1)?.id ?? thread.cursor;
     const limits = threadLimits(this.#o.limits, config.sandbox);
     // A warm agent may have died since its last run: then try once more with a fresh one.
     for (let tries = 0; ; tries++) {
@@ -327,6 +344,28 @@ export class DrainProcessor {
           .execute();
         return result;
       },
+      'approval.request': async (params: unknown) => {
+        const { tool, summary, details } = params as ApprovalRequestParams;
+        if (state.awaitingApproval !== null) {
+          throw new RpcMethodError(
+            RpcErrorCode.InvalidParams,
+            'This run already awaits an approval; finish the run.',
+          );
+        }
+        const { approval, row } = await commitApprovalRequest(db, state.target, {
+          proposal: { tool, summary, details },
+          expiresAt: new Date(Date.now() + APPROVAL_TTL_MS),
+          text: (id) =>
+            `Approval needed (#${id}): ${summary}\nReply /approve ${id} or /reject ${id}.`,
+        });
+        state.awaitingApproval = approval.id;
+        await this.#enqueue(state.thread.channel, [row], state.log);
+        return {
+          approvalId: approval.id,
+          status: 'pending',
+          note: 'Finish the run now; a later run receives the decision in initialize.approvals.',
+        };
+      },
       'chat.send': async (params: unknown) => {
         const { text } = params as ChatSendParams;
         const row = await commitChatSend(db, state.target, { text, replyTo: null });
@@ -361,11 +400,12 @@ function lastTrigger(pending: Message[]): string | null {
  * it answered (only ones actually delivered to it count).
  */
 function consumedCursor(
+  cursor: number,
   pending: Message[],
   finish: RunFinishParams,
   delivered: Set<number>,
 ): number {
-  const loaded = pending.at(-1)!.id;
+  const loaded = pending.at(-1)?.id ?? cursor;
   const claimed = finish.lastInputId;
   return claimed != null && delivered.has(claimed) ? Math.max(loaded, claimed) : loaded;
 }

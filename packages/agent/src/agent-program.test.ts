@@ -27,6 +27,7 @@ const init: InitializeParams = {
   newMessages: [{ id: 5, role: 'user', senderName: 'Alice', text: 'hello', sentAt: at }],
   history: [],
   memory: { thread: [], global: [] },
+  approvals: [],
   now: at,
 };
 const followUp = { id: 6, role: 'user', senderName: 'Bob', text: 'me too', sentAt: at } as const;

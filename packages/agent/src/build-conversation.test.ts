@@ -14,6 +14,7 @@ function initWith(overrides: Partial<InitializeParams> = {}): InitializeParams {
     newMessages: [{ id: 5, role: 'user', senderName: 'Alice', text: 'hello', sentAt: at }],
     history: [],
     memory: { thread: [], global: [] },
+    approvals: [],
     now: at,
     ...overrides,
   };

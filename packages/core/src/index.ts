@@ -66,7 +66,9 @@ export {
   runFinishParamsSchema,
 } from './protocol.ts';
 export {
+  type ApprovalRequestParams,
   type ArtifactSaveParams,
+  approvalRequestParamsSchema,
   artifactSaveParamsSchema,
   type MemoryReadParams,
   type MemoryWriteParams,

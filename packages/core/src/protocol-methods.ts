@@ -59,6 +59,17 @@ export type TaskUpdateParams = z.infer<typeof taskUpdateParamsSchema>;
 export const taskIdParamsSchema = z.object({ taskId: z.number().int().positive() });
 export type TaskIdParams = z.infer<typeof taskIdParamsSchema>;
 
+/**
+ * Asks a human before a risky action. The request is posted in the chat; the run should end
+ * after it (the worker records it as awaiting approval) and a later run receives the outcome.
+ */
+export const approvalRequestParamsSchema = z.object({
+  tool: z.string().min(1).max(100),
+  summary: z.string().min(1).max(1_000),
+  details: z.record(z.string(), z.unknown()).default({}),
+});
+export type ApprovalRequestParams = z.infer<typeof approvalRequestParamsSchema>;
+
 /** Artifacts are references (a URL or a storage key), never inline data. */
 export const artifactSaveParamsSchema = z
   .object({

@@ -75,6 +75,18 @@ export const initializeParamsSchema = z.object({
   newMessages: z.array(agentMessageSchema),
   history: z.array(agentMessageSchema),
   memory: z.object({ thread: z.array(z.string()), global: z.array(z.string()) }),
+  /** Outcomes of this thread's approval requests that no run has received yet. */
+  approvals: z
+    .array(
+      z.object({
+        id: z.number().int(),
+        tool: z.string(),
+        summary: z.string(),
+        status: z.enum(['approved', 'rejected', 'superseded', 'expired']),
+        resolvedBy: z.string().nullable(),
+      }),
+    )
+    .default([]),
   now: z.string(),
 });
 export type InitializeParams = z.infer<typeof initializeParamsSchema>;

@@ -162,6 +162,7 @@ export interface ApprovalsTable {
   expires_at: NullableTimestamp;
   resolved_by: string | null;
   resolved_at: NullableTimestamp;
+  delivered_at: NullableTimestamp;
 }
 
 export interface TokenLedgerTable {

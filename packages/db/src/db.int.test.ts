@@ -33,7 +33,7 @@ describe('schema version', () => {
     try {
       await expect(assertSchemaCurrent(empty.db)).rejects.toThrow(SchemaOutdatedError);
       await expect(assertSchemaCurrent(empty.db)).rejects.toThrow(/gridbot migrate/);
-      expect(await migrateToLatest(empty.db)).toEqual(['0001-initial']);
+      expect(await migrateToLatest(empty.db)).toEqual(['0001-initial', '0002-approval-delivery']);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);
     } finally {

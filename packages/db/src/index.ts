@@ -13,6 +13,15 @@ export type {
   User,
 } from './database.ts';
 export { assertSchemaCurrent, migrateToLatest, pendingMigrations } from './migrations.ts';
+export {
+  type Approval,
+  type ApprovalDecision,
+  decideApproval,
+  insertApproval,
+  markApprovalsDelivered,
+  supersedePendingApprovals,
+  undeliveredDecisions,
+} from './repos/approvals-repo.ts';
 export { insertArtifact, type NewArtifactInput } from './repos/artifacts-repo.ts';
 export {
   type InstanceInput,

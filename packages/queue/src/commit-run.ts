@@ -1,5 +1,12 @@
 import type { Database, OutboxRow } from '@gridbot/db';
-import { finishRun, insertMessage, insertOutbox } from '@gridbot/db';
+import {
+  type Approval,
+  finishRun,
+  insertApproval,
+  insertMessage,
+  insertOutbox,
+  markApprovalsDelivered,
+} from '@gridbot/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { type ThreadLease, withFencedTransaction } from './thread-lease.ts';
 
@@ -20,6 +27,10 @@ export interface CommitRunInput extends RunTarget {
   /** Highest message id the run consumed; the thread's cursor moves here. */
   cursor: number;
   tokens: { input: number; output: number };
+  /** `awaiting_approval` when the run ended by asking a human. */
+  status?: 'succeeded' | 'awaiting_approval';
+  /** Approval outcomes the run received; they are not handed to a run again. */
+  deliveredApprovalIds?: number[];
 }
 
 /** Stores each reply's outbox row and assistant message; returns the rows to enqueue. */
@@ -76,8 +87,36 @@ export async function commitRun(db: Kysely<Database>, input: CommitRunInput): Pr
   return withFencedTransaction(db, input.lease, async (trx) => {
     const rows = await writeReplies(trx, input, input.replies);
     await advanceCursor(trx, input.lease.threadId, input.cursor, 'ok');
-    await finishRun(trx, input.runId, 'succeeded', null, input.tokens);
+    await finishRun(trx, input.runId, input.status ?? 'succeeded', null, input.tokens);
+    await markApprovalsDelivered(trx, input.deliveredApprovalIds ?? []);
     return rows;
+  });
+}
+
+/**
+ * Records a pending approval and posts its request in the thread, under the run's fence.
+ * `text` receives the approval id (for `/approve <id>`).
+ */
+export async function commitApprovalRequest(
+  db: Kysely<Database>,
+  target: RunTarget,
+  input: {
+    proposal: Record<string, unknown>;
+    expiresAt: Date;
+    text: (approvalId: number) => string;
+  },
+): Promise<{ approval: Approval; row: OutboxRow }> {
+  return withFencedTransaction(db, target.lease, async (trx) => {
+    const approval = await insertApproval(trx, {
+      threadId: target.lease.threadId,
+      runId: target.runId,
+      proposal: input.proposal,
+      expiresAt: input.expiresAt,
+    });
+    const [row] = await writeReplies(trx, target, [
+      { text: input.text(approval.id), replyTo: null },
+    ]);
+    return { approval, row: row! };
   });
 }
 

@@ -1,5 +1,6 @@
 export {
   type CommitRunInput,
+  commitApprovalRequest,
   commitChatSend,
   commitFailure,
   commitRun,

@@ -64,6 +64,7 @@ const baseInit: InitializeParams = {
   ],
   history: [],
   memory: { thread: [], global: [] },
+  approvals: [],
   now: '2025-01-01T00:00:01Z',
 };
 

@@ -24,6 +24,7 @@ const init: InitializeParams = {
   ],
   history: [],
   memory: { thread: [], global: [] },
+  approvals: [],
   now: '2025-01-01T00:00:01Z',
 };
 

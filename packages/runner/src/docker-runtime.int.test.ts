@@ -52,6 +52,7 @@ function init(text: string): InitializeParams {
     ],
     history: [],
     memory: { thread: [], global: [] },
+    approvals: [],
     now: new Date().toISOString(),
   };
 }

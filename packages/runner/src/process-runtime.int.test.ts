@@ -48,6 +48,7 @@ const printEnvInit: InitializeParams = {
   newMessages: [],
   history: [],
   memory: { thread: [], global: [] },
+  approvals: [],
   now: '2025-01-01T00:00:00Z',
 };
 

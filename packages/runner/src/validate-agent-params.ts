@@ -1,6 +1,7 @@
 import {
   AGENT_METHODS,
   type AgentMethod,
+  approvalRequestParamsSchema,
   artifactSaveParamsSchema,
   chatSendParamsSchema,
   llmCompleteParamsSchema,
@@ -32,6 +33,7 @@ const VALIDATORS: Partial<Record<AgentMethod, (params: unknown) => Validation>> 
   'task.resume': (params) => taskIdParamsSchema.safeParse(params),
   'task.cancel': (params) => taskIdParamsSchema.safeParse(params),
   'artifact.save': (params) => artifactSaveParamsSchema.safeParse(params),
+  'approval.request': (params) => approvalRequestParamsSchema.safeParse(params),
 };
 
 function describeIssues(issues: ReadonlyArray<Issue>): string {
