@@ -1,2 +1,2 @@
 export { EchoProvider } from './echo-provider.ts';
-export type { LlmCallOptions, LlmProvider } from './llm-provider.ts';
+export { type LlmCallOptions, type LlmProvider, LlmUnavailableError } from './llm-provider.ts';

@@ -1,4 +1,5 @@
 import type { LlmCompleteParams, LlmCompleteResult } from '@gridbot/core';
+import { GridBotError } from '@gridbot/core';
 
 /** Model options taken from the thread's effective config. */
 export interface LlmCallOptions {
@@ -6,6 +7,8 @@ export interface LlmCallOptions {
   temperature: number;
   topP: number;
   maxTokens: number;
+  /** Passed to models that support it; ignored by others. */
+  reasoningEffort?: 'none' | 'low' | 'medium' | 'high';
   signal?: AbortSignal;
 }
 
@@ -14,4 +17,24 @@ export interface LlmProvider {
   /** `anthropic`, `openai`, `echo` … as written to the token ledger. */
   readonly name: string;
   complete(params: LlmCompleteParams, options: LlmCallOptions): Promise<LlmCompleteResult>;
+}
+
+/**
+ * The provider could not answer after its retries (HTTP status when it answered at all).
+ * The message is fit for the chat: it never contains the key or the request.
+ */
+export class LlmUnavailableError extends GridBotError {
+  readonly provider: string;
+  readonly status: number | null;
+  constructor(
+    provider: string,
+    status: number | null,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'LlmUnavailableError';
+    this.provider = provider;
+    this.status = status;
+  }
 }
