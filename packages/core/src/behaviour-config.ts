@@ -13,6 +13,8 @@ export const behaviourConfigSchema = z.object({
   verbosity: z.enum(['low', 'medium', 'high']),
   timezone: z.string().min(1),
   history_limit: z.number().int().min(0).max(500),
+  /** Model calls one run may make (the agent's tool loop stops there with a message). */
+  max_steps: z.number().int().min(1).max(100),
   daily_token_budget: z.number().int().min(0),
   tools_requiring_approval: z.array(z.string()),
   /** Narrower limits for this thread's agent; the operator's limits always cap them. */
@@ -52,6 +54,7 @@ export const DEFAULT_BEHAVIOUR: BehaviourConfig = {
   verbosity: 'medium',
   timezone: 'UTC',
   history_limit: 30,
+  max_steps: 20,
   daily_token_budget: 0,
   tools_requiring_approval: [],
   sandbox: {},
