@@ -1,0 +1,84 @@
+import type { LlmCompleteParams, LlmCompleteResult } from '@gridbot/core';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import type { LlmCallOptions, LlmProvider } from './llm-provider.ts';
+import { fromOpenAiCompletion, toOpenAiRequest } from './openai-mapping.ts';
+import { isRetriedStatus, type ProviderFailure, unavailableError } from './provider-failure.ts';
+
+/** Options of {@link OpenAiProvider}; nothing is read from the environment. */
+export interface OpenAiProviderOptions {
+  apiKey: string;
+  /**
+   * Any OpenAI-compatible server, usually ending in `/v1`: Ollama `http://localhost:11434/v1`,
+   * vLLM, OpenRouter `https://openrouter.ai/api/v1` … Defaults to `https://api.openai.com/v1`.
+   */
+  baseURL?: string;
+  /** Retries after the first attempt on 408/409/429/5xx, connection errors and timeouts (2). */
+  maxRetries?: number;
+  /** Per attempt, in milliseconds (120000). */
+  timeoutMs?: number;
+}
+
+const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+/** Maps an error of `openai` to an SDK-neutral failure, or null when it is none of its. */
+function classify(error: unknown): ProviderFailure | null {
+  if (error instanceof APIConnectionTimeoutError) return { kind: 'timeout' };
+  if (error instanceof APIConnectionError) return { kind: 'connection' };
+  if (error instanceof APIError && typeof error.status === 'number') {
+    const retried = isRetriedStatus(error.status, error.headers?.get('x-should-retry') ?? null);
+    return { kind: 'http', status: error.status, retried };
+  }
+  return null;
+}
+
+/**
+ * OpenAI-compatible Chat Completions through the `openai` SDK, which retries with backoff and
+ * honours `retry-after`. After its retries a call throws {@link LlmUnavailableError}; an
+ * aborted `signal` cancels the HTTP request and rethrows the signal's reason.
+ */
+export class OpenAiProvider implements LlmProvider {
+  readonly name = 'openai';
+  readonly #client: OpenAI;
+  readonly #maxRetries: number;
+  readonly #timeoutMs: number;
+
+  constructor(options: OpenAiProviderOptions) {
+    this.#maxRetries = options.maxRetries ?? 2;
+    this.#timeoutMs = options.timeoutMs ?? 120_000;
+    // Every option the SDK would otherwise take from OPENAI_* variables is given explicitly.
+    this.#client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL ?? DEFAULT_BASE_URL,
+      adminAPIKey: null,
+      organization: null,
+      project: null,
+      webhookSecret: null,
+      maxRetries: this.#maxRetries,
+      timeout: this.#timeoutMs,
+    });
+  }
+
+  /** One chat completion (several HTTP attempts when the server is failing). */
+  async complete(params: LlmCompleteParams, options: LlmCallOptions): Promise<LlmCompleteResult> {
+    const request = toOpenAiRequest(params, options);
+    let completion: OpenAI.ChatCompletion;
+    try {
+      completion = await this.#client.chat.completions.create(request, { signal: options.signal });
+    } catch (error) {
+      options.signal?.throwIfAborted();
+      const failure = classify(error);
+      if (failure === null) throw error;
+      throw unavailableError(
+        failure,
+        {
+          provider: this.name,
+          model: options.model,
+          maxRetries: this.#maxRetries,
+          timeoutMs: this.#timeoutMs,
+        },
+        error,
+      );
+    }
+    return fromOpenAiCompletion(completion, options.model);
+  }
+}

@@ -1,0 +1,82 @@
+import { LlmUnavailableError } from './llm-provider.ts';
+
+/** What went wrong with a provider call, once the SDK has given up (SDK-neutral). */
+export type ProviderFailure =
+  | { kind: 'http'; status: number; retried: boolean }
+  | { kind: 'timeout' }
+  | { kind: 'connection' };
+
+/** What the message needs to know about the call besides the failure. */
+export interface FailureContext {
+  provider: string;
+  model: string;
+  maxRetries: number;
+  timeoutMs: number;
+}
+
+/**
+ * Whether the SDKs (both Stainless-generated, same policy) retried a response with this status:
+ * the server's `x-should-retry` header wins, else 408, 409, 429 and 5xx are retried.
+ */
+export function isRetriedStatus(status: number, shouldRetryHeader: string | null): boolean {
+  if (shouldRetryHeader === 'true') return true;
+  if (shouldRetryHeader === 'false') return false;
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(2))} s`;
+}
+
+function attempts(count: number): string {
+  return count === 1 ? '1 attempt' : `${count} attempts`;
+}
+
+/**
+ * One line for the chat saying why the model did not answer. It names the provider, the HTTP
+ * status and the number of attempts, never the key or the request.
+ */
+export function describeFailure(failure: ProviderFailure, context: FailureContext): string {
+  const who = `The model provider (${context.provider})`;
+  const tries = context.maxRetries + 1;
+  switch (failure.kind) {
+    case 'timeout':
+      return `${who} is not answering: timed out after ${seconds(context.timeoutMs)} (${attempts(tries)}).`;
+    case 'connection':
+      return `${who} is not answering: could not connect (${attempts(tries)}).`;
+    case 'http': {
+      const { status } = failure;
+      const made = attempts(failure.retried ? tries : 1);
+      if (status === 401 || status === 403) {
+        return `${who} rejected the API key (HTTP ${status}). Check the key the worker is configured with.`;
+      }
+      if (status === 429) return `${who} is rate limiting us: HTTP 429 after ${made}.`;
+      if (status === 404) {
+        return `${who} does not know the model "${context.model}" or the endpoint (HTTP 404).`;
+      }
+      if (status >= 500) return `${who} is not answering: HTTP ${status} after ${made}.`;
+      return `${who} refused the request: HTTP ${status} after ${made}.`;
+    }
+  }
+}
+
+/** The {@link LlmUnavailableError} for a failure, with the SDK's error as `cause` for the logs. */
+export function unavailableError(
+  failure: ProviderFailure,
+  context: FailureContext,
+  cause: unknown,
+): LlmUnavailableError {
+  const status = failure.kind === 'http' ? failure.status : null;
+  return new LlmUnavailableError(context.provider, status, describeFailure(failure, context), {
+    cause,
+  });
+}
+
+/** For a response the SDK accepted but that cannot be used (no choices, unexpected shape). */
+export function malformedResponseError(provider: string, what: string): LlmUnavailableError {
+  return new LlmUnavailableError(
+    provider,
+    null,
+    `The model provider (${provider}) sent an answer GridBot cannot read: ${what}.`,
+  );
+}
