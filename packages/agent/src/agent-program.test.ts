@@ -1,71 +1,27 @@
-import { PassThrough } from 'node:stream';
-import {
-  DEFAULT_BEHAVIOUR,
-  type InitializeParams,
-  LineSplitter,
-  PROTOCOL_VERSION,
-  RpcErrorCode,
-} from '@gridbot/core';
-import { describe, expect, it } from 'vitest';
-import { AGENT_INFO, runAgentProgram } from './agent-program.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RpcErrorCode } from '@gridbot/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AGENT_INFO } from './agent-program.ts';
+import { AT, baseInit, FakeWorker } from './fake-worker.ts';
 
-type Message = {
-  id?: number | string | null;
-  method?: string;
-  params?: unknown;
-  result?: unknown;
-  error?: unknown;
-};
+const init = baseInit();
+const followUp = { id: 6, role: 'user', senderName: 'Bob', text: 'me too', sentAt: AT } as const;
 
-const at = '2025-03-01T10:00:00Z';
-const init: InitializeParams = {
-  protocolVersion: PROTOCOL_VERSION,
-  assistantName: 'Andy',
-  run: { id: 1, trigger: 'message' },
-  thread: { id: 1, jid: 'telegram:-100', title: 'Team', isGroup: true, isMain: false },
-  config: DEFAULT_BEHAVIOUR,
-  newMessages: [{ id: 5, role: 'user', senderName: 'Alice', text: 'hello', sentAt: at }],
-  history: [],
-  memory: { thread: [], global: [] },
-  approvals: [],
-  now: at,
-};
-const followUp = { id: 6, role: 'user', senderName: 'Bob', text: 'me too', sentAt: at } as const;
+let workspace: string;
 
-/** Plays the worker against the agent program over in-memory pipes. */
-function startAgent() {
-  const toAgent = new PassThrough();
-  const fromAgent = new PassThrough();
-  const logs: string[] = [];
-  const exit = runAgentProgram({ input: toAgent, output: fromAgent, log: (m) => logs.push(m) });
-  const queue: Message[] = [];
-  const waiters: Array<(m: Message) => void> = [];
-  const splitter = new LineSplitter(1 << 20);
-  fromAgent.on('data', (chunk: Buffer) => {
-    for (const event of splitter.push(chunk)) {
-      if (event.kind !== 'line') continue;
-      const message = JSON.parse(event.line) as Message;
-      const waiter = waiters.shift();
-      if (waiter) waiter(message);
-      else queue.push(message);
-    }
-  });
-  return {
-    exit,
-    logs,
-    send: (...messages: object[]) =>
-      toAgent.write(messages.map((m) => `${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`).join('')),
-    next: (): Promise<Message> => {
-      const queued = queue.shift();
-      return queued ? Promise.resolve(queued) : new Promise((resolve) => waiters.push(resolve));
-    },
-    end: () => toAgent.end(),
-  };
-}
+beforeEach(async () => {
+  workspace = await mkdtemp(join(tmpdir(), 'gridbot-agent-'));
+});
+
+afterEach(async () => {
+  await rm(workspace, { recursive: true, force: true });
+});
 
 describe('runAgentProgram', () => {
   it('answers initialize, asks the model about the new messages and finishes with its reply', async () => {
-    const agent = startAgent();
+    const agent = new FakeWorker({ workspace });
     agent.send(
       { id: 1, method: 'initialize', params: init },
       { method: 'input', params: { message: followUp } },
@@ -74,13 +30,15 @@ describe('runAgentProgram', () => {
       id: 1,
       result: { agent: 'gridbot-agent', version: '0.1.0' },
     });
-    const llm = await agent.next();
-    expect(llm.method).toBe('llm.complete');
+    const llm = await agent.llm();
     expect(llm.params).toMatchObject({
-      tools: [],
-      messages: [{ role: 'system' }, { role: 'user', content: '[Alice] hello\n[Bob] me too' }],
+      messages: [
+        { role: 'system' },
+        { role: 'user', content: '[Alice, 10:00] hello\n[Bob, 10:00] me too' },
+      ],
     });
-    agent.send({ id: llm.id, result: { content: 'Hi both!', toolCalls: [] } });
+    expect(llm.params.tools.map((tool) => tool.name)).toContain('bash');
+    agent.answer(llm, 'Hi both!');
     const finish = await agent.next();
     expect(finish).toMatchObject({
       method: 'run.finish',
@@ -91,11 +49,9 @@ describe('runAgentProgram', () => {
   });
 
   it('claims no input when none arrived', async () => {
-    const agent = startAgent();
-    agent.send({ id: 1, method: 'initialize', params: init });
-    await agent.next();
-    const llm = await agent.next();
-    agent.send({ id: llm.id, result: { content: 'Hi Alice', toolCalls: [] } });
+    const agent = new FakeWorker({ workspace });
+    await agent.initialize(init);
+    agent.answer(await agent.llm(), 'Hi Alice');
     expect((await agent.next()).params).toEqual({
       reply: 'Hi Alice',
       status: 'ok',
@@ -106,21 +62,19 @@ describe('runAgentProgram', () => {
   });
 
   it('does not claim inputs that arrive after the model call, nor carry them into the next run', async () => {
-    const agent = startAgent();
-    agent.send({ id: 1, method: 'initialize', params: init });
-    await agent.next();
-    const llm = await agent.next();
+    const agent = new FakeWorker({ workspace });
+    await agent.initialize(init);
+    const llm = await agent.llm();
     agent.send({ method: 'input', params: { message: { ...followUp, id: 9, text: 'too late' } } });
-    agent.send({ id: llm.id, result: { content: 'Hi Alice', toolCalls: [] } });
+    agent.answer(llm, 'Hi Alice');
     const finish = await agent.next();
     expect(finish.params).toMatchObject({ reply: 'Hi Alice', lastInputId: null });
-    agent.send({ id: finish.id, result: { ok: true } });
+    agent.reply(finish, { ok: true });
 
-    agent.send({ id: 2, method: 'initialize', params: { ...init, newMessages: [followUp] } });
-    expect(await agent.next()).toMatchObject({ id: 2, result: { agent: 'gridbot-agent' } });
-    const second = await agent.next();
+    await agent.initialize({ ...init, newMessages: [followUp] });
+    const second = await agent.llm();
     expect(second.params).toMatchObject({
-      messages: [{ role: 'system' }, { role: 'user', content: '[Bob] me too' }],
+      messages: [{ role: 'system' }, { role: 'user', content: '[Bob, 10:00] me too' }],
     });
     expect(agent.logs.join('\n')).toContain('not claimed');
     agent.end();
@@ -128,11 +82,11 @@ describe('runAgentProgram', () => {
   });
 
   it('serves several runs, each from a fresh initialize, until shutdown', async () => {
-    const agent = startAgent();
+    const agent = new FakeWorker({ workspace });
     const runs = [
-      { id: 10, message: { id: 20, role: 'user', senderName: 'Alice', text: 'one', sentAt: at } },
-      { id: 11, message: { id: 21, role: 'user', senderName: 'Carol', text: 'two', sentAt: at } },
-    ];
+      { id: 10, message: { id: 20, role: 'user', senderName: 'Alice', text: 'one', sentAt: AT } },
+      { id: 11, message: { id: 21, role: 'user', senderName: 'Carol', text: 'two', sentAt: AT } },
+    ] as const;
     for (const [index, run] of runs.entries()) {
       const input = { ...run.message, id: run.message.id + 100, text: `${run.message.text}+` };
       agent.send(
@@ -144,12 +98,12 @@ describe('runAgentProgram', () => {
         { method: 'input', params: { message: input } },
       );
       expect(await agent.next()).toMatchObject({ id: `init-${index}`, result: AGENT_INFO });
-      const llm = await agent.next();
-      const text = `[${run.message.senderName}] ${run.message.text}`;
+      const llm = await agent.llm();
+      const text = `[${run.message.senderName}, 10:00] ${run.message.text}`;
       expect(llm.params).toMatchObject({
         messages: [{ role: 'system' }, { role: 'user', content: `${text}\n${text}+` }],
       });
-      agent.send({ id: llm.id, result: { content: `reply ${index}`, toolCalls: [] } });
+      agent.answer(llm, `reply ${index}`);
       const finish = await agent.next();
       expect(finish.params).toEqual({
         reply: `reply ${index}`,
@@ -157,37 +111,31 @@ describe('runAgentProgram', () => {
         lastInputId: input.id,
       });
       // The next initialize may come right behind the answer to run.finish.
-      agent.send({ id: finish.id, result: { ok: true } });
+      agent.reply(finish, { ok: true });
     }
     agent.send({ method: 'shutdown' });
     await expect(agent.exit).resolves.toBe(0);
   });
 
   it('refuses a second initialize while a run is in progress', async () => {
-    const agent = startAgent();
-    agent.send({ id: 1, method: 'initialize', params: init });
-    await agent.next();
-    const llm = await agent.next();
+    const agent = new FakeWorker({ workspace });
+    await agent.initialize(init);
+    const llm = await agent.llm();
     agent.send({ id: 2, method: 'initialize', params: init });
     expect(await agent.next()).toMatchObject({
       id: 2,
       error: { code: RpcErrorCode.InvalidRequest, message: 'a run is already in progress' },
     });
-    agent.send({ id: llm.id, result: { content: 'ok', toolCalls: [] } });
+    agent.answer(llm, 'ok');
     expect(await agent.next()).toMatchObject({ method: 'run.finish' });
     agent.end();
     await expect(agent.exit).resolves.toBe(0);
   });
 
   it('finishes with status error when the model call fails', async () => {
-    const agent = startAgent();
-    agent.send({ id: 1, method: 'initialize', params: init });
-    await agent.next();
-    const llm = await agent.next();
-    agent.send({
-      id: llm.id,
-      error: { code: RpcErrorCode.RateLimited, message: 'budget exhausted' },
-    });
+    const agent = new FakeWorker({ workspace });
+    await agent.initialize(init);
+    agent.fail(await agent.llm(), RpcErrorCode.RateLimited, 'budget exhausted');
     expect(await agent.next()).toMatchObject({
       method: 'run.finish',
       params: { reply: null, status: 'error', error: 'budget exhausted' },
@@ -197,7 +145,7 @@ describe('runAgentProgram', () => {
   });
 
   it('refuses invalid initialize params, saying which field is wrong', async () => {
-    const agent = startAgent();
+    const agent = new FakeWorker({ workspace });
     agent.send({ id: 1, method: 'initialize', params: { ...init, assistantName: 42 } });
     const answer = await agent.next();
     expect(answer.error).toMatchObject({ code: RpcErrorCode.InvalidParams });

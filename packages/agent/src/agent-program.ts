@@ -1,3 +1,4 @@
+import { realpath } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import {
   type AgentMessage,
@@ -7,8 +8,12 @@ import {
   RpcErrorCode,
   type RunFinishParams,
 } from '@gridbot/core';
-import { buildConversation } from './build-conversation.ts';
+import { buildConversation, clockFor, speakerLines } from './build-conversation.ts';
+import { loadInstructions } from './load-instructions.ts';
 import { type IncomingCall, RpcClient } from './rpc-client.ts';
+import { runToolLoop } from './tool-loop.ts';
+import type { AgentTool } from './tools/agent-tool.ts';
+import { createDefaultTools } from './tools/default-tools.ts';
 
 export const AGENT_INFO = { agent: 'gridbot-agent', version: '0.1.0' } as const;
 
@@ -16,7 +21,14 @@ export interface AgentProgramOptions {
   input: Readable;
   output: Writable;
   log: (message: string) => void;
+  /** The thread's workspace: tools work there; default the cwd (the runtime sets it). */
+  workspace?: string;
+  /** The tools offered to the model; default {@link createDefaultTools}. */
+  tools?: readonly AgentTool[];
 }
+
+/** Longest reply `run.finish` accepts. */
+const MAX_REPLY_CHARS = 256 * 1024;
 
 /** The state of one run; a warm agent starts a fresh one on every `initialize`. */
 interface Run {
@@ -49,15 +61,24 @@ function takeInputs(run: Run): void {
 }
 
 /**
- * The default agent: answers `initialize`, makes one model call over the conversation
- * (follow-up `input` messages that arrived by then included) and finishes the run with its
- * content, claiming those inputs with `lastInputId`. Then it waits for the next
- * `initialize` (a warm agent serves several runs, each with fresh state). Resolves with
- * the exit code once the worker says `shutdown` or closes the input.
+ * The default agent: answers `initialize`, then runs the tool loop ({@link runToolLoop})
+ * over the conversation with the workspace tools, taking follow-up `input` messages before
+ * each model call, and finishes the run with the reply, claiming the inputs the model saw
+ * with `lastInputId`. Then it waits for the next `initialize` (a warm agent serves several
+ * runs, each with fresh state). Resolves with the exit code once the worker says
+ * `shutdown` or closes the input; commands still running then are killed.
  */
 export function runAgentProgram(options: AgentProgramOptions): Promise<number> {
   const { log } = options;
-  return new Promise<number>((resolveExit) => {
+  const workspace = options.workspace ?? process.cwd();
+  const tools = options.tools ?? createDefaultTools();
+  /** Aborted when the program ends, so commands still running are killed. */
+  const stopped = new AbortController();
+  return new Promise<number>((resolve) => {
+    const resolveExit = (code: number): void => {
+      stopped.abort();
+      resolve(code);
+    };
     /** The run being served; null before the first `initialize` and after `run.finish` was sent. */
     let current: Run | null = null;
     let exitCode = 0;
@@ -65,14 +86,45 @@ export function runAgentProgram(options: AgentProgramOptions): Promise<number> {
     const complete = async (run: Run): Promise<RunFinishParams> => {
       try {
         takeInputs(run);
-        const messages = buildConversation(run.init, run.newMessages);
-        const result = (await client.request('llm.complete', { messages, tools: [] })) as {
-          content?: unknown;
+        const root = await realpath(workspace);
+        const instructions = await loadInstructions(root, log);
+        const conversation = buildConversation(run.init, {
+          newMessages: run.newMessages,
+          instructions,
+          workspace: root,
+          toolNames: tools.map((tool) => tool.definition.name),
+        });
+        const clock = clockFor(run.init);
+        const result = await runToolLoop({
+          conversation,
+          tools,
+          context: {
+            workspace: root,
+            call: (method, params) => client.request(method, params),
+            signal: stopped.signal,
+          },
+          maxSteps: run.init.config.max_steps,
+          gatedTools: run.init.config.tools_requiring_approval,
+          approvedTools: run.init.approvals
+            .filter((approval) => approval.status === 'approved')
+            .map((approval) => approval.tool),
+          takeInputs: () => {
+            const before = run.newMessages.length;
+            takeInputs(run);
+            return run.newMessages.slice(before);
+          },
+          renderInputs: (messages) => speakerLines(messages, clock),
+          log,
+        });
+        if (result.ended !== 'answer')
+          log(`run ended: ${result.ended} after ${result.steps} step(s)`);
+        return {
+          reply: result.reply?.slice(0, MAX_REPLY_CHARS) ?? null,
+          status: 'ok',
+          lastInputId: run.lastInputId,
         };
-        const content = typeof result?.content === 'string' ? result.content : '';
-        return { reply: content || null, status: 'ok', lastInputId: run.lastInputId };
       } catch (error) {
-        log(`llm.complete failed: ${errorMessage(error)}`);
+        log(`run failed: ${errorMessage(error)}`);
         // The inputs were not answered: leave them unclaimed.
         return {
           reply: null,
@@ -86,7 +138,9 @@ export function runAgentProgram(options: AgentProgramOptions): Promise<number> {
     const serve = async (run: Run): Promise<void> => {
       const finish = await complete(run);
       if (run.inputs.length > 0) {
-        log(`${run.inputs.length} input(s) arrived after the model call; not claimed by this run`);
+        log(
+          `${run.inputs.length} input(s) arrived after the last model call; not claimed by this run`,
+        );
       }
       // From here on the run is over for us: the next `initialize` may arrive before the
       // worker's answer to run.finish has been handled.
