@@ -60,7 +60,9 @@ describe('bad configuration stops a role with a message naming the fix', () => {
       expect(result.code).toBe(1);
       expect(result.output).toContain('Run `gridbot migrate` first');
       const migrated = await h.cli(['migrate'], { DATABASE_URL: empty.url });
-      expect(migrated.output).toContain('Applied: 0001-initial, 0002-approval-delivery');
+      expect(migrated.output).toContain(
+        'Applied: 0001-initial, 0002-approval-delivery, 0003-budget-notice',
+      );
     } finally {
       await empty.drop();
     }

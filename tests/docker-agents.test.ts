@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GridbotProcess } from './support/gridbot-process.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
-import type { ChatSpec } from './support/telegram-fake.ts';
+import { type ChatSpec, withoutTimes } from './support/telegram-fake.ts';
 import { sleep, waitFor } from './support/wait-for.ts';
 
 const docker = new Docker();
@@ -33,7 +33,8 @@ async function newChat(config: Record<string, unknown> = {}): Promise<ChatSpec> 
   return chat;
 }
 
-const replies = (chat: ChatSpec) => h.telegram.botMessages(chat.chatId).map((m) => m.text);
+const replies = (chat: ChatSpec) =>
+  h.telegram.botMessages(chat.chatId).map((m) => withoutTimes(m.text));
 
 async function runsOf(chat: ChatSpec) {
   return h.db.db

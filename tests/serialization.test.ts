@@ -1,7 +1,7 @@
 import { registerThread } from '@gridbot/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineHarness } from './support/pipeline-harness.ts';
-import type { ChatSpec } from './support/telegram-fake.ts';
+import { type ChatSpec, withoutTimes } from './support/telegram-fake.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const busy: ChatSpec = {
@@ -38,7 +38,7 @@ afterAll(async () => {
 function quoted(chatId: number): string[] {
   return h.telegram
     .botMessages(chatId)
-    .flatMap((m) => m.text.split('\n'))
+    .flatMap((m) => withoutTimes(m.text).split('\n'))
     .map((line) => line.replace(/^Echo: /, ''))
     .filter((line) => line.startsWith('['));
 }

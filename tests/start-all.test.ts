@@ -1,7 +1,7 @@
 import { registerThread } from '@gridbot/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineHarness } from './support/pipeline-harness.ts';
-import type { ChatSpec } from './support/telegram-fake.ts';
+import { type ChatSpec, withoutTimes } from './support/telegram-fake.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const chat: ChatSpec = {
@@ -31,7 +31,7 @@ describe('gridbot start', () => {
       const messages = h.telegram.botMessages(chat.chatId);
       return messages.length > 0 && messages;
     });
-    expect(reply!.text).toContain('[Lena] @Andy one process?');
+    expect(withoutTimes(reply!.text)).toContain('[Lena] @Andy one process?');
     const instances = await h.db.db.selectFrom('instances').select(['role', 'pid']).execute();
     expect(instances).toEqual([{ role: 'all', pid: all.child.pid }]);
     expect(await all.stop()).toBe(0);

@@ -86,3 +86,11 @@ export class TelegramFake {
     await this.server.stop();
   }
 }
+
+/**
+ * A reply with the times the agent adds to quoted messages removed: `[Alice, 10:02] hi`
+ * becomes `[Alice] hi`, so tests can compare text without the clock.
+ */
+export function withoutTimes(text: string): string {
+  return text.replace(/\[([^,\]\n]+), (?:\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}\]/g, '[$1]');
+}

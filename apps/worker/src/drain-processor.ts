@@ -1,16 +1,11 @@
 import {
   AgentProtocolError,
-  type ApprovalRequestParams,
   type BehaviourConfig,
-  type ChatSendParams,
   LeaseLostError,
-  type LlmCompleteParams,
-  RpcErrorCode,
   type RunFinishParams,
   resolveConfig,
 } from '@gridbot/core';
 import {
-  type Approval,
   type Database,
   findThreadById,
   finishRun,
@@ -20,26 +15,26 @@ import {
   messagesAfter,
   startRun,
   type Thread,
+  todayIn,
+  tokensUsedToday,
   undeliveredDecisions,
 } from '@gridbot/db';
 import type { LlmProvider } from '@gridbot/llm';
 import {
   acquireLease,
-  commitApprovalRequest,
-  commitChatSend,
   commitFailure,
   commitRun,
+  commitSkippedDrain,
   DRAIN_ATTEMPTS,
   drainJobSchema,
   type PipelineQueues,
-  type RunTarget,
   releaseLease,
   renewLease,
   type ThreadEvent,
   type ThreadEventHub,
   type ThreadLease,
 } from '@gridbot/queue';
-import { AgentSession, RpcMethodError } from '@gridbot/runner';
+import { AgentSession } from '@gridbot/runner';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Kysely } from 'kysely';
@@ -47,6 +42,8 @@ import type { AgentLauncher } from './agent-launcher.ts';
 import { agentRequestHandlers } from './agent-requests.ts';
 import { buildInit } from './build-init.ts';
 import { classifyRunFailure } from './run-failure.ts';
+import { runRequestHandlers } from './run-requests.ts';
+import type { RunState } from './run-state.ts';
 import { type OperatorLimits, threadLimits } from './thread-limits.ts';
 
 export interface DrainProcessorOptions {
@@ -69,26 +66,8 @@ export interface DrainProcessorOptions {
 
 /** Most new messages handed to one run; the rest wait for the next. */
 const MAX_NEW_MESSAGES = 200;
-/** How long an approval request waits for an answer before it expires. */
-const APPROVAL_TTL_MS = 24 * 60 * 60_000;
 /** How long a job whose thread is leased elsewhere waits before trying again. */
 const LEASE_BUSY_DELAY_MS = 1_000;
-
-/** What one run is working with; shared by the steps below. */
-interface RunState {
-  thread: Thread;
-  /** Approval outcomes this run hands to the agent. */
-  decisions: Approval[];
-  /** Set when the agent asked for an approval: the run ends awaiting it. */
-  awaitingApproval: number | null;
-  pending: Message[];
-  target: RunTarget;
-  tokens: { input: number; output: number };
-  abort: AbortController;
-  /** Follow-up messages delivered to the agent, by id. */
-  delivered: Set<number>;
-  log: Logger;
-}
 
 /**
  * Design steps 4–5 for one drain job: take the thread's lease, load what the agent needs,
@@ -143,6 +122,8 @@ export class DrainProcessor {
     const pending = await messagesAfter(db, thread.id, thread.cursor, MAX_NEW_MESSAGES);
     const decisions = await undeliveredDecisions(db, thread.id);
     if (!pending.some((m) => m.triggers) && decisions.length === 0) return 'nothing to answer';
+    const config = resolveConfig(this.#o.globalConfig, {}, thread.config);
+    if (await this.#overBudget(lease, thread, pending, config, log)) return 'over budget';
 
     const attempt = job.attemptsMade + 1;
     const run = await startRun(db, {
@@ -157,6 +138,8 @@ export class DrainProcessor {
       thread,
       decisions,
       awaitingApproval: null,
+      providerError: null,
+      config,
       pending,
       target: { lease, runId: run.id, channel: thread.channel, jid: thread.jid },
       tokens: { input: 0, output: 0 },
@@ -179,6 +162,8 @@ export class DrainProcessor {
       this.#o.metrics.runDuration.observe({ outcome }, (performance.now() - started) / 1000);
     try {
       const finish = await this.#runAgent(state, run.id, listen);
+      // The provider's failure, not the agent's reaction to it, is what the thread hears about.
+      if (state.providerError) throw state.providerError;
       if (finish.status === 'error')
         throw new Error(`agent reported an error: ${finish.error ?? 'no detail'}`);
       const rows = await commitRun(db, {
@@ -222,18 +207,58 @@ export class DrainProcessor {
         await finishRun(db, run.id, 'failed', (cause as Error).message, state.tokens);
         throw cause;
       }
-      await this.#tellFailure(state, cause as Error, failure.notice);
+      await this.#tellFailure(state, cause as Error, failure.notice, failure.advanceCursor);
       throw failure.retryable ? cause : new UnrecoverableError((cause as Error).message);
     } finally {
       clearInterval(renewal);
     }
   }
 
+  /**
+   * The thread's daily token budget: when spent, no run starts; the thread is told once a
+   * day and the messages count as seen (they stay history for tomorrow's runs).
+   */
+  async #overBudget(
+    lease: ThreadLease,
+    thread: Thread,
+    pending: Message[],
+    config: BehaviourConfig,
+    log: Logger,
+  ): Promise<boolean> {
+    const budget = config.daily_token_budget;
+    if (budget <= 0) return false;
+    const used = await tokensUsedToday(this.#o.db, thread.id, config.timezone);
+    if (used < budget) return false;
+    const day = await todayIn(this.#o.db, config.timezone);
+    const notice =
+      thread.budget_notice_on === day
+        ? null
+        : {
+            day,
+            text: `I have used today's token budget for this chat (${used} of ${budget} tokens), so I will answer again tomorrow.`,
+          };
+    const rows = await commitSkippedDrain(this.#o.db, lease, {
+      channel: thread.channel,
+      jid: thread.jid,
+      cursor: pending.at(-1)?.id ?? thread.cursor,
+      notice,
+    });
+    await this.#enqueue(thread.channel, rows, log);
+    log.info({ used, budget, told: notice !== null }, 'daily token budget spent; no run');
+    return true;
+  }
+
   /** Tells the thread once and moves its cursor past the run; a stop is a cancel, not a failure. */
-  async #tellFailure(state: RunState, error: Error, notice: string): Promise<void> {
+  async #tellFailure(
+    state: RunState,
+    error: Error,
+    notice: string,
+    advanceCursor: boolean,
+  ): Promise<void> {
     const cancelled = error instanceof AgentProtocolError && error.code === 'cancelled';
     const rows = await commitFailure(this.#o.db, {
       ...state.target,
+      advanceCursor,
       cursor: state.pending.at(-1)?.id ?? state.thread.cursor,
       error: error.message,
       notice,
@@ -253,8 +278,7 @@ export class DrainProcessor {
     listen: (handler: (event: ThreadEvent) => void) => void,
   ): Promise<RunFinishParams> {
     const { db } = this.#o;
-    const { thread, pending } = state;
-    const config = resolveConfig(this.#o.globalConfig, {}, thread.config);
+    const { thread, pending, config } = state;
     const [history, threadMemory, globalMemory] = await Promise.all([
       historyBefore(db, thread.id, thread.cursor, config.history_limit),
       listMemories(db, thread.id),
@@ -290,7 +314,16 @@ export class DrainProcessor {
         timeoutMs: limits.timeoutMs,
         logger: state.log.child({ component: 'agent', agent: agent.id.slice(0, 12), reused }),
         signal: state.abort.signal,
-        handlers: this.#handlers(state, config, runId),
+        handlers: {
+          ...agentRequestHandlers({ db, thread: state.thread, config }),
+          ...runRequestHandlers({
+            db,
+            llm: this.#o.llm,
+            state,
+            runId,
+            enqueue: (rows) => this.#enqueue(state.thread.channel, rows, state.log),
+          }),
+        },
       });
       listen((event) => {
         if (event.type === 'stop') {
@@ -314,65 +347,6 @@ export class DrainProcessor {
         state.log.warn('warm agent was gone; starting a fresh one');
       }
     }
-  }
-
-  #handlers(state: RunState, config: BehaviourConfig, runId: number) {
-    const { db, llm } = this.#o;
-    return {
-      ...agentRequestHandlers({ db, thread: state.thread, config }),
-      'llm.complete': async (params: unknown) => {
-        const result = await llm.complete(params as LlmCompleteParams, {
-          model: config.model,
-          temperature: config.temperature,
-          topP: config.top_p,
-          maxTokens: config.max_tokens,
-          signal: state.abort.signal,
-        });
-        state.tokens.input += result.usage.inputTokens;
-        state.tokens.output += result.usage.outputTokens;
-        await db
-          .insertInto('token_ledger')
-          .values({
-            scope: 'thread',
-            thread_id: state.thread.id,
-            run_id: runId,
-            provider: llm.name,
-            model: result.model,
-            input_tokens: result.usage.inputTokens,
-            output_tokens: result.usage.outputTokens,
-          })
-          .execute();
-        return result;
-      },
-      'approval.request': async (params: unknown) => {
-        const { tool, summary, details } = params as ApprovalRequestParams;
-        if (state.awaitingApproval !== null) {
-          throw new RpcMethodError(
-            RpcErrorCode.InvalidParams,
-            'This run already awaits an approval; finish the run.',
-          );
-        }
-        const { approval, row } = await commitApprovalRequest(db, state.target, {
-          proposal: { tool, summary, details },
-          expiresAt: new Date(Date.now() + APPROVAL_TTL_MS),
-          text: (id) =>
-            `Approval needed (#${id}): ${summary}\nReply /approve ${id} or /reject ${id}.`,
-        });
-        state.awaitingApproval = approval.id;
-        await this.#enqueue(state.thread.channel, [row], state.log);
-        return {
-          approvalId: approval.id,
-          status: 'pending',
-          note: 'Finish the run now; a later run receives the decision in initialize.approvals.',
-        };
-      },
-      'chat.send': async (params: unknown) => {
-        const { text } = params as ChatSendParams;
-        const row = await commitChatSend(db, state.target, { text, replyTo: null });
-        await this.#enqueue(state.thread.channel, [row], state.log);
-        return { outboxId: row.id };
-      },
-    };
   }
 
   /** Enqueues deliveries; a failure is logged, the rows stay pending in Postgres for the sweeper. */

@@ -1,4 +1,4 @@
-import { baseEnvShape, parseEnv, portVar } from '@gridbot/service';
+import { baseEnvShape, parseEnv, portVar, urlVar } from '@gridbot/service';
 import { z } from 'zod';
 
 export const workerEnvShape = {
@@ -34,10 +34,18 @@ export const workerEnvShape = {
     .min(1_000)
     .default(30 * 60_000),
   WORKSPACE_DIR: z.string().min(1).optional(),
+  /** Default: anthropic when ANTHROPIC_API_KEY is set, else openai with OPENAI_API_KEY, else echo. */
   LLM_PROVIDER: z.enum(['echo', 'anthropic', 'openai']).optional(),
   LLM_MODEL: z.string().min(1).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: urlVar(['http', 'https'], 'https://api.anthropic.com').optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
+  /** Any OpenAI-compatible server: OpenAI, Ollama, vLLM, OpenRouter … */
+  OPENAI_BASE_URL: urlVar(['http', 'https'], 'http://localhost:11434/v1').optional(),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(120_000),
+  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  /** Tokens a thread may use per day (its config may change it); 0 = unlimited. */
+  DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(0),
   /** How long a run's lease on its thread lasts without renewal. */
   LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(60_000),
 };
@@ -45,11 +53,19 @@ export const workerEnvShape = {
 export const workerEnvSchema = z
   .object({ ...baseEnvShape, ...workerEnvShape })
   .superRefine((env, ctx) => {
-    if (env.LLM_PROVIDER && env.LLM_PROVIDER !== 'echo') {
+    if (env.LLM_PROVIDER === 'anthropic' && !env.ANTHROPIC_API_KEY) {
       ctx.addIssue({
         code: 'custom',
-        path: ['LLM_PROVIDER'],
-        message: `${env.LLM_PROVIDER} is not available in this version yet; use echo (the offline provider)`,
+        path: ['ANTHROPIC_API_KEY'],
+        message: 'required when LLM_PROVIDER=anthropic',
+      });
+    }
+    if (env.LLM_PROVIDER === 'openai' && !env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPENAI_API_KEY'],
+        message:
+          'required when LLM_PROVIDER=openai (or set OPENAI_BASE_URL for a local server without a key)',
       });
     }
   });

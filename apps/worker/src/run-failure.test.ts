@@ -1,4 +1,5 @@
 import { AgentProtocolError } from '@gridbot/core';
+import { LlmUnavailableError } from '@gridbot/llm';
 import { MountRefusedError } from '@gridbot/runner';
 import { describe, expect, it } from 'vitest';
 import { classifyRunFailure } from './run-failure.ts';
@@ -15,6 +16,7 @@ describe('classifyRunFailure', () => {
     expect(timeout).toEqual({
       retryable: false,
       notice: 'Sorry, I could not answer: agent did not finish within 2000 ms.',
+      advanceCursor: true,
     });
     expect(
       classifyRunFailure(new AgentProtocolError('oom', 'agent ran out of memory')).retryable,
@@ -22,6 +24,22 @@ describe('classifyRunFailure', () => {
     const refused = new MountRefusedError('/etc', 'not under an allowed root');
     expect(classifyRunFailure(refused)).toMatchObject({ retryable: false });
     expect(classifyRunFailure(refused).notice).toContain('could not start');
+  });
+
+  it('keeps messages unanswered when the model provider is down', () => {
+    const failure = classifyRunFailure(
+      new LlmUnavailableError(
+        'anthropic',
+        500,
+        'The model provider (anthropic) is not answering: HTTP 500.',
+      ),
+    );
+    expect(failure).toEqual({
+      retryable: false,
+      notice:
+        'Sorry, I could not answer: The model provider (anthropic) is not answering: HTTP 500.',
+      advanceCursor: false,
+    });
   });
 
   it('keeps the notice to one line', () => {

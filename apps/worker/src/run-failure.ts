@@ -1,4 +1,5 @@
 import { AgentProtocolError, GridBotError } from '@gridbot/core';
+import { LlmUnavailableError } from '@gridbot/llm';
 
 /** How a failed run is handled: retried by the queue, or told to the thread at once. */
 export interface RunFailure {
@@ -6,6 +7,8 @@ export interface RunFailure {
   retryable: boolean;
   /** One line for the thread. */
   notice: string;
+  /** False keeps the run's messages unanswered for a later run (the fault was not theirs). */
+  advanceCursor: boolean;
 }
 
 /** Agent failures that a retry would only repeat. */
@@ -29,16 +32,29 @@ export function classifyRunFailure(error: unknown): RunFailure {
   const message = error instanceof Error ? error.message : String(error);
   const short = message.split('\n')[0]!.slice(0, 300);
   if (error instanceof AgentProtocolError && error.code === 'cancelled') {
-    return { retryable: false, notice: `Stopped. ${short}` };
+    return { retryable: false, notice: `Stopped. ${short}`, advanceCursor: true };
   }
   if (error instanceof AgentProtocolError && FINAL_AGENT_CODES.has(error.code)) {
-    return { retryable: false, notice: `Sorry, I could not answer: ${short}.` };
+    return {
+      retryable: false,
+      notice: `Sorry, I could not answer: ${short}.`,
+      advanceCursor: true,
+    };
+  }
+  if (error instanceof LlmUnavailableError) {
+    // The provider already retried; the messages stay unanswered for when it is back.
+    return {
+      retryable: false,
+      notice: `Sorry, I could not answer: ${short}`,
+      advanceCursor: false,
+    };
   }
   if (error instanceof GridBotError && FINAL_ERRORS.has(error.name)) {
-    return { retryable: false, notice: `Sorry, I could not start: ${short}` };
+    return { retryable: false, notice: `Sorry, I could not start: ${short}`, advanceCursor: true };
   }
   return {
     retryable: true,
     notice: `Sorry, I could not answer this time (${short}). Please try again.`,
+    advanceCursor: true,
   };
 }

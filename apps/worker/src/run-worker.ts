@@ -1,12 +1,12 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_BEHAVIOUR } from '@gridbot/core';
-import { EchoProvider } from '@gridbot/llm';
 import { THREADS_QUEUE, ThreadEventHub } from '@gridbot/queue';
 import { DockerRuntime, WarmPool } from '@gridbot/runner';
 import { type BuildInfo, createLogger, type Logger, RoleRuntime } from '@gridbot/service';
 import { AgentLauncher } from './agent-launcher.ts';
 import { allowlistPath, createAgentRuntime, sandboxLimits } from './create-agent-runtime.ts';
+import { createLlm } from './create-llm.ts';
 import { DrainProcessor } from './drain-processor.ts';
 import { parseWorkerEnv, type WorkerEnv } from './env.ts';
 import { WorkerRole } from './worker-role.ts';
@@ -37,7 +37,7 @@ export async function attachWorker(
     timer.unref();
     runtime.shutdown.add('orphan sweep', () => clearInterval(timer));
   }
-  if (!env.LLM_PROVIDER) logger.warn('LLM_PROVIDER not set: using the offline echo provider');
+  const llm = createLlm(env, logger);
   const dataDir = resolve(env.DATA_DIR);
   const pool = new WarmPool({ runtime: agentRuntime, idleMs: env.AGENT_IDLE_MS, logger });
   const events = new ThreadEventHub(runtime.blocking.duplicate(), env.QUEUE_PREFIX);
@@ -52,10 +52,14 @@ export async function attachWorker(
       homeDir: host.HOME ?? homedir(),
     }),
     events,
-    llm: new EchoProvider(),
+    llm: llm.provider,
     workerId: runtime.instance.id,
     assistantName: env.ASSISTANT_NAME,
-    globalConfig: { ...DEFAULT_BEHAVIOUR, model: env.LLM_MODEL ?? DEFAULT_BEHAVIOUR.model },
+    globalConfig: {
+      ...DEFAULT_BEHAVIOUR,
+      model: llm.model,
+      daily_token_budget: env.DAILY_TOKEN_BUDGET,
+    },
     leaseTtlMs: env.LEASE_TTL_MS,
     limits: { ...sandboxLimits(env), timeoutMs: env.AGENT_TIMEOUT_MS },
     logger,

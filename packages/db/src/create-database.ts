@@ -14,10 +14,12 @@ export interface CreateDatabaseOptions {
 
 const INT8 = 20;
 const NUMERIC = 1700;
+const DATE = 1082;
 
 /**
  * Opens a pooled Kysely connection. `bigint` columns come back as JS numbers (ids stay
- * far below 2^53); `numeric` stays a string so money never loses precision.
+ * far below 2^53); `numeric` stays a string so money never loses precision, and `date`
+ * stays `YYYY-MM-DD` (no time zone shift).
  */
 export function createDatabase(options: CreateDatabaseOptions): Kysely<Database> {
   const pool = new pg.Pool({
@@ -28,7 +30,7 @@ export function createDatabase(options: CreateDatabaseOptions): Kysely<Database>
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
         if (oid === INT8) return (value: string) => Number(value);
-        if (oid === NUMERIC) return (value: string) => value;
+        if (oid === NUMERIC || oid === DATE) return (value: string) => value;
         return pg.types.getTypeParser(oid, format);
       }) as typeof pg.types.getTypeParser,
     },

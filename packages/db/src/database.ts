@@ -29,6 +29,8 @@ export interface ThreadsTable {
   lease_token: Generated<number>;
   /** `ok`, or `failed` after a run exhausted its retries (cleared by the next success). */
   status: Generated<string>;
+  /** Day (YYYY-MM-DD, thread's time zone) the thread was last told its token budget is spent. */
+  budget_notice_on: ColumnType<string | null, string | null | undefined, string | null>;
   last_activity: Timestamp;
   created_at: Generated<Date>;
 }

@@ -33,7 +33,11 @@ describe('schema version', () => {
     try {
       await expect(assertSchemaCurrent(empty.db)).rejects.toThrow(SchemaOutdatedError);
       await expect(assertSchemaCurrent(empty.db)).rejects.toThrow(/gridbot migrate/);
-      expect(await migrateToLatest(empty.db)).toEqual(['0001-initial', '0002-approval-delivery']);
+      expect(await migrateToLatest(empty.db)).toEqual([
+        '0001-initial',
+        '0002-approval-delivery',
+        '0003-budget-notice',
+      ]);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);
     } finally {

@@ -72,4 +72,10 @@ export {
   unregisterThread,
   upsertThreadFromChat,
 } from './repos/threads-repo.ts';
+export {
+  type LedgerEntry,
+  recordTokens,
+  todayIn,
+  tokensUsedToday,
+} from './repos/token-ledger-repo.ts';
 export { findUser, type SenderInput, upsertUser } from './repos/users-repo.ts';

@@ -120,6 +120,46 @@ export async function commitApprovalRequest(
   });
 }
 
+/**
+ * A drain that runs no agent (e.g. the thread's daily token budget is spent): moves the
+ * cursor past the messages and, when `notice` is given, tells the thread and records the
+ * day it was told. Fenced like a run.
+ */
+export async function commitSkippedDrain(
+  db: Kysely<Database>,
+  lease: ThreadLease,
+  input: {
+    channel: string;
+    jid: string;
+    cursor: number;
+    notice: { text: string; day: string } | null;
+  },
+): Promise<OutboxRow[]> {
+  return withFencedTransaction(db, lease, async (trx) => {
+    const rows = input.notice
+      ? [
+          await insertOutbox(trx, {
+            threadId: lease.threadId,
+            runId: null,
+            channel: input.channel,
+            jid: input.jid,
+            text: input.notice.text,
+            replyTo: null,
+          }),
+        ]
+      : [];
+    await trx
+      .updateTable('threads')
+      .set({
+        cursor: sql<number>`greatest(cursor, ${input.cursor})`,
+        ...(input.notice && { budget_notice_on: input.notice.day }),
+      })
+      .where('id', '=', lease.threadId)
+      .execute();
+    return rows;
+  });
+}
+
 /** Sends a message now, mid-run (the agent's `chat.send`), under the same fence. */
 export async function commitChatSend(
   db: Kysely<Database>,
@@ -145,17 +185,15 @@ export async function commitFailure(
     error: string;
     status?: 'failed' | 'cancelled';
     tokens?: { input: number; output: number };
+    /** False keeps the messages unanswered for a later run (e.g. the model provider was down). */
+    advanceCursor?: boolean;
   },
 ): Promise<OutboxRow[]> {
   const status = input.status ?? 'failed';
   return withFencedTransaction(db, input.lease, async (trx) => {
     const rows = await writeReplies(trx, input, [{ text: input.notice, replyTo: null }]);
-    await advanceCursor(
-      trx,
-      input.lease.threadId,
-      input.cursor,
-      status === 'failed' ? 'failed' : 'ok',
-    );
+    const cursor = input.advanceCursor === false ? 0 : input.cursor;
+    await advanceCursor(trx, input.lease.threadId, cursor, status === 'failed' ? 'failed' : 'ok');
     await finishRun(trx, input.runId, status, input.error, input.tokens);
     return rows;
   });

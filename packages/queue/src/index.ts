@@ -4,6 +4,7 @@ export {
   commitChatSend,
   commitFailure,
   commitRun,
+  commitSkippedDrain,
   type Reply,
   type RunTarget,
 } from './commit-run.ts';

@@ -88,7 +88,9 @@ async function protocolError(result: Promise<unknown>): Promise<AgentProtocolErr
 describe('AgentSession with real processes', () => {
   it('serves two runs on one kept-alive default agent without leaking listeners', async () => {
     const { agent, result } = await runWith(defaultAgentCommand(), { keepAlive: true });
-    await expect(result).resolves.toMatchObject({ reply: 'Echo: [Alice] hello' });
+    await expect(result).resolves.toMatchObject({
+      reply: expect.stringMatching(/^Echo: \[Alice, [\d: -]+\] hello$/),
+    });
     const listeners = () =>
       ['data', 'end', 'close', 'error'].map((event) => agent.stdout.listenerCount(event));
     const afterFirst = listeners();
@@ -105,13 +107,17 @@ describe('AgentSession with real processes', () => {
       logger,
       keepAlive: true,
     });
-    await expect(second.run()).resolves.toMatchObject({ reply: 'Echo: [Bob] again' });
+    await expect(second.run()).resolves.toMatchObject({
+      reply: expect.stringMatching(/^Echo: \[Bob, [\d: -]+\] again$/),
+    });
     expect(second.reusable).toBe(true);
     expect(listeners()).toEqual(afterFirst);
 
     // A plain session on the same agent ends it the usual way.
     const last = new AgentSession({ agent, init, handlers, timeoutMs: 2_500, logger });
-    await expect(last.run()).resolves.toMatchObject({ reply: 'Echo: [Alice] hello' });
+    await expect(last.run()).resolves.toMatchObject({
+      reply: expect.stringMatching(/^Echo: \[Alice, [\d: -]+\] hello$/),
+    });
     await expect(agent.exited).resolves.toEqual({ code: 0, signal: null });
   });
 

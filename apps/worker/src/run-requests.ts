@@ -1,0 +1,93 @@
+import {
+  type ApprovalRequestParams,
+  type ChatSendParams,
+  type LlmCompleteParams,
+  type LlmCompleteResult,
+  RpcErrorCode,
+} from '@gridbot/core';
+import { type Database, type OutboxRow, recordTokens } from '@gridbot/db';
+import { type LlmProvider, LlmUnavailableError } from '@gridbot/llm';
+import { commitApprovalRequest, commitChatSend } from '@gridbot/queue';
+import { type AgentRequestHandlers, RpcMethodError } from '@gridbot/runner';
+import type { Kysely } from 'kysely';
+import type { RunState } from './run-state.ts';
+
+/** How long an approval request waits for an answer before it expires. */
+const APPROVAL_TTL_MS = 24 * 60 * 60_000;
+
+export interface RunRequestContext {
+  db: Kysely<Database>;
+  llm: LlmProvider;
+  state: RunState;
+  runId: number;
+  /** Hands committed outbox rows to egress. */
+  enqueue: (rows: OutboxRow[]) => Promise<void>;
+}
+
+/**
+ * The requests that belong to the run itself: model calls (with the key, the token ledger
+ * and the run's totals), messages sent mid-run, and approval requests, all written under
+ * the run's fence.
+ */
+export function runRequestHandlers(ctx: RunRequestContext): AgentRequestHandlers {
+  const { db, llm, state, runId } = ctx;
+  const { config } = state;
+  return {
+    'llm.complete': async (params) => {
+      let result: LlmCompleteResult;
+      try {
+        result = await llm.complete(params as LlmCompleteParams, {
+          model: config.model,
+          temperature: config.temperature,
+          topP: config.top_p,
+          maxTokens: config.max_tokens,
+          reasoningEffort: config.reasoning_effort,
+          signal: state.abort.signal,
+        });
+      } catch (error) {
+        if (!(error instanceof LlmUnavailableError)) throw error;
+        state.providerError = error;
+        throw new RpcMethodError(RpcErrorCode.NotAvailable, error.message);
+      }
+      state.tokens.input += result.usage.inputTokens;
+      state.tokens.output += result.usage.outputTokens;
+      await recordTokens(db, {
+        threadId: state.thread.id,
+        runId,
+        provider: llm.name,
+        model: result.model,
+        inputTokens: result.usage.inputTokens,
+        outputTokens: result.usage.outputTokens,
+      });
+      return result;
+    },
+    'approval.request': async (params) => {
+      const { tool, summary, details } = params as ApprovalRequestParams;
+      if (state.awaitingApproval !== null) {
+        throw new RpcMethodError(
+          RpcErrorCode.InvalidParams,
+          'This run already awaits an approval; finish the run.',
+        );
+      }
+      const { approval, row } = await commitApprovalRequest(db, state.target, {
+        proposal: { tool, summary, details },
+        expiresAt: new Date(Date.now() + APPROVAL_TTL_MS),
+        text: (id) =>
+          `Approval needed (#${id}): ${summary}\nReply /approve ${id} or /reject ${id}.`,
+      });
+      state.awaitingApproval = approval.id;
+      await ctx.enqueue([row]);
+      return {
+        approvalId: approval.id,
+        status: 'pending',
+        note: 'Finish the run now; a later run receives the decision in initialize.approvals.',
+      };
+    },
+    'chat.send': async (params) => {
+      const { text } = params as ChatSendParams;
+      const row = await commitChatSend(db, state.target, { text, replyTo: null });
+      await ctx.enqueue([row]);
+      return { outboxId: row.id };
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { BehaviourConfig } from '@gridbot/core';
+import type { Approval, Message, Thread } from '@gridbot/db';
+import type { LlmUnavailableError } from '@gridbot/llm';
+import type { RunTarget } from '@gridbot/queue';
+import type { Logger } from '@gridbot/service';
+
+/** What one run is working with; shared by the steps below. */
+export interface RunState {
+  thread: Thread;
+  /** Approval outcomes this run hands to the agent. */
+  decisions: Approval[];
+  /** Set when the agent asked for an approval: the run ends awaiting it. */
+  awaitingApproval: number | null;
+  /** The model provider failed after its retries; the run ends with this, not the agent's error. */
+  providerError: LlmUnavailableError | null;
+  config: BehaviourConfig;
+  pending: Message[];
+  target: RunTarget;
+  tokens: { input: number; output: number };
+  abort: AbortController;
+  /** Follow-up messages delivered to the agent, by id. */
+  delivered: Set<number>;
+  log: Logger;
+}
