@@ -132,4 +132,30 @@ describe('a conversation over Telegram, through real gateway and worker processe
     expect(received).toEqual(words);
     expect(chunks.map((c) => c.text).join('').length).toBeGreaterThan(10_000);
   });
+
+  it('passes a photo to the agent as an artifact reference, never as data', async () => {
+    const chat: ChatSpec = { ...group, chatId: -100444, title: 'Photos' };
+    await h.cli(['threads', 'register', `telegram:${chat.chatId}`]);
+    await h.telegram.say(chat, '', {
+      text: undefined,
+      caption: '@Andy what is in this picture?',
+      photo: [
+        { file_id: 'AgAD-small', width: 90, height: 60, file_size: 1_000 },
+        { file_id: 'AgAD-large', width: 1280, height: 853, file_size: 90_000 },
+      ],
+    });
+    const [reply] = await waitFor('the reply', () => {
+      const all = h.telegram.botMessages(chat.chatId);
+      return all.length > 0 && all;
+    });
+    const artifact = await h.db.db.selectFrom('artifacts').selectAll().executeTakeFirstOrThrow();
+    expect(artifact).toMatchObject({
+      kind: 'image',
+      storage_key: 'telegram:file:AgAD-large',
+      url: null,
+    });
+    expect(withoutTimes(reply!.text)).toContain(
+      `[Alice] @Andy what is in this picture?\n[image #${artifact.id}: 1280x853]`,
+    );
+  });
 });

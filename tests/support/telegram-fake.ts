@@ -36,7 +36,7 @@ export class TelegramFake {
   }
 
   /** Sends a text message as a user into a chat; resolves when the fake stored it. */
-  async say(chat: ChatSpec, text: string): Promise<void> {
+  async say(chat: ChatSpec, text: string, extra: Record<string, unknown> = {}): Promise<void> {
     const client = this.server.getClient(BOT_TOKEN, {
       chatId: chat.chatId,
       type: chat.type,
@@ -45,7 +45,7 @@ export class TelegramFake {
       userName: chat.firstName.toLowerCase(),
       chatTitle: chat.title ?? chat.firstName,
     });
-    await client.sendMessage(client.makeMessage(text));
+    await client.sendMessage(client.makeMessage(text, extra));
   }
 
   /** Redelivers every update already fetched, as Telegram does when the offset was not confirmed. */

@@ -9,6 +9,7 @@ import {
   type Database,
   decideApproval,
   findThreadByJid,
+  insertArtifact,
   insertMessage,
   insertOutbox,
   type Message,
@@ -118,7 +119,7 @@ export class Ingress {
           mentionsBot: message.mentionsBot,
           repliesToBot: message.replyTo?.fromBot ?? false,
         });
-      const { inserted, message: stored } = await insertMessage(trx, {
+      let { inserted, message: stored } = await insertMessage(trx, {
         threadId: thread.id,
         platformMessageId: message.platformMessageId,
         senderId: user.id,
@@ -130,6 +131,8 @@ export class Ingress {
         sentAt: message.sentAt,
       });
       if (!inserted) return { outcome: 'duplicate' as const, threadId: thread.id };
+      if (message.attachments.length > 0)
+        stored = await this.#storeAttachments(trx, stored, message);
       // Addressing the assistant again supersedes what it was waiting for.
       if (triggers) await supersedePendingApprovals(trx, thread.id);
       return {
@@ -159,6 +162,46 @@ export class Ingress {
       if (result.outcome === 'triggered') await this.#options.drains.request(result.threadId);
     }
     return result.outcome;
+  }
+
+  /**
+   * Records each attachment as an artifact (a reference to the platform's file, never its
+   * bytes) and appends the references to the stored text, so the agent and the history see
+   * them: `[image #12, 1280x853]`, `[file #13: report.pdf, application/pdf]`.
+   */
+  async #storeAttachments(
+    trx: Kysely<Database>,
+    stored: Message,
+    message: InboundMessage,
+  ): Promise<Message> {
+    const references: string[] = [];
+    for (const attachment of message.attachments) {
+      const id = await insertArtifact(trx, {
+        threadId: stored.thread_id,
+        messageId: stored.id,
+        kind: attachment.kind,
+        url: null,
+        storageKey: `${message.channel}:file:${attachment.platformFileId}`,
+        prompt: null,
+        analysis: null,
+        metadata: { ...attachment },
+      });
+      const details = [
+        attachment.fileName,
+        attachment.width && attachment.height ? `${attachment.width}x${attachment.height}` : null,
+        attachment.kind === 'file' ? attachment.mimeType : null,
+      ].filter(Boolean);
+      references.push(
+        `[${attachment.kind} #${id}${details.length > 0 ? `: ${details.join(', ')}` : ''}]`,
+      );
+    }
+    const content = [stored.content, ...references].filter((part) => part.length > 0).join('\n');
+    return trx
+      .updateTable('messages')
+      .set({ content })
+      .where('id', '=', stored.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
   /** Publishes without ever failing ingress: the message is stored, and the next run reads it anyway. */

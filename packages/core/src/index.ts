@@ -20,6 +20,8 @@ export {
 export { asJid, buildJid, type Jid, type JidParts, parseJid } from './jid.ts';
 export { type LineEvent, LineSplitter } from './line-splitter.ts';
 export {
+  type Attachment,
+  attachmentSchema,
   type Chat,
   chatSchema,
   type InboundEdit,

@@ -34,6 +34,22 @@ export type Chat = z.infer<typeof chatSchema>;
 /** Largest inbound text stored; longer texts are cut with a marker (platforms cap far lower). */
 export const MAX_INBOUND_TEXT = 64 * 1024;
 
+/**
+ * A file sent with a message, by reference: the platform's file id, never its bytes. The
+ * gateway records it as an artifact; the agent sees the reference.
+ */
+export const attachmentSchema = z.object({
+  kind: z.enum(['image', 'file']),
+  /** The platform's id for fetching the file later (e.g. a Telegram file_id). */
+  platformFileId: z.string().min(1).max(512),
+  mimeType: z.string().max(255).nullable(),
+  fileName: z.string().max(512).nullable(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  sizeBytes: z.number().int().nullable(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
 /** A platform message normalized by a channel adapter. */
 export const inboundMessageSchema = z.object({
   kind: z.literal('message'),
@@ -45,6 +61,7 @@ export const inboundMessageSchema = z.object({
   replyTo: z.object({ platformMessageId: z.string().min(1), fromBot: z.boolean() }).nullable(),
   mentionsBot: z.boolean(),
   sentAt: z.date(),
+  attachments: z.array(attachmentSchema).max(20).default([]),
 });
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 

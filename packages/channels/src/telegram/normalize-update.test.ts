@@ -48,6 +48,7 @@ describe('normalizeTelegramUpdate', () => {
       replyTo: null,
       mentionsBot: false,
       sentAt: new Date(1_700_000_000_000),
+      attachments: [],
     });
   });
 
@@ -282,4 +283,76 @@ describe('normalizeTelegramUpdate', () => {
       expect(result.outcome === 'invalid' && result.reason).toContain(reason);
     },
   );
+});
+
+describe('attachments', () => {
+  const bot = { id: '666', username: 'GridTestBot' };
+  const base = {
+    message_id: 7,
+    date: 1_700_000_000,
+    chat: { id: -100, type: 'supergroup', title: 'Team' },
+    from: { id: 1, is_bot: false, first_name: 'Ann' },
+  };
+
+  it('keeps the largest photo as a reference, with its caption as the text', () => {
+    const result = normalizeTelegramUpdate(
+      {
+        update_id: 1,
+        message: {
+          ...base,
+          caption: '@GridTestBot what is this?',
+          caption_entities: [{ type: 'mention', offset: 0, length: 12 }],
+          photo: [
+            { file_id: 'small', width: 90, height: 60, file_size: 1_000 },
+            { file_id: 'large', width: 1280, height: 853, file_size: 90_000 },
+          ],
+        },
+      },
+      bot,
+    );
+    expect(result).toMatchObject({
+      outcome: 'event',
+      event: {
+        text: '@GridTestBot what is this?',
+        mentionsBot: true,
+        attachments: [
+          { kind: 'image', platformFileId: 'large', width: 1280, height: 853, sizeBytes: 90_000 },
+        ],
+      },
+    });
+  });
+
+  it('accepts a photo or a document without any text', () => {
+    const photo = normalizeTelegramUpdate(
+      { update_id: 2, message: { ...base, photo: [{ file_id: 'p', width: 10, height: 10 }] } },
+      bot,
+    );
+    expect(photo).toMatchObject({
+      outcome: 'event',
+      event: { text: '', attachments: [{ platformFileId: 'p' }] },
+    });
+    const doc = normalizeTelegramUpdate(
+      {
+        update_id: 3,
+        message: {
+          ...base,
+          document: { file_id: 'd', file_name: 'report.pdf', mime_type: 'application/pdf' },
+        },
+      },
+      bot,
+    );
+    expect(doc).toMatchObject({
+      outcome: 'event',
+      event: {
+        attachments: [
+          {
+            kind: 'file',
+            platformFileId: 'd',
+            fileName: 'report.pdf',
+            mimeType: 'application/pdf',
+          },
+        ],
+      },
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import {
+  type Attachment,
   buildJid,
   type InboundEvent,
   inboundEditSchema,
@@ -104,6 +105,54 @@ function schemaProblem(issues: readonly { path: PropertyKey[]; message: string }
   return issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`).join('; ');
 }
 
+const intOrNull = (value: unknown): number | null => (isInt(value) ? value : null);
+const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/**
+ * A photo (its largest size) or a document, as a reference by file_id. Entries without a
+ * usable file_id are skipped: the message still arrives with its caption.
+ */
+function readAttachments(message: Record<string, unknown>): Attachment[] {
+  const out: Attachment[] = [];
+  if (Array.isArray(message.photo) && message.photo.length > 0) {
+    const sizes = message.photo.filter(isRecord);
+    const largest = sizes.reduce<Record<string, unknown> | null>(
+      (best, size) =>
+        best === null ||
+        (intOrNull(size.width) ?? 0) * (intOrNull(size.height) ?? 0) >
+          (intOrNull(best.width) ?? 0) * (intOrNull(best.height) ?? 0)
+          ? size
+          : best,
+      null,
+    );
+    if (largest && typeof largest.file_id === 'string' && largest.file_id) {
+      out.push({
+        kind: 'image',
+        platformFileId: largest.file_id,
+        mimeType: 'image/jpeg',
+        fileName: null,
+        width: intOrNull(largest.width),
+        height: intOrNull(largest.height),
+        sizeBytes: intOrNull(largest.file_size),
+      });
+    }
+  }
+  const doc = message.document;
+  if (isRecord(doc) && typeof doc.file_id === 'string' && doc.file_id) {
+    const mimeType = stringOrNull(doc.mime_type);
+    out.push({
+      kind: mimeType?.startsWith('image/') ? 'image' : 'file',
+      platformFileId: doc.file_id,
+      mimeType,
+      fileName: stringOrNull(doc.file_name),
+      width: null,
+      height: null,
+      sizeBytes: intOrNull(doc.file_size),
+    });
+  }
+  return out;
+}
+
 /**
  * Turns one raw Bot API update into an `InboundMessage` or `InboundEdit` (zod-checked), or
  * says why it was ignored or is malformed. Pure: never throws, performs no I/O.
@@ -151,9 +200,10 @@ export function normalizeTelegramUpdate(update: unknown, bot: BotIdentity): Norm
   if (!SUPPORTED_CHATS.has(chat.type)) return ignored(`unsupported chat type "${chat.type}"`);
   if (String(sender.id) === bot.id) return ignored('sent by the bot itself');
   const hasText = message.text !== undefined;
+  const attachments = readAttachments(message);
   const rawText = hasText ? message.text : message.caption;
-  if (rawText === undefined) return ignored('no text or caption');
-  const text = clampText(rawText as string);
+  if (rawText === undefined && attachments.length === 0) return ignored('no text, caption or file');
+  const text = clampText((rawText as string | undefined) ?? '');
 
   const isGroup = chat.type !== 'private';
   const title = isGroup ? (chat.title ?? null) : privateChatName(chat) || sender.name;
@@ -195,6 +245,7 @@ export function normalizeTelegramUpdate(update: unknown, bot: BotIdentity): Norm
     replyTo: readReply(message, bot),
     mentionsBot: mentionsBot(text, entities, bot),
     sentAt: new Date(message.date * 1000),
+    attachments,
   });
   return parsed.success
     ? { outcome: 'event', event: parsed.data }
