@@ -85,6 +85,7 @@ describe('TelegramAdapter in polling mode (telegram-test-api)', () => {
       replyTo: null,
       mentionsBot: false,
       sentAt: expect.any(Date),
+      attachments: [],
     });
   });
 
