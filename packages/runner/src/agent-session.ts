@@ -12,12 +12,12 @@ import {
 } from '@gridbot/core';
 import type { Logger } from 'pino';
 import type { AgentExit, AgentProcess } from './agent-runtime.ts';
+import { dispatchRequest } from './dispatch-request.ts';
 import { type AgentLine, parseAgentLine } from './parse-agent-line.ts';
-import { rpcCodeOf } from './rpc-method-error.ts';
 import { settlesWithin } from './settles-within.ts';
 import { SlidingWindowLimiter } from './sliding-window-limiter.ts';
 import { StderrTail, truncate } from './stderr-tail.ts';
-import { isAgentMethod, validateAgentParams } from './validate-agent-params.ts';
+import { validateAgentParams } from './validate-agent-params.ts';
 
 /** Malformed lines tolerated before the run is ended as a protocol violation. */
 const MAX_MALFORMED_LINES = 20;
@@ -304,44 +304,18 @@ export class AgentSession {
   }
 
   async #serve(id: RpcId, method: string, params: unknown): Promise<void> {
-    if (!isAgentMethod(method)) {
-      return this.#replyError(id, RpcErrorCode.MethodNotFound, `Method not found: ${method}`);
-    }
     if (method === 'run.finish') return this.#finish(id, params);
-    const handler = this.#handlers[method];
-    if (!handler) {
-      return this.#replyError(
-        id,
-        RpcErrorCode.NotAvailable,
-        `${method} is not available in this version`,
-      );
-    }
-    const validation = validateAgentParams(method, params);
-    if (!validation.ok) return this.#replyError(id, RpcErrorCode.InvalidParams, validation.message);
-    if (method === 'chat.send' && !this.#limiter.tryTake()) {
-      const { max, windowMs } = this.#chatSendLimit;
-      return this.#replyError(
-        id,
-        RpcErrorCode.RateLimited,
-        `chat.send is limited to ${max} messages per ${windowMs / 1000} s; send fewer, longer messages`,
-      );
-    }
-    let result: unknown;
-    try {
-      result = await handler(validation.params);
-    } catch (error) {
-      if (this.#state !== 'running') return;
-      const code = rpcCodeOf(error);
-      if (code !== null) {
-        const text = error instanceof Error ? error.message : String(error);
-        this.#log.info({ method, code, message: text }, 'agent request refused');
-        return this.#replyError(id, code, text);
-      }
-      this.#log.error({ err: error, method }, 'agent request handler failed');
-      return this.#replyError(id, RpcErrorCode.InternalError, `${method} failed on the host`);
-    }
+    const outcome = await dispatchRequest({
+      method,
+      params,
+      handlers: this.#handlers,
+      takeChatSend: () => this.#limiter.tryTake(),
+      chatSendLimit: this.#chatSendLimit,
+      log: this.#log,
+    });
     if (this.#state !== 'running') return;
-    if (!this.#send({ jsonrpc: '2.0', id, result: result ?? null })) {
+    if (!outcome.ok) return this.#replyError(id, outcome.code, outcome.message);
+    if (!this.#send({ jsonrpc: '2.0', id, result: outcome.result ?? null })) {
       this.#replyError(
         id,
         RpcErrorCode.InternalError,
