@@ -4,6 +4,19 @@ export type {
   IngressHandler,
   SendOptions,
 } from './channel-adapter.ts';
+export { DiscordAdapter, type DiscordAdapterOptions } from './discord/discord-adapter.ts';
+export {
+  formatDiscordMessage,
+  type MassMentionGuard,
+  markdownToDiscord,
+} from './discord/discord-markdown.ts';
+export {
+  type DiscordChannelInfo,
+  type DiscordNormalizeContext,
+  type DiscordNormalizeResult,
+  normalizeDiscordDispatch,
+} from './discord/normalize-message.ts';
+export { discordTarget } from './discord/send-text.ts';
 export { type NormalizeResult, normalizeTelegramUpdate } from './telegram/normalize-update.ts';
 export { TelegramAdapter, type TelegramAdapterOptions } from './telegram/telegram-adapter.ts';
 export { escapeTelegramHtml, markdownToTelegramHtml } from './telegram/telegram-html.ts';

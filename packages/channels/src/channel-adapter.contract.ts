@@ -1,0 +1,196 @@
+/**
+ * The behaviour every `ChannelAdapter` must show, run against each adapter's fake platform.
+ * Not exported from the package (it imports vitest): test files import it by path and call
+ * {@link describeChannelAdapterContract} with a setup for their adapter.
+ */
+import type { InboundEvent, InboundMessage, Jid } from '@gridbot/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChannelAdapter, IngressHandler } from './channel-adapter.ts';
+
+/** A message as the fake platform received it from `sendText`, in platform-neutral terms. */
+export interface ContractSentMessage {
+  /** The JID it was posted to, as the adapter would name that chat. */
+  jid: string;
+  text: string;
+  /** The platform's reply field (message id replied to), or null. */
+  replyTo: string | null;
+  /** The id the platform gave the message. */
+  messageId: string;
+}
+
+/** Raw platform updates for each case; every call makes a fresh update with a new message id. */
+export interface ContractUpdates {
+  /** A text message from a person in a group chat. */
+  groupText(text: string): unknown;
+  /** A text message from a person in a direct (one-to-one) chat. */
+  directText(text: string): unknown;
+  /** A group message that mentions the bot the platform's way. */
+  mentioningBot(text: string): unknown;
+  /** A group message replying to the bot's message `repliedToId`. */
+  replyToBot(text: string, repliedToId: string): unknown;
+  /** An edit of an earlier group message, now reading `text`. */
+  edit(text: string): { update: unknown; platformMessageId: string };
+  /** A message sent by the bot itself. */
+  fromBot(text: string): unknown;
+  /** Platform-specific malformed updates (missing ids, no sender, …). */
+  malformed(): unknown[];
+}
+
+/** What a setup provides: an adapter already started with the suite's handler, and its fake. */
+export interface ContractHarness {
+  adapter: ChannelAdapter;
+  /** The bot's id on the fake platform. */
+  botId: string;
+  /** A group chat on the fake platform, where `sendText` may post. */
+  groupJid: Jid;
+  /** A message id of the platform's shape, usable as `replyTo`. */
+  sampleMessageId: string;
+  updates: ContractUpdates;
+  /** What the fake platform received from `sendText`, in order. */
+  sent(): Promise<ContractSentMessage[]>;
+  /** Stops the adapter (if the test did not) and the fake platform. */
+  close(): Promise<void>;
+}
+
+/** Builds a harness whose adapter was started with `onEvent`. */
+export type ContractSetup = (onEvent: IngressHandler) => Promise<ContractHarness>;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function asMessage(event: InboundEvent | undefined): InboundMessage {
+  expect(event?.kind).toBe('message');
+  return event as InboundMessage;
+}
+
+/** Registers the channel-adapter contract suite for one adapter. */
+export function describeChannelAdapterContract(name: string, setup: ContractSetup): void {
+  describe(`${name} satisfies the ChannelAdapter contract`, () => {
+    let harness: ContractHarness;
+    let events: InboundEvent[];
+    /** Replaceable per test; the adapter keeps the wrapper given to start(). */
+    let handle: IngressHandler;
+
+    beforeEach(async () => {
+      events = [];
+      handle = async (event) => {
+        events.push(event);
+      };
+      harness = await setup((event) => handle(event));
+    });
+
+    afterEach(async () => {
+      await harness.close();
+    });
+
+    it('knows its identity and names every JID after its channel', async () => {
+      const { adapter, updates } = harness;
+      expect(adapter.channel).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(adapter.maxMessageLength).toBeGreaterThan(0);
+      expect(adapter.identity().id).toBe(harness.botId);
+      expect(harness.groupJid.startsWith(`${adapter.channel}:`)).toBe(true);
+      await adapter.handleUpdate(updates.groupText('hello group'));
+      const message = asMessage(events[0]);
+      expect(message.channel).toBe(adapter.channel);
+      expect(message.chat.jid.startsWith(`${adapter.channel}:`)).toBe(true);
+    });
+
+    it('normalizes a group text message', async () => {
+      await harness.adapter.handleUpdate(harness.updates.groupText('hello group'));
+      expect(events).toHaveLength(1);
+      expect(asMessage(events[0])).toMatchObject({
+        kind: 'message',
+        text: 'hello group',
+        chat: { isGroup: true },
+        sender: { isBot: false },
+        replyTo: null,
+        mentionsBot: false,
+      });
+    });
+
+    it('normalizes a direct message as a private chat', async () => {
+      await harness.adapter.handleUpdate(harness.updates.directText('hello me'));
+      expect(asMessage(events[0])).toMatchObject({ text: 'hello me', chat: { isGroup: false } });
+    });
+
+    it('flags a mention of the bot', async () => {
+      await harness.adapter.handleUpdate(harness.updates.mentioningBot('what time is it?'));
+      expect(asMessage(events[0])).toMatchObject({ mentionsBot: true, chat: { isGroup: true } });
+    });
+
+    it('flags a reply to the bot', async () => {
+      const replied = harness.sampleMessageId;
+      await harness.adapter.handleUpdate(harness.updates.replyToBot('and then?', replied));
+      expect(asMessage(events[0]).replyTo).toEqual({ platformMessageId: replied, fromBot: true });
+    });
+
+    it('turns an edit into an event of kind edit', async () => {
+      const { update, platformMessageId } = harness.updates.edit('fixed typo');
+      await harness.adapter.handleUpdate(update);
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ kind: 'edit', platformMessageId, text: 'fixed typo' });
+      expect(events[0]?.chat.jid.startsWith(`${harness.adapter.channel}:`)).toBe(true);
+    });
+
+    it('ignores the bot’s own messages', async () => {
+      await harness.adapter.handleUpdate(harness.updates.fromBot('I said this'));
+      expect(events).toEqual([]);
+    });
+
+    it('skips malformed updates without throwing', async () => {
+      const malformed = [null, 'garbage', 42, [], {}, ...harness.updates.malformed()];
+      for (const update of malformed) {
+        await expect(harness.adapter.handleUpdate(update)).resolves.toBeUndefined();
+      }
+      expect(events).toEqual([]);
+      await harness.adapter.handleUpdate(harness.updates.groupText('still alive'));
+      expect(events).toHaveLength(1);
+    });
+
+    it('hands a burst of 20 updates to the handler in arrival order', async () => {
+      const started: string[] = [];
+      handle = async (event) => {
+        started.push(event.text);
+        await pause(started.length % 3 === 0 ? 15 : 1);
+        events.push(event);
+      };
+      const texts = Array.from({ length: 20 }, (_, i) => `message ${i}`);
+      await Promise.all(
+        texts.map((text) => harness.adapter.handleUpdate(harness.updates.groupText(text))),
+      );
+      // Only the order of the calls is common ground: whether a slow commit may overlap the
+      // next call is up to each adapter's ingress (Discord serializes; Telegram's poller does).
+      expect(started).toEqual(texts);
+      expect(events).toHaveLength(20);
+    });
+
+    it('delivers the same update twice with the same platform message id (the DB dedupes)', async () => {
+      const update = harness.updates.groupText('once or twice');
+      await harness.adapter.handleUpdate(update);
+      await harness.adapter.handleUpdate(update);
+      expect(events).toHaveLength(2);
+      expect(events[0]?.platformMessageId).toBe(events[1]?.platformMessageId);
+      expect(events[0]?.chat.jid).toBe(events[1]?.chat.jid);
+    });
+
+    it('sends a message of maxMessageLength characters intact', async () => {
+      const { adapter } = harness;
+      const text = 'a'.repeat(adapter.maxMessageLength);
+      const id = await adapter.sendText(harness.groupJid, text, { replyTo: null });
+      const sent = await harness.sent();
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toEqual({ jid: harness.groupJid, text, replyTo: null, messageId: id });
+    });
+
+    it('sets the platform’s reply field when sending with replyTo', async () => {
+      const replyTo = harness.sampleMessageId;
+      const id = await harness.adapter.sendText(harness.groupJid, 'an answer', { replyTo });
+      const sent = await harness.sent();
+      expect(sent).toEqual([{ jid: harness.groupJid, text: 'an answer', replyTo, messageId: id }]);
+    });
+
+    it('can be stopped twice', async () => {
+      await harness.adapter.stop();
+      await expect(harness.adapter.stop()).resolves.toBeUndefined();
+    });
+  });
+}

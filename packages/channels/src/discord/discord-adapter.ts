@@ -1,0 +1,351 @@
+import { GridBotError, type Jid } from '@gridbot/core';
+import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import type { Logger } from 'pino';
+import type {
+  BotIdentity,
+  ChannelAdapter,
+  IngressHandler,
+  SendOptions,
+} from '../channel-adapter.ts';
+import {
+  type DiscordChannelInfo,
+  type DiscordNormalizeResult,
+  normalizeDiscordDispatch,
+} from './normalize-message.ts';
+import { OrderedDelivery, type RetryPolicy } from './ordered-delivery.ts';
+import { sendDiscordText } from './send-text.ts';
+
+/** Options of a {@link DiscordAdapter}; the app maps its environment into these. */
+export interface DiscordAdapterOptions {
+  /** Bot token from the Discord developer portal (Bot → Token). Never logged. */
+  token: string;
+  /** REST root including `/api`, e.g. `http://127.0.0.1:PORT/api`; default Discord's. */
+  apiBase?: string;
+  logger: Logger;
+  /**
+   * Retries of an ingress handler that fails on a gateway event: the gateway never
+   * redelivers, so after the last attempt the message is dropped (logged as an error).
+   * Default 5 attempts, 250 ms doubling to 4 s.
+   */
+  ingressRetry?: RetryPolicy;
+  /** Rate limits up to this long are waited out by discord.js; longer ones throw `PlatformRateLimitError`. Default 5 s. */
+  maxRateLimitWaitMs?: number;
+  /** How long `start()` waits for the gateway's READY and the guilds. Default 30 s. */
+  readyTimeoutMs?: number;
+}
+
+const DEFAULT_API_BASE = 'https://discord.com/api';
+const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 250, maxDelayMs: 4_000 };
+const MESSAGE_DISPATCHES = new Set(['MESSAGE_CREATE', 'MESSAGE_UPDATE']);
+const THREAD_TYPES = new Set([10, 11, 12]);
+/** Gateway close codes after which discord.js gives up, and what to do about them. */
+const FATAL_CLOSE: Record<number, string> = {
+  4004: 'authentication failed: check the bot token',
+  4010: 'invalid shard',
+  4011: 'sharding required: the bot is in too many guilds for one connection',
+  4012: 'invalid gateway API version',
+  4013: 'invalid intents',
+  4014: 'disallowed intents: enable the Message Content intent for the bot in the Discord developer portal',
+};
+
+type Packet = { t?: unknown; d?: unknown };
+
+/** Fields worth logging about a dispatch that could not be delivered; never its content. */
+function dispatchFields(packet: Packet): Record<string, unknown> {
+  const d = (typeof packet.d === 'object' && packet.d !== null ? packet.d : {}) as Record<
+    string,
+    unknown
+  >;
+  return { dispatch: packet.t, messageId: d.id, channelId: d.channel_id };
+}
+
+/**
+ * The Discord channel: a discord.js client on the gateway (guild text channels, their
+ * threads, DMs) whose MESSAGE_CREATE / MESSAGE_UPDATE dispatches are normalized by
+ * {@link normalizeDiscordDispatch} and handed to the ingress handler one at a time, in
+ * arrival order. Replies go out through discord.js's REST client (its rate-limit queue).
+ *
+ * Discord has no acknowledgement and does not redeliver, so a failing handler is retried
+ * with backoff (`ingressRetry`) before the event is dropped with an error log.
+ */
+export class DiscordAdapter implements ChannelAdapter {
+  readonly channel = 'discord';
+  readonly maxMessageLength = 2000;
+  /** Discord pushes events over the gateway WebSocket: no webhook to mount. */
+  readonly webhook = null;
+
+  readonly #client: Client;
+  readonly #logger: Logger;
+  readonly #apiBase: string;
+  readonly #token: string;
+  readonly #retry: RetryPolicy;
+  readonly #readyTimeoutMs: number;
+  readonly #delivery = new OrderedDelivery();
+  /** Rejects `start()` when `stop()` is called while it waits. */
+  readonly #stopped = new AbortController();
+  #identity: BotIdentity | null = null;
+  #onEvent: IngressHandler | null = null;
+  #state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  #stopping: Promise<void> | null = null;
+
+  /** Throws `GridBotError` when the token is missing or `apiBase` is not an http(s) URL. */
+  constructor(options: DiscordAdapterOptions) {
+    if (typeof options.token !== 'string' || options.token.trim() === '') {
+      throw new GridBotError(
+        'The Discord bot token is missing or empty: pass the token of the bot (Discord developer portal → Bot → Token) as `token`.',
+      );
+    }
+    const apiBase = (options.apiBase ?? DEFAULT_API_BASE).replace(/\/+$/, '');
+    if (!/^https?:\/\/[^/]/.test(apiBase)) {
+      throw new GridBotError(
+        `The Discord API base ${JSON.stringify(apiBase)} is not an http(s) URL (e.g. https://discord.com/api).`,
+      );
+    }
+    this.#apiBase = apiBase;
+    this.#token = options.token.trim();
+    this.#logger = options.logger.child({ component: 'discord-adapter' });
+    this.#retry = options.ingressRetry ?? DEFAULT_RETRY;
+    this.#readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+    const maxWait = options.maxRateLimitWaitMs ?? 5_000;
+    this.#client = new Client({
+      intents: [
+        GatewayIntentBits.Guilds,
+        GatewayIntentBits.GuildMessages,
+        GatewayIntentBits.MessageContent,
+        GatewayIntentBits.DirectMessages,
+      ],
+      partials: [Partials.Channel],
+      rest: { api: apiBase, rejectOnRateLimit: (limit) => limit.retryAfter > maxWait },
+    });
+    // Sending works before start() (REST only needs the token).
+    this.#client.rest.setToken(this.#token);
+    this.#client.on(Events.Raw, (packet: Packet) => this.#onPacket(packet));
+    // Without an `error` listener an EventEmitter error would crash the process.
+    this.#client.on(Events.Error, (error) =>
+      this.#logger.error({ err: error }, 'discord client error'),
+    );
+    this.#client.on(Events.ShardError, (error) =>
+      this.#logger.warn({ err: error }, 'discord gateway connection error; discord.js reconnects'),
+    );
+    this.#client.on(Events.ShardReconnecting, () =>
+      this.#logger.info('discord gateway reconnecting'),
+    );
+    this.#client.on(Events.ShardResume, (_id, replayed) =>
+      this.#logger.info({ replayed }, 'discord gateway session resumed'),
+    );
+    this.#client.on(Events.Warn, (message) => this.#logger.warn(`discord.js: ${message}`));
+  }
+
+  /**
+   * Logs in, connects to the gateway and waits until READY and the guilds have arrived;
+   * from then on messages are delivered to `onEvent`. Throws `GridBotError` (with the cause)
+   * when Discord refuses the token or intents, cannot be reached, or is not ready in time;
+   * the adapter is then stopped (create a new one to try again).
+   */
+  async start(onEvent: IngressHandler): Promise<void> {
+    if (this.#state !== 'new') {
+      throw new GridBotError(`DiscordAdapter.start() called twice (state: ${this.#state}).`);
+    }
+    this.#state = 'starting';
+    this.#onEvent = onEvent;
+    try {
+      await Promise.all([this.#client.login(this.#token), this.#ready()]);
+    } catch (error) {
+      const wasStopped = this.#stopping !== null;
+      await this.stop();
+      if (wasStopped) return;
+      const reason = (error instanceof Error ? error.message : String(error)).replace(
+        /[.!]?$/,
+        '.',
+      );
+      throw new GridBotError(
+        `Could not connect to Discord at ${this.#apiBase}: ${reason} Check the bot token, its intents, the API base and the network.`,
+        { cause: error },
+      );
+    }
+    if (this.#stopping !== null) return;
+    const user = this.#client.user;
+    if (user === null) throw new GridBotError('Discord reported ready without a bot user.');
+    this.#identity = { id: user.id, username: user.username };
+    this.#state = 'running';
+    this.#logger.info({ botId: user.id, username: user.username }, 'discord adapter started');
+  }
+
+  /**
+   * Disconnects from the gateway, then waits for the events already received to be
+   * delivered (without further retries). Safe to call twice, also during `start()`.
+   */
+  stop(): Promise<void> {
+    if (this.#stopping !== null) return this.#stopping;
+    this.#state = 'stopped';
+    this.#stopped.abort();
+    this.#stopping = (async () => {
+      try {
+        await this.#client.destroy();
+      } catch (error) {
+        this.#logger.warn({ err: error }, 'could not close the discord client cleanly');
+      }
+      await this.#delivery.close();
+    })();
+    return this.#stopping;
+  }
+
+  /**
+   * Normalizes one raw dispatch `{ t: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE', d: <message> }`
+   * (the gateway packet; `op`/`s` ignored) and passes the event to the ingress handler, in
+   * turn with the gateway's events. Other and malformed dispatches are logged and skipped;
+   * only a failing handler makes it throw (no retry here: the caller decides).
+   */
+  handleUpdate(update: unknown): Promise<void> {
+    if (this.#onEvent === null) {
+      return Promise.reject(
+        new GridBotError('DiscordAdapter.handleUpdate() called before start() finished.'),
+      );
+    }
+    return this.#delivery.run(() => this.#process(update));
+  }
+
+  /** Sends one chunk (at most 2000 characters); see {@link sendDiscordText}. */
+  sendText(jid: Jid, text: string, options: SendOptions): Promise<string> {
+    if (this.#state === 'stopped') {
+      return Promise.reject(new GridBotError('The Discord adapter is stopped; it sends nothing.'));
+    }
+    return sendDiscordText(this.#client.rest, jid, text, options, this.maxMessageLength);
+  }
+
+  /** The bot's id and username; throws before `start()` has finished. */
+  identity(): BotIdentity {
+    if (this.#identity === null) {
+      throw new GridBotError(
+        'The Discord bot identity is not known yet: call `await adapter.start(onEvent)` first.',
+      );
+    }
+    return this.#identity;
+  }
+
+  /** Resolves on ClientReady; rejects on a fatal gateway close, a timeout or `stop()`. */
+  #ready(): Promise<void> {
+    const client = this.#client;
+    return new Promise((resolve, reject) => {
+      const settle = (error: Error | null): void => {
+        clearTimeout(timer);
+        client.off(Events.ClientReady, onReady);
+        client.off(Events.ShardDisconnect, onDisconnect);
+        this.#stopped.signal.removeEventListener('abort', onStop);
+        if (error === null) resolve();
+        else reject(error);
+      };
+      const onReady = (): void => settle(null);
+      const onDisconnect = (event: { code: number }): void =>
+        settle(
+          new GridBotError(
+            `the gateway closed the connection with code ${event.code} (${FATAL_CLOSE[event.code] ?? 'not recoverable'}).`,
+          ),
+        );
+      const onStop = (): void =>
+        settle(new GridBotError('the adapter was stopped while starting.'));
+      const timer = setTimeout(
+        () =>
+          settle(new GridBotError(`the gateway was not ready after ${this.#readyTimeoutMs} ms.`)),
+        this.#readyTimeoutMs,
+      );
+      client.once(Events.ClientReady, onReady);
+      client.once(Events.ShardDisconnect, onDisconnect);
+      this.#stopped.signal.addEventListener('abort', onStop, { once: true });
+    });
+  }
+
+  /** A gateway packet: message dispatches are queued behind earlier ones and retried. */
+  #onPacket(packet: Packet): void {
+    if (this.#state === 'stopped' || !MESSAGE_DISPATCHES.has(packet.t as string)) return;
+    void this.#delivery.run(() =>
+      this.#delivery.retry(
+        () => this.#process(packet),
+        this.#retry,
+        (error, attempt, retryInMs) => {
+          const fields = { err: error, attempt, ...dispatchFields(packet) };
+          if (retryInMs === null) {
+            this.#logger.error(
+              fields,
+              'ingress handler failed on a discord message; dropping it (the gateway does not redeliver)',
+            );
+          } else {
+            this.#logger.warn(
+              { ...fields, retryInMs },
+              'ingress handler failed on a discord message; retrying',
+            );
+          }
+        },
+      ),
+    );
+  }
+
+  /** Normalizes one dispatch and, if it is an event, awaits the handler. */
+  async #process(update: unknown): Promise<void> {
+    const onEvent = this.#onEvent;
+    const user = this.#client.user;
+    // Gateway events can arrive between READY and ClientReady; the bot user is known by then.
+    const bot = this.#identity ?? (user === null ? null : { id: user.id, username: user.username });
+    if (onEvent === null || bot === null) {
+      throw new GridBotError('DiscordAdapter received a dispatch before it knew the bot user.');
+    }
+    await this.#prefetchChannel(update);
+    const result = normalizeDiscordDispatch(update, {
+      bot,
+      lookupChannel: (id) => this.#cachedChannel(id),
+    });
+    if (result.outcome === 'event') {
+      await onEvent(result.event);
+      return;
+    }
+    this.#report(result);
+  }
+
+  #report(result: Exclude<DiscordNormalizeResult, { outcome: 'event' }>): void {
+    if (result.outcome === 'ignored') {
+      this.#logger.debug(
+        { messageId: result.messageId, reason: result.reason },
+        'ignoring discord dispatch',
+      );
+    } else if (result.outcome === 'unsupported') {
+      this.#logger.warn(
+        { messageId: result.messageId, channelId: result.channelId, reason: result.reason },
+        `skipping discord message ${result.messageId}: ${result.reason}`,
+      );
+    } else {
+      this.#logger.warn(
+        { messageId: result.messageId, reason: result.reason },
+        `skipping malformed discord dispatch${result.messageId === null ? '' : ` ${result.messageId}`}: ${result.reason}`,
+      );
+    }
+  }
+
+  #cachedChannel(id: string): DiscordChannelInfo | null {
+    const channel = this.#client.channels.cache.get(id);
+    if (channel === undefined) return null;
+    return {
+      type: channel.type,
+      parentId: 'parentId' in channel ? (channel.parentId ?? null) : null,
+      name: 'name' in channel ? (channel.name ?? null) : null,
+    };
+  }
+
+  /**
+   * Fetches a guild channel discord.js has not cached (e.g. a thread it never saw) so the
+   * normalizer can tell its type and parent. Failures only cost the lookup.
+   */
+  async #prefetchChannel(update: unknown): Promise<void> {
+    const d = (
+      update as { d?: { channel_id?: unknown; guild_id?: unknown; channel_type?: unknown } } | null
+    )?.d;
+    const id = d?.channel_id;
+    if (typeof id !== 'string' || !/^\d{1,20}$/.test(id) || d?.guild_id === undefined) return;
+    if (this.#client.channels.cache.has(id)) return;
+    if (typeof d.channel_type === 'number' && !THREAD_TYPES.has(d.channel_type)) return;
+    try {
+      await this.#client.channels.fetch(id);
+    } catch (error) {
+      this.#logger.warn({ err: error, channelId: id }, 'could not fetch a discord channel');
+    }
+  }
+}

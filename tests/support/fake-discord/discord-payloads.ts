@@ -1,0 +1,185 @@
+/**
+ * The fake Discord's fixed world (a bot, one guild with a text channel, a thread and a
+ * voice channel, a DM channel, two people) and builders for the raw gateway payloads
+ * (`d` of MESSAGE_CREATE / MESSAGE_UPDATE) tests dispatch. Shapes follow Discord API v10.
+ */
+
+type Rec = Record<string, unknown>;
+
+/** Discord's epoch (2015-01-01), the zero of snowflake timestamps. */
+const DISCORD_EPOCH = 1_420_070_400_000n;
+let increment = 0n;
+
+/** A fresh, increasing snowflake id, as Discord builds them (time << 22 | counter). */
+export function snowflake(at = Date.now()): string {
+  increment = (increment + 1n) % 4096n;
+  return String(((BigInt(at) - DISCORD_EPOCH) << 22n) | increment);
+}
+
+/** A Discord user object. */
+export interface FakeUser {
+  id: string;
+  username: string;
+  global_name: string | null;
+  bot?: boolean;
+}
+
+export const BOT_USER: FakeUser = {
+  id: '1100000000000000001',
+  username: 'gridbot',
+  global_name: 'GridBot',
+  bot: true,
+};
+export const ALICE: FakeUser = {
+  id: '1100000000000000042',
+  username: 'alice',
+  global_name: 'Alice',
+};
+export const BOB: FakeUser = { id: '1100000000000000043', username: 'bob', global_name: null };
+export const OTHER_BOT: FakeUser = {
+  id: '1100000000000000099',
+  username: 'otherbot',
+  global_name: null,
+  bot: true,
+};
+
+export const GUILD = { id: '1200000000000000001', name: 'Tea party' };
+
+/** The channels the fake knows; GUILD_CREATE announces the guild ones. Types are Discord's. */
+export const CHANNELS = {
+  text: { id: '1300000000000000001', type: 0, name: 'general', guild_id: GUILD.id },
+  thread: {
+    id: '1300000000000000002',
+    type: 11,
+    name: 'planning',
+    guild_id: GUILD.id,
+    parent_id: '1300000000000000001',
+  },
+  voice: { id: '1300000000000000003', type: 2, name: 'Lounge', guild_id: GUILD.id },
+  dm: { id: '1300000000000000004', type: 1, recipients: [ALICE] },
+} as const;
+
+/** The GUILD_CREATE payload sent after READY: the guild, its channels and active threads. */
+export function guildCreatePayload(): Rec {
+  const { thread, text, voice } = CHANNELS;
+  return {
+    id: GUILD.id,
+    name: GUILD.name,
+    unavailable: false,
+    owner_id: ALICE.id,
+    joined_at: new Date(0).toISOString(),
+    large: false,
+    member_count: 3,
+    features: [],
+    roles: [
+      {
+        id: GUILD.id,
+        name: '@everyone',
+        permissions: '1024',
+        position: 0,
+        color: 0,
+        hoist: false,
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      },
+    ],
+    emojis: [],
+    stickers: [],
+    members: [],
+    presences: [],
+    voice_states: [],
+    stage_instances: [],
+    guild_scheduled_events: [],
+    channels: [
+      { ...text, position: 0, permission_overwrites: [] },
+      { ...voice, position: 1, permission_overwrites: [], bitrate: 64_000, user_limit: 0 },
+    ],
+    threads: [
+      {
+        ...thread,
+        owner_id: ALICE.id,
+        message_count: 0,
+        member_count: 1,
+        thread_metadata: {
+          archived: false,
+          auto_archive_duration: 1440,
+          archive_timestamp: new Date(0).toISOString(),
+          locked: false,
+        },
+      },
+    ],
+  };
+}
+
+/** Options of {@link messagePayload}; everything has a sensible default. */
+export interface MessageOptions {
+  content?: string;
+  /** Channel id; a guild channel of the fixture gets `guild_id`, the DM channel does not. */
+  channelId?: string;
+  author?: FakeUser;
+  id?: string;
+  /** Users mentioned (the `mentions` array); `<@id>` in `content` is up to the caller. */
+  mentions?: FakeUser[];
+  /** Makes it a reply (type 19) to this message, whose author is `repliedAuthor`. */
+  replyTo?: { id: string; author: FakeUser };
+  attachments?: Rec[];
+  /** Extra or overriding fields, e.g. `{ channel_type: 2 }`. */
+  extra?: Rec;
+}
+
+const GUILD_CHANNELS = new Set<string>([CHANNELS.text.id, CHANNELS.thread.id, CHANNELS.voice.id]);
+
+/** A full MESSAGE_CREATE `d` payload, as Discord sends it to a bot with the message-content intent. */
+export function messagePayload(options: MessageOptions = {}): Rec {
+  const channelId = options.channelId ?? CHANNELS.text.id;
+  const author = options.author ?? ALICE;
+  const inGuild = GUILD_CHANNELS.has(channelId);
+  const reply = options.replyTo;
+  return {
+    id: options.id ?? snowflake(),
+    type: reply === undefined ? 0 : 19,
+    channel_id: channelId,
+    ...(inGuild ? { guild_id: GUILD.id, member: { roles: [], nick: null } } : {}),
+    ...(channelId === CHANNELS.dm.id ? { channel_type: 1 } : {}),
+    author: { discriminator: '0', avatar: null, ...author },
+    content: options.content ?? 'hello',
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: (options.mentions ?? []).map((user) => ({
+      discriminator: '0',
+      avatar: null,
+      ...user,
+    })),
+    mention_roles: [],
+    attachments: options.attachments ?? [],
+    embeds: [],
+    pinned: false,
+    flags: 0,
+    ...(reply === undefined
+      ? {}
+      : {
+          message_reference: { type: 0, message_id: reply.id, channel_id: channelId },
+          referenced_message: {
+            id: reply.id,
+            type: 0,
+            channel_id: channelId,
+            author: { discriminator: '0', avatar: null, ...reply.author },
+            content: 'earlier',
+            timestamp: new Date().toISOString(),
+            edited_timestamp: null,
+            mentions: [],
+            attachments: [],
+            embeds: [],
+          },
+        }),
+    ...options.extra,
+  };
+}
+
+/** A MESSAGE_UPDATE `d` payload: `original` with new content and an edit timestamp. */
+export function editPayload(original: Rec, content: string): Rec {
+  return { ...original, content, edited_timestamp: new Date().toISOString() };
+}

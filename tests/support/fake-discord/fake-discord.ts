@@ -1,0 +1,297 @@
+/**
+ * A fake Discord for tests: REST (`/api/v10`) and gateway (WebSocket, v10, JSON) on one
+ * port of 127.0.0.1, enough for the real discord.js client to log in, receive messages,
+ * resume after a dropped connection and send replies.
+ *
+ *   const discord = await startFakeDiscord({ token: 'test-token' });
+ *   // run the bot with apiBase = discord.apiBase (DISCORD_API_BASE in the app)
+ *   await discord.waitForConnection();
+ *   discord.dispatchMessage(messagePayload({ content: '<@…> hi' }));
+ *   await waitFor('a reply', () => discord.sent.length === 1);
+ *
+ * Dispatches made before the bot has connected are held and sent right after its READY and
+ * GUILD_CREATE; those made while it is disconnected are replayed when it resumes.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BOT_USER, CHANNELS, snowflake } from './discord-payloads.ts';
+import { FakeGateway } from './fake-gateway.ts';
+
+/** A message the bot created (`POST /channels/:id/messages`), as Discord received it. */
+export interface SentDiscordMessage {
+  /** The id the fake gave it. */
+  id: string;
+  channelId: string;
+  content: string;
+  allowed_mentions: unknown;
+  message_reference: { message_id?: string; fail_if_not_exists?: boolean } | undefined;
+  flags: number | undefined;
+  /** The whole JSON body. */
+  body: Record<string, unknown>;
+}
+
+/** One REST request, whatever its outcome. */
+export interface RecordedDiscordRequest {
+  method: string;
+  /** Path after `/api/v10`, e.g. `/channels/123/messages`. */
+  path: string;
+  status: number;
+}
+
+/** Options of {@link startFakeDiscord}. */
+export interface FakeDiscordOptions {
+  /** The bot token REST (`Authorization: Bot …`) and IDENTIFY must carry; any when omitted. */
+  token?: string;
+  /** HELLO's heartbeat interval (default 41250 ms, Discord's). */
+  heartbeatIntervalMs?: number;
+  /** Close IDENTIFY with this gateway code, e.g. 4014 (disallowed intents). */
+  identifyCloseCode?: number;
+  /** Echo each sent message back as a MESSAGE_CREATE, as Discord does (default true). */
+  echoSent?: boolean;
+}
+
+/** The running fake and its test API. */
+export interface FakeDiscord {
+  /** REST root including `/api` (discord.js adds `/v10`): `http://127.0.0.1:PORT/api`. */
+  readonly apiBase: string;
+  /** The gateway URL `GET /gateway/bot` returns: `ws://127.0.0.1:PORT`. */
+  readonly gatewayUrl: string;
+  /** Messages the bot sent, in order. */
+  readonly sent: SentDiscordMessage[];
+  /** Every REST request, in order. */
+  readonly requests: RecordedDiscordRequest[];
+  /** The gateway, for `connections`, `identifies`, `resumes`, `connected`. */
+  readonly gateway: FakeGateway;
+  /** Sends MESSAGE_CREATE with this `d` (buffered while disconnected, replayed on RESUME). */
+  dispatchMessage(payload: Record<string, unknown>): void;
+  /** Sends MESSAGE_UPDATE with this `d`. */
+  dispatchUpdate(payload: Record<string, unknown>): void;
+  /** Sends any dispatch. */
+  dispatch(t: string, d: unknown): void;
+  /** Closes the live WebSocket with a resumable code (4000); discord.js reconnects and resumes. */
+  dropConnection(code?: number): void;
+  /** Resolves once the bot is identified or resumed on the gateway. */
+  waitForConnection(): Promise<void>;
+  /** Makes a channel known to REST (`GET /channels/:id`, posting) without announcing it on the gateway. */
+  addChannel(channel: { id: string; type: number } & Record<string, unknown>): void;
+  /** Answers the next `times` message sends with 429 and `retry_after` (seconds). */
+  rateLimitNext(retryAfterSec: number, times?: number): void;
+  close(): Promise<void>;
+}
+
+const MAX_CONTENT = 2000;
+const API_PREFIX = /^\/api(?:\/v\d+)?(?=\/)/;
+
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+async function notFound(res: ServerResponse): Promise<number> {
+  json(res, 404, { message: '404: Not Found', code: 0 });
+  return 404;
+}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+}
+
+const invalidForm = (field: string, message: string) => ({
+  code: 50035,
+  message: 'Invalid Form Body',
+  errors: { [field]: { _errors: [{ code: 'BASE_TYPE_INVALID', message }] } },
+});
+
+/** Starts the fake on a free port of 127.0.0.1. */
+export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+  const token = options.token ?? null;
+  const sent: SentDiscordMessage[] = [];
+  const requests: RecordedDiscordRequest[] = [];
+  /** Channels messages may be posted to: the fixture's, plus any a dispatched message came from. */
+  const channels = new Map<string, Record<string, unknown>>(
+    Object.values(CHANNELS).map((channel) => [channel.id, { ...channel }]),
+  );
+  let rateLimited: { retryAfterSec: number; times: number } | null = null;
+
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const gatewayUrl = `ws://127.0.0.1:${port}`;
+  const gateway = new FakeGateway({
+    server,
+    url: gatewayUrl,
+    token,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
+    identifyCloseCode: options.identifyCloseCode ?? null,
+  });
+
+  /** Answers one REST request; returns the status for the record. */
+  async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<number> {
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && path === '/gateway') {
+      json(res, 200, { url: gatewayUrl });
+      return 200;
+    }
+    if (token !== null && req.headers.authorization !== `Bot ${token}`) {
+      json(res, 401, { message: '401: Unauthorized', code: 0 });
+      return 401;
+    }
+    if (method === 'GET' && path === '/gateway/bot') {
+      json(res, 200, {
+        url: gatewayUrl,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+      });
+      return 200;
+    }
+    if (method === 'GET' && path === '/users/@me') {
+      json(res, 200, { ...BOT_USER, discriminator: '0', avatar: null });
+      return 200;
+    }
+    const channelMatch = /^\/channels\/(\d+)(\/messages)?$/.exec(path);
+    const channel = channelMatch === null ? undefined : channels.get(channelMatch[1] as string);
+    if (channelMatch !== null && channel === undefined) {
+      json(res, 404, { message: 'Unknown Channel', code: 10003 });
+      return 404;
+    }
+    if (channel !== undefined && method === 'GET' && channelMatch?.[2] === undefined) {
+      json(res, 200, channel);
+      return 200;
+    }
+    if (channel !== undefined && method === 'POST' && channelMatch?.[2] !== undefined) {
+      return createMessage(res, String(channel.id), await readBody(req));
+    }
+    return notFound(res);
+  }
+
+  function createMessage(
+    res: ServerResponse,
+    channelId: string,
+    body: Record<string, unknown>,
+  ): number {
+    if (rateLimited !== null) {
+      const { retryAfterSec } = rateLimited;
+      rateLimited.times -= 1;
+      if (rateLimited.times <= 0) rateLimited = null;
+      json(
+        res,
+        429,
+        { message: 'You are being rate limited.', retry_after: retryAfterSec, global: false },
+        { 'retry-after': String(retryAfterSec), 'x-ratelimit-scope': 'user' },
+      );
+      return 429;
+    }
+    const content = typeof body.content === 'string' ? body.content : '';
+    if (content === '') {
+      json(res, 400, { message: 'Cannot send an empty message', code: 50006 });
+      return 400;
+    }
+    if (content.length > MAX_CONTENT) {
+      json(res, 400, invalidForm('content', `Must be ${MAX_CONTENT} or fewer in length.`));
+      return 400;
+    }
+    const reference = body.message_reference as SentDiscordMessage['message_reference'];
+    const id = snowflake();
+    sent.push({
+      id,
+      channelId,
+      content,
+      allowed_mentions: body.allowed_mentions,
+      message_reference: reference,
+      flags: typeof body.flags === 'number' ? body.flags : undefined,
+      body,
+    });
+    const message = {
+      id,
+      type: reference === undefined ? 0 : 19,
+      channel_id: channelId,
+      author: { ...BOT_USER, discriminator: '0', avatar: null },
+      content,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: [],
+      embeds: [],
+      pinned: false,
+      flags: typeof body.flags === 'number' ? body.flags : 0,
+      ...(reference === undefined
+        ? {}
+        : { message_reference: { ...reference, channel_id: channelId } }),
+    };
+    json(res, 200, message);
+    if (options.echoSent ?? true) gateway.dispatch('MESSAGE_CREATE', message);
+    return 200;
+  }
+
+  server.on('request', (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const prefix = API_PREFIX.exec(url.pathname);
+    const path = prefix === null ? url.pathname : url.pathname.slice(prefix[0].length);
+    const record: RecordedDiscordRequest = { method: req.method ?? 'GET', path, status: 0 };
+    requests.push(record);
+    const answer = prefix === null ? notFound(res) : route(req, res, path);
+    answer.then(
+      (status) => {
+        record.status = status;
+      },
+      (error: unknown) => {
+        record.status = 500;
+        if (!res.headersSent) json(res, 500, { message: String(error), code: 0 });
+      },
+    );
+  });
+
+  const register = (payload: Record<string, unknown>): void => {
+    const id = payload.channel_id;
+    if (typeof id === 'string' && !channels.has(id)) {
+      const guildId = payload.guild_id;
+      channels.set(
+        id,
+        typeof guildId === 'string'
+          ? { id, type: 0, guild_id: guildId, name: `channel-${id}`, position: 0 }
+          : { id, type: 1 },
+      );
+    }
+  };
+
+  return {
+    apiBase: `http://127.0.0.1:${port}/api`,
+    gatewayUrl,
+    sent,
+    requests,
+    gateway,
+    dispatchMessage(payload) {
+      register(payload);
+      gateway.dispatch('MESSAGE_CREATE', payload);
+    },
+    dispatchUpdate(payload) {
+      register(payload);
+      gateway.dispatch('MESSAGE_UPDATE', payload);
+    },
+    dispatch: (t, d) => gateway.dispatch(t, d),
+    dropConnection: (code) => gateway.drop(code),
+    waitForConnection: () => gateway.waitForConnection(),
+    addChannel(channel) {
+      channels.set(channel.id, { ...channel });
+    },
+    rateLimitNext(retryAfterSec, times = 1) {
+      rateLimited = { retryAfterSec, times };
+    },
+    async close() {
+      await gateway.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
