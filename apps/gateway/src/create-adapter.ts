@@ -1,30 +1,49 @@
-import { type ChannelAdapter, TelegramAdapter } from '@gridbot/channels';
+import { type ChannelAdapter, DiscordAdapter, TelegramAdapter } from '@gridbot/channels';
 import { ConfigError } from '@gridbot/core';
 import type { Logger } from '@gridbot/service';
 import type { GatewayEnv } from './env.ts';
 
 /** Channels this build can run a gateway for. */
-export const SUPPORTED_CHANNELS = ['telegram'] as const;
+export const SUPPORTED_CHANNELS = ['telegram', 'discord'] as const;
 export type SupportedChannel = (typeof SUPPORTED_CHANNELS)[number];
 
 /** Channels whose credentials are present in the environment. */
 export function configuredChannels(env: GatewayEnv): SupportedChannel[] {
-  return env.TELEGRAM_BOT_TOKEN ? ['telegram'] : [];
+  return SUPPORTED_CHANNELS.filter((channel) =>
+    channel === 'telegram' ? Boolean(env.TELEGRAM_BOT_TOKEN) : Boolean(env.DISCORD_BOT_TOKEN),
+  );
 }
 
 /** Platform user ids allowed to use direct chats without pairing, per channel. */
-export function allowedUsersFor(channel: SupportedChannel, env: GatewayEnv): ReadonlySet<string> {
-  return channel === 'telegram' ? (env.TELEGRAM_ALLOWED_USERS ?? new Set()) : new Set();
+export function allowedUsersFor(channel: string, env: GatewayEnv): ReadonlySet<string> {
+  if (channel === 'telegram') return env.TELEGRAM_ALLOWED_USERS ?? new Set();
+  if (channel === 'discord') return env.DISCORD_ALLOWED_USERS ?? new Set();
+  return new Set();
 }
 
 /** Builds the adapter of one channel from the environment, or explains what is missing. */
 export function createAdapter(channel: string, env: GatewayEnv, logger: Logger): ChannelAdapter {
-  if (channel !== 'telegram') {
-    throw new ConfigError(
-      `Unknown channel ${JSON.stringify(channel)}. Supported: ${SUPPORTED_CHANNELS.join(', ')}.`,
-      [],
-    );
+  if (channel === 'telegram') return telegramAdapter(env, logger);
+  if (channel === 'discord') {
+    if (!env.DISCORD_BOT_TOKEN) {
+      throw new ConfigError(
+        'DISCORD_BOT_TOKEN is not set: the Discord gateway needs the bot token from the Developer Portal (Bot → Reset Token).',
+        ['DISCORD_BOT_TOKEN'],
+      );
+    }
+    return new DiscordAdapter({
+      token: env.DISCORD_BOT_TOKEN,
+      ...(env.DISCORD_API_BASE && { apiBase: env.DISCORD_API_BASE }),
+      logger,
+    });
   }
+  throw new ConfigError(
+    `Unknown channel ${JSON.stringify(channel)}. Supported: ${SUPPORTED_CHANNELS.join(', ')}.`,
+    [],
+  );
+}
+
+function telegramAdapter(env: GatewayEnv, logger: Logger): ChannelAdapter {
   if (!env.TELEGRAM_BOT_TOKEN) {
     throw new ConfigError(
       'TELEGRAM_BOT_TOKEN is not set: the Telegram gateway needs the bot token from @BotFather.',

@@ -35,10 +35,24 @@ export const telegramEnvShape = {
   TELEGRAM_POLL_IDLE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 };
 
+/** Discord settings; the token is required only when the Discord gateway runs. */
+export const discordEnvShape = {
+  DISCORD_BOT_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{20,200}$/, {
+      message: 'expected the bot token from the Discord Developer Portal',
+    })
+    .optional(),
+  /** REST root including /api (the WebSocket URL comes from GET /gateway/bot). */
+  DISCORD_API_BASE: urlVar(['http', 'https'], 'https://discord.com/api').optional(),
+  DISCORD_ALLOWED_USERS: idList.optional(),
+};
+
 export const gatewayEnvSchema = z
   .object({
     ...baseEnvShape,
     ...telegramEnvShape,
+    ...discordEnvShape,
     HEALTH_PORT: portVar(8081),
   })
   .superRefine((env, ctx) => {

@@ -1,5 +1,5 @@
 import { type BuildInfo, createLogger, RoleRuntime } from '@gridbot/service';
-import { allowedUsersFor, createAdapter, type SupportedChannel } from './create-adapter.ts';
+import { allowedUsersFor, createAdapter } from './create-adapter.ts';
 import { parseGatewayEnv } from './env.ts';
 import { Gateway } from './gateway.ts';
 
@@ -17,7 +17,9 @@ export async function runGateway(
   const logger = createLogger({
     level: env.LOG_LEVEL,
     name: `gateway-${channel}`,
-    secrets: [env.TELEGRAM_BOT_TOKEN, env.TELEGRAM_WEBHOOK_SECRET].filter((s): s is string => !!s),
+    secrets: [env.TELEGRAM_BOT_TOKEN, env.TELEGRAM_WEBHOOK_SECRET, env.DISCORD_BOT_TOKEN].filter(
+      (s): s is string => !!s,
+    ),
   });
   const adapter = createAdapter(channel, env, logger);
   const runtime = await RoleRuntime.fromEnv(`gateway-${channel}`, env, build, logger, () => [
@@ -30,7 +32,7 @@ export async function runGateway(
     connection: runtime.blocking,
     prefix: env.QUEUE_PREFIX,
     assistantName: env.ASSISTANT_NAME,
-    allowedUsers: allowedUsersFor(channel as SupportedChannel, env),
+    allowedUsers: allowedUsersFor(channel, env),
     logger,
     metrics: runtime.metrics,
   });

@@ -25,6 +25,7 @@ export async function startCommand(
     secrets: [
       gatewayEnv.TELEGRAM_BOT_TOKEN,
       gatewayEnv.TELEGRAM_WEBHOOK_SECRET,
+      gatewayEnv.DISCORD_BOT_TOKEN,
       workerEnv.ANTHROPIC_API_KEY,
       workerEnv.OPENAI_API_KEY,
     ].filter((s): s is string => !!s),
@@ -50,7 +51,7 @@ export async function startCommand(
         connection: runtime.blocking,
         prefix: gatewayEnv.QUEUE_PREFIX,
         assistantName: gatewayEnv.ASSISTANT_NAME,
-        allowedUsers: allowedUsersFor(adapter.channel as 'telegram', gatewayEnv),
+        allowedUsers: allowedUsersFor(adapter.channel, gatewayEnv),
         logger: logger.child({ role: `gateway-${adapter.channel}` }),
         metrics: runtime.metrics,
       }),

@@ -1,0 +1,182 @@
+import { registerThread } from '@gridbot/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ALICE,
+  BOB,
+  BOT_USER,
+  CHANNELS,
+  GUILD,
+  messagePayload,
+  snowflake,
+} from './support/fake-discord/discord-payloads.ts';
+import { type FakeDiscord, startFakeDiscord } from './support/fake-discord/fake-discord.ts';
+import type { GridbotProcess } from './support/gridbot-process.ts';
+import { PipelineHarness } from './support/pipeline-harness.ts';
+import { withoutTimes } from './support/telegram-fake.ts';
+import { sleep, waitFor } from './support/wait-for.ts';
+
+const TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDA0Mg.fake.discord-token-for-gridbot-tests';
+const TEXT = CHANNELS.text.id;
+/** A guild text channel nobody registered. */
+const UNREGISTERED = '1300000000000000099';
+
+let h: PipelineHarness;
+let discord: FakeDiscord;
+let gateway: GridbotProcess;
+
+beforeAll(async () => {
+  h = await PipelineHarness.create();
+  discord = await startFakeDiscord({ token: TOKEN, heartbeatIntervalMs: 1_000 });
+  await registerThread(h.db.db, { jid: `discord:${TEXT}`, title: 'general' });
+  gateway = await h.start(['gateway', '--channel', 'discord'], {
+    DISCORD_BOT_TOKEN: TOKEN,
+    DISCORD_API_BASE: discord.apiBase,
+    DISCORD_ALLOWED_USERS: ALICE.id,
+  });
+  await h.start(['worker']);
+});
+
+afterAll(async () => {
+  await h?.close();
+  await discord?.close();
+});
+
+const sentTo = (channelId: string) => discord.sent.filter((m) => m.channelId === channelId);
+
+async function nextReplies(channelId: string, count: number) {
+  return waitFor(
+    `${count} replies in ${channelId}`,
+    () => sentTo(channelId).length >= count && sentTo(channelId),
+    20_000,
+  );
+}
+
+describe('a conversation over Discord, through real gateway and worker processes', () => {
+  it('answers "@Andy hi" and a <@bot> mention in a registered channel, once each, without pinging', async () => {
+    discord.dispatchMessage(messagePayload({ content: '@Andy hi' }));
+    const [first] = await nextReplies(TEXT, 1);
+    expect(withoutTimes(first!.content)).toContain(
+      '[alice] @Andy hi'.replace('alice', ALICE.global_name ?? ALICE.username),
+    );
+    expect(first!.allowed_mentions).toMatchObject({ parse: [] });
+    discord.dispatchMessage(
+      messagePayload({ content: `<@${BOT_USER.id}> are you there?`, mentions: [BOT_USER] }),
+    );
+    const replies = await nextReplies(TEXT, 2);
+    expect(replies[1]!.content).toContain('are you there?');
+    await sleep(500);
+    expect(sentTo(TEXT)).toHaveLength(2);
+  });
+
+  it('does not answer an unregistered channel and keeps none of its text', async () => {
+    discord.dispatchMessage(
+      messagePayload({
+        content: '@Andy secret discord plans',
+        channelId: UNREGISTERED,
+        extra: { guild_id: GUILD.id },
+      }),
+    );
+    await sleep(1_500);
+    expect(sentTo(UNREGISTERED)).toEqual([]);
+    const thread = await h.db.db
+      .selectFrom('threads')
+      .selectAll()
+      .where('jid', '=', `discord:${UNREGISTERED}`)
+      .executeTakeFirst();
+    expect(thread?.registered).toBe(false);
+    const stored = await h.db.db
+      .selectFrom('messages')
+      .select('id')
+      .where('content', 'like', '%secret discord%')
+      .execute();
+    expect(stored).toEqual([]);
+  });
+
+  it('answers a direct message from an allowed user without a trigger', async () => {
+    discord.dispatchMessage(
+      messagePayload({ content: 'hello in private', channelId: CHANNELS.dm.id }),
+    );
+    const [reply] = await nextReplies(CHANNELS.dm.id, 1);
+    expect(reply!.content).toContain('hello in private');
+  });
+
+  it('splits a 5,000-character reply with a code block into chunks of at most 2000 that each render', async () => {
+    const code = Array.from({ length: 230 }, (_, i) => `const value${i} = ${i};`).join('\n');
+    const before = sentTo(TEXT).length;
+    discord.dispatchMessage(
+      messagePayload({ content: `@Andy here:\n\`\`\`ts\n${code}\n\`\`\`\ndone` }),
+    );
+    const chunks = await waitFor('the chunks', () => {
+      const all = sentTo(TEXT).slice(before);
+      return all.some((m) => m.content.includes('done')) && all;
+    });
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    for (const chunk of chunks) {
+      expect(chunk.content.length).toBeLessThanOrEqual(2000);
+      expect(
+        chunk.content.split('\n').filter((l) => l.trimStart().startsWith('```')).length % 2,
+      ).toBe(0);
+    }
+    const lines = chunks
+      .flatMap((c) => c.content.split('\n'))
+      .filter((l) => l.startsWith('const value'));
+    expect(lines).toEqual(code.split('\n'));
+  });
+
+  it('never pings @everyone', async () => {
+    const before = sentTo(TEXT).length;
+    discord.dispatchMessage(
+      messagePayload({ content: '@Andy tell @everyone and @here hi', author: BOB }),
+    );
+    const replies = await nextReplies(TEXT, before + 1);
+    const text = replies.at(-1)!.content;
+    expect(text).not.toMatch(/@everyone|@here/);
+    expect(text).toMatch(/@\u200beveryone|＠everyone/);
+    expect(replies.at(-1)!.allowed_mentions).toMatchObject({ parse: [] });
+  });
+
+  it('stores and answers a MESSAGE_CREATE delivered twice (a resume replay) once', async () => {
+    const before = sentTo(TEXT).length;
+    const payload = messagePayload({ id: snowflake(), content: '@Andy only once please' });
+    discord.dispatchMessage(payload);
+    await nextReplies(TEXT, before + 1);
+    discord.dispatchMessage(payload);
+    await sleep(1_500);
+    expect(sentTo(TEXT)).toHaveLength(before + 1);
+    const stored = await h.db.db
+      .selectFrom('messages')
+      .select('id')
+      .where('content', '=', '@Andy only once please')
+      .execute();
+    expect(stored).toHaveLength(1);
+  });
+
+  it('answers the next message after the WebSocket was dropped', async () => {
+    const before = sentTo(TEXT).length;
+    const resumes = discord.gateway.resumes;
+    discord.dropConnection();
+    discord.dispatchMessage(messagePayload({ content: '@Andy still with me?' }));
+    const replies = await nextReplies(TEXT, before + 1);
+    expect(replies.at(-1)!.content).toContain('still with me?');
+    expect(discord.gateway.resumes).toBeGreaterThan(resumes);
+  });
+
+  it('skips a MESSAGE_CREATE with missing fields or an unknown channel type, and keeps answering', async () => {
+    const before = sentTo(TEXT).length;
+    discord.dispatchMessage({ id: snowflake(), content: '@Andy no author or channel' });
+    discord.dispatchMessage(
+      messagePayload({ content: '@Andy in voice', channelId: CHANNELS.voice.id }),
+    );
+    discord.dispatchMessage(messagePayload({ content: '@Andy after the bad ones' }));
+    const replies = await nextReplies(TEXT, before + 1);
+    expect(replies.at(-1)!.content).toContain('after the bad ones');
+    expect(gateway.child.exitCode).toBeNull();
+    expect(gateway.output()).not.toContain(TOKEN);
+  });
+
+  it('refuses to start without DISCORD_BOT_TOKEN, naming it', async () => {
+    const result = await h.cli(['gateway', '--channel', 'discord'], { DISCORD_BOT_TOKEN: '' });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('DISCORD_BOT_TOKEN is not set');
+  });
+});
