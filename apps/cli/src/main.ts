@@ -2,12 +2,16 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runGateway } from '@gridbot/app-gateway';
+import { runScheduler } from '@gridbot/app-scheduler';
 import { runWorker } from '@gridbot/app-worker';
 import { GridBotError } from '@gridbot/core';
 import type { RoleRuntime } from '@gridbot/service';
 import { readBuildInfo } from './build-info.ts';
+import { backupCommand } from './commands/backup.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { restoreCommand } from './commands/restore.ts';
 import { startCommand } from './commands/start.ts';
+import { tasksCommand } from './commands/tasks.ts';
 import { threadsCommand } from './commands/threads.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -16,10 +20,16 @@ const USAGE = `Usage: gridbot <command>
   start                          every role in one process
   gateway --channel telegram     one channel's gateway
   worker                         run agents for queued threads
+  scheduler                      fire scheduled tasks; sweep, retention and backups
   migrate                        apply database migrations
   threads list
   threads register <jid> [--name N] [--trigger P] [--no-trigger] [--main]
   threads unregister <jid>
+  tasks list <jid>
+  tasks add <jid> --prompt P (--cron "0 9 * * 1" | --every MS | --at ISO) [--tz ZONE] [--isolated] [--misfire skip|run-once]
+  tasks pause|resume|cancel <id>
+  backup [--dir D]               dump the database (default dir $DATA_DIR/backups)
+  restore <file> [--force]       restore a backup into an empty database
 
 Settings come from the environment (and ./.env); see README.md.`;
 
@@ -35,6 +45,15 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
       trigger: { type: 'string' },
       'no-trigger': { type: 'boolean' },
       main: { type: 'boolean' },
+      prompt: { type: 'string' },
+      cron: { type: 'string' },
+      every: { type: 'string' },
+      at: { type: 'string' },
+      tz: { type: 'string' },
+      isolated: { type: 'boolean' },
+      misfire: { type: 'string' },
+      dir: { type: 'string' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -60,12 +79,36 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
         env,
       );
       return undefined;
+    case 'backup':
+      await backupCommand({ ...(values.dir !== undefined && { dir: values.dir }) }, env);
+      return undefined;
+    case 'restore':
+      await restoreCommand({ file: rest[0], force: values.force ?? false }, env);
+      return undefined;
+    case 'tasks':
+      await tasksCommand(
+        {
+          action: rest[0],
+          target: rest[1],
+          ...(values.prompt !== undefined && { prompt: values.prompt }),
+          ...(values.cron !== undefined && { cron: values.cron }),
+          ...(values.every !== undefined && { every: values.every }),
+          ...(values.at !== undefined && { at: values.at }),
+          ...(values.tz !== undefined && { tz: values.tz }),
+          ...(values.misfire !== undefined && { misfire: values.misfire }),
+          isolated: values.isolated ?? false,
+        },
+        env,
+      );
+      return undefined;
     case 'gateway':
       if (!values.channel)
         throw new UsageError('gridbot gateway needs --channel, e.g. --channel telegram');
       return runGateway(values.channel, env, readBuildInfo(env));
     case 'worker':
       return runWorker(env, readBuildInfo(env));
+    case 'scheduler':
+      return runScheduler(env, readBuildInfo(env));
     case 'start':
       return startCommand(env, readBuildInfo(env));
     default:

@@ -21,6 +21,7 @@ import {
 import type { PipelineQueues, ThreadEvent } from '@gridbot/queue';
 import type { Logger } from '@gridbot/service';
 import type { Kysely } from 'kysely';
+import { describeTasks } from './describe-tasks.ts';
 import type { DrainRequester } from './drain-requester.ts';
 
 export interface IngressOptions {
@@ -37,12 +38,15 @@ export interface IngressOptions {
 
 /** `/stop`, optionally addressed to a bot (`/stop@GridBot`): cancels the thread's live run. */
 const STOP_COMMAND = /^\/stop(@\w+)?$/i;
+/** `/tasks`: lists the thread's scheduled tasks with their next run in the thread's zone. */
+const TASKS_COMMAND = /^\/tasks(@\w+)?$/i;
 /** `/approve 12` or `/reject 12`: decides a pending approval of the thread. */
 const APPROVAL_COMMAND = /^\/(approve|reject)(@\w+)?\s+#?(\d+)$/i;
 
 /** What ingress did with an event (for logs, metrics and tests). */
 export type IngressOutcome =
   | 'stop'
+  | 'tasks'
   | 'approval'
   | 'triggered'
   | 'stored'
@@ -89,6 +93,9 @@ export class Ingress {
       if (!thread.registered) return { outcome: 'unregistered' as const, threadId: thread.id };
       if (STOP_COMMAND.test(message.text.trim())) {
         return { outcome: 'stop' as const, threadId: thread.id };
+      }
+      if (TASKS_COMMAND.test(message.text.trim())) {
+        return { outcome: 'tasks' as const, threadId: thread.id, thread };
       }
       const approval = APPROVAL_COMMAND.exec(message.text.trim());
       if (approval) {
@@ -151,6 +158,12 @@ export class Ingress {
     );
     if (result.outcome === 'stop') {
       await this.#stop(result.threadId, message);
+    } else if (result.outcome === 'tasks') {
+      await this.#reply(
+        result.threadId,
+        message,
+        await describeTasks(this.#options.db, result.thread),
+      );
     } else if (result.outcome === 'approval') {
       await this.#decide(result.threadId, result.approvalId, result.decision, message);
     } else if ('stored' in result && result.stored) {

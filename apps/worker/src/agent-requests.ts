@@ -37,6 +37,8 @@ export interface AgentRequestContext {
   db: Kysely<Database>;
   thread: Thread;
   config: BehaviourConfig;
+  /** Tells the schedulers a task changed, so they update its BullMQ schedule at once. */
+  announceTaskChange?: (taskId: number) => Promise<void>;
 }
 
 /**
@@ -95,6 +97,27 @@ function firstRun(schedule: Schedule, timezone: string): Date | null {
 
 /** Memory, scheduled tasks and artifacts, served to the agent of one run. */
 export function agentRequestHandlers(ctx: AgentRequestContext): AgentRequestHandlers {
+  const handlers = requestHandlers(ctx);
+  // Every task write is announced to the schedulers; a lost announcement is caught by their
+  // periodic reconciliation.
+  for (const method of [
+    'task.schedule',
+    'task.update',
+    'task.pause',
+    'task.resume',
+    'task.cancel',
+  ] as const) {
+    const handle = handlers[method]!;
+    handlers[method] = async (params) => {
+      const result = (await handle(params)) as { task: { id: number } };
+      await ctx.announceTaskChange?.(result.task.id).catch(() => {});
+      return result;
+    };
+  }
+  return handlers;
+}
+
+function requestHandlers(ctx: AgentRequestContext): AgentRequestHandlers {
   const { db } = ctx;
   return {
     'memory.read': async (raw) => {

@@ -19,6 +19,7 @@ export function toAgentMessage(message: Message): AgentMessage {
 
 /** Everything the agent gets in `initialize` for one run. */
 export function buildInit(input: {
+  trigger: 'message' | 'task';
   assistantName: string;
   runId: number;
   thread: Thread;
@@ -32,7 +33,7 @@ export function buildInit(input: {
   return {
     protocolVersion: PROTOCOL_VERSION,
     assistantName: input.assistantName,
-    run: { id: input.runId, trigger: 'message' },
+    run: { id: input.runId, trigger: input.trigger },
     thread: {
       id: thread.id,
       jid: thread.jid,

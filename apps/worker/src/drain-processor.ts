@@ -7,6 +7,7 @@ import {
 } from '@gridbot/core';
 import {
   type Database,
+  findTask,
   findThreadById,
   finishRun,
   historyBefore,
@@ -33,6 +34,7 @@ import {
   type ThreadEvent,
   type ThreadEventHub,
   type ThreadLease,
+  taskJobSchema,
 } from '@gridbot/queue';
 import { AgentSession } from '@gridbot/runner';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
@@ -42,8 +44,10 @@ import type { AgentLauncher } from './agent-launcher.ts';
 import { agentRequestHandlers } from './agent-requests.ts';
 import { buildInit } from './build-init.ts';
 import { classifyRunFailure } from './run-failure.ts';
+import type { Planner, RunPlan } from './run-plan.ts';
 import { runRequestHandlers } from './run-requests.ts';
 import type { RunState } from './run-state.ts';
+import { planTask } from './task-plan.ts';
 import { type OperatorLimits, threadLimits } from './thread-limits.ts';
 
 export interface DrainProcessorOptions {
@@ -83,8 +87,39 @@ export class DrainProcessor {
     this.#o = options;
   }
 
-  async process(job: Job, token?: string): Promise<string> {
+  /** A drain job: answer the thread's new messages. */
+  process(job: Job, token?: string): Promise<string> {
     const { threadId } = drainJobSchema.parse(job.data);
+    return this.#leased(job, token, threadId, (thread, config, lease, log) =>
+      this.#planMessages(thread, config, lease, log),
+    );
+  }
+
+  /** A task firing: run the task's prompt in its thread (see `planTask`). */
+  async processTask(job: Job, token?: string): Promise<string> {
+    const { taskId, slot } = taskJobSchema.parse(job.data);
+    const task = await findTask(this.#o.db, taskId);
+    if (!task) return 'task gone';
+    const firedFor = slot ?? job.opts.prevMillis ?? job.timestamp;
+    return this.#leased(job, token, task.thread_id, (thread, config, lease, log) =>
+      planTask({
+        db: this.#o.db,
+        task,
+        slot: firedFor,
+        thread,
+        config,
+        log,
+        skip: (p) => this.#overBudget(lease, thread, p, config, log),
+      }),
+    );
+  }
+
+  async #leased(
+    job: Job,
+    token: string | undefined,
+    threadId: number,
+    plan: Planner,
+  ): Promise<string> {
     const { db, workerId, leaseTtlMs } = this.#o;
     const lease = await acquireLease(db, threadId, workerId, leaseTtlMs);
     if (!lease) {
@@ -98,7 +133,7 @@ export class DrainProcessor {
     let onEvent: (event: ThreadEvent) => void = (event) => early.push(event);
     const unsubscribe = await this.#o.events.subscribe(threadId, (event) => onEvent(event));
     try {
-      return await this.#runLeased(job, lease, log, (handler) => {
+      return await this.#runLeased(job, lease, log, plan, (handler) => {
         onEvent = handler;
         for (const event of early.splice(0)) handler(event);
       });
@@ -110,25 +145,51 @@ export class DrainProcessor {
     }
   }
 
+  /** Messages past the cursor (or approval outcomes) to answer, unless the budget is spent. */
+  async #planMessages(
+    thread: Thread,
+    config: BehaviourConfig,
+    lease: ThreadLease,
+    log: Logger,
+  ): Promise<RunPlan | string> {
+    const { db } = this.#o;
+    const pending = await messagesAfter(db, thread.id, thread.cursor, MAX_NEW_MESSAGES);
+    const decisions = await undeliveredDecisions(db, thread.id);
+    if (!pending.some((m) => m.triggers) && decisions.length === 0) return 'nothing to answer';
+    if (await this.#overBudget(lease, thread, pending, config, log)) return 'over budget';
+    return {
+      trigger: 'message',
+      pending,
+      decisions,
+      isolated: false,
+      onCommitted: async () => {
+        if (pending.length === MAX_NEW_MESSAGES) {
+          // A backlog larger than one run: ask for another run rather than leave it stranded.
+          await this.#o.queues.enqueueDrain(thread.id).catch(() => {});
+        }
+      },
+    };
+  }
+
   async #runLeased(
     job: Job,
     lease: ThreadLease,
     log: Logger,
+    plan: Planner,
     listen: (handler: (event: ThreadEvent) => void) => void,
   ): Promise<string> {
     const { db } = this.#o;
     const thread = await findThreadById(db, lease.threadId);
     if (!thread?.registered) return 'thread not registered';
-    const pending = await messagesAfter(db, thread.id, thread.cursor, MAX_NEW_MESSAGES);
-    const decisions = await undeliveredDecisions(db, thread.id);
-    if (!pending.some((m) => m.triggers) && decisions.length === 0) return 'nothing to answer';
     const config = resolveConfig(this.#o.globalConfig, {}, thread.config);
-    if (await this.#overBudget(lease, thread, pending, config, log)) return 'over budget';
+    const planned = await plan(thread, config, lease, log);
+    if (typeof planned === 'string') return planned;
+    const { pending, decisions } = planned;
 
     const attempt = job.attemptsMade + 1;
     const run = await startRun(db, {
       threadId: thread.id,
-      trigger: 'message',
+      trigger: planned.trigger,
       worker: this.#o.workerId,
       jobId: job.id ?? null,
       attempt,
@@ -145,6 +206,8 @@ export class DrainProcessor {
       tokens: { input: 0, output: 0 },
       abort: new AbortController(),
       delivered: new Set(),
+      trigger: planned.trigger,
+      isolated: planned.isolated,
       log: log.child({ runId: run.id }),
     };
     const started = performance.now();
@@ -175,10 +238,7 @@ export class DrainProcessor {
         deliveredApprovalIds: decisions.map((d) => d.id),
       });
       await this.#enqueue(thread.channel, rows, state.log);
-      if (pending.length === MAX_NEW_MESSAGES) {
-        // A backlog larger than one run: ask for another run rather than leave it stranded.
-        await this.#o.queues.enqueueDrain(thread.id).catch(() => {});
-      }
+      await planned.onCommitted?.(finish.reply, run.id);
       observe('succeeded');
       state.log.info(
         { replies: rows.length, messages: pending.length, followUps: state.delivered.size },
@@ -207,7 +267,13 @@ export class DrainProcessor {
         await finishRun(db, run.id, 'failed', (cause as Error).message, state.tokens);
         throw cause;
       }
-      await this.#tellFailure(state, cause as Error, failure.notice, failure.advanceCursor);
+      await planned.onFailed?.(cause as Error, run.id);
+      await this.#tellFailure(
+        state,
+        cause as Error,
+        failure.notice,
+        failure.advanceCursor && planned.trigger === 'message',
+      );
       throw failure.retryable ? cause : new UnrecoverableError((cause as Error).message);
     } finally {
       clearInterval(renewal);
@@ -280,11 +346,12 @@ export class DrainProcessor {
     const { db } = this.#o;
     const { thread, pending, config } = state;
     const [history, threadMemory, globalMemory] = await Promise.all([
-      historyBefore(db, thread.id, thread.cursor, config.history_limit),
+      state.isolated ? [] : historyBefore(db, thread.id, thread.cursor, config.history_limit),
       listMemories(db, thread.id),
       listMemories(db, null),
     ]);
     const init = buildInit({
+      trigger: state.trigger,
       assistantName: this.#o.assistantName,
       runId,
       thread,
@@ -315,7 +382,12 @@ export class DrainProcessor {
         logger: state.log.child({ component: 'agent', agent: agent.id.slice(0, 12), reused }),
         signal: state.abort.signal,
         handlers: {
-          ...agentRequestHandlers({ db, thread: state.thread, config }),
+          ...agentRequestHandlers({
+            db,
+            thread: state.thread,
+            config,
+            announceTaskChange: (taskId) => this.#o.queues.announceTaskChange(taskId),
+          }),
           ...runRequestHandlers({
             db,
             llm: this.#o.llm,

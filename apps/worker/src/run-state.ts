@@ -18,6 +18,9 @@ export interface RunState {
   target: RunTarget;
   tokens: { input: number; output: number };
   abort: AbortController;
+  trigger: 'message' | 'task';
+  /** A run without the thread's history (an isolated task). */
+  isolated: boolean;
   /** Follow-up messages delivered to the agent, by id. */
   delivered: Set<number>;
   log: Logger;

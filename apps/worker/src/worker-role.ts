@@ -1,6 +1,6 @@
-import { THREADS_QUEUE } from '@gridbot/queue';
+import { TASKS_QUEUE, THREADS_QUEUE } from '@gridbot/queue';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
-import { Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DrainProcessor } from './drain-processor.ts';
 
@@ -18,31 +18,39 @@ export interface WorkerRoleOptions {
 /** Consumes the `threads` queue with the drain processor. */
 export class WorkerRole {
   readonly #o: WorkerRoleOptions;
-  #worker: Worker | null = null;
+  #workers: Worker[] = [];
 
   constructor(options: WorkerRoleOptions) {
     this.#o = options;
   }
 
   start(): void {
-    const { connection, prefix, concurrency, logger, metrics, processor } = this.#o;
-    const worker = new Worker(THREADS_QUEUE, (job, token) => processor.process(job, token), {
+    const { processor, logger, concurrency } = this.#o;
+    this.#workers = [
+      this.#consume(THREADS_QUEUE, (job, token) => processor.process(job, token)),
+      this.#consume(TASKS_QUEUE, (job, token) => processor.processTask(job, token)),
+    ];
+    logger.info({ concurrency }, 'worker consuming threads and tasks');
+  }
+
+  #consume(queue: string, handle: (job: Job, token?: string) => Promise<string>): Worker {
+    const { connection, prefix, concurrency, logger, metrics } = this.#o;
+    const worker = new Worker(queue, handle, {
       connection,
       prefix,
       concurrency,
       lockDuration: this.#o.lockDurationMs ?? 60_000,
     });
-    worker.on('completed', () => metrics.jobsProcessed.inc({ queue: THREADS_QUEUE }));
-    worker.on('failed', () => metrics.jobsFailed.inc({ queue: THREADS_QUEUE }));
-    worker.on('error', (error) => logger.error({ err: error }, 'threads worker error'));
-    this.#worker = worker;
-    logger.info({ concurrency }, 'worker consuming threads');
+    worker.on('completed', () => metrics.jobsProcessed.inc({ queue }));
+    worker.on('failed', () => metrics.jobsFailed.inc({ queue }));
+    worker.on('error', (error) => logger.error({ err: error, queue }, 'queue worker error'));
+    return worker;
   }
 
   /** Stops taking jobs and waits for the runs in flight; safe to call twice. */
   async stop(): Promise<void> {
-    const worker = this.#worker;
-    this.#worker = null;
-    await worker?.close();
+    const workers = this.#workers;
+    this.#workers = [];
+    await Promise.all(workers.map((w) => w.close()));
   }
 }

@@ -12,6 +12,27 @@ export type {
   ThreadUpdate,
   User,
 } from './database.ts';
+export {
+  type BackupOptions,
+  type BackupResult,
+  backupDatabase,
+  type TableProgress,
+} from './maintenance/backup.ts';
+export { backupFileName, parseBackupFileName } from './maintenance/backup-file-name.ts';
+export {
+  BackupFileError,
+  PgToolFailedError,
+  PgToolMissingError,
+  RestoreTargetNotEmptyError,
+} from './maintenance/maintenance-errors.ts';
+export { pgDumpAvailable, pgRestoreAvailable } from './maintenance/pg-tools.ts';
+export { pruneBackups } from './maintenance/prune-backups.ts';
+export { type RestoreOptions, type RestoreResult, restoreDatabase } from './maintenance/restore.ts';
+export {
+  deleteInactiveThreads,
+  type RetentionOptions,
+  type RetentionResult,
+} from './maintenance/retention.ts';
 export { assertSchemaCurrent, migrateToLatest, pendingMigrations } from './migrations.ts';
 export {
   type Approval,
@@ -54,6 +75,12 @@ export {
   recordOutboxAttempt,
 } from './repos/outbox-repo.ts';
 export { finishRun, listRuns, type StartRunInput, startRun } from './repos/runs-repo.ts';
+export {
+  markStaleInstancesDown,
+  releaseExpiredLeases,
+  strandedOutbox,
+  strandedThreadIds,
+} from './repos/sweep-repo.ts';
 export {
   findTask,
   insertTask,

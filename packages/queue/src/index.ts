@@ -30,6 +30,18 @@ export {
   type RedisConnectionOptions,
 } from './redis-connection.ts';
 export {
+  onceJobId,
+  SYSTEM_QUEUE,
+  scheduledTaskIds,
+  syncTaskSchedule,
+  TASKS_QUEUE,
+  type TaskJob,
+  type TaskScheduleRow,
+  taskJobSchema,
+  taskSchedulerId,
+  tasksChangedChannel,
+} from './task-schedules.ts';
+export {
   publishThreadEvent,
   type ThreadEvent,
   ThreadEventHub,

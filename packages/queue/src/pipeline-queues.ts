@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DRAIN_ATTEMPTS, type DrainJob, OUTBOUND_ATTEMPTS, type OutboundJob } from './jobs.ts';
 import { drainDedupId, outboundJobId, outboundQueueName, THREADS_QUEUE } from './names.ts';
+import { tasksChangedChannel } from './task-schedules.ts';
 import { publishThreadEvent, type ThreadEvent } from './thread-events.ts';
 
 export interface PipelineQueuesOptions {
@@ -66,6 +67,14 @@ export class PipelineQueues {
   /** Publishes a live event of the thread; resolves with how many running workers got it. */
   publishThreadEvent(threadId: number, event: ThreadEvent): Promise<number> {
     return publishThreadEvent(this.#options.connection, this.#options.prefix, threadId, event);
+  }
+
+  /** Tells the schedulers that a task changed (created, updated, paused, resumed, cancelled). */
+  async announceTaskChange(taskId: number): Promise<void> {
+    await this.#options.connection.publish(
+      tasksChangedChannel(this.#options.prefix),
+      String(taskId),
+    );
   }
 
   /** Closes every queue; safe to call twice. */

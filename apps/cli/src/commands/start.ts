@@ -5,8 +5,9 @@ import {
   Gateway,
   gatewayEnvSchema,
 } from '@gridbot/app-gateway';
+import { attachScheduler, schedulerEnvSchema } from '@gridbot/app-scheduler';
 import { attachWorker, workerEnvSchema } from '@gridbot/app-worker';
-import { THREADS_QUEUE } from '@gridbot/queue';
+import { SYSTEM_QUEUE, TASKS_QUEUE, THREADS_QUEUE } from '@gridbot/queue';
 import { type BuildInfo, createLogger, parseEnv, RoleRuntime } from '@gridbot/service';
 
 /**
@@ -19,6 +20,7 @@ export async function startCommand(
 ): Promise<RoleRuntime> {
   const gatewayEnv = parseEnv(gatewayEnvSchema, { HEALTH_PORT: '8080', ...rawEnv });
   const workerEnv = parseEnv(workerEnvSchema, { HEALTH_PORT: '8080', ...rawEnv });
+  const schedulerEnv = parseEnv(schedulerEnvSchema, { HEALTH_PORT: '8080', ...rawEnv });
   const logger = createLogger({
     level: gatewayEnv.LOG_LEVEL,
     name: 'gridbot',
@@ -40,6 +42,8 @@ export async function startCommand(
   const gateways: Gateway[] = [];
   const runtime = await RoleRuntime.fromEnv('all', gatewayEnv, build, logger, () => [
     THREADS_QUEUE,
+    TASKS_QUEUE,
+    SYSTEM_QUEUE,
     ...gateways.map((g) => g.egress.queueName),
   ]);
   for (const adapter of adapters) {
@@ -67,6 +71,7 @@ export async function startCommand(
     await gateway.start();
   }
   worker.start();
+  await attachScheduler(runtime, schedulerEnv, logger.child({ role: 'scheduler' })).start();
   logger.info({ healthPort: port, channels }, 'gridbot started');
   return runtime;
 }

@@ -1,0 +1,72 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../database.ts';
+
+/**
+ * Registered threads with a triggering message past their cursor and no live lease: work
+ * that Redis lost or that was never enqueued.
+ */
+export async function strandedThreadIds(db: Kysely<Database>): Promise<number[]> {
+  const rows = await db
+    .selectFrom('threads')
+    .select('threads.id')
+    .where('threads.registered', '=', true)
+    .where('threads.status', '!=', 'failed')
+    .where((eb) =>
+      eb.or([
+        eb('threads.lease_owner', 'is', null),
+        eb('threads.lease_expires_at', '<', sql<Date>`now()`),
+      ]),
+    )
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('messages')
+          .select('messages.id')
+          .whereRef('messages.thread_id', '=', 'threads.id')
+          .whereRef('messages.id', '>', 'threads.cursor')
+          .where('messages.role', '=', 'user')
+          .where('messages.triggers', '=', true),
+      ),
+    )
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Outbox rows still pending after `graceMs`: their delivery job was lost. */
+export async function strandedOutbox(
+  db: Kysely<Database>,
+  graceMs: number,
+): Promise<Array<{ id: number; channel: string }>> {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'channel'])
+    .where('status', '=', 'pending')
+    .where('created_at', '<', sql<Date>`now() - ${`${graceMs} milliseconds`}::interval`)
+    .orderBy('id')
+    .limit(1_000)
+    .execute();
+}
+
+/** Marks instances whose heartbeat is older than `staleMs` as down; returns how many. */
+export async function markStaleInstancesDown(
+  db: Kysely<Database>,
+  staleMs: number,
+): Promise<number> {
+  const result = await db
+    .updateTable('instances')
+    .set({ status: 'down' })
+    .where('status', '=', 'up')
+    .where('heartbeat_at', '<', sql<Date>`now() - ${`${staleMs} milliseconds`}::interval`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Releases leases past their expiry (their runs died); returns how many. */
+export async function releaseExpiredLeases(db: Kysely<Database>): Promise<number> {
+  const result = await db
+    .updateTable('threads')
+    .set({ lease_owner: null, lease_expires_at: null })
+    .where('lease_owner', 'is not', null)
+    .where('lease_expires_at', '<', sql<Date>`now()`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

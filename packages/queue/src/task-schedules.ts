@@ -1,0 +1,89 @@
+import type { Queue } from 'bullmq';
+import { z } from 'zod';
+
+/** The queue of task firings, consumed by workers. */
+export const TASKS_QUEUE = 'tasks';
+/** The queue of the scheduler's own jobs (sweeper, retention, backups). */
+export const SYSTEM_QUEUE = 'system';
+
+/** A firing of a scheduled task; `slot` is the time it fired for (ms since epoch). */
+export const taskJobSchema = z.object({
+  taskId: z.number().int().positive(),
+  slot: z.number().int().optional(),
+});
+export type TaskJob = z.infer<typeof taskJobSchema>;
+
+/** The BullMQ job scheduler id of a task (no `:`). */
+export function taskSchedulerId(taskId: number): string {
+  return `task-${taskId}`;
+}
+
+/** The job id of a once-task's single firing. */
+export function onceJobId(taskId: number): string {
+  return `task-${taskId}-once`;
+}
+
+/** What the scheduler needs of a task row to keep BullMQ in step with it. */
+export interface TaskScheduleRow {
+  id: number;
+  status: string;
+  schedule_kind: string;
+  schedule_value: string;
+  timezone: string | null;
+}
+
+/**
+ * Makes BullMQ match one task: an active cron or interval task has a job scheduler
+ * `task-<id>` (BullMQ fires each slot once, however many schedulers call this); an active
+ * once-task has one delayed job; anything else has neither. Idempotent.
+ */
+export async function syncTaskSchedule(
+  queue: Queue,
+  task: TaskScheduleRow,
+): Promise<'scheduled' | 'removed'> {
+  const schedulerId = taskSchedulerId(task.id);
+  if (task.status !== 'active') {
+    await queue.removeJobScheduler(schedulerId);
+    await queue.remove(onceJobId(task.id)).catch(() => 0);
+    return 'removed';
+  }
+  const data: TaskJob = { taskId: task.id };
+  if (task.schedule_kind === 'once') {
+    const at = new Date(task.schedule_value).getTime();
+    await queue.add(
+      'fire',
+      { ...data, slot: at },
+      {
+        jobId: onceJobId(task.id),
+        delay: Math.max(0, at - Date.now()),
+        removeOnComplete: true,
+        removeOnFail: 100,
+      },
+    );
+    return 'scheduled';
+  }
+  const repeat =
+    task.schedule_kind === 'cron'
+      ? { pattern: task.schedule_value, tz: task.timezone ?? 'UTC' }
+      : { every: Number(task.schedule_value) };
+  await queue.upsertJobScheduler(schedulerId, repeat, {
+    name: 'fire',
+    data,
+    opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } },
+  });
+  return 'scheduled';
+}
+
+/** Ids of the tasks that have a job scheduler in BullMQ. */
+export async function scheduledTaskIds(queue: Queue): Promise<number[]> {
+  const schedulers = await queue.getJobSchedulers(0, -1);
+  return schedulers
+    .map((s) => /^task-(\d+)$/.exec(s.key ?? s.id ?? '')?.[1])
+    .filter((id): id is string => id !== undefined)
+    .map(Number);
+}
+
+/** Pub/sub channel on which every change to a task is announced to the schedulers. */
+export function tasksChangedChannel(prefix: string): string {
+  return `${prefix}:tasks-changed`;
+}

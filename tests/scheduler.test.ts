@@ -1,0 +1,240 @@
+import { registerThread } from '@gridbot/db';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeAnthropic } from './support/fake-anthropic.ts';
+import type { FakeLlmServer } from './support/fake-llm-server.ts';
+import type { GridbotProcess } from './support/gridbot-process.ts';
+import { PipelineHarness } from './support/pipeline-harness.ts';
+import { PrivateRedis } from './support/private-redis.ts';
+import type { ChatSpec } from './support/telegram-fake.ts';
+import { sleep, waitFor } from './support/wait-for.ts';
+
+let h: PipelineHarness;
+let redis: PrivateRedis;
+let llm: FakeLlmServer;
+let worker: GridbotProcess;
+let nextChat = -980100;
+
+const SCHEDULER_ENV = {
+  SWEEP_INTERVAL_MS: '1000',
+  OUTBOX_GRACE_MS: '1500',
+  RECONCILE_INTERVAL_MS: '2000',
+};
+
+beforeAll(async () => {
+  h = await PipelineHarness.create();
+  redis = await PrivateRedis.start();
+  llm = await startFakeAnthropic((body) => ({
+    text: `done ${(body.messages as unknown[]).length}`,
+  }));
+  const env = { REDIS_URL: redis.url };
+  await h.start(['gateway', '--channel', 'telegram'], env);
+  worker = await h.start(['worker'], {
+    ...env,
+    LLM_PROVIDER: 'anthropic',
+    ANTHROPIC_API_KEY: 'sk-ant-scheduler-test',
+    ANTHROPIC_BASE_URL: llm.baseURL,
+    LLM_MODEL: 'claude-test',
+  });
+});
+
+afterAll(async () => {
+  await h?.close();
+  await redis?.stop();
+  await llm?.close();
+});
+
+async function newChat(): Promise<ChatSpec> {
+  const chat: ChatSpec = {
+    chatId: nextChat--,
+    type: 'group',
+    title: 'Cron',
+    userId: 994,
+    firstName: 'Tim',
+  };
+  await registerThread(h.db.db, { jid: `telegram:${chat.chatId}` });
+  return chat;
+}
+
+const cli = (args: string[]) => h.cli(['tasks', ...args], { REDIS_URL: redis.url });
+const scheduler = () => h.start(['scheduler'], { REDIS_URL: redis.url, ...SCHEDULER_ENV });
+
+async function taskRuns(taskId: number) {
+  return h.db.db
+    .selectFrom('task_runs')
+    .selectAll()
+    .where('task_id', '=', taskId)
+    .orderBy('run_at')
+    .execute();
+}
+
+function taskIdOf(output: string): number {
+  const id = /Added #(\d+)/.exec(output)?.[1];
+  if (!id) throw new Error(`no task id in: ${output}`);
+  return Number(id);
+}
+
+describe('scheduled tasks', () => {
+  it('refuse a schedule that cannot fire, saying why', async () => {
+    const chat = await newChat();
+    const jid = `telegram:${chat.chatId}`;
+    for (const [flags, message] of [
+      [['--cron', 'every monday'], /Invalid cron expression/],
+      [['--cron', '0 9 * * *', '--tz', 'Mars/Olympus'], /Unknown time zone/],
+      [['--every', '0'], /at least 1000/],
+      [['--at', '2001-01-01T00:00:00Z'], /in the past/],
+    ] as const) {
+      const result = await cli(['add', jid, '--prompt', 'x', ...flags]);
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(message);
+    }
+  });
+
+  it('fire a cron with seconds in a non-UTC zone, exactly once per slot with two schedulers, and post each result', async () => {
+    const first = await scheduler();
+    const second = await scheduler();
+    const chat = await newChat();
+    const added = await cli([
+      'add',
+      `telegram:${chat.chatId}`,
+      '--prompt',
+      'tick',
+      '--cron',
+      '*/2 * * * * *',
+      '--tz',
+      'Asia/Tokyo',
+    ]);
+    expect(added.code).toBe(0);
+    const taskId = taskIdOf(added.output);
+    await waitFor(
+      'four firings',
+      async () => (await taskRuns(taskId)).filter((r) => r.status === 'succeeded').length >= 4,
+      30_000,
+    );
+    await sleep(3_000);
+    const runs = await taskRuns(taskId);
+    const slots = runs.map((r) => r.run_at.getTime());
+    expect(new Set(slots).size).toBe(slots.length);
+    for (let i = 1; i < slots.length; i++) expect(slots[i]! - slots[i - 1]!).toBe(2_000);
+    const agentRuns = await h.db.db
+      .selectFrom('agent_runs')
+      .select('id')
+      .where('trigger', '=', 'task')
+      .execute();
+    expect(agentRuns.length).toBe(runs.filter((r) => r.status !== 'skipped').length);
+    const posted = h.telegram.botMessages(chat.chatId);
+    expect(posted.length).toBe(runs.filter((r) => r.status === 'succeeded').length);
+    expect(posted.every((m) => m.text.startsWith('done'))).toBe(true);
+
+    expect((await cli(['pause', String(taskId)])).code).toBe(0);
+    await sleep(1_000);
+    const pausedAt = (await taskRuns(taskId)).length;
+    await sleep(4_000);
+    expect((await taskRuns(taskId)).length).toBe(pausedAt);
+    expect((await cli(['resume', String(taskId)])).code).toBe(0);
+    await waitFor('firing again', async () => (await taskRuns(taskId)).length > pausedAt, 15_000);
+    expect((await cli(['cancel', String(taskId)])).code).toBe(0);
+    const queue = new Queue('tasks', { connection: new Redis(redis.url), prefix: h.redis.prefix });
+    try {
+      await waitFor(
+        'the job scheduler removed',
+        async () => (await queue.getJobSchedulers()).length === 0,
+      );
+    } finally {
+      await queue.close();
+    }
+    await first.stop();
+    await second.stop();
+  });
+
+  it('fire a once-task once and mark it completed; an isolated task gets no history', async () => {
+    const sched = await scheduler();
+    const chat = await newChat();
+    await h.telegram.say(chat, 'some earlier chatter');
+    await sleep(500);
+    const at = new Date(Date.now() + 3_000).toISOString();
+    const added = await cli([
+      'add',
+      `telegram:${chat.chatId}`,
+      '--prompt',
+      'report now',
+      '--at',
+      at,
+      '--isolated',
+    ]);
+    const taskId = taskIdOf(added.output);
+    const before = llm.requests.length;
+    await waitFor(
+      'the firing',
+      async () => (await taskRuns(taskId)).some((r) => r.status === 'succeeded'),
+      20_000,
+    );
+    await sleep(2_000);
+    expect(await taskRuns(taskId)).toHaveLength(1);
+    const task = await h.db.db
+      .selectFrom('scheduled_tasks')
+      .select('status')
+      .where('id', '=', taskId)
+      .executeTakeFirstOrThrow();
+    expect(task.status).toBe('completed');
+    const request = llm.requests
+      .slice(before)
+      .find((r) => JSON.stringify(r.body).includes('report now'));
+    expect(request).toBeDefined();
+    expect(JSON.stringify(request!.body)).not.toContain('some earlier chatter');
+    expect((request!.body.messages as unknown[]).length).toBe(1);
+    await sched.stop();
+  });
+
+  it('after Redis loses everything, the sweeper gets waiting messages answered and unsent replies sent, once', async () => {
+    await worker.stop();
+    const chat = await newChat();
+    await h.telegram.say(chat, '@Andy are you still there?');
+    await waitFor('the message stored', async () => {
+      const rows = await h.db.db
+        .selectFrom('messages')
+        .select('id')
+        .where('content', '=', '@Andy are you still there?')
+        .execute();
+      return rows.length === 1;
+    });
+    const thread = await h.db.db
+      .selectFrom('threads')
+      .selectAll()
+      .where('jid', '=', `telegram:${chat.chatId}`)
+      .executeTakeFirstOrThrow();
+    await h.db.db
+      .insertInto('outbox')
+      .values({
+        thread_id: thread.id,
+        run_id: null,
+        channel: 'telegram',
+        jid: thread.jid,
+        payload: JSON.stringify({ text: 'a reply Redis forgot', replyTo: null }),
+        platform_message_ids: '[]',
+        created_at: new Date(Date.now() - 60_000),
+      })
+      .execute();
+    const flush = new Redis(redis.url);
+    await flush.flushall();
+    flush.disconnect();
+    worker = await h.start(['worker'], {
+      REDIS_URL: redis.url,
+      LLM_PROVIDER: 'anthropic',
+      ANTHROPIC_API_KEY: 'sk-ant-scheduler-test',
+      ANTHROPIC_BASE_URL: llm.baseURL,
+      LLM_MODEL: 'claude-test',
+    });
+    await sleep(1_500);
+    expect(h.telegram.botMessages(chat.chatId)).toEqual([]);
+    const sched = await scheduler();
+    await waitFor('both delivered', () => h.telegram.botMessages(chat.chatId).length === 2, 20_000);
+    await sleep(3_000);
+    const texts = h.telegram.botMessages(chat.chatId).map((m) => m.text);
+    expect(texts).toHaveLength(2);
+    expect(texts).toContain('a reply Redis forgot');
+    expect(texts.filter((t) => t.startsWith('done'))).toHaveLength(1);
+    await sched.stop();
+  });
+});
