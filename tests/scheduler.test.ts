@@ -237,4 +237,84 @@ describe('scheduled tasks', () => {
     expect(texts.filter((t) => t.startsWith('done'))).toHaveLength(1);
     await sched.stop();
   });
+
+  it('after workers and scheduler are killed with -9, no slot fires twice; a missed slot runs once with run-once and not with skip', async () => {
+    await worker.stop();
+    const grace = { MISFIRE_GRACE_MS: '1500' };
+    const workerEnv = {
+      REDIS_URL: redis.url,
+      LLM_PROVIDER: 'anthropic',
+      ANTHROPIC_API_KEY: 'sk-ant-scheduler-test',
+      ANTHROPIC_BASE_URL: llm.baseURL,
+      LLM_MODEL: 'claude-test',
+      ...grace,
+    };
+    worker = await h.start(['worker'], workerEnv);
+    let sched = await scheduler();
+    const chat = await newChat();
+    const jid = `telegram:${chat.chatId}`;
+    const runOnce = taskIdOf(
+      (
+        await cli([
+          'add',
+          jid,
+          '--prompt',
+          'catch up',
+          '--cron',
+          '*/3 * * * * *',
+          '--misfire',
+          'run-once',
+        ])
+      ).output,
+    );
+    const skip = taskIdOf(
+      (
+        await cli([
+          'add',
+          jid,
+          '--prompt',
+          'let it go',
+          '--cron',
+          '*/3 * * * * *',
+          '--misfire',
+          'skip',
+        ])
+      ).output,
+    );
+    await waitFor(
+      'both tasks fired',
+      async () => (await taskRuns(runOnce)).length > 0 && (await taskRuns(skip)).length > 0,
+      20_000,
+    );
+
+    worker.child.kill('SIGKILL');
+    sched.child.kill('SIGKILL');
+    await Promise.all([worker.exited, sched.exited]);
+    const downAt = Date.now();
+    await sleep(7_000);
+    worker = await h.start(['worker'], workerEnv);
+    sched = await scheduler();
+    await waitFor(
+      'firing again',
+      async () => (await taskRuns(runOnce)).some((r) => r.run_at.getTime() > Date.now() - 2_000),
+      20_000,
+    );
+    await sleep(1_000);
+
+    for (const taskId of [runOnce, skip]) {
+      const slots = (await taskRuns(taskId)).map((r) => r.run_at.getTime());
+      expect(new Set(slots).size).toBe(slots.length);
+    }
+    const missed = (taskId: number) =>
+      taskRuns(taskId).then((runs) =>
+        runs.filter((r) => r.run_at.getTime() > downAt && r.run_at.getTime() < downAt + 7_000),
+      );
+    const caughtUp = await missed(runOnce);
+    expect(caughtUp.map((r) => r.status)).toEqual(['succeeded']);
+    const skipped = await missed(skip);
+    expect(skipped.map((r) => r.status)).toEqual(['skipped']);
+    await cli(['cancel', String(runOnce)]);
+    await cli(['cancel', String(skip)]);
+    await sched.stop();
+  });
 });

@@ -28,12 +28,14 @@ import {
   commitSkippedDrain,
   DRAIN_ATTEMPTS,
   drainJobSchema,
+  leaseHolder,
   type PipelineQueues,
   releaseLease,
   renewLease,
   type ThreadEvent,
   type ThreadEventHub,
   type ThreadLease,
+  takeOverLease,
   taskJobSchema,
 } from '@gridbot/queue';
 import { AgentSession } from '@gridbot/runner';
@@ -47,7 +49,7 @@ import { classifyRunFailure } from './run-failure.ts';
 import type { Planner, RunPlan } from './run-plan.ts';
 import { runRequestHandlers } from './run-requests.ts';
 import type { RunState } from './run-state.ts';
-import { planTask } from './task-plan.ts';
+import { MISFIRE_GRACE_MS, planTask } from './task-plan.ts';
 import { type OperatorLimits, threadLimits } from './thread-limits.ts';
 
 export interface DrainProcessorOptions {
@@ -62,6 +64,10 @@ export interface DrainProcessorOptions {
   assistantName: string;
   globalConfig: BehaviourConfig;
   leaseTtlMs: number;
+  /** Whether a lease holder (a worker instance id) is still running; a dead one's lease is taken over. */
+  isOwnerAlive?: (owner: string) => Promise<boolean>;
+  /** A task firing later than this after its slot is a misfire. */
+  misfireGraceMs?: number;
   /** The operator's ceiling; a thread's config may only tighten it. */
   limits: OperatorLimits;
   logger: Logger;
@@ -103,6 +109,7 @@ export class DrainProcessor {
     const firedFor = slot ?? job.opts.prevMillis ?? job.timestamp;
     return this.#leased(job, token, task.thread_id, (thread, config, lease, log) =>
       planTask({
+        misfireGraceMs: this.#o.misfireGraceMs ?? MISFIRE_GRACE_MS,
         db: this.#o.db,
         task,
         slot: firedFor,
@@ -121,7 +128,9 @@ export class DrainProcessor {
     plan: Planner,
   ): Promise<string> {
     const { db, workerId, leaseTtlMs } = this.#o;
-    const lease = await acquireLease(db, threadId, workerId, leaseTtlMs);
+    const lease =
+      (await acquireLease(db, threadId, workerId, leaseTtlMs)) ??
+      (await this.#takeOverFromDead(threadId));
     if (!lease) {
       // Another run holds the thread (e.g. a stalled job handed over): try again shortly.
       await job.moveToDelayed(Date.now() + LEASE_BUSY_DELAY_MS, token);
@@ -143,6 +152,18 @@ export class DrainProcessor {
         log.warn({ err: error }, 'lease release failed'),
       );
     }
+  }
+
+  /** The lease of a thread whose holder crashed (killed worker), instead of waiting for its expiry. */
+  async #takeOverFromDead(threadId: number): Promise<ThreadLease | null> {
+    const { db, workerId, leaseTtlMs, isOwnerAlive } = this.#o;
+    if (!isOwnerAlive) return null;
+    const holder = await leaseHolder(db, threadId);
+    if (!holder || holder === workerId || (await isOwnerAlive(holder))) return null;
+    const lease = await takeOverLease(db, threadId, holder, workerId, leaseTtlMs);
+    if (lease)
+      this.#o.logger.warn({ threadId, deadOwner: holder }, 'took over the lease of a dead worker');
+    return lease;
   }
 
   /** Messages past the cursor (or approval outcomes) to answer, unless the budget is spent. */

@@ -46,6 +46,8 @@ export const workerEnvShape = {
   LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   /** Tokens a thread may use per day (its config may change it); 0 = unlimited. */
   DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(0),
+  /** A task firing later than this after its slot counts as missed (misfire policy applies). */
+  MISFIRE_GRACE_MS: z.coerce.number().int().min(100).default(60_000),
   /** How long a run's lease on its thread lasts without renewal. */
   LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(60_000),
 };

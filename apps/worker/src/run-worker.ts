@@ -61,6 +61,8 @@ export async function attachWorker(
       daily_token_budget: env.DAILY_TOKEN_BUDGET,
     },
     leaseTtlMs: env.LEASE_TTL_MS,
+    misfireGraceMs: env.MISFIRE_GRACE_MS,
+    isOwnerAlive: (owner) => runtime.instance.isAlive(owner),
     limits: { ...sandboxLimits(env), timeoutMs: env.AGENT_TIMEOUT_MS },
     logger,
     metrics: runtime.metrics,

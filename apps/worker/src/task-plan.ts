@@ -9,6 +9,7 @@ export const MISFIRE_GRACE_MS = 60_000;
 
 export interface TaskPlanInput {
   db: Kysely<Database>;
+  misfireGraceMs: number;
   task: ScheduledTask;
   /** The slot the firing is for (ms since epoch). */
   slot: number;
@@ -49,7 +50,7 @@ export async function planTask(input: TaskPlanInput): Promise<RunPlan | string> 
   const { db, task, slot, log } = input;
   if (task.status !== 'active') return `task is ${task.status}`;
   const now = input.now ?? Date.now();
-  const late = now - slot > MISFIRE_GRACE_MS;
+  const late = now - slot > input.misfireGraceMs;
   const claimed = await db
     .insertInto('task_runs')
     .values({

@@ -50,8 +50,10 @@ export {
 } from './thread-events.ts';
 export {
   acquireLease,
+  leaseHolder,
   releaseLease,
   renewLease,
   type ThreadLease,
+  takeOverLease,
   withFencedTransaction,
 } from './thread-lease.ts';

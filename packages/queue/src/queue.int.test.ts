@@ -7,7 +7,13 @@ import { commitRun } from './commit-run.ts';
 import { THREADS_QUEUE } from './names.ts';
 import { PipelineQueues } from './pipeline-queues.ts';
 import { createRedisConnection } from './redis-connection.ts';
-import { acquireLease, releaseLease, renewLease } from './thread-lease.ts';
+import {
+  acquireLease,
+  leaseHolder,
+  releaseLease,
+  renewLease,
+  takeOverLease,
+} from './thread-lease.ts';
 
 let t: TestDatabase;
 let r: TestRedis;
@@ -35,6 +41,16 @@ describe('thread lease', () => {
     const b = await acquireLease(t.db, thread.id, 'worker-b', 60_000);
     expect(b!.token).toBe(a!.token + 1);
     expect(await renewLease(t.db, a!, 60_000)).toBe(false);
+  });
+
+  it('can be taken over from a holder known to be dead, before it expires', async () => {
+    const thread = await newThread('telegram:-9');
+    const dead = (await acquireLease(t.db, thread.id, 'worker-dead', 60_000))!;
+    expect(await leaseHolder(t.db, thread.id)).toBe('worker-dead');
+    expect(await takeOverLease(t.db, thread.id, 'someone-else', 'worker-b', 60_000)).toBeNull();
+    const taken = await takeOverLease(t.db, thread.id, 'worker-dead', 'worker-b', 60_000);
+    expect(taken!.token).toBe(dead.token + 1);
+    expect(await renewLease(t.db, dead, 60_000)).toBe(false);
   });
 
   it('fences a run whose expired lease was taken over: it commits nothing', async () => {

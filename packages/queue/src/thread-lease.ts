@@ -36,6 +36,43 @@ export async function acquireLease(
   return row ? { threadId, owner, token: row.lease_token } : null;
 }
 
+/**
+ * Takes the lease from a holder known to be dead (its process is gone), without waiting for
+ * the expiry. Safe even if the holder were alive after all: the new fencing token keeps its
+ * results from committing.
+ */
+export async function takeOverLease(
+  db: Kysely<Database>,
+  threadId: number,
+  deadOwner: string,
+  owner: string,
+  ttlMs: number,
+): Promise<ThreadLease | null> {
+  const row = await db
+    .updateTable('threads')
+    .set((eb) => ({
+      lease_owner: owner,
+      lease_expires_at: sql<Date>`now() + ${`${ttlMs} milliseconds`}::interval`,
+      lease_token: eb('lease_token', '+', 1),
+    }))
+    .where('id', '=', threadId)
+    .where('lease_owner', '=', deadOwner)
+    .returning('lease_token')
+    .executeTakeFirst();
+  return row ? { threadId, owner, token: row.lease_token } : null;
+}
+
+/** The current holder of the thread's lease, if any. */
+export async function leaseHolder(db: Kysely<Database>, threadId: number): Promise<string | null> {
+  const row = await db
+    .selectFrom('threads')
+    .select(['lease_owner'])
+    .where('id', '=', threadId)
+    .where('lease_expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+  return row?.lease_owner ?? null;
+}
+
 /** Extends a held lease; false when it was lost (expired and taken, or released). */
 export async function renewLease(
   db: Kysely<Database>,
