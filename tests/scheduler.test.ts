@@ -148,6 +148,36 @@ describe('scheduled tasks', () => {
     await second.stop();
   });
 
+  it("/tasks lists the chat's tasks with their next run in the chat's time zone", async () => {
+    const chat = await newChat();
+    await h.db.db
+      .updateTable('threads')
+      .set({ config: JSON.stringify({ timezone: 'Europe/Berlin' }) })
+      .where('jid', '=', `telegram:${chat.chatId}`)
+      .execute();
+    const added = await cli([
+      'add',
+      `telegram:${chat.chatId}`,
+      '--prompt',
+      'water the plants',
+      '--cron',
+      '0 9 * * *',
+      '--tz',
+      'Europe/Berlin',
+    ]);
+    const taskId = taskIdOf(added.output);
+    await h.telegram.say(chat, '/tasks');
+    const [reply] = await waitFor('the task list', () => {
+      const all = h.telegram.botMessages(chat.chatId);
+      return all.length > 0 && all;
+    });
+    expect(reply!.text).toContain('Scheduled tasks (Europe/Berlin):');
+    expect(reply!.text).toMatch(
+      new RegExp(`#${taskId} water the plants \\(cron 0 9 \\* \\* \\*; next .*09:00\\)`),
+    );
+    await cli(['cancel', String(taskId)]);
+  });
+
   it('fire a once-task once and mark it completed; an isolated task gets no history', async () => {
     const sched = await scheduler();
     const chat = await newChat();
