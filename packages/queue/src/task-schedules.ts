@@ -66,6 +66,18 @@ export async function syncTaskSchedule(
     task.schedule_kind === 'cron'
       ? { pattern: task.schedule_value, tz: task.timezone ?? 'UTC' }
       : { every: Number(task.schedule_value) };
+  // Re-upserting an unchanged scheduler would replace its pending job with one for the next
+  // slot from now, dropping a slot missed while workers were down: leave it alone.
+  const existing = await queue.getJobScheduler(schedulerId);
+  if (
+    existing &&
+    existing.pattern === ('pattern' in repeat ? repeat.pattern : undefined) &&
+    (existing.every === undefined ? undefined : Number(existing.every)) ===
+      ('every' in repeat ? repeat.every : undefined) &&
+    (existing.tz ?? undefined) === ('tz' in repeat ? repeat.tz : undefined)
+  ) {
+    return 'scheduled';
+  }
   await queue.upsertJobScheduler(schedulerId, repeat, {
     name: 'fire',
     data,
