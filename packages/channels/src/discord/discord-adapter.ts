@@ -7,12 +7,12 @@ import type {
   IngressHandler,
   SendOptions,
 } from '../channel-adapter.ts';
+import { OrderedDelivery, type RetryPolicy } from '../ordered-delivery.ts';
 import {
   type DiscordChannelInfo,
   type DiscordNormalizeResult,
   normalizeDiscordDispatch,
 } from './normalize-message.ts';
-import { OrderedDelivery, type RetryPolicy } from './ordered-delivery.ts';
 import { sendDiscordText } from './send-text.ts';
 
 /** Options of a {@link DiscordAdapter}; the app maps its environment into these. */

@@ -8,6 +8,7 @@ import type {
   IngressHandler,
   SendOptions,
 } from '../channel-adapter.ts';
+import { OrderedDelivery } from '../ordered-delivery.ts';
 import { normalizeTelegramUpdate } from './normalize-update.ts';
 import { ALLOWED_UPDATES, TelegramPoller } from './poller.ts';
 import { sendTelegramText } from './send-text.ts';
@@ -52,6 +53,7 @@ export class TelegramAdapter implements ChannelAdapter {
   readonly #api: Api;
   readonly #logger: Logger;
   #identity: BotIdentity | null = null;
+  readonly #ordered = new OrderedDelivery();
   #onEvent: IngressHandler | null = null;
   #poller: TelegramPoller | null = null;
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
@@ -78,7 +80,8 @@ export class TelegramAdapter implements ChannelAdapter {
             handler: createWebhookHandler({
               secret: options.webhook.secret,
               accepting: () => this.#state === 'running',
-              handleUpdate: (update) => this.handleUpdate(update),
+              // Telegram may deliver several updates at once; commit them in arrival order.
+              handleUpdate: (update) => this.#ordered.run(() => this.handleUpdate(update)),
               logger: this.#logger,
             }),
           }
