@@ -1,6 +1,13 @@
 import { LeaseLostError } from '@gridbot/core';
 import type { Database } from '@gridbot/db';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import {
+  type Expression,
+  expressionBuilder,
+  type Kysely,
+  type SqlBool,
+  sql,
+  type Transaction,
+} from 'kysely';
 
 /** A held lease on a thread: only its holder may commit results for the thread. */
 export interface ThreadLease {
@@ -11,14 +18,15 @@ export interface ThreadLease {
 }
 
 /**
- * Takes the thread's lease if it is free or expired. Returns null when another run holds it.
- * Every acquisition increments the fencing token.
+ * Gives the lease to `owner` with the next fencing token, if the thread's row passes
+ * `precondition` (whose lease may be taken); null otherwise.
  */
-export async function acquireLease(
+async function takeLease(
   db: Kysely<Database>,
   threadId: number,
   owner: string,
   ttlMs: number,
+  precondition: Expression<SqlBool>,
 ): Promise<ThreadLease | null> {
   const row = await db
     .updateTable('threads')
@@ -28,12 +36,30 @@ export async function acquireLease(
       lease_token: eb('lease_token', '+', 1),
     }))
     .where('id', '=', threadId)
-    .where((eb) =>
-      eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<', sql<Date>`now()`)]),
-    )
+    .where(precondition)
     .returning('lease_token')
     .executeTakeFirst();
   return row ? { threadId, owner, token: row.lease_token } : null;
+}
+
+/**
+ * Takes the thread's lease if it is free or expired. Returns null when another run holds it.
+ * Every acquisition increments the fencing token.
+ */
+export function acquireLease(
+  db: Kysely<Database>,
+  threadId: number,
+  owner: string,
+  ttlMs: number,
+): Promise<ThreadLease | null> {
+  const eb = expressionBuilder<Database, 'threads'>();
+  return takeLease(
+    db,
+    threadId,
+    owner,
+    ttlMs,
+    eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<', sql<Date>`now()`)]),
+  );
 }
 
 /**
@@ -41,25 +67,15 @@ export async function acquireLease(
  * the expiry. Safe even if the holder were alive after all: the new fencing token keeps its
  * results from committing.
  */
-export async function takeOverLease(
+export function takeOverLease(
   db: Kysely<Database>,
   threadId: number,
   deadOwner: string,
   owner: string,
   ttlMs: number,
 ): Promise<ThreadLease | null> {
-  const row = await db
-    .updateTable('threads')
-    .set((eb) => ({
-      lease_owner: owner,
-      lease_expires_at: sql<Date>`now() + ${`${ttlMs} milliseconds`}::interval`,
-      lease_token: eb('lease_token', '+', 1),
-    }))
-    .where('id', '=', threadId)
-    .where('lease_owner', '=', deadOwner)
-    .returning('lease_token')
-    .executeTakeFirst();
-  return row ? { threadId, owner, token: row.lease_token } : null;
+  const eb = expressionBuilder<Database, 'threads'>();
+  return takeLease(db, threadId, owner, ttlMs, eb('lease_owner', '=', deadOwner));
 }
 
 /** The current holder of the thread's lease, if any. */
