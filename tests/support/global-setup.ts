@@ -5,11 +5,12 @@ import { migrateToLatest } from '@gridbot/db';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import {
+  ANY_TEST_DB,
   databaseUrl,
   TEMPLATE_DB,
   TEST_AGENT_IMAGE,
-  TEST_DB_PREFIX,
   TEST_PG_URL,
+  TEST_RUN,
 } from './services.ts';
 
 const BUILD_IMAGE = fileURLToPath(
@@ -32,15 +33,29 @@ function buildAgentImage(): void {
 }
 
 /** Builds a migrated template database once; every test file clones it (fast, isolated). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export default async function setup(): Promise<() => Promise<void>> {
+  // Test workers start after this and inherit it: they name their databases after this run.
+  process.env.GRIDBOT_TEST_RUN = TEST_RUN;
   buildAgentImage();
   const admin = new pg.Client({ connectionString: TEST_PG_URL });
   await admin.connect();
+  // Leftovers of runs that died (their pid is gone); databases of live concurrent runs stay.
   const stale = await admin.query<{ datname: string }>(
-    `select datname from pg_database where datname like $1 or datname = $2`,
-    [`${TEST_DB_PREFIX}%`, TEMPLATE_DB],
+    `select datname from pg_database where datname like $1 or datname = 'gridbot_test_template'`,
+    [`${ANY_TEST_DB}%`],
   );
   for (const { datname } of stale.rows) {
+    const run = /^gridbot_t_(\d+)_/.exec(datname)?.[1];
+    if (run && processAlive(Number(run))) continue;
     await admin.query(`drop database if exists "${datname}" with (force)`);
   }
   await admin.query(`create database "${TEMPLATE_DB}"`);

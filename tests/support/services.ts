@@ -2,8 +2,15 @@
 export const TEST_PG_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const TEMPLATE_DB = 'gridbot_test_template';
-export const TEST_DB_PREFIX = 'gridbot_t_';
+/**
+ * The test run's id (the vitest main process's pid, set by the global setup): databases of
+ * concurrent runs on one server never collide, and only dead runs' leftovers are dropped.
+ */
+export const TEST_RUN = process.env.GRIDBOT_TEST_RUN ?? String(process.pid);
+/** Prefix shared by every test database of every run. */
+export const ANY_TEST_DB = 'gridbot_t_';
+export const TEMPLATE_DB = `${ANY_TEST_DB}${TEST_RUN}_template`;
+export const TEST_DB_PREFIX = `${ANY_TEST_DB}${TEST_RUN}_`;
 
 /** The URL of another database on the same server. */
 export function databaseUrl(name: string): string {
