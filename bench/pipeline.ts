@@ -33,7 +33,8 @@ const chats = benchChats(threads);
 const watcher = new ReplyWatcher(h.telegram);
 try {
   await h.registerChats(chats);
-  await h.start(['gateway', '--channel', 'telegram']);
+  // The platform's own send limit (25/s by default) would cap throughput: measure the pipeline.
+  await h.start(['gateway', '--channel', 'telegram'], { OUTBOUND_RATE_PER_SECOND: '10000' });
   await h.start(['worker'], { WORKER_CONCURRENCY: concurrency });
 
   // Warm-up: one message per thread starts its agent (kept warm by AGENT_IDLE_MS).

@@ -54,6 +54,8 @@ export const gatewayEnvSchema = z
     ...telegramEnvShape,
     ...discordEnvShape,
     HEALTH_PORT: portVar(8081),
+    /** Sends per second one gateway makes to its platform (Telegram allows about 30). */
+    OUTBOUND_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(25),
   })
   .superRefine((env, ctx) => {
     if (env.TELEGRAM_MODE === 'webhook' && !env.TELEGRAM_WEBHOOK_URL) {

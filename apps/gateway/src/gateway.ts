@@ -18,6 +18,8 @@ export interface GatewayOptions {
   allowedUsers: ReadonlySet<string>;
   logger: Logger;
   metrics: ServiceMetrics;
+  /** Sends per second to the platform. */
+  maxPerSecond?: number;
 }
 
 /** One channel account: ingress from the platform into Postgres and the queue, egress back out. */
@@ -49,6 +51,7 @@ export class Gateway {
       prefix: options.prefix,
       logger: options.logger.child({ component: 'egress' }),
       metrics: options.metrics,
+      ...(options.maxPerSecond && { maxPerSecond: options.maxPerSecond }),
     });
   }
 

@@ -35,6 +35,7 @@ export async function runGateway(
     allowedUsers: allowedUsersFor(channel, env),
     logger,
     metrics: runtime.metrics,
+    maxPerSecond: env.OUTBOUND_RATE_PER_SECOND,
   });
   const port = await runtime.serve(
     adapter.webhook ? { [adapter.webhook.path]: adapter.webhook.handler } : {},
