@@ -78,7 +78,7 @@ export async function tasksCommand(
     );
   }
   let schedule: Schedule | null = null;
-  let timezone = args.tz ?? 'UTC';
+  const timezone = args.tz ?? 'UTC';
   let first: Date | null = null;
   if (action === 'add') {
     parseJid(args.target);
@@ -139,7 +139,6 @@ export async function tasksCommand(
         return;
       }
       const { kind, value } = scheduleToColumns(schedule!);
-      if (kind !== 'cron') timezone = args.tz ?? timezone;
       const task = await insertTask(db, {
         threadId: thread.id,
         prompt: args.prompt!,
