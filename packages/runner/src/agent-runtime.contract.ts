@@ -4,10 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AgentProtocolError,
-  DEFAULT_BEHAVIOUR,
   type InitializeParams,
   type LlmCompleteParams,
-  PROTOCOL_VERSION,
   type RunFinishParams,
 } from '@gridbot/core';
 // The runner does not depend on @gridbot/llm; the worker wires the two together.
@@ -16,6 +14,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentProcess, AgentRuntime, AgentSpec } from './agent-runtime.ts';
 import { AgentSession, type AgentSessionOptions } from './agent-session.ts';
+import { sampleInit } from './sample-init.ts';
 import { WarmPool } from './warm-pool.ts';
 
 /** Host directory of the fixture agents (`tests/fixtures/agents/`), for runtimes to map a fixture name to a command. */
@@ -53,20 +52,7 @@ const SECRET = 'sk-live-contract-do-not-leak';
 
 const logger = pino({ level: 'silent' });
 
-const baseInit: InitializeParams = {
-  protocolVersion: PROTOCOL_VERSION,
-  assistantName: 'Andy',
-  run: { id: 11, trigger: 'message' },
-  thread: { id: 4, jid: 'telegram:-100', title: 'Team', isGroup: true, isMain: false },
-  config: DEFAULT_BEHAVIOUR,
-  newMessages: [
-    { id: 1, role: 'user', senderName: 'Alice', text: 'hello', sentAt: '2025-01-01T00:00:00Z' },
-  ],
-  history: [],
-  memory: { thread: [], global: [] },
-  approvals: [],
-  now: '2025-01-01T00:00:01Z',
-};
+const baseInit: InitializeParams = sampleInit();
 
 const echo = new EchoProvider();
 const handlers: AgentSessionOptions['handlers'] = {

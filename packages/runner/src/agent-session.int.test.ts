@@ -2,13 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  AgentProtocolError,
-  DEFAULT_BEHAVIOUR,
-  type InitializeParams,
-  type LlmCompleteParams,
-  PROTOCOL_VERSION,
-} from '@gridbot/core';
+import { AgentProtocolError, type InitializeParams, type LlmCompleteParams } from '@gridbot/core';
 // The runner does not depend on @gridbot/llm; the worker wires the two together.
 import { EchoProvider } from '@gridbot/llm';
 import { pino } from 'pino';
@@ -17,25 +11,13 @@ import type { AgentProcess } from './agent-runtime.ts';
 import { AgentSession, type AgentSessionOptions } from './agent-session.ts';
 import { defaultAgentCommand } from './default-agent-command.ts';
 import { ProcessRuntime } from './process-runtime.ts';
+import { sampleInit } from './sample-init.ts';
 
 const logger = pino({ level: 'silent' });
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../../../tests/fixtures/agents/${name}`, import.meta.url));
 
-const init: InitializeParams = {
-  protocolVersion: PROTOCOL_VERSION,
-  assistantName: 'Andy',
-  run: { id: 11, trigger: 'message' },
-  thread: { id: 4, jid: 'telegram:-100', title: 'Team', isGroup: true, isMain: false },
-  config: DEFAULT_BEHAVIOUR,
-  newMessages: [
-    { id: 1, role: 'user', senderName: 'Alice', text: 'hello', sentAt: '2025-01-01T00:00:00Z' },
-  ],
-  history: [],
-  memory: { thread: [], global: [] },
-  approvals: [],
-  now: '2025-01-01T00:00:01Z',
-};
+const init: InitializeParams = sampleInit();
 
 const echo = new EchoProvider();
 const handlers: AgentSessionOptions['handlers'] = {

@@ -1,32 +1,17 @@
-import {
-  AgentProtocolError,
-  DEFAULT_BEHAVIOUR,
-  type InitializeParams,
-  PROTOCOL_VERSION,
-  RpcErrorCode,
-} from '@gridbot/core';
+import { AgentProtocolError, type InitializeParams, RpcErrorCode } from '@gridbot/core';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { AgentSession, type AgentSessionOptions } from './agent-session.ts';
 import { FakeAgentProcess } from './fake-agent-process.ts';
 import { RpcMethodError } from './rpc-method-error.ts';
+import { sampleInit } from './sample-init.ts';
 
 const logger = pino({ level: 'silent' });
 
-const init: InitializeParams = {
-  protocolVersion: PROTOCOL_VERSION,
-  assistantName: 'Andy',
+const init: InitializeParams = sampleInit({
   run: { id: 7, trigger: 'message' },
   thread: { id: 3, jid: 'telegram:-100', title: 'Team', isGroup: true, isMain: false },
-  config: DEFAULT_BEHAVIOUR,
-  newMessages: [
-    { id: 1, role: 'user', senderName: 'Alice', text: 'hello', sentAt: '2025-01-01T00:00:00Z' },
-  ],
-  history: [],
-  memory: { thread: [], global: [] },
-  approvals: [],
-  now: '2025-01-01T00:00:01Z',
-};
+});
 
 const llmResult = {
   content: 'hi Alice',
