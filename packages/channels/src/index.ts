@@ -20,3 +20,11 @@ export { discordTarget } from './discord/send-text.ts';
 export { type NormalizeResult, normalizeTelegramUpdate } from './telegram/normalize-update.ts';
 export { TelegramAdapter, type TelegramAdapterOptions } from './telegram/telegram-adapter.ts';
 export { escapeTelegramHtml, markdownToTelegramHtml } from './telegram/telegram-html.ts';
+export { type ReplyListener, WebAdapter, type WebAdapterOptions } from './web/web-adapter.ts';
+export {
+  type WebReply,
+  type WebUpdate,
+  webIdSchema,
+  webReplySchema,
+  webUpdateSchema,
+} from './web/web-update.ts';

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { buildJid, type InboundEvent, type Jid, parseJid } from '@gridbot/core';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type {
+  BotIdentity,
+  ChannelAdapter,
+  IngressHandler,
+  SendOptions,
+} from '../channel-adapter.ts';
+import { type WebReply, webReplySchema, webUpdateSchema } from './web-update.ts';
+
+export interface WebAdapterOptions {
+  /** Publishes replies; every dashboard's subscriber passes them on to its browsers. */
+  publisher: Redis;
+  /** A connection of its own that the adapter puts in subscriber mode at `start()`. */
+  subscriber: Redis;
+  /** Key prefix of the install (the BullMQ prefix), so installs sharing a Redis stay apart. */
+  prefix: string;
+  assistantName: string;
+  logger: Logger;
+}
+
+/** A browser's live view of one chat. */
+export type ReplyListener = (reply: WebReply) => void;
+
+/**
+ * The `web` channel: the dashboard's chat page is its platform. Browsers post messages that
+ * `handleUpdate` turns into inbound events; `sendText` publishes replies on Redis, so the
+ * dashboard instance holding the browser's event stream delivers them, whichever instance
+ * ran the egress job.
+ */
+export class WebAdapter implements ChannelAdapter {
+  readonly channel = 'web';
+  readonly maxMessageLength = 16_000;
+  readonly webhook = null;
+  readonly #options: WebAdapterOptions;
+  readonly #topic: string;
+  readonly #listeners = new Map<string, Set<ReplyListener>>();
+  #onEvent: IngressHandler | null = null;
+
+  constructor(options: WebAdapterOptions) {
+    this.#options = options;
+    this.#topic = `${options.prefix}:web:replies`;
+  }
+
+  async start(onEvent: IngressHandler): Promise<void> {
+    const { subscriber, logger } = this.#options;
+    subscriber.on('message', (topic: string, raw: string) => {
+      if (topic !== this.#topic) return;
+      const parsed = webReplySchema.safeParse(safeJson(raw));
+      if (!parsed.success) {
+        logger.warn({ topic }, 'ignored a malformed web reply on Redis');
+        return;
+      }
+      for (const listener of this.#listeners.get(parsed.data.jid) ?? []) listener(parsed.data);
+    });
+    await subscriber.subscribe(this.#topic);
+    this.#onEvent = onEvent;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#onEvent) return;
+    this.#onEvent = null;
+    this.#listeners.clear();
+    await this.#options.subscriber.unsubscribe(this.#topic).catch(() => undefined);
+  }
+
+  identity(): BotIdentity {
+    if (!this.#onEvent) throw new Error('WebAdapter.identity() called before start()');
+    return { id: 'assistant', username: this.#options.assistantName };
+  }
+
+  /**
+   * Normalizes one update from a browser. Malformed updates are logged and skipped; an
+   * error of the ingress handler (say Postgres is down) propagates, so the browser is told
+   * that its message was not taken and may send it again.
+   */
+  async handleUpdate(update: unknown): Promise<void> {
+    const onEvent = this.#onEvent;
+    if (!onEvent) throw new Error('WebAdapter.handleUpdate() called before start()');
+    const parsed = webUpdateSchema.safeParse(update);
+    if (!parsed.success) {
+      this.#options.logger.warn(
+        { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+        'skipped a malformed web update',
+      );
+      return;
+    }
+    const event = this.#normalize(parsed.data);
+    if (event) await onEvent(event);
+  }
+
+  #normalize(update: ReturnType<typeof webUpdateSchema.parse>): InboundEvent | null {
+    const chat = {
+      jid: buildJid('web', update.chatId),
+      platformChatId: update.chatId,
+      title: update.chatTitle ?? null,
+      isGroup: update.isGroup,
+    };
+    if (update.type === 'edit') {
+      return {
+        kind: 'edit',
+        channel: this.channel,
+        chat,
+        platformMessageId: update.messageId,
+        text: update.text,
+        editedAt: update.editedAt ?? new Date(),
+      };
+    }
+    if (update.from.isBot) return null;
+    const mention = new RegExp(`@${escapeRegExp(this.#options.assistantName)}\\b`, 'i');
+    return {
+      kind: 'message',
+      channel: this.channel,
+      chat,
+      sender: {
+        platformUserId: update.from.id,
+        name: update.from.name,
+        username: null,
+        isBot: false,
+      },
+      platformMessageId: update.messageId,
+      text: update.text,
+      replyTo: update.replyTo
+        ? { platformMessageId: update.replyTo.messageId, fromBot: update.replyTo.fromBot }
+        : null,
+      mentionsBot: update.mentionsBot || mention.test(update.text),
+      sentAt: update.sentAt ?? new Date(),
+      attachments: [],
+    };
+  }
+
+  async sendText(jid: Jid, text: string, options: SendOptions): Promise<string> {
+    const { channel } = parseJid(jid);
+    if (channel !== this.channel) throw new Error(`WebAdapter cannot send to ${jid}`);
+    const reply: WebReply = {
+      jid,
+      messageId: `a-${randomUUID()}`,
+      text,
+      replyTo: options.replyTo,
+      sentAt: new Date().toISOString(),
+    };
+    await this.#options.publisher.publish(this.#topic, JSON.stringify(reply));
+    return reply.messageId;
+  }
+
+  /** Calls `listener` with every reply sent to `jid` from now on; returns the unsubscribe. */
+  watch(jid: string, listener: ReplyListener): () => void {
+    let listeners = this.#listeners.get(jid);
+    if (!listeners) {
+      listeners = new Set();
+      this.#listeners.set(jid, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.#listeners.delete(jid);
+    };
+  }
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

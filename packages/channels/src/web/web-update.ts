@@ -1,0 +1,55 @@
+import { MAX_INBOUND_TEXT } from '@gridbot/core';
+import { z } from 'zod';
+
+/** Ids chosen by the browser (chat, message): short and URL-safe. */
+export const webIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
+  message: 'expected 1-64 characters of A-Z, a-z, 0-9, "_" or "-"',
+});
+
+const senderSchema = z.object({
+  id: webIdSchema,
+  name: z.string().trim().min(1).max(256),
+  isBot: z.boolean().default(false),
+});
+
+/** A message typed in the web chat, as the dashboard posts it to the adapter. */
+export const webMessageUpdateSchema = z.object({
+  type: z.literal('message'),
+  chatId: webIdSchema,
+  chatTitle: z.string().max(512).nullish(),
+  isGroup: z.boolean().default(false),
+  messageId: webIdSchema,
+  from: senderSchema,
+  text: z.string().min(1).max(MAX_INBOUND_TEXT),
+  replyTo: z.object({ messageId: webIdSchema, fromBot: z.boolean() }).nullish(),
+  mentionsBot: z.boolean().default(false),
+  sentAt: z.coerce.date().optional(),
+});
+
+/** An edit of an earlier web message. */
+export const webEditUpdateSchema = z.object({
+  type: z.literal('edit'),
+  chatId: webIdSchema,
+  chatTitle: z.string().max(512).nullish(),
+  isGroup: z.boolean().default(false),
+  messageId: webIdSchema,
+  text: z.string().min(1).max(MAX_INBOUND_TEXT),
+  editedAt: z.coerce.date().optional(),
+});
+
+/** What the web channel receives: its "platform updates". */
+export const webUpdateSchema = z.discriminatedUnion('type', [
+  webMessageUpdateSchema,
+  webEditUpdateSchema,
+]);
+export type WebUpdate = z.input<typeof webUpdateSchema>;
+
+/** A reply the assistant sent to a web chat, as browsers receive it. */
+export const webReplySchema = z.object({
+  jid: z.string(),
+  messageId: z.string(),
+  text: z.string(),
+  replyTo: z.string().nullable(),
+  sentAt: z.string(),
+});
+export type WebReply = z.infer<typeof webReplySchema>;
