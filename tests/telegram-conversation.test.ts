@@ -18,6 +18,8 @@ const stranger: ChatSpec = {
   firstName: 'Bob',
 };
 const direct: ChatSpec = { chatId: 555, type: 'private', userId: 555, firstName: 'Dana' };
+const unknown: ChatSpec = { chatId: 556, type: 'private', userId: 556, firstName: 'Erin' };
+const PAIRING_CODE = /Your pairing code is ([A-Z2-9]{6}) \(valid for one hour\)/;
 
 let h: PipelineHarness;
 
@@ -93,6 +95,68 @@ describe('a conversation over Telegram, through real gateway and worker processe
         h.telegram.botMessages(direct.chatId).length > 0 && h.telegram.botMessages(direct.chatId),
     );
     expect(withoutTimes(reply!.text)).toContain('[Dana] hi there');
+  });
+
+  it('gives an unknown direct-chat user one pairing code an hour, and answers them once approved', async () => {
+    await h.telegram.say(unknown, 'hello?');
+    const [prompt] = await waitFor(
+      'the pairing code',
+      () =>
+        h.telegram.botMessages(unknown.chatId).length > 0 && h.telegram.botMessages(unknown.chatId),
+    );
+    expect(prompt!.text).toContain("Hi Erin! I don't know you yet.");
+    const expired = PAIRING_CODE.exec(prompt!.text)?.[1];
+    expect(prompt!.text).toContain(`gridbot pairing approve ${expired}`);
+
+    // No second code while the first is valid.
+    await h.telegram.say(unknown, 'anyone there?');
+    await sleep(1_500);
+    expect(h.telegram.botMessages(unknown.chatId)).toHaveLength(1);
+    expect((await h.cli(['pairing', 'list'])).output).toContain(`${expired}\tpending`);
+
+    // An hour later (moved back in the database), the next message gets a new code.
+    await h.db.db
+      .updateTable('pairing_requests')
+      .set({ expires_at: new Date(Date.now() - 1_000) })
+      .where('code', '=', expired!)
+      .execute();
+    const refused = await h.cli(['pairing', 'approve', expired!]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain(`Pairing code ${expired} has expired`);
+    await h.telegram.say(unknown, 'still me');
+    const prompts = await waitFor('a new pairing code', () => {
+      const all = h.telegram.botMessages(unknown.chatId);
+      return all.length === 2 && all;
+    });
+    const code = PAIRING_CODE.exec(prompts[1]!.text)?.[1];
+    expect(code).toBeDefined();
+    expect(code).not.toBe(expired);
+
+    const approved = await h.cli(['pairing', 'approve', code!.toLowerCase()]);
+    expect(approved.code).toBe(0);
+    expect(approved.output).toContain('Approved Erin (telegram:556); telegram:556 is registered');
+
+    await h.telegram.say(unknown, 'now do you know me?');
+    const replies = await waitFor('an answer from the assistant', () => {
+      const all = h.telegram.botMessages(unknown.chatId);
+      return all.length === 3 && all;
+    });
+    const answer = withoutTimes(replies[2]!.text);
+    expect(answer).toContain('Echo:');
+    expect(answer).toContain('[Erin] now do you know me?');
+    // What was said before pairing was never kept.
+    expect(answer).not.toContain('anyone there?');
+
+    // Pairing belongs to the user: a chat deleted since (as retention does) comes back answered.
+    await h.db.db.deleteFrom('threads').where('jid', '=', `telegram:${unknown.chatId}`).execute();
+    await h.telegram.say(unknown, 'back again');
+    const after = await waitFor('an answer in the recreated chat', () => {
+      const all = h.telegram.botMessages(unknown.chatId);
+      return all.length === 4 && all;
+    });
+    expect(withoutTimes(after[3]!.text)).toContain('[Erin] back again');
+    await sleep(1_000);
+    expect(h.telegram.botMessages(unknown.chatId)).toHaveLength(4);
   });
 
   it('stores a redelivered update once and answers it once', async () => {

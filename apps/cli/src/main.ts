@@ -9,6 +9,7 @@ import type { RoleRuntime } from '@gridbot/service';
 import { readBuildInfo } from './build-info.ts';
 import { backupCommand } from './commands/backup.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { pairingCommand } from './commands/pairing.ts';
 import { restoreCommand } from './commands/restore.ts';
 import { startCommand } from './commands/start.ts';
 import { tasksCommand } from './commands/tasks.ts';
@@ -28,6 +29,8 @@ const USAGE = `Usage: gridbot <command>
   tasks list <jid>
   tasks add <jid> --prompt P (--cron "0 9 * * 1" | --every MS | --at ISO) [--tz ZONE] [--isolated] [--misfire skip|run-once]
   tasks pause|resume|cancel <id>
+  pairing list [--all]           direct-chat pairing codes (pending ones unless --all)
+  pairing approve <code>         admit the user who was given that code
   backup [--dir D]               dump the database (default dir $DATA_DIR/backups)
   restore <file> [--force]       restore a backup into an empty database
 
@@ -54,6 +57,7 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
       misfire: { type: 'string' },
       dir: { type: 'string' },
       force: { type: 'boolean' },
+      all: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -100,6 +104,9 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
         },
         env,
       );
+      return undefined;
+    case 'pairing':
+      await pairingCommand({ action: rest[0], code: rest[1], all: values.all ?? false }, env);
       return undefined;
     case 'gateway':
       if (!values.channel)

@@ -9,10 +9,13 @@ import {
   type Database,
   decideApproval,
   findThreadByJid,
+  findUser,
   insertArtifact,
   insertMessage,
   insertOutbox,
   type Message,
+  type PairingRequest,
+  requestPairing,
   supersedePendingApprovals,
   updateMessageText,
   upsertThreadFromChat,
@@ -48,6 +51,7 @@ export type IngressOutcome =
   | 'stop'
   | 'tasks'
   | 'approval'
+  | 'pairing'
   | 'triggered'
   | 'stored'
   | 'duplicate'
@@ -82,13 +86,35 @@ export class Ingress {
         title: message.chat.title,
         isGroup: message.chat.isGroup,
       });
-      if (!thread.registered && allowedDirect) {
-        thread = await trx
-          .updateTable('threads')
-          .set({ registered: true, requires_trigger: false })
-          .where('id', '=', thread.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+      if (!thread.registered && !message.chat.isGroup) {
+        // Admitted by the channel's allowlist, or paired earlier (users.allowed).
+        const admitted =
+          allowedDirect ||
+          (!message.sender.isBot &&
+            (await findUser(trx, message.channel, message.sender.platformUserId))?.allowed ===
+              true);
+        if (admitted) {
+          thread = await trx
+            .updateTable('threads')
+            .set({ registered: true, requires_trigger: false })
+            .where('id', '=', thread.id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+        } else if (!message.sender.isBot) {
+          const { request, created } = await requestPairing(trx, {
+            channel: message.channel,
+            platformUserId: message.sender.platformUserId,
+            userName: message.sender.name,
+            jid: message.chat.jid,
+            threadId: thread.id,
+          });
+          // One code per hour: while it is valid, further messages get no answer. The outbox
+          // row commits with the code, so the sweeper delivers it even if enqueueing fails.
+          const replyId = created
+            ? await this.#insertReply(trx, thread.id, message, pairingText(request))
+            : null;
+          return { outcome: 'pairing' as const, threadId: thread.id, replyId };
+        }
       }
       if (!thread.registered) return { outcome: 'unregistered' as const, threadId: thread.id };
       if (STOP_COMMAND.test(message.text.trim())) {
@@ -156,7 +182,9 @@ export class Ingress {
       },
       'inbound message',
     );
-    if (result.outcome === 'stop') {
+    if (result.outcome === 'pairing') {
+      if (result.replyId !== null) await this.#enqueueReply(message.channel, result.replyId);
+    } else if (result.outcome === 'stop') {
       await this.#stop(result.threadId, message);
     } else if (result.outcome === 'tasks') {
       await this.#reply(
@@ -260,7 +288,18 @@ export class Ingress {
 
   /** A short system answer in the thread (not from the agent). */
   async #reply(threadId: number, message: InboundMessage, text: string): Promise<void> {
-    const row = await insertOutbox(this.#options.db, {
+    const outboxId = await this.#insertReply(this.#options.db, threadId, message, text);
+    await this.#enqueueReply(message.channel, outboxId);
+  }
+
+  /** Writes a system answer to the outbox (in `db`, which may be a transaction); returns its id. */
+  async #insertReply(
+    db: Kysely<Database>,
+    threadId: number,
+    message: InboundMessage,
+    text: string,
+  ): Promise<number> {
+    const row = await insertOutbox(db, {
       threadId,
       runId: null,
       channel: message.channel,
@@ -268,7 +307,12 @@ export class Ingress {
       text,
       replyTo: message.platformMessageId,
     });
-    await this.#options.queues.enqueueOutbound(message.channel, row.id).catch(() => {});
+    return row.id;
+  }
+
+  /** Asks egress to send an outbox row; if Redis is away, the sweeper re-enqueues it later. */
+  async #enqueueReply(channel: string, outboxId: number): Promise<void> {
+    await this.#options.queues.enqueueOutbound(channel, outboxId).catch(() => {});
   }
 
   async #edit(edit: InboundEdit): Promise<IngressOutcome> {
@@ -283,6 +327,15 @@ export class Ingress {
     );
     return updated ? 'edited' : 'ignored';
   }
+}
+
+/** What an unknown user is told in a direct chat, with the command that admits them. */
+function pairingText(request: PairingRequest): string {
+  const name = request.user_name ?? 'there';
+  return (
+    `Hi ${name}! I don't know you yet. Your pairing code is ${request.code} (valid for one hour). ` +
+    `Ask an admin to approve it with: gridbot pairing approve ${request.code}`
+  );
 }
 
 function asAgentMessage(message: Message) {

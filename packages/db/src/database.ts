@@ -210,6 +210,22 @@ export interface AuditLogTable {
   created_at: Generated<Date>;
 }
 
+export interface PairingRequestsTable {
+  id: Generated<number>;
+  channel: string;
+  platform_user_id: string;
+  user_name: string | null;
+  /** JID of the direct chat the code was given in. */
+  jid: string;
+  thread_id: number;
+  /** Six characters from an unambiguous alphabet, stored upper case. */
+  code: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  approved_at: NullableTimestamp;
+  approved_by: string | null;
+}
+
 /** The whole schema, as Kysely sees it. */
 export interface Database {
   threads: ThreadsTable;
@@ -225,6 +241,7 @@ export interface Database {
   memories: MemoriesTable;
   instances: InstancesTable;
   audit_log: AuditLogTable;
+  pairing_requests: PairingRequestsTable;
 }
 
 export type Thread = Selectable<ThreadsTable>;

@@ -37,6 +37,7 @@ describe('schema version', () => {
         '0001-initial',
         '0002-approval-delivery',
         '0003-budget-notice',
+        '0004-pairing',
       ]);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);

@@ -74,6 +74,15 @@ export {
   recordChunkSent,
   recordOutboxAttempt,
 } from './repos/outbox-repo.ts';
+export {
+  type ApprovePairingResult,
+  approvePairing,
+  listPairingRequests,
+  type PairingRequest,
+  type PairingStatus,
+  type RequestPairingInput,
+  requestPairing,
+} from './repos/pairing-repo.ts';
 export { finishRun, listRuns, type StartRunInput, startRun } from './repos/runs-repo.ts';
 export {
   markStaleInstancesDown,

@@ -4,12 +4,14 @@ import { type Migration, Migrator } from 'kysely/migration';
 import * as initial from './migrations/0001-initial.ts';
 import * as approvalDelivery from './migrations/0002-approval-delivery.ts';
 import * as budgetNotice from './migrations/0003-budget-notice.ts';
+import * as pairing from './migrations/0004-pairing.ts';
 
 /** Every migration, in order. Names sort lexically; never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-approval-delivery': approvalDelivery,
   '0003-budget-notice': budgetNotice,
+  '0004-pairing': pairing,
 };
 
 function migrator<DB>(db: Kysely<DB>): Migrator {
