@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { runDashboard } from '@gridbot/app-dashboard';
 import { runGateway } from '@gridbot/app-gateway';
 import { runScheduler } from '@gridbot/app-scheduler';
 import { runWorker } from '@gridbot/app-worker';
@@ -22,6 +23,7 @@ const USAGE = `Usage: gridbot <command>
   gateway --channel telegram     one channel's gateway
   worker                         run agents for queued threads
   scheduler                      fire scheduled tasks; sweep, retention and backups
+  dashboard                      Bull Board, admin pages, JSON API and web chat
   migrate                        apply database migrations
   threads list
   threads register <jid> [--name N] [--trigger P] [--no-trigger] [--main]
@@ -114,6 +116,8 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
       return runGateway(values.channel, env, readBuildInfo(env));
     case 'worker':
       return runWorker(env, readBuildInfo(env));
+    case 'dashboard':
+      return runDashboard(env, readBuildInfo(env));
     case 'scheduler':
       return runScheduler(env, readBuildInfo(env));
     case 'start':

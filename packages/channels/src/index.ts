@@ -25,6 +25,7 @@ export {
   type WebReply,
   type WebUpdate,
   webIdSchema,
+  webMessageUpdateSchema,
   webReplySchema,
   webUpdateSchema,
 } from './web/web-update.ts';

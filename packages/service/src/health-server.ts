@@ -13,6 +13,8 @@ export interface HealthServerOptions {
   checks: Record<string, ReadinessCheck>;
   /** Extra routes by exact path (e.g. a webhook). */
   routes?: Record<string, RouteHandler>;
+  /** Answers every other path (e.g. the dashboard's web app) instead of a JSON 404. */
+  fallback?: RouteHandler;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -83,6 +85,7 @@ export class HealthServer {
       res.end(body);
       return;
     }
+    if (this.#options.fallback) return this.#options.fallback(req, res);
     json(res, 404, { error: 'not found' });
   }
 

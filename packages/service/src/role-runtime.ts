@@ -167,14 +167,18 @@ export class RoleRuntime {
     return runtime;
   }
 
-  /** Registers in the fleet and serves health, readiness, metrics and `routes`; returns the port. */
-  async serve(routes: Record<string, RouteHandler> = {}): Promise<number> {
+  /**
+   * Registers in the fleet and serves health, readiness, metrics, `routes`, and `fallback`
+   * for any other path; returns the port.
+   */
+  async serve(routes: Record<string, RouteHandler> = {}, fallback?: RouteHandler): Promise<number> {
     await this.instance.start();
     this.shutdown.add('instance', () => this.instance.stop());
     const health = new HealthServer({
       port: this.options.healthPort,
       registry: this.metrics.registry,
       routes,
+      ...(fallback && { fallback }),
       checks: {
         postgres: async () => {
           await sql`select 1`.execute(this.db);

@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { overviewApi } from './api/overview-api.ts';
+import { type AuthOptions, mountLogin, requireAuth } from './auth.ts';
+import type { DashboardDeps, DashboardEnv } from './dashboard-env.ts';
+import { chatPage } from './pages/chat-page.ts';
+import { overviewPage } from './pages/overview-page.ts';
+
+/** Where Bull Board is mounted. */
+export const QUEUES_PATH = '/queues';
+
+const require = createRequire(import.meta.url);
+/** Files under /assets: the page scripts, the stylesheet, and Chart.js from its package. */
+const ASSETS: Record<string, { path: string; type: string }> = {
+  'dashboard.js': {
+    path: join(import.meta.dirname, 'public/dashboard.js'),
+    type: 'text/javascript',
+  },
+  'chat.js': { path: join(import.meta.dirname, 'public/chat.js'), type: 'text/javascript' },
+  'dashboard.css': { path: join(import.meta.dirname, 'public/dashboard.css'), type: 'text/css' },
+  // The package exports no UMD path; resolve its main file and take the UMD build beside it.
+  'chart.umd.js': {
+    path: join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
+    type: 'text/javascript',
+  },
+};
+
+/**
+ * The dashboard's web app: login, the admin pages, the JSON API under `/api`, Bull Board
+ * under `/queues`, and the web chat. Everything but the login form needs the token.
+ */
+export function createDashboardApp(deps: DashboardDeps, auth: AuthOptions): Hono<DashboardEnv> {
+  const app = new Hono<DashboardEnv>();
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      return c.json({ error: error.message }, error.status);
+    }
+    deps.logger.error({ err: error, path: c.req.path }, 'dashboard request failed');
+    return c.json({ error: 'internal error: see the dashboard log' }, 500);
+  });
+  app.use('*', requireAuth(auth));
+  mountLogin(app, auth);
+  app.get('/assets/:file', async (c) => {
+    const asset = ASSETS[c.req.param('file')];
+    if (!asset) return c.notFound();
+    return c.body(await readFile(asset.path), 200, {
+      'content-type': `${asset.type}; charset=utf-8`,
+      'cache-control': 'no-cache',
+    });
+  });
+
+  app.route('/api', overviewApi(deps));
+  if (deps.web) app.route('/api/chat', deps.web.api());
+
+  app.route('/', overviewPage(deps));
+  app.route('/', chatPage(deps.web !== null));
+  app.route(QUEUES_PATH, deps.board.app as unknown as Hono<DashboardEnv>);
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/')
+      ? c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404)
+      : c.text('Not found', 404),
+  );
+  return app;
+}

@@ -1,0 +1,109 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Gateway } from '@gridbot/app-gateway';
+import { WebAdapter } from '@gridbot/channels';
+import type { Logger, RoleRuntime } from '@gridbot/service';
+import { getRequestListener } from '@hono/node-server';
+import { createDashboardApp, QUEUES_PATH } from './app.ts';
+import { type DashboardToken, resolveDashboardToken } from './dashboard-token.ts';
+import type { DashboardEnvVars } from './env.ts';
+import { QueueBoard } from './queue-board.ts';
+import { SessionSigner } from './session.ts';
+import { OPERATOR_ID, WebChat } from './web-chat.ts';
+
+/** A dashboard wired into a role: its HTTP handler and the web channel's gateway. */
+export interface AttachedDashboard {
+  /** Node's request listener for the web app (mounted as the health server's fallback). */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  board: QueueBoard;
+  token: DashboardToken;
+  /** Queue names for `/metrics`. */
+  watchedQueues(): string[];
+  /** Starts the web channel (ingress and egress). */
+  start(): Promise<void>;
+}
+
+/**
+ * Builds the dashboard inside a role's runtime: the token (printed once when generated),
+ * Bull Board over the install's queues, and the `web` channel, whose ingress and egress
+ * run in this process like a gateway's.
+ */
+export async function attachDashboard(
+  runtime: RoleRuntime,
+  env: DashboardEnvVars,
+  logger: Logger,
+): Promise<AttachedDashboard> {
+  const token = await resolveDashboardToken({
+    fromEnv: env.DASHBOARD_TOKEN,
+    dataDir: env.DATA_DIR,
+  });
+  if (token.source === 'generated') {
+    // Printed once, on stdout and never through the logger, so log shipping never keeps it.
+    process.stdout.write(
+      `\nGridBot dashboard token (generated, kept in ${token.path}):\n\n    ${token.token}\n\nLog in with it, or set DASHBOARD_TOKEN. It is not shown again.\n\n`,
+    );
+  }
+  const board = new QueueBoard({
+    queues: runtime.queues,
+    redis: runtime.producer,
+    prefix: env.QUEUE_PREFIX,
+    basePath: QUEUES_PATH,
+  });
+  let names = await board.refresh();
+  const refresher = setInterval(() => {
+    board.refresh().then(
+      (found) => {
+        names = found;
+      },
+      (error: unknown) => logger.debug({ err: error }, 'queue discovery failed'),
+    );
+  }, 30_000);
+  refresher.unref();
+  runtime.shutdown.add('queue-board', () => clearInterval(refresher));
+
+  // The blocking connection's settings wait for Redis, which a subscriber needs.
+  const subscriber = runtime.blocking.duplicate({ connectionName: 'gridbot-web-replies' });
+  subscriber.on('error', (error) => logger.debug({ err: error }, 'web reply subscriber error'));
+  const adapter = new WebAdapter({
+    publisher: runtime.producer,
+    subscriber,
+    prefix: env.QUEUE_PREFIX,
+    assistantName: env.ASSISTANT_NAME,
+    logger: logger.child({ channel: 'web' }),
+  });
+  const gateway = new Gateway({
+    adapter,
+    db: runtime.db,
+    queues: runtime.queues,
+    connection: runtime.blocking,
+    prefix: env.QUEUE_PREFIX,
+    assistantName: env.ASSISTANT_NAME,
+    allowedUsers: new Set([OPERATOR_ID]),
+    logger: logger.child({ role: 'gateway-web' }),
+    metrics: runtime.metrics,
+  });
+  const web = new WebChat({ adapter, gateway, db: runtime.db, logger });
+  const app = createDashboardApp(
+    {
+      db: runtime.db,
+      queues: runtime.queues,
+      board,
+      web,
+      logger,
+      heartbeatMs: env.HEARTBEAT_MS,
+    },
+    { signer: new SessionSigner(token.token), secureCookies: env.DASHBOARD_SECURE_COOKIES },
+  );
+  return {
+    handler: getRequestListener(app.fetch),
+    board,
+    token,
+    watchedQueues: () => names,
+    async start() {
+      runtime.shutdown.add('gateway-web', async () => {
+        await gateway.stop();
+        subscriber.disconnect();
+      });
+      await gateway.start();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { Hono } from 'hono';
+import { html } from 'hono/html';
+import type { DashboardEnv } from '../dashboard-env.ts';
+import { csrfOf } from './csrf-of.ts';
+import { layout } from './layout.ts';
+
+/** `/chat`: talk with the assistant in a `web:` thread; replies arrive without a reload. */
+export function chatPage(enabled: boolean): Hono<DashboardEnv> {
+  const page = new Hono<DashboardEnv>();
+  page.get('/chat', (c) => {
+    const body = enabled
+      ? html`
+<p class="muted">You talk to the assistant in the thread <code id="chat-jid"></code>, through the same queue and workers as every other channel.</p>
+<div id="chat-log" class="chat-log" aria-live="polite"></div>
+<form id="chat-form" class="chat-form">
+<textarea id="chat-input" name="text" placeholder="Message the assistant… (Enter sends, Shift+Enter for a new line)" required></textarea>
+<button type="submit">Send</button>
+</form>
+<p id="chat-status" class="muted"></p>`
+      : html`<p class="error">This dashboard runs without the web chat.</p>`;
+    return c.html(
+      layout({
+        title: 'Web chat',
+        section: '/chat',
+        csrf: csrfOf(c),
+        body,
+        scripts: enabled ? ['/assets/chat.js'] : [],
+      }),
+    );
+  });
+  return page;
+}

@@ -1,0 +1,87 @@
+// Web chat: history from the API, replies pushed over server-sent events.
+(() => {
+  const { api } = window.gridbot;
+  const log = document.getElementById('chat-log');
+  const form = document.getElementById('chat-form');
+  const input = document.getElementById('chat-input');
+  const status = document.getElementById('chat-status');
+
+  const params = new URLSearchParams(window.location.search);
+  let chatId = params.get('chat') ?? window.localStorage.getItem('gridbot.chatId');
+  if (!chatId || !/^[A-Za-z0-9_-]{1,64}$/.test(chatId)) {
+    chatId = `operator-${Math.random().toString(36).slice(2, 10)}`;
+  }
+  window.localStorage.setItem('gridbot.chatId', chatId);
+  document.getElementById('chat-jid').textContent = `web:${chatId}`;
+  const base = `/api/chat/${encodeURIComponent(chatId)}`;
+
+  /** Every bubble shown, by platform id, so history and live replies never double up. */
+  const shown = new Map();
+  /** Replies pushed live, kept so a history refresh cannot drop one it did not see yet. */
+  const live = [];
+
+  function bubble(entry) {
+    const element = document.createElement('div');
+    element.className = `chat-message ${entry.role}`;
+    element.dataset.role = entry.role;
+    element.textContent = entry.text;
+    log.append(element);
+    for (const id of entry.ids) shown.set(id, element);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  async function loadHistory() {
+    const { entries } = await api('GET', `${base}/messages`);
+    log.replaceChildren();
+    shown.clear();
+    for (const entry of entries) bubble(entry);
+    for (const entry of live) if (!entry.ids.some((id) => shown.has(id))) bubble(entry);
+  }
+
+  function connect() {
+    const events = new EventSource(`${base}/events`);
+    events.addEventListener('ready', () => {
+      status.textContent = '';
+      loadHistory().catch((error) => {
+        status.textContent = `Could not load the conversation: ${error.message}`;
+      });
+    });
+    events.addEventListener('reply', (event) => {
+      const reply = JSON.parse(event.data);
+      const entry = { role: 'assistant', ids: [reply.messageId], text: reply.text };
+      live.push(entry);
+      if (!shown.has(reply.messageId)) bubble(entry);
+    });
+    events.onerror = () => {
+      status.textContent = 'Reconnecting…';
+    };
+  }
+
+  async function send() {
+    const text = input.value.trim();
+    if (!text) return;
+    const messageId = `u-${crypto.randomUUID()}`;
+    input.value = '';
+    bubble({ role: 'user', ids: [messageId], text });
+    try {
+      await api('POST', `${base}/messages`, { text, messageId });
+      status.textContent = '';
+    } catch (error) {
+      status.textContent = `Not sent: ${error.message}`;
+      shown.get(messageId)?.classList.add('error');
+      input.value = text;
+    }
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    send();
+  });
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault();
+      send();
+    }
+  });
+  connect();
+})();

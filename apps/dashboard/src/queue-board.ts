@@ -1,0 +1,76 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { HonoAdapter } from '@bull-board/hono';
+import {
+  outboundQueueName,
+  type PipelineQueues,
+  SYSTEM_QUEUE,
+  TASKS_QUEUE,
+  THREADS_QUEUE,
+} from '@gridbot/queue';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Hono } from 'hono';
+import type { Redis } from 'ioredis';
+
+export interface QueueBoardOptions {
+  queues: PipelineQueues;
+  redis: Redis;
+  /** The install's BullMQ prefix. */
+  prefix: string;
+  /** Where the board is mounted, e.g. `/queues`. */
+  basePath: string;
+}
+
+/** Queues every install has, listed even before their first job. */
+const CORE_QUEUES = [THREADS_QUEUE, TASKS_QUEUE, SYSTEM_QUEUE, outboundQueueName('web')];
+
+/**
+ * Bull Board over every GridBot queue: the core queues plus any queue found under the
+ * install's prefix (`outbound-telegram` appears once a Telegram gateway has run). Retry
+ * and clean are enabled; the dashboard's auth guards it like every other route.
+ */
+export class QueueBoard {
+  readonly app: Hono;
+  readonly #options: QueueBoardOptions;
+  readonly #board: ReturnType<typeof createBullBoard>;
+  readonly #shown = new Set<string>();
+
+  constructor(options: QueueBoardOptions) {
+    this.#options = options;
+    const server = new HonoAdapter(serveStatic);
+    server.setBasePath(options.basePath);
+    this.#board = createBullBoard({
+      queues: [],
+      serverAdapter: server,
+      options: { uiConfig: { boardTitle: 'GridBot queues' } },
+    });
+    this.app = server.registerPlugin();
+  }
+
+  /** Queue names under the prefix, core queues first. */
+  async discover(): Promise<string[]> {
+    const { redis, prefix } = this.#options;
+    const found = new Set<string>(CORE_QUEUES);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*:meta`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const name = key.slice(prefix.length + 1, -':meta'.length);
+        if (name && !name.includes(':')) found.add(name);
+      }
+    } while (cursor !== '0');
+    return [...found];
+  }
+
+  /** Adds queues that appeared since the last call. */
+  async refresh(): Promise<string[]> {
+    const names = await this.discover();
+    for (const name of names) {
+      if (this.#shown.has(name)) continue;
+      this.#shown.add(name);
+      this.#board.addQueue(new BullMQAdapter(this.#options.queues.queue(name)));
+    }
+    return names;
+  }
+}

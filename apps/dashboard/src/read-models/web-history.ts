@@ -1,0 +1,63 @@
+import type { Database } from '@gridbot/db';
+import type { Kysely } from 'kysely';
+
+/** One bubble of the web chat. */
+export interface ChatEntry {
+  role: 'user' | 'assistant';
+  /** Platform ids: the user's message id, or the ids of a reply's sent chunks. */
+  ids: string[];
+  text: string;
+  at: string;
+}
+
+/**
+ * The conversation of a web thread as its page shows it: the operator's messages, and the
+ * replies the egress has delivered (outbox rows with at least one chunk sent), whose chunk
+ * ids match the ids pushed live, so the page can merge both without duplicates.
+ */
+export async function webHistory(
+  db: Kysely<Database>,
+  jid: string,
+  limit = 200,
+): Promise<ChatEntry[]> {
+  const thread = await db
+    .selectFrom('threads')
+    .select('id')
+    .where('jid', '=', jid)
+    .executeTakeFirst();
+  if (!thread) return [];
+  const [messages, replies] = await Promise.all([
+    db
+      .selectFrom('messages')
+      .select(['platform_message_id', 'content', 'sent_at'])
+      .where('thread_id', '=', thread.id)
+      .where('role', '=', 'user')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute(),
+    db
+      .selectFrom('outbox')
+      .select(['payload', 'platform_message_ids', 'created_at'])
+      .where('thread_id', '=', thread.id)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute(),
+  ]);
+  const entries: ChatEntry[] = [
+    ...messages.map((m) => ({
+      role: 'user' as const,
+      ids: [m.platform_message_id],
+      text: m.content,
+      at: m.sent_at.toISOString(),
+    })),
+    ...replies
+      .filter((r) => r.platform_message_ids.length > 0)
+      .map((r) => ({
+        role: 'assistant' as const,
+        ids: r.platform_message_ids,
+        text: r.payload.text,
+        at: r.created_at.toISOString(),
+      })),
+  ];
+  return entries.sort((a, b) => a.at.localeCompare(b.at)).slice(-limit);
+}

@@ -1,0 +1,33 @@
+import { type BuildInfo, createLogger, RoleRuntime } from '@gridbot/service';
+import { attachDashboard } from './attach-dashboard.ts';
+import { parseDashboardEnv } from './env.ts';
+
+/**
+ * `gridbot dashboard`: Bull Board, the admin pages and API, the web chat, and health on
+ * DASHBOARD_PORT. Returns the running role; its `shutdown` stops it.
+ */
+export async function runDashboard(
+  rawEnv: Record<string, string | undefined>,
+  build: BuildInfo,
+): Promise<RoleRuntime> {
+  const env = parseDashboardEnv(rawEnv);
+  const logger = createLogger({
+    level: env.LOG_LEVEL,
+    name: 'dashboard',
+    secrets: [env.DASHBOARD_TOKEN].filter((s): s is string => !!s),
+  });
+  let watched: () => string[] = () => [];
+  const runtime = await RoleRuntime.fromEnv(
+    'dashboard',
+    { ...env, HEALTH_PORT: env.DASHBOARD_PORT },
+    build,
+    logger,
+    () => watched(),
+  );
+  const dashboard = await attachDashboard(runtime, env, logger);
+  watched = dashboard.watchedQueues;
+  await dashboard.start();
+  const port = await runtime.serve({}, dashboard.handler);
+  logger.info({ port }, 'dashboard ready');
+  return runtime;
+}

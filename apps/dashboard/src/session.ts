@@ -1,0 +1,65 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** How long a browser session lasts after login. */
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+/**
+ * Stateless sessions signed with a key derived from the dashboard token: every dashboard
+ * instance sharing the token accepts them, and changing the token logs everybody out.
+ */
+export class SessionSigner {
+  readonly #key: Buffer;
+  readonly #token: Buffer;
+
+  constructor(token: string) {
+    this.#token = Buffer.from(token);
+    this.#key = createHmac('sha256', token).update('gridbot-dashboard-session').digest();
+  }
+
+  /** True when `candidate` is the dashboard token (constant time). */
+  checkToken(candidate: string): boolean {
+    const given = Buffer.from(candidate);
+    const expected = this.#token;
+    // Compare against a same-length buffer so the length check leaks nothing either.
+    const padded = Buffer.alloc(expected.length);
+    given.copy(padded);
+    return timingSafeEqual(padded, expected) && given.length === expected.length;
+  }
+
+  /** A new session cookie value: `<id>.<expires ms>.<signature>`. */
+  issue(now = Date.now()): string {
+    const id = randomBytes(18).toString('base64url');
+    const body = `${id}.${now + SESSION_TTL_MS}`;
+    return `${body}.${this.#sign(`session:${body}`)}`;
+  }
+
+  /** The session id of a valid, unexpired cookie value, or null. */
+  verify(cookie: string | undefined, now = Date.now()): string | null {
+    if (!cookie) return null;
+    const parts = cookie.split('.');
+    if (parts.length !== 3) return null;
+    const [id, expires, signature] = parts as [string, string, string];
+    if (!safeEqual(signature, this.#sign(`session:${id}.${expires}`))) return null;
+    if (!/^\d+$/.test(expires) || Number(expires) <= now) return null;
+    return id;
+  }
+
+  /** The CSRF token of a session: the page echoes it in a header or form field. */
+  csrfFor(sessionId: string): string {
+    return this.#sign(`csrf:${sessionId}`);
+  }
+
+  checkCsrf(sessionId: string, candidate: string | undefined): boolean {
+    return !!candidate && safeEqual(candidate, this.csrfFor(sessionId));
+  }
+
+  #sign(value: string): string {
+    return createHmac('sha256', this.#key).update(value).digest('base64url');
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

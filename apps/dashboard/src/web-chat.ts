@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { Gateway } from '@gridbot/app-gateway';
+import {
+  type WebAdapter,
+  type WebReply,
+  webIdSchema,
+  webMessageUpdateSchema,
+} from '@gridbot/channels';
+import { buildJid } from '@gridbot/core';
+import type { Database } from '@gridbot/db';
+import type { Logger } from '@gridbot/service';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { streamSSE } from 'hono/streaming';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { badRequest, jsonBody } from './api/params.ts';
+import type { DashboardEnv } from './dashboard-env.ts';
+import { webHistory } from './read-models/web-history.ts';
+
+/** The platform user id of whoever is logged in to the dashboard. */
+export const OPERATOR_ID = 'operator';
+const KEEPALIVE_MS = 15_000;
+
+export interface WebChatOptions {
+  adapter: WebAdapter;
+  /** The `web` channel's gateway (ingress and egress), started by the caller. */
+  gateway: Gateway;
+  db: Kysely<Database>;
+  logger: Logger;
+}
+
+const postSchema = z.object({
+  text: webMessageUpdateSchema.shape.text,
+  /** The browser's id for the message, so a resend after a timeout is not stored twice. */
+  messageId: webIdSchema.optional(),
+});
+
+/**
+ * The web chat's API: post a message into `web:<chatId>` (through the gateway's ingress,
+ * like any platform update), read the conversation, and stream replies as server-sent
+ * events while the page is open.
+ */
+export class WebChat {
+  readonly #options: WebChatOptions;
+
+  constructor(options: WebChatOptions) {
+    this.#options = options;
+  }
+
+  get gateway(): Gateway {
+    return this.#options.gateway;
+  }
+
+  /** Routes under `/api/chat`. */
+  api(): Hono<DashboardEnv> {
+    const api = new Hono<DashboardEnv>();
+    api.get('/:chatId/messages', async (c) => {
+      const jid = jidOf(c.req.param('chatId'));
+      return c.json({ jid, entries: await webHistory(this.#options.db, jid) });
+    });
+    api.post('/:chatId/messages', async (c) => {
+      const chatId = c.req.param('chatId');
+      jidOf(chatId);
+      const body = await jsonBody(c.req, postSchema);
+      const messageId = body.messageId ?? `u-${randomUUID()}`;
+      try {
+        await this.#options.adapter.handleUpdate({
+          type: 'message',
+          chatId,
+          chatTitle: 'Web chat',
+          isGroup: false,
+          messageId,
+          from: { id: OPERATOR_ID, name: 'Operator' },
+          text: body.text,
+        });
+      } catch (error) {
+        this.#options.logger.warn({ err: error, chatId }, 'web chat message not stored');
+        throw new HTTPException(503, {
+          message: 'The message was not stored (the database is unreachable); send it again.',
+        });
+      }
+      return c.json({ messageId }, 202);
+    });
+    api.get('/:chatId/events', (c) => {
+      const jid = jidOf(c.req.param('chatId'));
+      return streamSSE(c, async (stream) => {
+        const pending: WebReply[] = [];
+        let wake: (() => void) | null = null;
+        const unwatch = this.#options.adapter.watch(jid, (reply) => {
+          pending.push(reply);
+          wake?.();
+        });
+        stream.onAbort(() => {
+          unwatch();
+          wake?.();
+        });
+        await stream.writeSSE({ event: 'ready', data: JSON.stringify({ jid }) });
+        while (!stream.aborted && !stream.closed) {
+          const reply = pending.shift();
+          if (reply) {
+            await stream.writeSSE({
+              event: 'reply',
+              id: reply.messageId,
+              data: JSON.stringify(reply),
+            });
+            continue;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, KEEPALIVE_MS).unref();
+          });
+          wake = null;
+          if (pending.length === 0 && !stream.aborted) await stream.write(': keepalive\n\n');
+        }
+        unwatch();
+      });
+    });
+    return api;
+  }
+}
+
+function jidOf(chatId: string): string {
+  if (!webIdSchema.safeParse(chatId).success) {
+    throw badRequest('chatId must be 1-64 characters of A-Z, a-z, 0-9, "_" or "-"');
+  }
+  return buildJid('web', chatId);
+}
