@@ -3,7 +3,10 @@ import { Gateway } from '@gridbot/app-gateway';
 import { WebAdapter } from '@gridbot/channels';
 import type { Logger, RoleRuntime } from '@gridbot/service';
 import { getRequestListener } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { Redis } from 'ioredis';
 import { createDashboardApp, QUEUES_PATH } from './app.ts';
+import type { DashboardEnv } from './dashboard-env.ts';
 import { type DashboardToken, resolveDashboardToken } from './dashboard-token.ts';
 import type { DashboardEnvVars } from './env.ts';
 import { QueueBoard } from './queue-board.ts';
@@ -12,6 +15,8 @@ import { OPERATOR_ID, WebChat } from './web-chat.ts';
 
 /** A dashboard wired into a role: its HTTP handler and the web channel's gateway. */
 export interface AttachedDashboard {
+  /** The web app itself (tests call `app.request`, and walk `app.routes`). */
+  app: Hono<DashboardEnv>;
   /** Node's request listener for the web app (mounted as the health server's fallback). */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   board: QueueBoard;
@@ -48,6 +53,7 @@ export async function attachDashboard(
     prefix: env.QUEUE_PREFIX,
     basePath: QUEUES_PATH,
   });
+  await connected(runtime.producer);
   let names = await board.refresh();
   const refresher = setInterval(() => {
     board.refresh().then(
@@ -94,6 +100,7 @@ export async function attachDashboard(
     { signer: new SessionSigner(token.token), secureCookies: env.DASHBOARD_SECURE_COOKIES },
   );
   return {
+    app,
     handler: getRequestListener(app.fetch),
     board,
     token,
@@ -106,4 +113,19 @@ export async function attachDashboard(
       await gateway.start();
     },
   };
+}
+
+/** Resolves once the connection is ready (it fails fast, so commands sent earlier fail). */
+async function connected(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`Redis not ready after ${timeoutMs} ms (${redis.status})`)),
+      timeoutMs,
+    );
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
