@@ -10,6 +10,9 @@ import { BOT_TOKEN, TelegramFake } from './telegram-fake.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { createTestRedis, type TestRedis } from './test-redis.ts';
 
+/** The dashboard token of every role the harness starts. */
+export const HARNESS_DASHBOARD_TOKEN = 'harness-dashboard-token-0123456789';
+
 /**
  * Everything an end-to-end test needs: its own database and Redis prefix, a fake Telegram,
  * and helpers to start real `gridbot` processes against them. `close()` stops it all.
@@ -46,6 +49,8 @@ export class PipelineHarness {
       AGENT_IMAGE: TEST_AGENT_IMAGE,
       HEARTBEAT_MS: '1000',
       WORKSPACE_DIR: `/tmp/gridbot-test-workspaces/${this.db.name}`,
+      DATA_DIR: `/tmp/gridbot-test-data/${this.db.name}`,
+      DASHBOARD_TOKEN: HARNESS_DASHBOARD_TOKEN,
       ...extra,
     };
   }
@@ -53,7 +58,10 @@ export class PipelineHarness {
   /** Starts `gridbot <args>` and waits until it is ready. */
   async start(args: string[], extra: Record<string, string> = {}): Promise<GridbotProcess> {
     const port = extra.HEALTH_PORT ? Number(extra.HEALTH_PORT) : await freePort();
-    const proc = spawnGridbot(args, this.env({ ...extra, HEALTH_PORT: String(port) }));
+    const proc = spawnGridbot(
+      args,
+      this.env({ ...extra, HEALTH_PORT: String(port), DASHBOARD_PORT: String(port) }),
+    );
     this.#processes.push(proc);
     await waitUntilReady(proc, port);
     return proc;

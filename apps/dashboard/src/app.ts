@@ -3,11 +3,21 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { approvalsApi } from './api/approvals-api.ts';
 import { overviewApi } from './api/overview-api.ts';
+import { pairingApi } from './api/pairing-api.ts';
+import { tasksApi } from './api/tasks-api.ts';
+import { threadsApi } from './api/threads-api.ts';
+import { usageApi } from './api/usage-api.ts';
 import { type AuthOptions, mountLogin, requireAuth } from './auth.ts';
 import type { DashboardDeps, DashboardEnv } from './dashboard-env.ts';
+import { approvalsPage } from './pages/approvals-page.ts';
 import { chatPage } from './pages/chat-page.ts';
 import { overviewPage } from './pages/overview-page.ts';
+import { pairingPage } from './pages/pairing-page.ts';
+import { tasksPage } from './pages/tasks-page.ts';
+import { threadsPage } from './pages/threads-page.ts';
+import { usagePage } from './pages/usage-page.ts';
 
 /** Where Bull Board is mounted. */
 export const QUEUES_PATH = '/queues';
@@ -53,10 +63,25 @@ export function createDashboardApp(deps: DashboardDeps, auth: AuthOptions): Hono
   });
 
   app.route('/api', overviewApi(deps));
+  app.route('/api', threadsApi(deps));
+  app.route('/api', tasksApi(deps));
+  app.route('/api', approvalsApi(deps));
+  app.route('/api', usageApi(deps));
+  app.route('/api', pairingApi(deps));
   if (deps.web) app.route('/api/chat', deps.web.api());
 
   app.route('/', overviewPage(deps));
+  app.route('/', threadsPage(deps));
+  app.route('/', tasksPage(deps));
+  app.route('/', approvalsPage(deps));
+  app.route('/', usagePage(deps));
+  app.route('/', pairingPage(deps));
   app.route('/', chatPage(deps.web !== null));
+  // Bull Board's UI lists queues from this call: show queues created since the last look.
+  app.get(`${QUEUES_PATH}/api/queues`, async (_c, next) => {
+    await deps.board.refresh(2_000);
+    await next();
+  });
   app.route(QUEUES_PATH, deps.board.app as unknown as Hono<DashboardEnv>);
   app.notFound((c) =>
     c.req.path.startsWith('/api/')

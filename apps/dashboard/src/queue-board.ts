@@ -34,6 +34,7 @@ export class QueueBoard {
   readonly #options: QueueBoardOptions;
   readonly #board: ReturnType<typeof createBullBoard>;
   readonly #shown = new Set<string>();
+  #scannedAt = 0;
 
   constructor(options: QueueBoardOptions) {
     this.#options = options;
@@ -63,8 +64,10 @@ export class QueueBoard {
     return [...found];
   }
 
-  /** Adds queues that appeared since the last call. */
-  async refresh(): Promise<string[]> {
+  /** Adds queues that appeared since the last call; `maxAgeMs` skips a scan that recent. */
+  async refresh(maxAgeMs = 0): Promise<string[]> {
+    if (Date.now() - this.#scannedAt < maxAgeMs) return [...this.#shown];
+    this.#scannedAt = Date.now();
     const names = await this.discover();
     for (const name of names) {
       if (this.#shown.has(name)) continue;

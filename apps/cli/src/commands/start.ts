@@ -1,3 +1,4 @@
+import { attachDashboard, dashboardEnvSchema } from '@gridbot/app-dashboard';
 import {
   allowedUsersFor,
   configuredChannels,
@@ -12,15 +13,18 @@ import { type BuildInfo, createLogger, parseEnv, RoleRuntime } from '@gridbot/se
 
 /**
  * `gridbot start`: every role in one process — a gateway for each channel with credentials,
- * and a worker. Needs DATABASE_URL and REDIS_URL for now.
+ * a worker, the scheduler, and the dashboard with the web chat. One HTTP server serves the
+ * dashboard and health on DASHBOARD_PORT (HEALTH_PORT, when set, wins).
  */
 export async function startCommand(
   rawEnv: Record<string, string | undefined>,
   build: BuildInfo,
 ): Promise<RoleRuntime> {
-  const gatewayEnv = parseEnv(gatewayEnvSchema, { HEALTH_PORT: '8080', ...rawEnv });
-  const workerEnv = parseEnv(workerEnvSchema, { HEALTH_PORT: '8080', ...rawEnv });
-  const schedulerEnv = parseEnv(schedulerEnvSchema, { HEALTH_PORT: '8080', ...rawEnv });
+  const dashboardEnv = parseEnv(dashboardEnvSchema, rawEnv);
+  const port = String(rawEnv.HEALTH_PORT || dashboardEnv.DASHBOARD_PORT);
+  const gatewayEnv = parseEnv(gatewayEnvSchema, { ...rawEnv, HEALTH_PORT: port });
+  const workerEnv = parseEnv(workerEnvSchema, { ...rawEnv, HEALTH_PORT: port });
+  const schedulerEnv = parseEnv(schedulerEnvSchema, { ...rawEnv, HEALTH_PORT: port });
   const logger = createLogger({
     level: gatewayEnv.LOG_LEVEL,
     name: 'gridbot',
@@ -30,6 +34,7 @@ export async function startCommand(
       gatewayEnv.DISCORD_BOT_TOKEN,
       workerEnv.ANTHROPIC_API_KEY,
       workerEnv.OPENAI_API_KEY,
+      dashboardEnv.DASHBOARD_TOKEN,
     ].filter((s): s is string => !!s),
   });
   const channels = configuredChannels(gatewayEnv);
@@ -40,12 +45,22 @@ export async function startCommand(
     createAdapter(channel, gatewayEnv, logger.child({ channel })),
   );
   const gateways: Gateway[] = [];
+  let dashboardQueues: () => string[] = () => [];
   const runtime = await RoleRuntime.fromEnv('all', gatewayEnv, build, logger, () => [
-    THREADS_QUEUE,
-    TASKS_QUEUE,
-    SYSTEM_QUEUE,
-    ...gateways.map((g) => g.egress.queueName),
+    ...new Set([
+      THREADS_QUEUE,
+      TASKS_QUEUE,
+      SYSTEM_QUEUE,
+      ...gateways.map((g) => g.egress.queueName),
+      ...dashboardQueues(),
+    ]),
   ]);
+  const dashboard = await attachDashboard(
+    runtime,
+    dashboardEnv,
+    logger.child({ role: 'dashboard' }),
+  );
+  dashboardQueues = dashboard.watchedQueues;
   for (const adapter of adapters) {
     gateways.push(
       new Gateway({
@@ -64,7 +79,8 @@ export async function startCommand(
   const routes = Object.fromEntries(
     adapters.flatMap((a) => (a.webhook ? [[a.webhook.path, a.webhook.handler] as const] : [])),
   );
-  const port = await runtime.serve(routes);
+  await dashboard.start();
+  const listening = await runtime.serve(routes, dashboard.handler);
   const worker = await attachWorker(runtime, workerEnv, logger.child({ role: 'worker' }), rawEnv);
   for (const gateway of gateways) {
     runtime.shutdown.add(`gateway-${gateway.adapter.channel}`, () => gateway.stop());
@@ -72,6 +88,6 @@ export async function startCommand(
   }
   worker.start();
   await attachScheduler(runtime, schedulerEnv, logger.child({ role: 'scheduler' })).start();
-  logger.info({ healthPort: port, channels }, 'gridbot started');
+  logger.info({ port: listening, channels: [...channels, 'web'] }, 'gridbot started');
   return runtime;
 }
