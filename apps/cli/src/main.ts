@@ -107,6 +107,7 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
         env,
       );
       return undefined;
+    case 'pair':
     case 'pairing':
       await pairingCommand({ action: rest[0], code: rest[1], all: values.all ?? false }, env);
       return undefined;
