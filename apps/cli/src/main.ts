@@ -1,20 +1,9 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runDashboard } from '@gridbot/app-dashboard';
-import { runGateway } from '@gridbot/app-gateway';
-import { runScheduler } from '@gridbot/app-scheduler';
-import { runWorker } from '@gridbot/app-worker';
 import { GridBotError } from '@gridbot/core';
 import type { RoleRuntime } from '@gridbot/service';
 import { readBuildInfo } from './build-info.ts';
-import { backupCommand } from './commands/backup.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { pairingCommand } from './commands/pairing.ts';
-import { restoreCommand } from './commands/restore.ts';
-import { startCommand } from './commands/start.ts';
-import { tasksCommand } from './commands/tasks.ts';
-import { threadsCommand } from './commands/threads.ts';
 import { UsageError } from './usage-error.ts';
 
 const USAGE = `Usage: gridbot <command>
@@ -68,11 +57,16 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
     console.log(USAGE);
     return undefined;
   }
+  // Each command loads only its own modules: a worker never loads discord.js or Bull Board,
+  // which keeps every role's memory to what it uses.
   switch (command) {
-    case 'migrate':
+    case 'migrate': {
+      const { migrateCommand } = await import('./commands/migrate.ts');
       await migrateCommand(env);
       return undefined;
-    case 'threads':
+    }
+    case 'threads': {
+      const { threadsCommand } = await import('./commands/threads.ts');
       await threadsCommand(
         {
           action: rest[0],
@@ -85,13 +79,19 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
         env,
       );
       return undefined;
-    case 'backup':
+    }
+    case 'backup': {
+      const { backupCommand } = await import('./commands/backup.ts');
       await backupCommand({ ...(values.dir !== undefined && { dir: values.dir }) }, env);
       return undefined;
-    case 'restore':
+    }
+    case 'restore': {
+      const { restoreCommand } = await import('./commands/restore.ts');
       await restoreCommand({ file: rest[0], force: values.force ?? false }, env);
       return undefined;
-    case 'tasks':
+    }
+    case 'tasks': {
+      const { tasksCommand } = await import('./commands/tasks.ts');
       await tasksCommand(
         {
           action: rest[0],
@@ -107,22 +107,35 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
         env,
       );
       return undefined;
+    }
     case 'pair':
-    case 'pairing':
+    case 'pairing': {
+      const { pairingCommand } = await import('./commands/pairing.ts');
       await pairingCommand({ action: rest[0], code: rest[1], all: values.all ?? false }, env);
       return undefined;
-    case 'gateway':
+    }
+    case 'gateway': {
       if (!values.channel)
         throw new UsageError('gridbot gateway needs --channel, e.g. --channel telegram');
+      const { runGateway } = await import('@gridbot/app-gateway');
       return runGateway(values.channel, env, readBuildInfo(env));
-    case 'worker':
+    }
+    case 'worker': {
+      const { runWorker } = await import('@gridbot/app-worker');
       return runWorker(env, readBuildInfo(env));
-    case 'dashboard':
+    }
+    case 'dashboard': {
+      const { runDashboard } = await import('@gridbot/app-dashboard');
       return runDashboard(env, readBuildInfo(env));
-    case 'scheduler':
+    }
+    case 'scheduler': {
+      const { runScheduler } = await import('@gridbot/app-scheduler');
       return runScheduler(env, readBuildInfo(env));
-    case 'start':
+    }
+    case 'start': {
+      const { startCommand } = await import('./commands/start.ts');
       return startCommand(env, readBuildInfo(env));
+    }
     default:
       throw new UsageError(`Unknown command ${JSON.stringify(command)}.\n\n${USAGE}`);
   }
