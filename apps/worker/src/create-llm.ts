@@ -19,17 +19,17 @@ export function chooseProvider(env: WorkerEnv): 'anthropic' | 'openai' | 'echo' 
 }
 
 /** The provider and the default model from the environment; warns when falling back to echo. */
-export function createLlm(
+export async function createLlm(
   env: WorkerEnv,
   logger: Logger,
-): { provider: LlmProvider; model: string } {
+): Promise<{ provider: LlmProvider; model: string }> {
   const name = chooseProvider(env);
   if (name === 'echo' && !env.LLM_PROVIDER) {
     logger.warn(
       'no LLM key set (ANTHROPIC_API_KEY or OPENAI_API_KEY): answering with the offline echo provider',
     );
   }
-  const provider = createLlmProvider({
+  const provider = await createLlmProvider({
     provider: name,
     ...(name === 'anthropic' && { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL }),
     // Local OpenAI-compatible servers (Ollama, vLLM) often need no key.

@@ -37,7 +37,7 @@ export async function attachWorker(
     timer.unref();
     runtime.shutdown.add('orphan sweep', () => clearInterval(timer));
   }
-  const llm = createLlm(env, logger);
+  const llm = await createLlm(env, logger);
   const dataDir = resolve(env.DATA_DIR);
   const pool = new WarmPool({ runtime: agentRuntime, idleMs: env.AGENT_IDLE_MS, logger });
   const events = new ThreadEventHub(runtime.blocking.duplicate(), env.QUEUE_PREFIX);

@@ -1,8 +1,6 @@
 import { GridBotError } from '@gridbot/core';
-import { AnthropicProvider } from './anthropic-provider.ts';
 import { EchoProvider } from './echo-provider.ts';
 import type { LlmProvider } from './llm-provider.ts';
-import { OpenAiProvider } from './openai-provider.ts';
 
 /** Which provider to build and how to reach it (the worker maps its env into this). */
 export interface CreateLlmProviderOptions {
@@ -27,12 +25,18 @@ export class MissingApiKeyError extends GridBotError {
   }
 }
 
-/** Builds the configured provider; throws {@link MissingApiKeyError} when its key is missing. */
-export function createLlmProvider(options: CreateLlmProviderOptions): LlmProvider {
+/**
+ * Builds the configured provider; throws {@link MissingApiKeyError} when its key is missing.
+ * Only the chosen provider's SDK is loaded (each weighs about 10 MB of a worker's memory).
+ */
+export async function createLlmProvider(options: CreateLlmProviderOptions): Promise<LlmProvider> {
   const { provider, apiKey, ...connection } = options;
   if (provider === 'echo') return new EchoProvider();
   if (!apiKey) throw new MissingApiKeyError(provider);
-  return provider === 'anthropic'
-    ? new AnthropicProvider({ ...connection, apiKey })
-    : new OpenAiProvider({ ...connection, apiKey });
+  if (provider === 'anthropic') {
+    const { AnthropicProvider } = await import('./anthropic-provider.ts');
+    return new AnthropicProvider({ ...connection, apiKey });
+  }
+  const { OpenAiProvider } = await import('./openai-provider.ts');
+  return new OpenAiProvider({ ...connection, apiKey });
 }

@@ -1,7 +1,6 @@
-export {
-  AnthropicProvider,
-  type AnthropicProviderOptions,
-} from './anthropic-provider.ts';
+// The SDK-backed providers are built through createLlmProvider, which loads only the one
+// chosen; their classes are not re-exported so importing this package stays light.
+export type { AnthropicProviderOptions } from './anthropic-provider.ts';
 export {
   type CreateLlmProviderOptions,
   createLlmProvider,
@@ -9,4 +8,4 @@ export {
 } from './create-llm-provider.ts';
 export { EchoProvider } from './echo-provider.ts';
 export { type LlmCallOptions, type LlmProvider, LlmUnavailableError } from './llm-provider.ts';
-export { OpenAiProvider, type OpenAiProviderOptions } from './openai-provider.ts';
+export type { OpenAiProviderOptions } from './openai-provider.ts';
