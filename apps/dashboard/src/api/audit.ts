@@ -1,0 +1,21 @@
+import type { Database } from '@gridbot/db';
+import type { Kysely } from 'kysely';
+
+/** Who the audit log names for every change made in the dashboard. */
+export const DASHBOARD_ACTOR = 'dashboard';
+
+/**
+ * Records an admin action taken in the dashboard, e.g. `thread.registered` on
+ * `thread:telegram:-100…`. Pass a transaction to commit the row with the change itself.
+ */
+export async function auditAction(
+  db: Kysely<Database>,
+  action: string,
+  target: string,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({ actor: DASHBOARD_ACTOR, action, target, details: JSON.stringify(details) })
+    .execute();
+}
