@@ -54,8 +54,13 @@ export class BenchHarness {
     };
   }
 
-  async start(args: string[], extra: Record<string, string> = {}): Promise<GridbotProcess> {
-    const port = await freePort();
+  /** Starts `gridbot <args>` on `port` (default: a free one) and waits until it is ready. */
+  async start(
+    args: string[],
+    extra: Record<string, string> = {},
+    port?: number,
+  ): Promise<GridbotProcess> {
+    port ??= await freePort();
     const proc = spawnGridbot(args, this.env({ ...extra, HEALTH_PORT: String(port) }));
     this.processes.push(proc);
     await waitUntilReady(proc, port, 30_000);

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import {
   type AgentRuntime,
+  BenchInProcessRuntime,
   DockerRuntime,
   defaultAgentCommand,
   ProcessRuntime,
@@ -55,6 +56,12 @@ export function createAgentRuntime(
   hostPath: string | undefined,
 ): AgentRuntime {
   const command = env.AGENT_COMMAND?.split(/\s+/).filter(Boolean);
+  if (env.AGENT_RUNTIME === 'bench-inprocess') {
+    logger.warn(
+      'AGENT_RUNTIME=bench-inprocess: every run is answered at once inside the worker with a canned reply, for benchmarks only',
+    );
+    return new BenchInProcessRuntime();
+  }
   if (env.AGENT_RUNTIME === 'docker') {
     return new DockerRuntime({
       image: env.AGENT_IMAGE,

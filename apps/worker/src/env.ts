@@ -5,7 +5,8 @@ export const workerEnvShape = {
   HEALTH_PORT: portVar(8082),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(5),
   /** `docker` isolates every agent; `process` runs them as child processes (development only). */
-  AGENT_RUNTIME: z.enum(['process', 'docker']).default('docker'),
+  /** `bench-inprocess` answers inside the worker at once: for benchmarks only. */
+  AGENT_RUNTIME: z.enum(['process', 'docker', 'bench-inprocess']).default('docker'),
   AGENT_IMAGE: z.string().min(1).default('gridbot-agent:latest'),
   /** The agent command line (whitespace-separated), replacing the image's or the built-in one. */
   AGENT_COMMAND: z.string().min(1).optional(),

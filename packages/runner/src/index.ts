@@ -12,6 +12,7 @@ export {
   AgentSession,
   type AgentSessionOptions,
 } from './agent-session.ts';
+export { BenchInProcessRuntime, preciseNow } from './bench-inprocess-runtime.ts';
 export { defaultAgentCommand } from './default-agent-command.ts';
 export {
   CONTAINER_LABELS,
