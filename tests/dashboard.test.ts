@@ -33,7 +33,7 @@ let context: BrowserContext;
 
 beforeAll(async () => {
   h = await PipelineHarness.create();
-  await registerThread(h.db.db, { jid: `telegram:${team.chatId}` });
+  await registerThread(h.db.db, { jid: `telegram:${team.chatId}`, title: 'Ops room' });
   const port = String(await freePort());
   [dashboard] = await Promise.all([
     h.start(['dashboard'], { HEALTH_PORT: port }),
@@ -131,13 +131,19 @@ describe('dashboard in a browser', () => {
   it('shows a thread’s messages, and registering a thread lets its next message be answered', async () => {
     await h.telegram.say(team, 'the deploy is at noon');
     await h.telegram.say(newcomers, '@Andy is anyone here?');
+    await waitFor('the gateway to store the message', async () => {
+      const row = await h.db.db
+        .selectFrom('messages')
+        .select('id')
+        .where('content', '=', 'the deploy is at noon')
+        .executeTakeFirst();
+      return row !== undefined;
+    });
     const page = await context.newPage();
     await page.goto(`${base}/threads`);
     await page.getByRole('link', { name: 'Ops room' }).click();
     const messages = page.locator('#thread-messages tr.message');
-    await waitFor('the stored message', async () =>
-      (await messages.allTextContents()).some((t) => t.includes('the deploy is at noon')),
-    );
+    expect((await messages.allTextContents()).join('\n')).toContain('the deploy is at noon');
 
     await page.goto(`${base}/threads`);
     await waitFor('the new chat to be listed', async () => {
