@@ -12,8 +12,8 @@ export interface RecordedCall {
   body: Record<string, unknown>;
 }
 
-/** What a fake method answers: a status and JSON body, or `'hang'` / `'drop'` the connection. */
-export type FakeAnswer = { status?: number; json: unknown } | 'hang' | 'drop';
+/** What a fake method answers: a status and JSON body (after `delayMs`), or `'hang'` / `'drop'` the connection. */
+export type FakeAnswer = { status?: number; json: unknown; delayMs?: number } | 'hang' | 'drop';
 export type FakeMethod = (body: Record<string, unknown>, call: RecordedCall[]) => FakeAnswer;
 
 export interface FakeBotApi {
@@ -55,8 +55,12 @@ export async function startFakeBotApi(methods: Record<string, FakeMethod>): Prom
       };
       if (answer === 'hang') return void hanging.add(res);
       if (answer === 'drop') return void req.socket.destroy();
-      res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer.json));
+      const respond = () => {
+        res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(answer.json));
+      };
+      if (answer.delayMs) setTimeout(respond, answer.delayMs);
+      else respond();
     });
   });
   const port = await freePort();

@@ -92,6 +92,30 @@ const sentTexts = (api: FakeBotApi) =>
   api.calls.filter((c) => c.method === 'sendMessage').map((c) => String(c.body.text));
 
 describe('Egress', () => {
+  it('sends to several chats at once, yet keeps each chat’s replies in order', async () => {
+    const slowChat = await outboxFor('telegram:-711', ['slow 1', 'slow 2', 'slow 3']);
+    const fastChat = await outboxFor('telegram:-712', ['fast 1', 'fast 2']);
+    await withEgress(
+      (body, all) => ({
+        ...(sent(body, all) as { json: unknown }),
+        // The first reply of the slow chat takes long at the platform.
+        delayMs: body.text === 'slow 1' ? 400 : 0,
+      }),
+      async (api, queues) => {
+        for (const row of [...slowChat, ...fastChat]) {
+          await queues.enqueueOutbound('telegram', row.id, row.thread_id);
+        }
+        await waitFor('every reply sent', () => sentTexts(api).length === 5);
+        const order = sentTexts(api);
+        // The other chat did not wait behind the slow send...
+        expect(order.indexOf('fast 2')).toBeLessThan(order.indexOf('slow 2'));
+        // ...and each chat's replies left in the order they were committed.
+        expect(order.filter((t) => t.startsWith('slow'))).toEqual(['slow 1', 'slow 2', 'slow 3']);
+        expect(order.filter((t) => t.startsWith('fast'))).toEqual(['fast 1', 'fast 2']);
+      },
+    );
+  });
+
   it('honours 429 retry_after by pausing the queue, then delivers everything in order', async () => {
     let calls = 0;
     const rows = await outboxFor('telegram:-701', ['first', 'second']);
@@ -113,7 +137,7 @@ describe('Egress', () => {
       },
       async (api, queues) => {
         const started = Date.now();
-        for (const row of rows) await queues.enqueueOutbound('telegram', row.id);
+        for (const row of rows) await queues.enqueueOutbound('telegram', row.id, row.thread_id);
         await waitFor('both rows sent', async () => {
           const statuses = await t.db
             .selectFrom('outbox')

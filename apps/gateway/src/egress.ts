@@ -1,5 +1,5 @@
-import type { ChannelAdapter } from '@gridbot/channels';
-import { asJid, chunkText, PlatformRateLimitError } from '@gridbot/core';
+import { type ChannelAdapter, KeyedOrder } from '@gridbot/channels';
+import { asJid, chunkText, type Jid, PlatformRateLimitError } from '@gridbot/core';
 import {
   type Database,
   findOutbox,
@@ -25,16 +25,23 @@ export interface EgressOptions {
   metrics: ServiceMetrics;
   /** Sends per second to the platform before the queue itself slows down. */
   maxPerSecond?: number;
+  /** Deliveries at once (different chats; one chat's replies always go one by one). */
+  concurrency?: number;
 }
+
+/** Rate-limit pauses one chunk sits out before its job goes back to the queue. */
+const MAX_RATE_LIMIT_WAITS = 5;
 
 /**
  * Design step 6: consumes `outbound-<channel>`, skips rows already sent, splits text to the
  * platform's limit, sends the chunks still unsent in order (a retry resumes after the last
  * recorded chunk), and honours the platform's rate limits by pausing the whole queue.
- * Concurrency is 1 so a chat's replies leave in the order they were committed.
+ * Several chats are served at once; one chat's replies wait for each other, so they leave
+ * in the order they were committed (jobs are fetched in that order).
  */
 export class Egress {
   readonly #options: EgressOptions;
+  readonly #byChat = new KeyedOrder();
   #worker: Worker | null = null;
 
   constructor(options: EgressOptions) {
@@ -47,10 +54,10 @@ export class Egress {
 
   start(): void {
     const { connection, prefix, logger, metrics } = this.#options;
-    const worker = new Worker(this.queueName, (job) => this.#deliver(job), {
+    const worker = new Worker(this.queueName, (job) => this.#inOrder(job), {
       connection,
       prefix,
-      concurrency: 1,
+      concurrency: this.#options.concurrency ?? 8,
       limiter: { max: this.#options.maxPerSecond ?? 25, duration: 1_000 },
     });
     worker.on('completed', () => metrics.jobsProcessed.inc({ queue: this.queueName }));
@@ -71,6 +78,15 @@ export class Egress {
     this.#worker = worker;
   }
 
+  /** Delivers after the chat's earlier replies taken by this gateway. */
+  #inOrder(job: Job): Promise<string> {
+    const { threadId } = outboundJobSchema.parse(job.data);
+    // Jobs queued by older versions carry no thread: they go one by one, as they used to.
+    return this.#byChat.run(threadId ? `thread-${threadId}` : 'unknown-thread', () =>
+      this.#deliver(job),
+    );
+  }
+
   async #deliver(job: Job): Promise<string> {
     const { db, adapter, logger } = this.#options;
     const { outboxId } = outboundJobSchema.parse(job.data);
@@ -80,26 +96,37 @@ export class Egress {
     await recordOutboxAttempt(db, outboxId);
     const chunks = chunkText(row.payload.text, adapter.maxMessageLength);
     const log = logger.child({ outboxId, jid: row.jid, jobId: job.id });
-    try {
-      for (let index = row.platform_message_ids.length; index < chunks.length; index++) {
-        const replyTo = index === 0 ? row.payload.replyTo : null;
-        const platformId = await adapter.sendText(asJid(row.jid), chunks[index]!, { replyTo });
-        await recordChunkSent(db, outboxId, platformId);
-      }
-    } catch (error) {
-      if (error instanceof PlatformRateLimitError) {
-        log.warn(
-          { retryAfterMs: error.retryAfterMs },
-          'platform rate limit; pausing the outbound queue',
-        );
-        await this.#options.queues.queue(this.queueName).rateLimit(error.retryAfterMs);
-        throw Worker.RateLimitError();
-      }
-      throw error;
+    for (let index = row.platform_message_ids.length; index < chunks.length; index++) {
+      const replyTo = index === 0 ? row.payload.replyTo : null;
+      const platformId = await this.#send(asJid(row.jid), chunks[index]!, replyTo, log);
+      await recordChunkSent(db, outboxId, platformId);
     }
     await markOutboxSent(db, outboxId);
     log.debug({ chunks: chunks.length }, 'delivered');
     return 'sent';
+  }
+
+  /**
+   * Sends one chunk. When the platform asks to slow down, the whole queue is paused for that
+   * long (no new deliveries start) and this chunk waits and tries again itself, so the
+   * chat's later replies, waiting behind it, cannot overtake it. After several refusals in a
+   * row the job is handed back to the queue.
+   */
+  async #send(jid: Jid, text: string, replyTo: string | null, log: Logger): Promise<string> {
+    for (let waits = 0; ; waits++) {
+      try {
+        return await this.#options.adapter.sendText(jid, text, { replyTo });
+      } catch (error) {
+        if (!(error instanceof PlatformRateLimitError)) throw error;
+        log.warn(
+          { retryAfterMs: error.retryAfterMs, waits },
+          'platform rate limit; pausing the outbound queue',
+        );
+        await this.#options.queues.queue(this.queueName).rateLimit(error.retryAfterMs);
+        if (waits >= MAX_RATE_LIMIT_WAITS) throw Worker.RateLimitError();
+        await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+      }
+    }
   }
 
   /** Finishes the current delivery and stops; safe to call twice. */

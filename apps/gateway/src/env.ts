@@ -56,6 +56,8 @@ export const gatewayEnvSchema = z
     HEALTH_PORT: portVar(8081),
     /** Sends per second one gateway makes to its platform (Telegram allows about 30). */
     OUTBOUND_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(25),
+    /** Chats one gateway sends to at once (a chat's replies always leave one by one, in order). */
+    OUTBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   })
   .superRefine((env, ctx) => {
     if (env.TELEGRAM_MODE === 'webhook' && !env.TELEGRAM_WEBHOOK_URL) {

@@ -20,6 +20,8 @@ export interface GatewayOptions {
   metrics: ServiceMetrics;
   /** Sends per second to the platform. */
   maxPerSecond?: number;
+  /** Chats served at once by egress. */
+  outboundConcurrency?: number;
 }
 
 /** One channel account: ingress from the platform into Postgres and the queue, egress back out. */
@@ -52,6 +54,7 @@ export class Gateway {
       logger: options.logger.child({ component: 'egress' }),
       metrics: options.metrics,
       ...(options.maxPerSecond && { maxPerSecond: options.maxPerSecond }),
+      ...(options.outboundConcurrency && { concurrency: options.outboundConcurrency }),
     });
   }
 

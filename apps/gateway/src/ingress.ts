@@ -183,7 +183,8 @@ export class Ingress {
       'inbound message',
     );
     if (result.outcome === 'pairing') {
-      if (result.replyId !== null) await this.#enqueueReply(message.channel, result.replyId);
+      if (result.replyId !== null)
+        await this.#enqueueReply(message.channel, result.replyId, result.threadId);
     } else if (result.outcome === 'stop') {
       await this.#stop(result.threadId, message);
     } else if (result.outcome === 'tasks') {
@@ -289,7 +290,7 @@ export class Ingress {
   /** A short system answer in the thread (not from the agent). */
   async #reply(threadId: number, message: InboundMessage, text: string): Promise<void> {
     const outboxId = await this.#insertReply(this.#options.db, threadId, message, text);
-    await this.#enqueueReply(message.channel, outboxId);
+    await this.#enqueueReply(message.channel, outboxId, threadId);
   }
 
   /** Writes a system answer to the outbox (in `db`, which may be a transaction); returns its id. */
@@ -311,8 +312,8 @@ export class Ingress {
   }
 
   /** Asks egress to send an outbox row; if Redis is away, the sweeper re-enqueues it later. */
-  async #enqueueReply(channel: string, outboxId: number): Promise<void> {
-    await this.#options.queues.enqueueOutbound(channel, outboxId).catch(() => {});
+  async #enqueueReply(channel: string, outboxId: number, threadId: number): Promise<void> {
+    await this.#options.queues.enqueueOutbound(channel, outboxId, threadId).catch(() => {});
   }
 
   async #edit(edit: InboundEdit): Promise<IngressOutcome> {

@@ -36,6 +36,7 @@ export async function runGateway(
     logger,
     metrics: runtime.metrics,
     maxPerSecond: env.OUTBOUND_RATE_PER_SECOND,
+    outboundConcurrency: env.OUTBOUND_CONCURRENCY,
   });
   const port = await runtime.serve(
     adapter.webhook ? { [adapter.webhook.path]: adapter.webhook.handler } : {},

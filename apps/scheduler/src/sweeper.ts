@@ -28,7 +28,7 @@ export async function sweep(options: SweeperOptions): Promise<Record<string, num
   const threads = await strandedThreadIds(db);
   for (const threadId of threads) await queues.enqueueDrain(threadId);
   const outbox = await strandedOutbox(db, options.outboxGraceMs);
-  for (const row of outbox) await queues.enqueueOutbound(row.channel, row.id);
+  for (const row of outbox) await queues.enqueueOutbound(row.channel, row.id, row.thread_id);
   const instances = await markStaleInstancesDown(db, options.staleInstanceMs);
   const result = { leases, threads: threads.length, outbox: outbox.length, instances };
   if (Object.values(result).some((n) => n > 0))

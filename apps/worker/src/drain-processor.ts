@@ -443,10 +443,14 @@ export class DrainProcessor {
   }
 
   /** Enqueues deliveries; a failure is logged, the rows stay pending in Postgres for the sweeper. */
-  async #enqueue(channel: string, rows: Array<{ id: number }>, log: Logger): Promise<void> {
+  async #enqueue(
+    channel: string,
+    rows: Array<{ id: number; thread_id: number }>,
+    log: Logger,
+  ): Promise<void> {
     for (const row of rows) {
       try {
-        await this.#o.queues.enqueueOutbound(channel, row.id);
+        await this.#o.queues.enqueueOutbound(channel, row.id, row.thread_id);
       } catch (error) {
         log.error(
           { err: error, outboxId: row.id },

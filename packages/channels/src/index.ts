@@ -17,6 +17,7 @@ export {
   normalizeDiscordDispatch,
 } from './discord/normalize-message.ts';
 export { discordTarget } from './discord/send-text.ts';
+export { KeyedOrder } from './keyed-order.ts';
 export { type NormalizeResult, normalizeTelegramUpdate } from './telegram/normalize-update.ts';
 export { TelegramAdapter, type TelegramAdapterOptions } from './telegram/telegram-adapter.ts';
 export { escapeTelegramHtml, markdownToTelegramHtml } from './telegram/telegram-html.ts';

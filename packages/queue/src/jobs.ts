@@ -5,7 +5,11 @@ export const drainJobSchema = z.object({ threadId: z.number().int().positive() }
 export type DrainJob = z.infer<typeof drainJobSchema>;
 
 /** Deliver one outbox row. */
-export const outboundJobSchema = z.object({ outboxId: z.number().int().positive() });
+/** One reply to send; `threadId` keeps a chat's replies in order at egress (absent in jobs of older versions). */
+export const outboundJobSchema = z.object({
+  outboxId: z.number().int().positive(),
+  threadId: z.number().int().positive().optional(),
+});
 export type OutboundJob = z.infer<typeof outboundJobSchema>;
 
 /** Attempts of a drain job before the thread is told it failed. */

@@ -53,8 +53,8 @@ export class PipelineQueues {
   }
 
   /** Asks the channel's gateway to deliver an outbox row. */
-  async enqueueOutbound(channel: string, outboxId: number): Promise<void> {
-    const data: OutboundJob = { outboxId };
+  async enqueueOutbound(channel: string, outboxId: number, threadId?: number): Promise<void> {
+    const data: OutboundJob = { outboxId, ...(threadId !== undefined && { threadId }) };
     await this.queue(outboundQueueName(channel)).add('send', data, {
       jobId: outboundJobId(outboxId),
       attempts: OUTBOUND_ATTEMPTS,

@@ -73,6 +73,8 @@ export async function startCommand(
         allowedUsers: allowedUsersFor(adapter.channel, gatewayEnv),
         logger: logger.child({ role: `gateway-${adapter.channel}` }),
         metrics: runtime.metrics,
+        maxPerSecond: gatewayEnv.OUTBOUND_RATE_PER_SECOND,
+        outboundConcurrency: gatewayEnv.OUTBOUND_CONCURRENCY,
       }),
     );
   }

@@ -8,7 +8,7 @@ import type {
   IngressHandler,
   SendOptions,
 } from '../channel-adapter.ts';
-import { OrderedDelivery } from '../ordered-delivery.ts';
+import { KeyedOrder } from '../keyed-order.ts';
 import { normalizeTelegramUpdate } from './normalize-update.ts';
 import { ALLOWED_UPDATES, TelegramPoller } from './poller.ts';
 import { sendTelegramText } from './send-text.ts';
@@ -53,7 +53,7 @@ export class TelegramAdapter implements ChannelAdapter {
   readonly #api: Api;
   readonly #logger: Logger;
   #identity: BotIdentity | null = null;
-  readonly #ordered = new OrderedDelivery();
+  readonly #byChat = new KeyedOrder();
   #onEvent: IngressHandler | null = null;
   #poller: TelegramPoller | null = null;
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
@@ -80,8 +80,10 @@ export class TelegramAdapter implements ChannelAdapter {
             handler: createWebhookHandler({
               secret: options.webhook.secret,
               accepting: () => this.#state === 'running',
-              // Telegram may deliver several updates at once; commit them in arrival order.
-              handleUpdate: (update) => this.#ordered.run(() => this.handleUpdate(update)),
+              // Telegram may deliver several updates at once: a chat's updates are committed
+              // in arrival order, different chats at the same time.
+              handleUpdate: (update) =>
+                this.#byChat.run(chatKeyOf(update), () => this.handleUpdate(update)),
               logger: this.#logger,
             }),
           }
@@ -191,4 +193,15 @@ export class TelegramAdapter implements ChannelAdapter {
     }
     return this.#identity;
   }
+}
+
+/** The chat an update belongs to, for ordering; updates without one share a key. */
+function chatKeyOf(update: unknown): string {
+  if (typeof update !== 'object' || update === null) return 'none';
+  for (const field of ['message', 'edited_message', 'channel_post', 'edited_channel_post']) {
+    const chat = (update as Record<string, { chat?: { id?: unknown } } | undefined>)[field]?.chat;
+    if (chat && (typeof chat.id === 'number' || typeof chat.id === 'string'))
+      return String(chat.id);
+  }
+  return 'none';
 }

@@ -35,10 +35,10 @@ export async function strandedThreadIds(db: Kysely<Database>): Promise<number[]>
 export async function strandedOutbox(
   db: Kysely<Database>,
   graceMs: number,
-): Promise<Array<{ id: number; channel: string }>> {
+): Promise<Array<{ id: number; channel: string; thread_id: number }>> {
   return db
     .selectFrom('outbox')
-    .select(['id', 'channel'])
+    .select(['id', 'channel', 'thread_id'])
     .where('status', '=', 'pending')
     .where('created_at', '<', sql<Date>`now() - ${`${graceMs} milliseconds`}::interval`)
     .orderBy('id')
