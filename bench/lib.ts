@@ -29,3 +29,53 @@ export async function writeResult(out: string, result: unknown): Promise<void> {
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`written to ${out}`);
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the file (11 and 12 after the name).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Pids of every process whose command name is `name` (e.g. postgres, redis-server). */
+export async function pidsNamed(name: string): Promise<number[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
+    if (comm.trim() === name) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** CPU seconds used by each named group of processes between `start()` and `stop()`. */
+export function cpuMeter(groups: Record<string, () => Promise<number[]>>) {
+  const sample = async () => {
+    const out: Record<string, number> = {};
+    for (const [name, pids] of Object.entries(groups)) {
+      let total = 0;
+      for (const pid of await pids()) total += await cpuSeconds(pid);
+      out[name] = total;
+    }
+    return out;
+  };
+  let before: Record<string, number> = {};
+  return {
+    async start() {
+      before = await sample();
+    },
+    async stop(): Promise<Record<string, number>> {
+      const after = await sample();
+      return Object.fromEntries(
+        Object.entries(after).map(([name, total]) => [name, round(total - (before[name] ?? 0), 2)]),
+      );
+    },
+  };
+}

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../tests/support/free-port.ts';
 import { measureBaseline } from './baseline.ts';
 import { BenchHarness, benchChats, token } from './harness.ts';
-import { latencySummary, round, writeResult } from './lib.ts';
+import { cpuMeter, latencySummary, pidsNamed, round, writeResult } from './lib.ts';
 import { agentTimes, tokensOf, WebhookPlatform } from './webhook-platform.ts';
 
 const { values } = parseArgs({
@@ -57,12 +57,22 @@ const chats = benchChats(threads);
 try {
   await h.registerChats(chats);
   const gatewayPort = await freePort();
-  await h.start(
+  const gateway = await h.start(
     ['gateway', '--channel', 'telegram'],
     platform.gatewayEnv(gatewayPort),
     gatewayPort,
   );
-  await h.start(['worker'], { WORKER_CONCURRENCY: concurrency, AGENT_RUNTIME: 'bench-inprocess' });
+  const worker = await h.start(['worker'], {
+    WORKER_CONCURRENCY: concurrency,
+    AGENT_RUNTIME: 'bench-inprocess',
+  });
+  const cpu = cpuMeter({
+    gateway: async () => [gateway.child.pid!],
+    worker: async () => [worker.child.pid!],
+    'postgres (all backends)': () => pidsNamed('postgres'),
+    redis: () => pidsNamed('redis-server'),
+    'benchmark (fake platform)': async () => [process.pid],
+  });
 
   // Warm-up: one message per thread (JIT, connection pools, each thread's agent).
   await Promise.all(
@@ -103,6 +113,7 @@ try {
   });
   const repliesBefore = platform.replies.length;
   const sentAt = new Map<string, number>();
+  await cpu.start();
   const started = performance.timeOrigin + performance.now();
   await Promise.all(
     chats.map(async (chat, t) => {
@@ -119,6 +130,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   off();
+  const cpuDuringLoad = await cpu.stop();
   const seconds = (Math.max(...seenAt.values()) - started) / 1000;
   const throughput = expected.size / seconds;
   const loadLatency = [...expected].map((tok) => seenAt.get(tok)! - sentAt.get(tok)!);
@@ -142,6 +154,8 @@ try {
     overhead_out_ms: latencySummary(overheadOut),
     load_latency_ms: latencySummary(loadLatency),
     load_replies: loadReplies,
+    load_seconds: round(seconds, 2),
+    load_cpu_seconds: cpuDuringLoad,
     throughput_msgs_per_s: round(throughput),
     baseline_bullmq_jobs_per_s: baseline.throughput_jobs_per_s,
     baseline_unloaded_latency_ms: baseline.unloaded_latency_ms,
@@ -160,6 +174,14 @@ try {
     ratio: result.throughput_ratio_to_baseline,
     'replies sent under load': loadReplies,
   });
+  console.table(
+    Object.fromEntries(
+      Object.entries(cpuDuringLoad).map(([k, v]) => [
+        k,
+        { 'cpu s': v, 'cores busy': round(v / seconds, 2) },
+      ]),
+    ),
+  );
   await writeResult(values.out, result);
 } finally {
   await h.close();

@@ -1,12 +1,11 @@
 import { type ChannelAdapter, KeyedOrder } from '@gridbot/channels';
 import { asJid, chunkText, type Jid, PlatformRateLimitError } from '@gridbot/core';
 import {
+  claimOutboxAttempt,
   type Database,
-  findOutbox,
   markOutboxFailed,
   markOutboxSent,
   recordChunkSent,
-  recordOutboxAttempt,
 } from '@gridbot/db';
 import { outboundJobSchema, outboundQueueName, type PipelineQueues } from '@gridbot/queue';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
@@ -90,18 +89,18 @@ export class Egress {
   async #deliver(job: Job): Promise<string> {
     const { db, adapter, logger } = this.#options;
     const { outboxId } = outboundJobSchema.parse(job.data);
-    const row = await findOutbox(db, outboxId);
-    if (!row) return 'missing';
-    if (row.status === 'sent') return 'already sent';
-    await recordOutboxAttempt(db, outboxId);
+    const row = await claimOutboxAttempt(db, outboxId);
+    if (!row) return 'missing or already sent';
     const chunks = chunkText(row.payload.text, adapter.maxMessageLength);
     const log = logger.child({ outboxId, jid: row.jid, jobId: job.id });
-    for (let index = row.platform_message_ids.length; index < chunks.length; index++) {
+    const first = row.platform_message_ids.length;
+    for (let index = first; index < chunks.length; index++) {
       const replyTo = index === 0 ? row.payload.replyTo : null;
       const platformId = await this.#send(asJid(row.jid), chunks[index]!, replyTo, log);
-      await recordChunkSent(db, outboxId, platformId);
+      await recordChunkSent(db, outboxId, platformId, index === chunks.length - 1);
     }
-    await markOutboxSent(db, outboxId);
+    // Every chunk went out before a crash, but the row was not marked: mark it now.
+    if (first >= chunks.length) await markOutboxSent(db, outboxId);
     log.debug({ chunks: chunks.length }, 'delivered');
     return 'sent';
   }

@@ -60,7 +60,7 @@ export function createAgentRuntime(
     logger.warn(
       'AGENT_RUNTIME=bench-inprocess: every run is answered at once inside the worker with a canned reply, for benchmarks only',
     );
-    return new BenchInProcessRuntime();
+    return new BenchInProcessRuntime({ delayMs: env.BENCH_AGENT_DELAY_MS });
   }
   if (env.AGENT_RUNTIME === 'docker') {
     return new DockerRuntime({

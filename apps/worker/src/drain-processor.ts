@@ -79,6 +79,13 @@ const MAX_NEW_MESSAGES = 200;
 /** How long a job whose thread is leased elsewhere waits before trying again. */
 const LEASE_BUSY_DELAY_MS = 1_000;
 
+/** What an agent starts with besides its new messages. */
+interface AgentContext {
+  history: Awaited<ReturnType<typeof historyBefore>>;
+  threadMemory: Awaited<ReturnType<typeof listMemories>>;
+  globalMemory: Awaited<ReturnType<typeof listMemories>>;
+}
+
 /**
  * Design steps 4–5 for one drain job: take the thread's lease, load what the agent needs,
  * run it (feeding it follow-up messages as they arrive), and commit its replies under the
@@ -174,8 +181,10 @@ export class DrainProcessor {
     log: Logger,
   ): Promise<RunPlan | string> {
     const { db } = this.#o;
-    const pending = await messagesAfter(db, thread.id, thread.cursor, MAX_NEW_MESSAGES);
-    const decisions = await undeliveredDecisions(db, thread.id);
+    const [pending, decisions] = await Promise.all([
+      messagesAfter(db, thread.id, thread.cursor, MAX_NEW_MESSAGES),
+      undeliveredDecisions(db, thread.id),
+    ]);
     if (!pending.some((m) => m.triggers) && decisions.length === 0) return 'nothing to answer';
     if (await this.#overBudget(lease, thread, pending, config, log)) return 'over budget';
     return {
@@ -208,6 +217,9 @@ export class DrainProcessor {
     const { pending, decisions } = planned;
 
     const attempt = job.attemptsMade + 1;
+    // The agent's context loads while the run is recorded (separate pool connections).
+    const context = this.#loadContext(thread, config, planned.isolated);
+    context.catch(() => {}); // awaited in #runAgent; a failure there fails the run
     const run = await startRun(db, {
       threadId: thread.id,
       trigger: planned.trigger,
@@ -245,7 +257,7 @@ export class DrainProcessor {
     const observe = (outcome: string) =>
       this.#o.metrics.runDuration.observe({ outcome }, (performance.now() - started) / 1000);
     try {
-      const finish = await this.#runAgent(state, run.id, listen);
+      const finish = await this.#runAgent(state, run.id, await context, listen);
       // The provider's failure, not the agent's reaction to it, is what the thread hears about.
       if (state.providerError) throw state.providerError;
       if (finish.status === 'error')
@@ -359,18 +371,29 @@ export class DrainProcessor {
     await this.#enqueue(state.thread.channel, rows, state.log);
   }
 
+  /** History and memory the agent starts with. */
+  async #loadContext(
+    thread: Thread,
+    config: BehaviourConfig,
+    isolated: boolean,
+  ): Promise<AgentContext> {
+    const { db } = this.#o;
+    const [history, threadMemory, globalMemory] = await Promise.all([
+      isolated ? [] : historyBefore(db, thread.id, thread.cursor, config.history_limit),
+      listMemories(db, thread.id),
+      listMemories(db, null),
+    ]);
+    return { history, threadMemory, globalMemory };
+  }
+
   async #runAgent(
     state: RunState,
     runId: number,
+    { history, threadMemory, globalMemory }: AgentContext,
     listen: (handler: (event: ThreadEvent) => void) => void,
   ): Promise<RunFinishParams> {
     const { db } = this.#o;
     const { thread, pending, config } = state;
-    const [history, threadMemory, globalMemory] = await Promise.all([
-      state.isolated ? [] : historyBefore(db, thread.id, thread.cursor, config.history_limit),
-      listMemories(db, thread.id),
-      listMemories(db, null),
-    ]);
     const init = buildInit({
       trigger: state.trigger,
       assistantName: this.#o.assistantName,
@@ -390,11 +413,13 @@ export class DrainProcessor {
     // A warm agent may have died since its last run: then try once more with a fresh one.
     for (let tries = 0; ; tries++) {
       const { agent, reused } = await this.#o.launcher.launch(thread, runId, config, limits);
-      await db
+      // Bookkeeping only: the run does not wait for it.
+      void db
         .updateTable('agent_runs')
         .set({ container: agent.id })
         .where('id', '=', runId)
-        .execute();
+        .execute()
+        .catch((error: Error) => state.log.warn({ err: error }, 'could not record the agent id'));
       const session = new AgentSession({
         agent,
         init,

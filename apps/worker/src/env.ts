@@ -7,6 +7,8 @@ export const workerEnvShape = {
   /** `docker` isolates every agent; `process` runs them as child processes (development only). */
   /** `bench-inprocess` answers inside the worker at once: for benchmarks only. */
   AGENT_RUNTIME: z.enum(['process', 'docker', 'bench-inprocess']).default('docker'),
+  /** With `bench-inprocess`: how long each run takes before it answers. */
+  BENCH_AGENT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   AGENT_IMAGE: z.string().min(1).default('gridbot-agent:latest'),
   /** The agent command line (whitespace-separated), replacing the image's or the built-in one. */
   AGENT_COMMAND: z.string().min(1).optional(),

@@ -66,6 +66,7 @@ export {
   updateMessageText,
 } from './repos/messages-repo.ts';
 export {
+  claimOutboxAttempt,
   findOutbox,
   insertOutbox,
   markOutboxFailed,

@@ -18,10 +18,16 @@ export function preciseNow(): number {
 export class BenchInProcessRuntime implements AgentRuntime {
   readonly name = 'bench-inprocess';
   readonly #agents = new Set<BenchAgent>();
+  readonly #delayMs: number;
   #next = 0;
 
+  /** `delayMs`: how long each run "thinks" before it finishes (a slow agent, without CPU). */
+  constructor(options: { delayMs?: number } = {}) {
+    this.#delayMs = options.delayMs ?? 0;
+  }
+
   async start(spec: AgentSpec): Promise<AgentProcess> {
-    const agent = new BenchAgent(`bench-${spec.threadId}-${++this.#next}`);
+    const agent = new BenchAgent(`bench-${spec.threadId}-${++this.#next}`, this.#delayMs);
     this.#agents.add(agent);
     void agent.exited.then(() => this.#agents.delete(agent));
     return agent;
@@ -41,9 +47,11 @@ class BenchAgent implements AgentProcess {
   #exit: (exit: AgentExit) => void = () => {};
   #done = false;
   #requestId = 0;
+  readonly #delayMs: number;
 
-  constructor(id: string) {
+  constructor(id: string, delayMs: number) {
     this.id = id;
+    this.#delayMs = delayMs;
     this.exited = new Promise((resolve) => {
       this.#exit = resolve;
     });
@@ -66,16 +74,20 @@ class BenchAgent implements AgentProcess {
       const agentIn = preciseNow();
       this.#send({ jsonrpc: '2.0', id: message.id, result: { agent: 'bench-inprocess' } });
       const quoted = (message.params?.newMessages ?? []).map((m) => m.text).join(' | ');
-      const agentOut = preciseNow();
-      this.#send({
-        jsonrpc: '2.0',
-        id: `finish-${++this.#requestId}`,
-        method: 'run.finish',
-        params: {
-          reply: `${quoted} [agent-in=${agentIn.toFixed(3)} agent-out=${agentOut.toFixed(3)}]`,
-          status: 'ok',
-        },
-      });
+      const finish = () => {
+        const agentOut = preciseNow();
+        this.#send({
+          jsonrpc: '2.0',
+          id: `finish-${++this.#requestId}`,
+          method: 'run.finish',
+          params: {
+            reply: `${quoted} [agent-in=${agentIn.toFixed(3)} agent-out=${agentOut.toFixed(3)}]`,
+            status: 'ok',
+          },
+        });
+      };
+      if (this.#delayMs > 0) setTimeout(finish, this.#delayMs);
+      else finish();
     } else if (message.method === 'shutdown') {
       this.#end({ code: 0, signal: null });
     }

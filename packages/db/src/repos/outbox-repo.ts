@@ -42,16 +42,38 @@ export async function recordOutboxAttempt(db: Kysely<Database>, id: number): Pro
     .execute();
 }
 
-/** Appends the platform id of one sent chunk, so a retry resumes after it. */
+/**
+ * Counts a delivery attempt of a row not sent yet and returns it, in one statement; undefined
+ * when the row is gone or already sent.
+ */
+export async function claimOutboxAttempt(
+  db: Kysely<Database>,
+  id: number,
+): Promise<OutboxRow | undefined> {
+  return db
+    .updateTable('outbox')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .where('status', '!=', 'sent')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Appends the platform id of one sent chunk, so a retry resumes after it; with `last`, the
+ * row is marked sent in the same statement.
+ */
 export async function recordChunkSent(
   db: Kysely<Database>,
   id: number,
   platformMessageId: string,
+  last = false,
 ): Promise<void> {
   await db
     .updateTable('outbox')
     .set({
       platform_message_ids: sql`platform_message_ids || ${JSON.stringify([platformMessageId])}::jsonb`,
+      ...(last && { status: 'sent' as const, sent_at: new Date(), error: null }),
     })
     .where('id', '=', id)
     .execute();
