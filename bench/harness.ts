@@ -7,6 +7,7 @@
 import { migrateToLatest, registerThread } from '../packages/db/src/index.ts';
 import { freePort } from '../tests/support/free-port.ts';
 import {
+  type GridbotCommand,
   type GridbotProcess,
   spawnGridbot,
   waitUntilReady,
@@ -50,6 +51,8 @@ export class BenchHarness {
       LLM_PROVIDER: 'echo',
       HEARTBEAT_MS: '1000',
       WORKSPACE_DIR: `/tmp/gridbot-bench-workspaces/${this.db.name}`,
+      DATA_DIR: `/tmp/gridbot-bench-data/${this.db.name}`,
+      DASHBOARD_TOKEN: 'bench-dashboard-token-0123456789',
       ...extra,
     };
   }
@@ -59,9 +62,14 @@ export class BenchHarness {
     args: string[],
     extra: Record<string, string> = {},
     port?: number,
+    command: GridbotCommand = {},
   ): Promise<GridbotProcess> {
     port ??= await freePort();
-    const proc = spawnGridbot(args, this.env({ ...extra, HEALTH_PORT: String(port) }));
+    const proc = spawnGridbot(
+      args,
+      this.env({ ...extra, HEALTH_PORT: String(port), DASHBOARD_PORT: String(port) }),
+      command,
+    );
     this.processes.push(proc);
     await waitUntilReady(proc, port, 30_000);
     return proc;

@@ -1,8 +1,10 @@
 import { expect, it } from 'vitest';
 import { runBenchmark } from './smoke.ts';
 
-it('the memory benchmark runs at a tiny size and writes its result', async () => {
+it('the memory benchmark measures every role from the sources and from the bundle', async () => {
   const result = await runBenchmark('memory', [
+    '--modes',
+    'source,bundle',
     '--threads',
     '2',
     '--messages',
@@ -10,10 +12,10 @@ it('the memory benchmark runs at a tiny size and writes its result', async () =>
     '--settle-ms',
     '200',
   ]);
-  expect(result.rss.map((r: { role: string }) => r.role)).toEqual([
-    'gateway',
-    'worker',
-    'scheduler',
+  const roles = ['gateway', 'worker', 'scheduler', 'dashboard'];
+  expect(result.rss.map((r: { mode: string; role: string }) => `${r.mode} ${r.role}`)).toEqual([
+    ...roles.map((role) => `source ${role}`),
+    ...roles.map((role) => `bundle ${role}`),
   ]);
   for (const r of result.rss) {
     expect(r.idle_mb).toBeGreaterThan(0);

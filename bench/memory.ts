@@ -1,18 +1,28 @@
 /**
- * Memory: VmRSS (/proc/<pid>/status) of a gateway, a worker and a scheduler process, idle
- * (after startup settles) and after a burst of messages (echo provider, process agents: the
- * agents' own processes are not counted).
+ * Memory: VmRSS (/proc/<pid>/status) of each role process — gateway (Telegram webhook),
+ * worker (bench-inprocess agents, so no agent process hides in another pid), scheduler and
+ * dashboard — idle after startup settles, right after a burst of messages, and settled
+ * again. Measured for each way of running GridBot:
  *
- *   node bench/memory.ts [--threads 10] [--messages 100] [--settle-ms 3000] [--out bench/results/memory.json]
+ *   source  node apps/cli/src/main.ts          (TypeScript sources, type stripping)
+ *   bundle  node apps/cli/dist/gridbot.mjs     (`pnpm build`, split per command)
+ *   bundle-small-young  the bundle with --max-semi-space-size=2 (the production image)
+ *
+ *   node bench/memory.ts [--modes source,bundle,bundle-small-young] [--threads 10] [--messages 200] [--settle-ms 3000] [--out bench/results/memory.json]
  */
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { BenchHarness, benchChats, ReplyWatcher, rssMb, token } from './harness.ts';
+import { freePort } from '../tests/support/free-port.ts';
+import { type GridbotCommand, REPO_ROOT } from '../tests/support/gridbot-process.ts';
+import { BenchHarness, benchChats, rssMb, token } from './harness.ts';
 import { writeResult } from './lib.ts';
+import { tokensOf, WebhookPlatform } from './webhook-platform.ts';
 
 const { values } = parseArgs({
   options: {
+    modes: { type: 'string', default: 'source,bundle,bundle-small-young' },
     threads: { type: 'string', default: '10' },
-    messages: { type: 'string', default: '100' },
+    messages: { type: 'string', default: '200' },
     'settle-ms': { type: 'string', default: '3000' },
     out: { type: 'string', default: 'bench/results/memory.json' },
   },
@@ -20,53 +30,92 @@ const { values } = parseArgs({
 const threads = Number(values.threads);
 const perThread = Math.ceil(Number(values.messages) / threads);
 const settle = () => new Promise((resolve) => setTimeout(resolve, Number(values['settle-ms'])));
+const BUNDLE = `${REPO_ROOT}apps/cli/dist/gridbot.mjs`;
+const MODES: Record<string, GridbotCommand> = {
+  source: {},
+  bundle: { cli: BUNDLE },
+  'bundle-small-young': { cli: BUNDLE, nodeArgs: ['--max-semi-space-size=2'] },
+};
 
-const h = await BenchHarness.create();
-const chats = benchChats(threads);
-const watcher = new ReplyWatcher(h.telegram);
-try {
-  await h.registerChats(chats);
-  const roles = {
-    gateway: await h.start(['gateway', '--channel', 'telegram']),
-    worker: await h.start(['worker']),
-    scheduler: await h.start(['scheduler']),
-  };
-  await settle();
-  const idle: Record<string, number> = {};
-  for (const [role, proc] of Object.entries(roles)) idle[role] = await rssMb(proc.child.pid!);
-
-  const all: string[] = [];
-  await Promise.all(
-    chats.map(async (chat, t) => {
-      for (let m = 0; m < perThread; m++) {
-        all.push(token(t, m));
-        await h.telegram.say(chat, `@Andy ${token(t, m)}`);
-      }
-    }),
-  );
-  await watcher.waitFor(all, 120_000);
-  const busy: Record<string, number> = {};
-  for (const [role, proc] of Object.entries(roles)) busy[role] = await rssMb(proc.child.pid!);
-  await settle();
-  const after: Record<string, number> = {};
-  for (const [role, proc] of Object.entries(roles)) after[role] = await rssMb(proc.child.pid!);
-
-  const rows = Object.keys(roles).map((role) => ({
-    role,
-    idle_mb: idle[role]!,
-    after_burst_mb: busy[role]!,
-    settled_after_burst_mb: after[role]!,
-  }));
-  console.table(rows);
-  await writeResult(values.out, {
-    benchmark: 'memory',
-    date: new Date().toISOString(),
-    setup: { threads, messages: all.length, settle_ms: Number(values['settle-ms']) },
-    note: 'VmRSS of the role process itself (node running the .ts sources directly); process agents are separate processes and not counted.',
-    rss: rows,
-    target: { idle_mb: 100 },
+async function measure(mode: string, command: GridbotCommand) {
+  const h = await BenchHarness.create();
+  const platform = await WebhookPlatform.start();
+  const chats = benchChats(threads);
+  const seen = new Set<string>();
+  platform.onReply((reply) => {
+    for (const tok of tokensOf(reply.text)) seen.add(tok);
   });
-} finally {
-  watcher.stop();
-  await h.close();
+  try {
+    await h.registerChats(chats);
+    const port = await freePort();
+    const roles = {
+      gateway: await h.start(
+        ['gateway', '--channel', 'telegram'],
+        platform.gatewayEnv(port),
+        port,
+        command,
+      ),
+      worker: await h.start(['worker'], { AGENT_RUNTIME: 'bench-inprocess' }, undefined, command),
+      scheduler: await h.start(['scheduler'], {}, undefined, command),
+      dashboard: await h.start(['dashboard'], {}, undefined, command),
+    };
+    await settle();
+    const idle: Record<string, number> = {};
+    for (const [role, proc] of Object.entries(roles)) idle[role] = await rssMb(proc.child.pid!);
+
+    const all: string[] = [];
+    await Promise.all(
+      chats.map(async (chat, t) => {
+        for (let m = 0; m < perThread; m++) {
+          all.push(token(t, m));
+          await platform.say(chat, `@Andy ${token(t, m)}`);
+        }
+      }),
+    );
+    const deadline = Date.now() + 120_000;
+    while (all.some((tok) => !seen.has(tok))) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for the replies');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const busy: Record<string, number> = {};
+    for (const [role, proc] of Object.entries(roles)) busy[role] = await rssMb(proc.child.pid!);
+    await settle();
+    const after: Record<string, number> = {};
+    for (const [role, proc] of Object.entries(roles)) after[role] = await rssMb(proc.child.pid!);
+    return Object.keys(roles).map((role) => ({
+      mode,
+      role,
+      idle_mb: idle[role]!,
+      after_burst_mb: busy[role]!,
+      settled_after_burst_mb: after[role]!,
+    }));
+  } finally {
+    await h.close();
+    await platform.close();
+  }
 }
+
+const modes = values.modes.split(',');
+if (modes.some((mode) => mode.startsWith('bundle'))) {
+  execFileSync(process.execPath, [`${REPO_ROOT}apps/cli/bundle.ts`], { stdio: 'inherit' });
+}
+const rows = [];
+for (const mode of modes) {
+  const command = MODES[mode];
+  if (!command) throw new Error(`unknown mode ${mode}: use ${Object.keys(MODES).join(', ')}`);
+  rows.push(...(await measure(mode, command)));
+}
+console.table(rows);
+await writeResult(values.out, {
+  benchmark: 'memory',
+  date: new Date().toISOString(),
+  setup: {
+    threads,
+    messages: threads * perThread,
+    settle_ms: Number(values['settle-ms']),
+    modes: Object.fromEntries(modes.map((m) => [m, MODES[m]])),
+  },
+  note: 'VmRSS of each role process. The worker runs bench-inprocess agents (no separate agent processes); the dashboard serves no browser during the run.',
+  rss: rows,
+  target: { idle_mb: 100 },
+});

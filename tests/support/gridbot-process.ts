@@ -16,13 +16,27 @@ export interface GridbotProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
+/** Which `gridbot` to run: the sources (default) or another entry (the bundle), with Node flags. */
+export interface GridbotCommand {
+  cli?: string;
+  nodeArgs?: string[];
+}
+
 /** Starts `node apps/cli/src/main.ts …args` with exactly `env` (plus PATH and HOME). */
-export function spawnGridbot(args: string[], env: Record<string, string>): GridbotProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnGridbot(
+  args: string[],
+  env: Record<string, string>,
+  command: GridbotCommand = {},
+): GridbotProcess {
+  const child = spawn(
+    process.execPath,
+    [...(command.nodeArgs ?? []), command.cli ?? CLI, ...args],
+    {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout?.on('data', (chunk) => {
     out += String(chunk);

@@ -1,13 +1,30 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { BuildInfo } from '@gridbot/service';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/**
+ * Where the release's package.json is: the nearest folder above this code whose
+ * package.json is named `gridbot` (the checkout's root, or the bundle's own folder).
+ */
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).name === 'gridbot') {
+      return `${dir}/`;
+    }
+    if (dirname(dir) === dir) return `${from}/`;
+  }
+}
+
+const ROOT = findRoot(import.meta.dirname);
 
 /** Version from the root package.json and the git commit, when the checkout has one. */
 export function readBuildInfo(env: Record<string, string | undefined>): BuildInfo {
-  const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version?: string };
+  const file = `${ROOT}package.json`;
+  const pkg = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as {
+    version?: string;
+  };
   let gitSha = env.GIT_SHA ?? null;
   if (!gitSha) {
     try {

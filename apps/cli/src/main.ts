@@ -145,7 +145,10 @@ main(process.argv.slice(2)).then(
   (role) => role?.installSignalHandlers(),
   (error: unknown) => {
     if (error instanceof GridBotError || (error instanceof TypeError && 'code' in error)) {
-      console.error(`gridbot: ${(error as Error).message}`);
+      const cause = (error as Error).cause;
+      console.error(
+        `gridbot: ${(error as Error).message}${cause instanceof Error ? `\n  cause: ${cause.message}` : ''}`,
+      );
     } else {
       console.error('gridbot: unexpected error', error);
     }

@@ -9,6 +9,7 @@ import { pairingApi } from './api/pairing-api.ts';
 import { tasksApi } from './api/tasks-api.ts';
 import { threadsApi } from './api/threads-api.ts';
 import { usageApi } from './api/usage-api.ts';
+import { assetPath } from './asset-path.ts';
 import { type AuthOptions, mountLogin, requireAuth } from './auth.ts';
 import type { DashboardDeps, DashboardEnv } from './dashboard-env.ts';
 import { approvalsPage } from './pages/approvals-page.ts';
@@ -23,17 +24,18 @@ import { usagePage } from './pages/usage-page.ts';
 export const QUEUES_PATH = '/queues';
 
 const require = createRequire(import.meta.url);
+const publicFile = (name: string) =>
+  assetPath(join('public', name), () => join(import.meta.dirname, 'public', name));
 /** Files under /assets: the page scripts, the stylesheet, and Chart.js from its package. */
 const ASSETS: Record<string, { path: string; type: string }> = {
-  'dashboard.js': {
-    path: join(import.meta.dirname, 'public/dashboard.js'),
-    type: 'text/javascript',
-  },
-  'chat.js': { path: join(import.meta.dirname, 'public/chat.js'), type: 'text/javascript' },
-  'dashboard.css': { path: join(import.meta.dirname, 'public/dashboard.css'), type: 'text/css' },
+  'dashboard.js': { path: publicFile('dashboard.js'), type: 'text/javascript' },
+  'chat.js': { path: publicFile('chat.js'), type: 'text/javascript' },
+  'dashboard.css': { path: publicFile('dashboard.css'), type: 'text/css' },
   // The package exports no UMD path; resolve its main file and take the UMD build beside it.
   'chart.umd.js': {
-    path: join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
+    path: assetPath(join('public', 'chart.umd.min.js'), () =>
+      join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
+    ),
     type: 'text/javascript',
   },
 };

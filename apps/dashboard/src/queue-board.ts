@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { HonoAdapter } from '@bull-board/hono';
@@ -11,6 +13,7 @@ import {
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Hono } from 'hono';
 import type { Redis } from 'ioredis';
+import { assetPath } from './asset-path.ts';
 
 export interface QueueBoardOptions {
   queues: PipelineQueues;
@@ -20,6 +23,15 @@ export interface QueueBoardOptions {
   /** Where the board is mounted, e.g. `/queues`. */
   basePath: string;
 }
+
+/**
+ * Bull Board's UI files: beside the bundle when the dashboard runs bundled, otherwise from
+ * the package (found through @bull-board/api, which depends on it).
+ */
+const require = createRequire(import.meta.url);
+const uiBasePath = assetPath('bull-board-ui', () =>
+  dirname(createRequire(require.resolve('@bull-board/api')).resolve('@bull-board/ui/package.json')),
+);
 
 /** Queues every install has, listed even before their first job. */
 const CORE_QUEUES = [THREADS_QUEUE, TASKS_QUEUE, SYSTEM_QUEUE, outboundQueueName('web')];
@@ -43,7 +55,7 @@ export class QueueBoard {
     this.#board = createBullBoard({
       queues: [],
       serverAdapter: server,
-      options: { uiConfig: { boardTitle: 'GridBot queues' } },
+      options: { uiBasePath, uiConfig: { boardTitle: 'GridBot queues' } },
     });
     this.app = server.registerPlugin();
   }

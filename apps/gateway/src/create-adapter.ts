@@ -1,4 +1,4 @@
-import { type ChannelAdapter, DiscordAdapter, TelegramAdapter } from '@gridbot/channels';
+import type { ChannelAdapter } from '@gridbot/channels';
 import { ConfigError } from '@gridbot/core';
 import type { Logger } from '@gridbot/service';
 import type { GatewayEnv } from './env.ts';
@@ -21,8 +21,15 @@ export function allowedUsersFor(channel: string, env: GatewayEnv): ReadonlySet<s
   return new Set();
 }
 
-/** Builds the adapter of one channel from the environment, or explains what is missing. */
-export function createAdapter(channel: string, env: GatewayEnv, logger: Logger): ChannelAdapter {
+/**
+ * Builds the adapter of one channel from the environment, or explains what is missing. Only
+ * that channel's SDK is loaded (a Telegram gateway never loads discord.js).
+ */
+export async function createAdapter(
+  channel: string,
+  env: GatewayEnv,
+  logger: Logger,
+): Promise<ChannelAdapter> {
   if (channel === 'telegram') return telegramAdapter(env, logger);
   if (channel === 'discord') {
     if (!env.DISCORD_BOT_TOKEN) {
@@ -31,6 +38,7 @@ export function createAdapter(channel: string, env: GatewayEnv, logger: Logger):
         ['DISCORD_BOT_TOKEN'],
       );
     }
+    const { DiscordAdapter } = await import('@gridbot/channels/discord');
     return new DiscordAdapter({
       token: env.DISCORD_BOT_TOKEN,
       ...(env.DISCORD_API_BASE && { apiBase: env.DISCORD_API_BASE }),
@@ -43,13 +51,14 @@ export function createAdapter(channel: string, env: GatewayEnv, logger: Logger):
   );
 }
 
-function telegramAdapter(env: GatewayEnv, logger: Logger): ChannelAdapter {
+async function telegramAdapter(env: GatewayEnv, logger: Logger): Promise<ChannelAdapter> {
   if (!env.TELEGRAM_BOT_TOKEN) {
     throw new ConfigError(
       'TELEGRAM_BOT_TOKEN is not set: the Telegram gateway needs the bot token from @BotFather.',
       ['TELEGRAM_BOT_TOKEN'],
     );
   }
+  const { TelegramAdapter } = await import('@gridbot/channels/telegram');
   return new TelegramAdapter({
     token: env.TELEGRAM_BOT_TOKEN,
     apiRoot: env.TELEGRAM_API_ROOT,

@@ -1,4 +1,4 @@
-import { TelegramAdapter } from '@gridbot/channels';
+import { TelegramAdapter } from '@gridbot/channels/telegram';
 import { insertOutbox, registerThread } from '@gridbot/db';
 import { createRedisConnection, PipelineQueues } from '@gridbot/queue';
 import { createMetrics } from '@gridbot/service';

@@ -196,12 +196,15 @@ export class Ingress {
     } else if (result.outcome === 'approval') {
       await this.#decide(result.threadId, result.approvalId, result.decision, message);
     } else if ('stored' in result && result.stored) {
-      // A run in progress takes the message at once as follow-up input.
-      await this.#publish(result.threadId, {
-        type: 'message',
-        message: asAgentMessage(result.stored),
-      });
-      if (result.outcome === 'triggered') await this.#options.drains.request(result.threadId);
+      // A run in progress takes the message at once as follow-up input; a trigger also asks
+      // for a run. Both at once: neither depends on the other.
+      await Promise.all([
+        this.#publish(result.threadId, {
+          type: 'message',
+          message: asAgentMessage(result.stored),
+        }),
+        result.outcome === 'triggered' ? this.#options.drains.request(result.threadId) : null,
+      ]);
     }
     return result.outcome;
   }

@@ -21,7 +21,7 @@ export async function runGateway(
       (s): s is string => !!s,
     ),
   });
-  const adapter = createAdapter(channel, env, logger);
+  const adapter = await createAdapter(channel, env, logger);
   const runtime = await RoleRuntime.fromEnv(`gateway-${channel}`, env, build, logger, () => [
     gateway.egress.queueName,
   ]);

@@ -41,8 +41,8 @@ export async function startCommand(
   if (channels.length === 0) {
     logger.warn('no channel has credentials (e.g. TELEGRAM_BOT_TOKEN): running the worker only');
   }
-  const adapters = channels.map((channel) =>
-    createAdapter(channel, gatewayEnv, logger.child({ channel })),
+  const adapters = await Promise.all(
+    channels.map((channel) => createAdapter(channel, gatewayEnv, logger.child({ channel }))),
   );
   const gateways: Gateway[] = [];
   let dashboardQueues: () => string[] = () => [];
