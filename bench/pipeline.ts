@@ -10,7 +10,10 @@
  * one message at a time, then throughput with M messages over T threads against raw BullMQ
  * add → complete measured in the same run on the same Redis.
  *
- *   node bench/pipeline.ts [--threads 20] [--messages 2000] [--sequential 200] [--concurrency 8] [--out bench/results/pipeline.json]
+ *   node bench/pipeline.ts [--threads 20] [--messages 2000] [--sequential 200] [--concurrency 8] [--cpu-prof DIR] [--out bench/results/pipeline.json]
+ *
+ * `--cpu-prof DIR` writes V8 CPU profiles of the gateway and the worker into DIR/gateway and
+ * DIR/worker (summarize them with `node bench/profile-summary.ts DIR/worker/*.cpuprofile`).
  */
 import { parseArgs } from 'node:util';
 import { freePort } from '../tests/support/free-port.ts';
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     sequential: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '8' },
     'baseline-jobs': { type: 'string', default: '5000' },
+    'cpu-prof': { type: 'string' },
     out: { type: 'string', default: 'bench/results/pipeline.json' },
   },
 });
@@ -33,6 +37,11 @@ const threads = Number(values.threads);
 const messages = Number(values.messages);
 const sequential = Number(values.sequential);
 const concurrency = values.concurrency;
+/** NODE_OPTIONS that make a role write a CPU profile when it exits, or nothing. */
+const profiled = (role: string): Record<string, string> =>
+  values['cpu-prof']
+    ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}/${role}` }
+    : {};
 
 /** Resolves with the reply quoting `tok`. */
 function replyTo(platform: WebhookPlatform, tok: string, timeoutMs = 30_000) {
@@ -59,12 +68,13 @@ try {
   const gatewayPort = await freePort();
   const gateway = await h.start(
     ['gateway', '--channel', 'telegram'],
-    platform.gatewayEnv(gatewayPort),
+    { ...platform.gatewayEnv(gatewayPort), ...profiled('gateway') },
     gatewayPort,
   );
   const worker = await h.start(['worker'], {
     WORKER_CONCURRENCY: concurrency,
     AGENT_RUNTIME: 'bench-inprocess',
+    ...profiled('worker'),
   });
   const cpu = cpuMeter({
     gateway: async () => [gateway.child.pid!],
