@@ -18,11 +18,23 @@ export interface TestDashboard {
   redis: TestRedis;
   /** A request with the Bearer token. */
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** A POST with the Bearer token and no body. */
+  post(path: string): Promise<Response>;
+  /** Inserts a thread (a registered group unless `fields` say otherwise); returns its id. */
+  seedThread(jid: string, fields?: SeedThreadFields): Promise<number>;
   /** A request with no credentials at all. */
   anonymous(path: string, init?: RequestInit): Promise<Response>;
   /** Logs in like a browser; returns the cookies and the CSRF token. */
   login(): Promise<{ cookie: string; csrf: string }>;
   close(): Promise<void>;
+}
+
+export interface SeedThreadFields {
+  title?: string | null;
+  isGroup?: boolean;
+  registered?: boolean;
+  config?: Record<string, unknown>;
+  lastActivity?: Date;
 }
 
 export async function openTestDashboard(): Promise<TestDashboard> {
@@ -46,16 +58,36 @@ export async function openTestDashboard(): Promise<TestDashboard> {
   await dashboard.start();
   const request = (path: string, init?: RequestInit) =>
     Promise.resolve(dashboard.app.request(`http://dashboard.test${path}`, init));
+  const api = (path: string, init: RequestInit = {}) =>
+    request(path, {
+      ...init,
+      headers: { authorization: `Bearer ${TEST_DASHBOARD_TOKEN}`, ...init.headers },
+    });
   return {
     runtime,
     dashboard,
     database,
     redis,
-    api: (path, init = {}) =>
-      request(path, {
-        ...init,
-        headers: { authorization: `Bearer ${TEST_DASHBOARD_TOKEN}`, ...init.headers },
-      }),
+    api,
+    post: (path) => api(path, { method: 'POST' }),
+    async seedThread(jid, fields = {}) {
+      const [channel, chatId] = jid.split(':') as [string, string];
+      const row = await database.db
+        .insertInto('threads')
+        .values({
+          jid,
+          channel,
+          platform_chat_id: chatId,
+          title: fields.title ?? null,
+          is_group: fields.isGroup ?? true,
+          registered: fields.registered ?? true,
+          config: JSON.stringify(fields.config ?? {}),
+          last_activity: fields.lastActivity ?? new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return row.id;
+    },
     anonymous: request,
     async login() {
       const response = await request('/login', {

@@ -15,7 +15,7 @@ let second: number;
 let lapsed: number;
 let decided: number;
 
-const post = (path: string) => t.api(path, { method: 'POST' });
+const post = (path: string) => t.post(path);
 
 async function approvalRow(id: number) {
   return t.database.db
@@ -36,22 +36,7 @@ async function drainsRequested(): Promise<number[]> {
 beforeAll(async () => {
   t = await openTestDashboard();
   const { db } = t.database;
-  threadId = (
-    await db
-      .insertInto('threads')
-      .values({
-        jid: 'telegram:-100900',
-        channel: 'telegram',
-        platform_chat_id: '-100900',
-        title: 'Infra',
-        is_group: true,
-        registered: true,
-        config: '{}',
-        last_activity: new Date(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-  ).id;
+  threadId = await t.seedThread('telegram:-100900', { title: 'Infra' });
   const runId = (
     await db
       .insertInto('agent_runs')

@@ -13,28 +13,19 @@ let noor: { code: string; threadId: number };
 let late: { code: string };
 let done: { code: string };
 
-const post = (path: string) => t.api(path, { method: 'POST' });
+const post = (path: string) => t.post(path);
 
 beforeAll(async () => {
   t = await openTestDashboard();
   const { db } = t.database;
   const request = async (userId: string, name: string, now = new Date()) => {
     const jid = `telegram:${userId}`;
-    const threadId = (
-      await db
-        .insertInto('threads')
-        .values({
-          jid,
-          channel: 'telegram',
-          platform_chat_id: userId,
-          title: name,
-          is_group: false,
-          config: '{}',
-          last_activity: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    const threadId = await t.seedThread(jid, {
+      title: name,
+      isGroup: false,
+      registered: false,
+      lastActivity: now,
+    });
     const { request } = await requestPairing(db, {
       channel: 'telegram',
       platformUserId: userId,

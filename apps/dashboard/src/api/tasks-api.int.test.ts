@@ -25,7 +25,7 @@ let sweep: number;
 let reminder: number;
 let report: number;
 
-const post = (path: string) => t.api(path, { method: 'POST' });
+const post = (path: string) => t.post(path);
 
 async function taskRow(id: number) {
   return t.database.db
@@ -49,25 +49,8 @@ beforeAll(async () => {
   subscriber.on('message', (_channel: string, message: string) => announced.push(message));
   await subscriber.subscribe(tasksChangedChannel(t.redis.prefix));
   const { db } = t.database;
-  const threadId = async (jid: string, title: string) =>
-    (
-      await db
-        .insertInto('threads')
-        .values({
-          jid,
-          channel: 'telegram',
-          platform_chat_id: jid.split(':')[1]!,
-          title,
-          is_group: true,
-          registered: true,
-          config: '{}',
-          last_activity: new Date(),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
-  const ops = await threadId('telegram:-100800', 'Ops room');
-  const sales = await threadId('telegram:-100801', 'Sales');
+  const ops = await t.seedThread('telegram:-100800', { title: 'Ops room' });
+  const sales = await t.seedThread('telegram:-100801', { title: 'Sales' });
   const task = async (input: Partial<NewTaskInput> & { threadId: number; prompt: string }) => {
     const row = await insertTask(db, {
       scheduleKind: 'cron',

@@ -35,23 +35,15 @@ beforeAll(async () => {
   t = await openTestDashboard();
   const { db } = t.database;
   const thread = (jid: string, title: string, registered: boolean, minutesAgo: number) =>
-    db
-      .insertInto('threads')
-      .values({
-        jid,
-        channel: jid.split(':')[0]!,
-        platform_chat_id: jid.split(':')[1]!,
-        title,
-        is_group: true,
-        registered,
-        config: JSON.stringify(registered ? { temperature: 0.2, timezone: 'Europe/Berlin' } : {}),
-        last_activity: new Date(Date.now() - minutesAgo * 60_000),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-  ops = (await thread('telegram:-100700', 'Ops room', true, 1)).id;
-  newcomers = (await thread('telegram:-100701', 'Newcomers', false, 5)).id;
-  percent = (await thread('discord:555', '100% club', false, 30)).id;
+    t.seedThread(jid, {
+      title,
+      registered,
+      config: registered ? { temperature: 0.2, timezone: 'Europe/Berlin' } : {},
+      lastActivity: new Date(Date.now() - minutesAgo * 60_000),
+    });
+  ops = await thread('telegram:-100700', 'Ops room', true, 1);
+  newcomers = await thread('telegram:-100701', 'Newcomers', false, 5);
+  percent = await thread('discord:555', '100% club', false, 30);
   const at = (minute: number) => new Date(Date.UTC(2026, 0, 5, 9, minute));
   await db
     .insertInto('messages')

@@ -21,25 +21,8 @@ interface Chart {
 beforeAll(async () => {
   t = await openTestDashboard();
   const { db } = t.database;
-  const thread = async (jid: string, title: string) =>
-    (
-      await db
-        .insertInto('threads')
-        .values({
-          jid,
-          channel: 'telegram',
-          platform_chat_id: jid.split(':')[1]!,
-          title,
-          is_group: true,
-          registered: true,
-          config: '{}',
-          last_activity: new Date(),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
-  const ops = await thread('telegram:-101000', 'Ops room');
-  const sales = await thread('telegram:-101001', 'Sales');
+  const ops = await t.seedThread('telegram:-101000', { title: 'Ops room' });
+  const sales = await t.seedThread('telegram:-101001', { title: 'Sales' });
   const rows: Array<[number | null, string, number, number, Date]> = [
     // Yesterday, to its last millisecond (UTC).
     [ops, 'anthropic', 1000, 200, new Date(midnight - DAY_MS + 3600_000)],
