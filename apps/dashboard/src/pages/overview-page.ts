@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { DashboardDeps, DashboardEnv } from '../dashboard-env.ts';
-import { listFleet, queueDepths } from '../read-models/overview.ts';
+import { type FleetMember, listFleet, queueDepths } from '../read-models/overview.ts';
 import { csrfOf } from './csrf-of.ts';
 import { when } from './format.ts';
 import { layout } from './layout.ts';
@@ -14,6 +14,8 @@ export function overviewPage(deps: DashboardDeps): Hono<DashboardEnv> {
       listFleet(deps.db, deps.heartbeatMs),
       queueDepths(deps.board, deps.queues),
     ]);
+    const running = fleet.filter((m) => m.status !== 'down');
+    const stopped = fleet.filter((m) => m.status === 'down');
     const body = html`
 <h2>Runs per minute, last 6 hours</h2>
 <div class="chart"><canvas id="runs-chart" data-chart="/api/stats/runs?hours=6" data-chart-type="line"></canvas></div>
@@ -26,17 +28,13 @@ export function overviewPage(deps: DashboardDeps): Hono<DashboardEnv> {
     )}</tbody>
 </table>
 <h2>Fleet</h2>
-<table id="fleet">
-<thead><tr><th>Role</th><th>Status</th><th>Host</th><th>PID</th><th>Version</th><th>Started</th><th>Heartbeat</th></tr></thead>
-<tbody>${
-      fleet.length === 0
-        ? html`<tr><td colspan="7" class="muted">No instance has reported in the last day.</td></tr>`
-        : fleet.map(
-            (m) =>
-              html`<tr><td>${m.role}</td><td class="status-${m.status}">${m.status}</td><td>${m.host}</td><td>${m.pid}</td><td>${m.version}${m.gitSha ? ` (${m.gitSha.slice(0, 7)})` : ''}</td><td>${when(m.startedAt)}</td><td>${when(m.heartbeatAt)}</td></tr>`,
-          )
-    }</tbody>
-</table>`;
+${fleetTable('fleet', running, 'No instance is running.')}
+${
+  stopped.length > 0
+    ? html`<details><summary>Stopped in the last day (${stopped.length})</summary>
+${fleetTable('fleet-stopped', stopped, '')}</details>`
+    : ''
+}`;
     return c.html(
       layout({
         title: 'Overview',
@@ -48,4 +46,19 @@ export function overviewPage(deps: DashboardDeps): Hono<DashboardEnv> {
     );
   });
   return page;
+}
+
+/** Instances with their status, version and heartbeat. */
+function fleetTable(id: string, members: FleetMember[], empty: string) {
+  return html`<table id="${id}">
+<thead><tr><th>Role</th><th>Status</th><th>Host</th><th>PID</th><th>Version</th><th>Started</th><th>Heartbeat</th></tr></thead>
+<tbody>${
+    members.length === 0
+      ? html`<tr><td colspan="7" class="muted">${empty}</td></tr>`
+      : members.map(
+          (m) =>
+            html`<tr><td>${m.role}</td><td class="status-${m.status}">${m.status}</td><td>${m.host}</td><td>${m.pid}</td><td>${m.version}${m.gitSha ? ` (${m.gitSha.slice(0, 7)})` : ''}</td><td>${when(m.startedAt)}</td><td>${when(m.heartbeatAt)}</td></tr>`,
+        )
+  }</tbody>
+</table>`;
 }
