@@ -16,7 +16,9 @@ import {
   type Message,
   type PairingRequest,
   requestPairing,
+  storeUserMessage,
   supersedePendingApprovals,
+  type Thread,
   updateMessageText,
   upsertThreadFromChat,
   upsertUser,
@@ -45,6 +47,9 @@ const STOP_COMMAND = /^\/stop(@\w+)?$/i;
 const TASKS_COMMAND = /^\/tasks(@\w+)?$/i;
 /** `/approve 12` or `/reject 12`: decides a pending approval of the thread. */
 const APPROVAL_COMMAND = /^\/(approve|reject)(@\w+)?\s+#?(\d+)$/i;
+
+/** Chat commands, which take the transactional path. */
+const COMMANDS = [STOP_COMMAND, TASKS_COMMAND, APPROVAL_COMMAND];
 
 /** What ingress did with an event (for logs, metrics and tests). */
 export type IngressOutcome =
@@ -76,104 +81,98 @@ export class Ingress {
   }
 
   async #message(message: InboundMessage): Promise<IngressOutcome> {
-    const { db, allowedUsers, assistantName } = this.#options;
+    const { db, allowedUsers } = this.#options;
     const allowedDirect = !message.chat.isGroup && allowedUsers.has(message.sender.platformUserId);
-    const result = await db.transaction().execute(async (trx) => {
-      let thread = await upsertThreadFromChat(trx, {
-        jid: message.chat.jid,
-        channel: message.channel,
-        platformChatId: message.chat.platformChatId,
-        title: message.chat.title,
-        isGroup: message.chat.isGroup,
-      });
-      if (!thread.registered && !message.chat.isGroup) {
-        // Admitted by the channel's allowlist, or paired earlier (users.allowed).
-        const admitted =
-          allowedDirect ||
-          (!message.sender.isBot &&
-            (await findUser(trx, message.channel, message.sender.platformUserId))?.allowed ===
-              true);
-        if (admitted) {
-          thread = await trx
-            .updateTable('threads')
-            .set({ registered: true, requires_trigger: false })
-            .where('id', '=', thread.id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
-        } else if (!message.sender.isBot) {
-          const { request, created } = await requestPairing(trx, {
-            channel: message.channel,
-            platformUserId: message.sender.platformUserId,
-            userName: message.sender.name,
-            jid: message.chat.jid,
-            threadId: thread.id,
-          });
-          // One code per hour: while it is valid, further messages get no answer. The outbox
-          // row commits with the code, so the sweeper delivers it even if enqueueing fails.
-          const replyId = created
-            ? await this.#insertReply(trx, thread.id, message, pairingText(request))
-            : null;
-          return { outcome: 'pairing' as const, threadId: thread.id, replyId };
-        }
-      }
-      if (!thread.registered) return { outcome: 'unregistered' as const, threadId: thread.id };
-      if (STOP_COMMAND.test(message.text.trim())) {
-        return { outcome: 'stop' as const, threadId: thread.id };
-      }
-      if (TASKS_COMMAND.test(message.text.trim())) {
-        return { outcome: 'tasks' as const, threadId: thread.id, thread };
-      }
-      const approval = APPROVAL_COMMAND.exec(message.text.trim());
-      if (approval) {
-        const decision =
-          approval[1]!.toLowerCase() === 'approve' ? ('approved' as const) : ('rejected' as const);
-        return {
-          outcome: 'approval' as const,
-          threadId: thread.id,
-          decision,
-          approvalId: Number(approval[3]),
-        };
-      }
-      const user = await upsertUser(trx, {
-        channel: message.channel,
-        platformUserId: message.sender.platformUserId,
-        name: message.sender.name,
-        username: message.sender.username,
-        allowed: allowedDirect,
-      });
-      const triggers =
-        !message.sender.isBot &&
-        shouldTrigger({
-          text: message.text,
-          isGroup: thread.is_group,
-          requiresTrigger: thread.requires_trigger,
-          pattern: thread.trigger_pattern,
-          assistantName,
-          mentionsBot: message.mentionsBot,
-          repliesToBot: message.replyTo?.fromBot ?? false,
+    const result =
+      (await this.#storeFast(message, allowedDirect)) ??
+      (await db.transaction().execute(async (trx) => {
+        let thread = await upsertThreadFromChat(trx, {
+          jid: message.chat.jid,
+          channel: message.channel,
+          platformChatId: message.chat.platformChatId,
+          title: message.chat.title,
+          isGroup: message.chat.isGroup,
         });
-      let { inserted, message: stored } = await insertMessage(trx, {
-        threadId: thread.id,
-        platformMessageId: message.platformMessageId,
-        senderId: user.id,
-        senderName: message.sender.name,
-        role: 'user',
-        content: message.text,
-        replyTo: message.replyTo?.platformMessageId ?? null,
-        triggers,
-        sentAt: message.sentAt,
-      });
-      if (!inserted) return { outcome: 'duplicate' as const, threadId: thread.id };
-      if (message.attachments.length > 0)
-        stored = await this.#storeAttachments(trx, stored, message);
-      // Addressing the assistant again supersedes what it was waiting for.
-      if (triggers) await supersedePendingApprovals(trx, thread.id);
-      return {
-        outcome: triggers ? ('triggered' as const) : ('stored' as const),
-        threadId: thread.id,
-        stored,
-      };
-    });
+        if (!thread.registered && !message.chat.isGroup) {
+          // Admitted by the channel's allowlist, or paired earlier (users.allowed).
+          const admitted =
+            allowedDirect ||
+            (!message.sender.isBot &&
+              (await findUser(trx, message.channel, message.sender.platformUserId))?.allowed ===
+                true);
+          if (admitted) {
+            thread = await trx
+              .updateTable('threads')
+              .set({ registered: true, requires_trigger: false })
+              .where('id', '=', thread.id)
+              .returningAll()
+              .executeTakeFirstOrThrow();
+          } else if (!message.sender.isBot) {
+            const { request, created } = await requestPairing(trx, {
+              channel: message.channel,
+              platformUserId: message.sender.platformUserId,
+              userName: message.sender.name,
+              jid: message.chat.jid,
+              threadId: thread.id,
+            });
+            // One code per hour: while it is valid, further messages get no answer. The outbox
+            // row commits with the code, so the sweeper delivers it even if enqueueing fails.
+            const replyId = created
+              ? await this.#insertReply(trx, thread.id, message, pairingText(request))
+              : null;
+            return { outcome: 'pairing' as const, threadId: thread.id, replyId };
+          }
+        }
+        if (!thread.registered) return { outcome: 'unregistered' as const, threadId: thread.id };
+        if (STOP_COMMAND.test(message.text.trim())) {
+          return { outcome: 'stop' as const, threadId: thread.id };
+        }
+        if (TASKS_COMMAND.test(message.text.trim())) {
+          return { outcome: 'tasks' as const, threadId: thread.id, thread };
+        }
+        const approval = APPROVAL_COMMAND.exec(message.text.trim());
+        if (approval) {
+          const decision =
+            approval[1]!.toLowerCase() === 'approve'
+              ? ('approved' as const)
+              : ('rejected' as const);
+          return {
+            outcome: 'approval' as const,
+            threadId: thread.id,
+            decision,
+            approvalId: Number(approval[3]),
+          };
+        }
+        const user = await upsertUser(trx, {
+          channel: message.channel,
+          platformUserId: message.sender.platformUserId,
+          name: message.sender.name,
+          username: message.sender.username,
+          allowed: allowedDirect,
+        });
+        const triggers = this.#triggers(message, thread);
+        let { inserted, message: stored } = await insertMessage(trx, {
+          threadId: thread.id,
+          platformMessageId: message.platformMessageId,
+          senderId: user.id,
+          senderName: message.sender.name,
+          role: 'user',
+          content: message.text,
+          replyTo: message.replyTo?.platformMessageId ?? null,
+          triggers,
+          sentAt: message.sentAt,
+        });
+        if (!inserted) return { outcome: 'duplicate' as const, threadId: thread.id };
+        if (message.attachments.length > 0)
+          stored = await this.#storeAttachments(trx, stored, message);
+        // Addressing the assistant again supersedes what it was waiting for.
+        if (triggers) await supersedePendingApprovals(trx, thread.id);
+        return {
+          outcome: triggers ? ('triggered' as const) : ('stored' as const),
+          threadId: thread.id,
+          stored,
+        };
+      }));
     this.#options.logger.debug(
       {
         jid: message.chat.jid,
@@ -207,6 +206,71 @@ export class Ingress {
       ]);
     }
     return result.outcome;
+  }
+
+  /**
+   * The common case in at most two statements and no transaction: a registered thread's
+   * plain message is stored with its sender in one statement (see `storeUserMessage`), and
+   * an unregistered group's message is only noted. Anything else (a direct chat to admit or
+   * pair, a command, attachments) returns null and takes the transactional path.
+   */
+  async #storeFast(message: InboundMessage, allowedDirect: boolean) {
+    const text = message.text.trim();
+    if (message.attachments.length > 0 || COMMANDS.some((command) => command.test(text))) {
+      return null;
+    }
+    const { db } = this.#options;
+    const thread = await upsertThreadFromChat(db, {
+      jid: message.chat.jid,
+      channel: message.channel,
+      platformChatId: message.chat.platformChatId,
+      title: message.chat.title,
+      isGroup: message.chat.isGroup,
+    });
+    if (!thread.registered) {
+      return message.chat.isGroup
+        ? { outcome: 'unregistered' as const, threadId: thread.id }
+        : null;
+    }
+    const triggers = this.#triggers(message, thread);
+    const stored = await storeUserMessage(db, {
+      threadId: thread.id,
+      channel: message.channel,
+      sender: {
+        platformUserId: message.sender.platformUserId,
+        name: message.sender.name,
+        username: message.sender.username,
+        allowed: allowedDirect,
+      },
+      platformMessageId: message.platformMessageId,
+      content: message.text,
+      replyTo: message.replyTo?.platformMessageId ?? null,
+      triggers,
+      sentAt: message.sentAt,
+      supersedeApprovals: triggers,
+    });
+    if (!stored) return { outcome: 'duplicate' as const, threadId: thread.id };
+    return {
+      outcome: triggers ? ('triggered' as const) : ('stored' as const),
+      threadId: thread.id,
+      stored,
+    };
+  }
+
+  /** Whether a message addresses the assistant in its thread. */
+  #triggers(message: InboundMessage, thread: Thread): boolean {
+    return (
+      !message.sender.isBot &&
+      shouldTrigger({
+        text: message.text,
+        isGroup: thread.is_group,
+        requiresTrigger: thread.requires_trigger,
+        pattern: thread.trigger_pattern,
+        assistantName: this.#options.assistantName,
+        mentionsBot: message.mentionsBot,
+        repliesToBot: message.replyTo?.fromBot ?? false,
+      })
+    );
   }
 
   /**

@@ -63,6 +63,8 @@ export {
   listMessages,
   messagesAfter,
   type NewMessageInput,
+  storeUserMessage,
+  type UserMessageInput,
   updateMessageText,
 } from './repos/messages-repo.ts';
 export {

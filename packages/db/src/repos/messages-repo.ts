@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database, Message } from '../database.ts';
 
 export interface NewMessageInput {
@@ -113,4 +113,63 @@ export async function listMessages(db: Kysely<Database>, threadId: number): Prom
     .where('thread_id', '=', threadId)
     .orderBy('id')
     .execute();
+}
+
+/** A person's message to store, with its sender. */
+export interface UserMessageInput {
+  threadId: number;
+  channel: string;
+  sender: {
+    platformUserId: string;
+    name: string;
+    username: string | null;
+    /** Set when the channel's allowlist names this user; never unsets an earlier approval. */
+    allowed: boolean;
+  };
+  platformMessageId: string;
+  content: string;
+  replyTo: string | null;
+  triggers: boolean;
+  sentAt: Date;
+  /** Addressing the assistant again supersedes the approvals it was waiting for. */
+  supersedeApprovals: boolean;
+}
+
+/**
+ * Ingress's common case in one statement (so one round trip, atomic without BEGIN/COMMIT):
+ * upserts the sender like `upsertUser`, inserts the message once per (thread, platform
+ * message id) like `insertMessage`, and, when it was new and `supersedeApprovals` is set,
+ * supersedes the thread's pending approvals. Resolves with the stored message, or null
+ * when the platform delivered it before.
+ */
+export async function storeUserMessage(
+  db: Kysely<Database>,
+  input: UserMessageInput,
+): Promise<Message | null> {
+  const now = new Date();
+  const { rows } = await sql<Message>`
+    with sender as (
+      insert into users (channel, platform_user_id, name, username, allowed, config, last_seen)
+      values (${input.channel}, ${input.sender.platformUserId}, ${input.sender.name},
+              ${input.sender.username}, ${input.sender.allowed}, '{}', ${now})
+      on conflict (channel, platform_user_id) do update
+        set name = excluded.name, username = excluded.username,
+            last_seen = excluded.last_seen, allowed = users.allowed or excluded.allowed
+      returning id
+    ), stored as (
+      insert into messages (thread_id, platform_message_id, sender_id, sender_name, role,
+                            content, reply_to, triggers, sent_at, metadata)
+      select ${input.threadId}, ${input.platformMessageId}, sender.id, ${input.sender.name},
+             'user', ${input.content}, ${input.replyTo}, ${input.triggers}, ${input.sentAt}, '{}'
+      from sender
+      on conflict (thread_id, platform_message_id) do nothing
+      returning *
+    ), superseded as (
+      update approvals set status = 'superseded', resolved_at = ${now}
+      where thread_id = ${input.threadId} and status = 'pending'
+        and ${input.supersedeApprovals} and exists (select 1 from stored)
+      returning id
+    )
+    select * from stored`.execute(db);
+  return rows[0] ?? null;
 }
