@@ -228,7 +228,14 @@ describe('dashboard in a browser', () => {
     const page = await context.newPage();
     await page.setViewportSize({ width: 1200, height: 900 });
     await page.goto(`${base}/usage`);
-    await page.locator('#usage-chart[data-ready="true"]').waitFor();
+    await page
+      .locator('#usage-chart[data-ready="true"]')
+      .waitFor()
+      .catch(async (error: Error) => {
+        // Say what the page showed instead of a chart.
+        const shown = await page.locator('.error').allTextContents();
+        throw new Error(`${error.message}\npage errors: ${JSON.stringify(shown)}`);
+      });
     const data = await page.evaluate(() => {
       // Runs in the page; typed by hand because the tests compile without the DOM library.
       const page = globalThis as unknown as {

@@ -55,8 +55,8 @@ ${NAV.map(
 <h1>${options.title}</h1>
 ${options.body}
 </main>
-<script src="/assets/dashboard.js"></script>
 ${scripts.map((src) => html`<script src="${src}"></script>`)}
+<script src="/assets/dashboard.js"></script>
 </body>
 </html>`;
 }

@@ -1,5 +1,6 @@
-// Web chat: history from the API, replies pushed over server-sent events.
-(() => {
+// Web chat: history from the API, replies pushed over server-sent events. Runs once the
+// page is parsed, after dashboard.js has defined window.gridbot.
+document.addEventListener('DOMContentLoaded', () => {
   const { api } = window.gridbot;
   const log = document.getElementById('chat-log');
   const form = document.getElementById('chat-form');
@@ -84,4 +85,4 @@
     }
   });
   connect();
-})();
+});

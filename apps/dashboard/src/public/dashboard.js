@@ -90,7 +90,12 @@
     });
     canvas.dataset.ready = 'true';
   }
-  for (const canvas of document.querySelectorAll('canvas[data-chart]')) {
-    drawChart(canvas).catch((error) => showError(canvas.parentElement, error));
-  }
+  // Page scripts (Chart.js) load before this one; wait for the whole page all the same.
+  const drawAll = () => {
+    for (const canvas of document.querySelectorAll('canvas[data-chart]')) {
+      drawChart(canvas).catch((error) => showError(canvas.parentElement, error));
+    }
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', drawAll);
+  else drawAll();
 })();
