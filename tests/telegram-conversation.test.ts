@@ -159,6 +159,49 @@ describe('a conversation over Telegram, through real gateway and worker processe
     expect(h.telegram.botMessages(unknown.chatId)).toHaveLength(4);
   });
 
+  it('lets the admin approve a pairing code from the main chat, and nowhere else', async () => {
+    const admin: ChatSpec = { chatId: 777, type: 'private', userId: 777, firstName: 'Admin' };
+    const newcomer: ChatSpec = { chatId: 557, type: 'private', userId: 557, firstName: 'Farid' };
+    const main = await h.cli(['threads', 'register', 'telegram:777', '--main', '--no-trigger']);
+    expect(main.code).toBe(0);
+    await h.telegram.say(newcomer, 'hi');
+    const [prompt] = await waitFor('the pairing code', () => {
+      const all = h.telegram.botMessages(newcomer.chatId);
+      return all.length > 0 && all;
+    });
+    const code = PAIRING_CODE.exec(prompt!.text)?.[1];
+    expect(code).toBeDefined();
+
+    const before = h.telegram.botMessages(group.chatId).length;
+    await h.telegram.say(group, `/pair ${code}`);
+    const inGroup = await waitFor('the refusal in a group', () => {
+      const all = h.telegram.botMessages(group.chatId);
+      return all.length > before && all;
+    });
+    expect(inGroup.at(-1)!.text).toContain('Pairing codes are approved in the main chat');
+
+    await h.telegram.say(admin, `/pair ${code!.toLowerCase()}`);
+    const [done] = await waitFor('the approval in the main chat', () => {
+      const all = h.telegram.botMessages(admin.chatId);
+      return all.length > 0 && all;
+    });
+    expect(done!.text).toBe('Approved Farid: telegram:557 is answered from now on.');
+    const audit = await h.db.db
+      .selectFrom('audit_log')
+      .select(['actor', 'action'])
+      .where('action', '=', 'pairing.approved')
+      .where('actor', 'like', 'telegram:777%')
+      .execute();
+    expect(audit).toEqual([{ actor: 'telegram:777 (Admin)', action: 'pairing.approved' }]);
+
+    await h.telegram.say(newcomer, 'hello again');
+    const replies = await waitFor('an answer to the newcomer', () => {
+      const all = h.telegram.botMessages(newcomer.chatId);
+      return all.length === 2 && all;
+    });
+    expect(withoutTimes(replies[1]!.text)).toContain('[Farid] hello again');
+  });
+
   it('stores a redelivered update once and answers it once', async () => {
     const chat: ChatSpec = { ...group, chatId: -100222, title: 'Dupes' };
     await h.cli(['threads', 'register', `telegram:${chat.chatId}`]);

@@ -6,6 +6,7 @@ import {
 } from '@gridbot/core';
 import {
   type ApprovalDecision,
+  approvePairing,
   type Database,
   decideApproval,
   findThreadByJid,
@@ -49,13 +50,16 @@ const TASKS_COMMAND = /^\/tasks(@\w+)?$/i;
 const APPROVAL_COMMAND = /^\/(approve|reject)(@\w+)?\s+#?(\d+)$/i;
 
 /** Chat commands, which take the transactional path. */
-const COMMANDS = [STOP_COMMAND, TASKS_COMMAND, APPROVAL_COMMAND];
+/** `/pair ABC123` in the main thread: admits the user who was given that pairing code. */
+const PAIR_COMMAND = /^\/pair(@\w+)?\s+([A-Za-z0-9]{4,12})$/i;
+const COMMANDS = [STOP_COMMAND, TASKS_COMMAND, APPROVAL_COMMAND, PAIR_COMMAND];
 
 /** What ingress did with an event (for logs, metrics and tests). */
 export type IngressOutcome =
   | 'stop'
   | 'tasks'
   | 'approval'
+  | 'pair'
   | 'pairing'
   | 'triggered'
   | 'stored'
@@ -130,6 +134,10 @@ export class Ingress {
         if (TASKS_COMMAND.test(message.text.trim())) {
           return { outcome: 'tasks' as const, threadId: thread.id, thread };
         }
+        const pair = PAIR_COMMAND.exec(message.text.trim());
+        if (pair) {
+          return { outcome: 'pair' as const, threadId: thread.id, thread, code: pair[2]! };
+        }
         const approval = APPROVAL_COMMAND.exec(message.text.trim());
         if (approval) {
           const decision =
@@ -194,6 +202,8 @@ export class Ingress {
       );
     } else if (result.outcome === 'approval') {
       await this.#decide(result.threadId, result.approvalId, result.decision, message);
+    } else if (result.outcome === 'pair') {
+      await this.#pair(result.thread, result.code, message);
     } else if ('stored' in result && result.stored) {
       // A run in progress takes the message at once as follow-up input; a trigger also asks
       // for a run. Both at once: neither depends on the other.
@@ -352,6 +362,31 @@ export class Ingress {
       })
       .execute();
     await this.#options.drains.request(threadId);
+  }
+
+  /**
+   * `/pair <code>`: the admin's own chat (the main thread) approves a pairing code; other
+   * chats are told where to do it.
+   */
+  async #pair(thread: Thread, code: string, message: InboundMessage): Promise<void> {
+    if (!thread.is_main) {
+      return this.#reply(
+        thread.id,
+        message,
+        'Pairing codes are approved in the main chat, with gridbot pairing approve <code>, or in the dashboard.',
+      );
+    }
+    const by = `${message.channel}:${message.sender.platformUserId} (${message.sender.name})`;
+    const result = await approvePairing(this.#options.db, { code, by });
+    const text =
+      result.outcome === 'approved'
+        ? `Approved ${result.request.user_name ?? result.request.platform_user_id}: ${result.request.jid} is answered from now on.`
+        : result.outcome === 'already'
+          ? `Code ${result.request.code} was approved already.`
+          : result.outcome === 'expired'
+            ? `Code ${code.toUpperCase()} has expired; the user gets a new one with their next message.`
+            : `There is no pairing code ${code.toUpperCase()}.`;
+    await this.#reply(thread.id, message, text);
   }
 
   /** A short system answer in the thread (not from the agent). */
