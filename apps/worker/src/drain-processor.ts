@@ -147,17 +147,24 @@ export class DrainProcessor {
     // Listen for follow-ups before loading messages, so none falls between the two.
     const early: ThreadEvent[] = [];
     let onEvent: (event: ThreadEvent) => void = (event) => early.push(event);
-    const unsubscribe = await this.#o.events.subscribe(threadId, (event) => onEvent(event));
+    // The thread row loads meanwhile: its cursor is read before the subscription, but
+    // messages past it are loaded only after, so none is missed.
+    const [unsubscribe, thread] = await Promise.all([
+      this.#o.events.subscribe(threadId, (event) => onEvent(event)),
+      findThreadById(db, threadId),
+    ]);
     try {
-      return await this.#runLeased(job, lease, log, plan, (handler) => {
+      return await this.#runLeased(job, lease, thread, log, plan, (handler) => {
         onEvent = handler;
         for (const event of early.splice(0)) handler(event);
       });
     } finally {
-      await unsubscribe();
-      await releaseLease(db, lease).catch((error: Error) =>
-        log.warn({ err: error }, 'lease release failed'),
-      );
+      await Promise.all([
+        unsubscribe(),
+        releaseLease(db, lease).catch((error: Error) =>
+          log.warn({ err: error }, 'lease release failed'),
+        ),
+      ]);
     }
   }
 
@@ -204,12 +211,12 @@ export class DrainProcessor {
   async #runLeased(
     job: Job,
     lease: ThreadLease,
+    thread: Thread | undefined,
     log: Logger,
     plan: Planner,
     listen: (handler: (event: ThreadEvent) => void) => void,
   ): Promise<string> {
     const { db } = this.#o;
-    const thread = await findThreadById(db, lease.threadId);
     if (!thread?.registered) return 'thread not registered';
     const config = resolveConfig(this.#o.globalConfig, {}, thread.config);
     const planned = await plan(thread, config, lease, log);
