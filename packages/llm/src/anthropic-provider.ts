@@ -6,7 +6,7 @@ import Anthropic, {
 import type { LlmCompleteParams, LlmCompleteResult } from '@gridbot/core';
 import { fromAnthropicMessage, toAnthropicRequest } from './anthropic-mapping.ts';
 import type { LlmCallOptions, LlmProvider } from './llm-provider.ts';
-import { isRetriedStatus, type ProviderFailure, unavailableError } from './provider-failure.ts';
+import { type SdkErrorClasses, sdkCallError } from './provider-failure.ts';
 
 /** Options of {@link AnthropicProvider}; nothing is read from the environment. */
 export interface AnthropicProviderOptions {
@@ -21,16 +21,7 @@ export interface AnthropicProviderOptions {
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
-/** Maps an error of `@anthropic-ai/sdk` to an SDK-neutral failure, or null when it is none of its. */
-function classify(error: unknown): ProviderFailure | null {
-  if (error instanceof APIConnectionTimeoutError) return { kind: 'timeout' };
-  if (error instanceof APIConnectionError) return { kind: 'connection' };
-  if (error instanceof APIError && typeof error.status === 'number') {
-    const retried = isRetriedStatus(error.status, error.headers?.get('x-should-retry') ?? null);
-    return { kind: 'http', status: error.status, retried };
-  }
-  return null;
-}
+const SDK_ERRORS: SdkErrorClasses = { APIConnectionTimeoutError, APIConnectionError, APIError };
 
 /**
  * Anthropic's Messages API through `@anthropic-ai/sdk`, which retries with backoff and honours
@@ -63,18 +54,16 @@ export class AnthropicProvider implements LlmProvider {
       const message = await this.#client.messages.create(request, { signal: options.signal });
       return fromAnthropicMessage(message);
     } catch (error) {
-      options.signal?.throwIfAborted();
-      const failure = classify(error);
-      if (failure === null) throw error;
-      throw unavailableError(
-        failure,
+      throw sdkCallError(
+        error,
+        SDK_ERRORS,
         {
           provider: this.name,
           model: options.model,
           maxRetries: this.#maxRetries,
           timeoutMs: this.#timeoutMs,
         },
-        error,
+        options.signal,
       );
     }
   }

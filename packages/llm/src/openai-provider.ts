@@ -2,7 +2,7 @@ import type { LlmCompleteParams, LlmCompleteResult } from '@gridbot/core';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { LlmCallOptions, LlmProvider } from './llm-provider.ts';
 import { fromOpenAiCompletion, toOpenAiRequest } from './openai-mapping.ts';
-import { isRetriedStatus, type ProviderFailure, unavailableError } from './provider-failure.ts';
+import { type SdkErrorClasses, sdkCallError } from './provider-failure.ts';
 
 /** Options of {@link OpenAiProvider}; nothing is read from the environment. */
 export interface OpenAiProviderOptions {
@@ -20,16 +20,7 @@ export interface OpenAiProviderOptions {
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
-/** Maps an error of `openai` to an SDK-neutral failure, or null when it is none of its. */
-function classify(error: unknown): ProviderFailure | null {
-  if (error instanceof APIConnectionTimeoutError) return { kind: 'timeout' };
-  if (error instanceof APIConnectionError) return { kind: 'connection' };
-  if (error instanceof APIError && typeof error.status === 'number') {
-    const retried = isRetriedStatus(error.status, error.headers?.get('x-should-retry') ?? null);
-    return { kind: 'http', status: error.status, retried };
-  }
-  return null;
-}
+const SDK_ERRORS: SdkErrorClasses = { APIConnectionTimeoutError, APIConnectionError, APIError };
 
 /**
  * OpenAI-compatible Chat Completions through the `openai` SDK, which retries with backoff and
@@ -65,18 +56,16 @@ export class OpenAiProvider implements LlmProvider {
     try {
       completion = await this.#client.chat.completions.create(request, { signal: options.signal });
     } catch (error) {
-      options.signal?.throwIfAborted();
-      const failure = classify(error);
-      if (failure === null) throw error;
-      throw unavailableError(
-        failure,
+      throw sdkCallError(
+        error,
+        SDK_ERRORS,
         {
           provider: this.name,
           model: options.model,
           maxRetries: this.#maxRetries,
           timeoutMs: this.#timeoutMs,
         },
-        error,
+        options.signal,
       );
     }
     return fromOpenAiCompletion(completion, options.model);

@@ -72,6 +72,48 @@ export function unavailableError(
   });
 }
 
+/** An error class of an SDK, for `instanceof`. */
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * The error classes of a Stainless-generated SDK (`@anthropic-ai/sdk` and `openai` both
+ * export the same three), passed in so this module imports neither SDK.
+ */
+export interface SdkErrorClasses {
+  APIConnectionTimeoutError: ErrorClass;
+  APIConnectionError: ErrorClass;
+  APIError: ErrorClass;
+}
+
+/** Maps an SDK's error to an SDK-neutral failure, or null when it is none of the SDK's. */
+export function classifySdkError(error: unknown, sdk: SdkErrorClasses): ProviderFailure | null {
+  if (error instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout' };
+  if (error instanceof sdk.APIConnectionError) return { kind: 'connection' };
+  if (error instanceof sdk.APIError) {
+    const { status, headers } = error as { status?: unknown; headers?: Headers };
+    if (typeof status === 'number') {
+      const retried = isRetriedStatus(status, headers?.get('x-should-retry') ?? null);
+      return { kind: 'http', status, retried };
+    }
+  }
+  return null;
+}
+
+/**
+ * What a failed SDK call throws: the signal's reason when the call was aborted, an
+ * {@link LlmUnavailableError} for the SDK's own failures, anything else as it was.
+ */
+export function sdkCallError(
+  error: unknown,
+  sdk: SdkErrorClasses,
+  context: FailureContext,
+  signal: AbortSignal | undefined,
+): unknown {
+  signal?.throwIfAborted();
+  const failure = classifySdkError(error, sdk);
+  return failure === null ? error : unavailableError(failure, context, error);
+}
+
 /** For a response the SDK accepted but that cannot be used (no choices, unexpected shape). */
 export function malformedResponseError(provider: string, what: string): LlmUnavailableError {
   return new LlmUnavailableError(
