@@ -6,9 +6,9 @@ import {
   type FakeScript,
   startFakeAnthropic,
 } from '../../../tests/support/fake-anthropic.ts';
-import { waitFor } from '../../../tests/support/wait-for.ts';
 import { AnthropicProvider, type AnthropicProviderOptions } from './anthropic-provider.ts';
-import { type LlmCallOptions, LlmUnavailableError } from './llm-provider.ts';
+import { describeLlmProviderFailures } from './llm-provider.contract.ts';
+import type { LlmCallOptions } from './llm-provider.ts';
 
 const KEY = 'sk-ant-test-SECRET-1234';
 const call: LlmCallOptions = { model: 'claude-test', temperature: 0.7, topP: 1, maxTokens: 256 };
@@ -41,17 +41,6 @@ async function providerFor(
     provider: new AnthropicProvider({ apiKey: KEY, baseURL: server.baseURL, ...options }),
     server,
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<LlmUnavailableError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LlmUnavailableError);
-  return error as LlmUnavailableError;
 }
 
 describe('AnthropicProvider against a fake Messages API', () => {
@@ -140,65 +129,14 @@ describe('AnthropicProvider against a fake Messages API', () => {
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '-3°C' }] },
     ]);
   });
+});
 
-  it('retries a 500 and succeeds on the third attempt', async () => {
-    const { provider, server } = await providerFor([
-      anthropicErrorReply(500),
-      anthropicErrorReply(529),
-      { text: 'back' },
-    ]);
-    expect((await provider.complete(hello, call)).content).toBe('back');
-    expect(server.requests).toHaveLength(3);
-  });
-
-  it('gives up after its retries with a message naming the status, never the key', async () => {
-    const { provider, server } = await providerFor([anthropicErrorReply(500, `boom ${KEY}`)]);
-    const error = await failure(provider.complete(hello, call));
-    expect(error.message).toBe(
-      'The model provider (anthropic) is not answering: HTTP 500 after 3 attempts.',
-    );
-    expect(error).toMatchObject({ provider: 'anthropic', status: 500 });
-    expect(error.message).not.toContain(KEY);
-    expect(server.requests).toHaveLength(3);
-  });
-
-  it('says it is rate limited after retrying 429s', async () => {
-    const { provider, server } = await providerFor([anthropicErrorReply(429)], { maxRetries: 1 });
-    const error = await failure(provider.complete(hello, call));
-    expect(error.message).toContain('rate limiting us: HTTP 429 after 2 attempts');
-    expect(server.requests).toHaveLength(2);
-  });
-
-  it('does not retry a rejected key', async () => {
-    const { provider, server } = await providerFor([anthropicErrorReply(401, 'invalid x-api-key')]);
-    const error = await failure(provider.complete(hello, call));
-    expect(error.message).toContain('rejected the API key (HTTP 401)');
-    expect(error.status).toBe(401);
-    expect(server.requests).toHaveLength(1);
-  });
-
-  it('times out a slow server', async () => {
-    const { provider, server } = await providerFor([{ text: 'late', delayMs: 5_000 }], {
-      timeoutMs: 100,
-      maxRetries: 1,
-    });
-    const error = await failure(provider.complete(hello, call));
-    expect(error.message).toBe(
-      'The model provider (anthropic) is not answering: timed out after 0.1 s (2 attempts).',
-    );
-    expect(error.status).toBeNull();
-    expect(server.requests).toHaveLength(2);
-  });
-
-  it('cancels the HTTP call when the signal aborts', async () => {
-    const { provider, server } = await providerFor([{ text: 'late', delayMs: 10_000 }]);
-    const controller = new AbortController();
-    const started = Date.now();
-    const pending = provider.complete(hello, { ...call, signal: controller.signal });
-    await waitFor('the request', () => server.requests.length === 1);
-    controller.abort();
-    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(server.requests).toHaveLength(1);
-  });
+describeLlmProviderFailures({
+  name: 'anthropic',
+  key: KEY,
+  startFake: startFakeAnthropic,
+  errorReply: (status, message) => anthropicErrorReply(status, message),
+  create: (options) => new AnthropicProvider({ apiKey: KEY, ...options }),
+  call,
+  params: hello,
 });

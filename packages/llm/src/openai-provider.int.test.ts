@@ -6,8 +6,8 @@ import {
   openAiErrorReply,
   startFakeOpenAi,
 } from '../../../tests/support/fake-openai.ts';
-import { waitFor } from '../../../tests/support/wait-for.ts';
-import { type LlmCallOptions, LlmUnavailableError } from './llm-provider.ts';
+import { describeLlmProviderFailures } from './llm-provider.contract.ts';
+import type { LlmCallOptions } from './llm-provider.ts';
 import { OpenAiProvider, type OpenAiProviderOptions } from './openai-provider.ts';
 
 const KEY = 'sk-proj-test-SECRET-5678';
@@ -41,17 +41,6 @@ async function providerFor(
     provider: new OpenAiProvider({ apiKey: KEY, baseURL: server.baseURL, ...options }),
     server,
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<LlmUnavailableError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LlmUnavailableError);
-  return error as LlmUnavailableError;
 }
 
 describe('OpenAiProvider against a fake Chat Completions API', () => {
@@ -164,68 +153,14 @@ describe('OpenAiProvider against a fake Chat Completions API', () => {
       { role: 'tool', tool_call_id: 'call_1', content: '-3°C' },
     ]);
   });
+});
 
-  it('retries a 500 and succeeds on the third attempt', async () => {
-    const { provider, server } = await providerFor([
-      openAiErrorReply(500),
-      openAiErrorReply(503),
-      { text: 'back' },
-    ]);
-    expect((await provider.complete(hello, call)).content).toBe('back');
-    expect(server.requests).toHaveLength(3);
-  });
-
-  it('gives up after its retries with a message naming the status, never the key', async () => {
-    const { provider, server } = await providerFor([openAiErrorReply(500, `boom ${KEY}`)]);
-    const error = await failure(provider.complete(hello, call));
-    expect(error.message).toBe(
-      'The model provider (openai) is not answering: HTTP 500 after 3 attempts.',
-    );
-    expect(error).toMatchObject({ provider: 'openai', status: 500 });
-    expect(error.message).not.toContain(KEY);
-    expect(server.requests).toHaveLength(3);
-  });
-
-  it('does not retry a rejected key', async () => {
-    const { provider, server } = await providerFor([
-      openAiErrorReply(401, `Incorrect API key provided: ${KEY}`),
-    ]);
-    const error = await failure(provider.complete(hello, call));
-    expect(error.message).toContain('rejected the API key (HTTP 401)');
-    expect(error.message).not.toContain(KEY);
-    expect(server.requests).toHaveLength(1);
-  });
-
-  it('times out a slow server', async () => {
-    const { provider, server } = await providerFor([{ text: 'late', delayMs: 5_000 }], {
-      timeoutMs: 100,
-      maxRetries: 1,
-    });
-    const error = await failure(provider.complete(hello, call));
-    expect(error.message).toBe(
-      'The model provider (openai) is not answering: timed out after 0.1 s (2 attempts).',
-    );
-    expect(server.requests).toHaveLength(2);
-  });
-
-  it('cancels the HTTP call when the signal aborts', async () => {
-    const { provider, server } = await providerFor([{ text: 'late', delayMs: 10_000 }]);
-    const controller = new AbortController();
-    const started = Date.now();
-    const pending = provider.complete(hello, { ...call, signal: controller.signal });
-    await waitFor('the request', () => server.requests.length === 1);
-    controller.abort();
-    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
-    expect(Date.now() - started).toBeLessThan(5_000);
-  });
-
-  it('says it cannot connect when nothing listens', async () => {
-    const server = await startFakeOpenAi([{ text: 'never' }]);
-    await server.close();
-    const provider = new OpenAiProvider({ apiKey: KEY, baseURL: server.baseURL, maxRetries: 0 });
-    const error = await failure(provider.complete(hello, call));
-    expect(error.message).toBe(
-      'The model provider (openai) is not answering: could not connect (1 attempt).',
-    );
-  });
+describeLlmProviderFailures({
+  name: 'openai',
+  key: KEY,
+  startFake: startFakeOpenAi,
+  errorReply: (status, message) => openAiErrorReply(status, message),
+  create: (options) => new OpenAiProvider({ apiKey: KEY, ...options }),
+  call,
+  params: hello,
 });
