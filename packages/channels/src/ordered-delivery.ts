@@ -1,3 +1,5 @@
+import { abortableSleep as sleep } from './abortable-sleep.ts';
+
 /** How often, and how patiently, a failing delivery is retried. */
 export interface RetryPolicy {
   /** Attempts in all, the first included (at least 1). */
@@ -62,18 +64,4 @@ export class OrderedDelivery {
     this.#closed.abort();
     await this.#tail;
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,5 +1,6 @@
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
+import { abortableSleep as sleep } from '../abortable-sleep.ts';
 
 /** Options of a {@link TelegramPoller}. */
 export interface TelegramPollerOptions {
@@ -25,20 +26,6 @@ const toGrammy = (signal: AbortSignal): GrammySignal => signal as unknown as Gra
 /** The update types GridBot asks Telegram for. */
 export const ALLOWED_UPDATES = ['message', 'edited_message'] as const;
 const CONFIRM_TIMEOUT_MS = 2_000;
-
-/** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 const updateIdOf = (update: unknown): number | null => {
   const id = (update as { update_id?: unknown } | null)?.update_id;
