@@ -54,14 +54,11 @@ export async function attachDashboard(
     basePath: QUEUES_PATH,
   });
   await connected(runtime.producer);
-  let names = await board.refresh();
+  await board.refresh();
   const refresher = setInterval(() => {
-    board.refresh().then(
-      (found) => {
-        names = found;
-      },
-      (error: unknown) => logger.debug({ err: error }, 'queue discovery failed'),
-    );
+    board
+      .refresh()
+      .catch((error: unknown) => logger.debug({ err: error }, 'queue discovery failed'));
   }, 30_000);
   refresher.unref();
   runtime.shutdown.add('queue-board', () => clearInterval(refresher));
@@ -104,7 +101,7 @@ export async function attachDashboard(
     handler: getRequestListener(app.fetch),
     board,
     token,
-    watchedQueues: () => names,
+    watchedQueues: () => board.names,
     async start() {
       runtime.shutdown.add('gateway-web', async () => {
         await gateway.stop();

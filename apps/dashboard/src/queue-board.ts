@@ -76,9 +76,14 @@ export class QueueBoard {
     return [...found];
   }
 
+  /** The queues shown so far. */
+  get names(): string[] {
+    return [...this.#shown];
+  }
+
   /** Adds queues that appeared since the last call; `maxAgeMs` skips a scan that recent. */
   async refresh(maxAgeMs = 0): Promise<string[]> {
-    if (Date.now() - this.#scannedAt < maxAgeMs) return [...this.#shown];
+    if (Date.now() - this.#scannedAt < maxAgeMs) return this.names;
     this.#scannedAt = Date.now();
     const names = await this.discover();
     for (const name of names) {

@@ -79,16 +79,15 @@ export class Egress {
 
   /** Delivers after the chat's earlier replies taken by this gateway. */
   #inOrder(job: Job): Promise<string> {
-    const { threadId } = outboundJobSchema.parse(job.data);
+    const { threadId, outboxId } = outboundJobSchema.parse(job.data);
     // Jobs queued by older versions carry no thread: they go one by one, as they used to.
     return this.#byChat.run(threadId ? `thread-${threadId}` : 'unknown-thread', () =>
-      this.#deliver(job),
+      this.#deliver(job, outboxId),
     );
   }
 
-  async #deliver(job: Job): Promise<string> {
+  async #deliver(job: Job, outboxId: number): Promise<string> {
     const { db, adapter, logger } = this.#options;
-    const { outboxId } = outboundJobSchema.parse(job.data);
     const row = await claimOutboxAttempt(db, outboxId);
     if (!row) return 'missing or already sent';
     const chunks = chunkText(row.payload.text, adapter.maxMessageLength);
