@@ -69,13 +69,11 @@ export {
 } from './repos/messages-repo.ts';
 export {
   claimOutboxAttempt,
-  findOutbox,
   insertOutbox,
   markOutboxFailed,
   markOutboxSent,
   type NewOutboxInput,
   recordChunkSent,
-  recordOutboxAttempt,
 } from './repos/outbox-repo.ts';
 export {
   type ApprovePairingResult,

@@ -29,19 +29,6 @@ export async function insertOutbox(
     .executeTakeFirstOrThrow();
 }
 
-export async function findOutbox(db: Kysely<Database>, id: number): Promise<OutboxRow | undefined> {
-  return db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-/** Counts one delivery attempt. */
-export async function recordOutboxAttempt(db: Kysely<Database>, id: number): Promise<void> {
-  await db
-    .updateTable('outbox')
-    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-    .where('id', '=', id)
-    .execute();
-}
-
 /**
  * Counts a delivery attempt of a row not sent yet and returns it, in one statement; undefined
  * when the row is gone or already sent.
