@@ -20,7 +20,7 @@ export async function runScheduler(
     SYSTEM_QUEUE,
   ]);
   const port = await runtime.serve();
-  await attachScheduler(runtime, env, logger).start();
+  await attachScheduler(runtime, env, logger, rawEnv).start();
   logger.info({ healthPort: port }, 'scheduler ready');
   return runtime;
 }
@@ -30,6 +30,8 @@ export function attachScheduler(
   runtime: RoleRuntime,
   env: SchedulerEnv,
   logger: Logger,
+  /** The process environment, which `pg_dump` runs in for the daily backup. */
+  processEnv: Readonly<Record<string, string | undefined>>,
 ): SchedulerRole {
   const role = new SchedulerRole({
     db: runtime.db,
@@ -63,7 +65,11 @@ export function attachScheduler(
             return 'pg_dump missing';
           }
           const dir = resolve(env.DATA_DIR, 'backups');
-          const backup = await backupDatabase({ connectionString: env.DATABASE_URL, dir });
+          const backup = await backupDatabase({
+            connectionString: env.DATABASE_URL,
+            dir,
+            env: processEnv,
+          });
           const pruned = await pruneBackups(dir, BACKUP_KEEP_DAYS);
           logger.info(
             { file: backup.file, bytes: backup.bytes, pruned: pruned.length },

@@ -51,6 +51,7 @@ export async function backupCommand(
     const result = await backupDatabase({
       connectionString: DATABASE_URL,
       dir,
+      env,
       onProgress: progress.update,
     });
     progress.end();

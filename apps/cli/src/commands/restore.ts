@@ -21,6 +21,7 @@ export async function restoreCommand(
     const result = await restoreDatabase({
       connectionString: DATABASE_URL,
       file: args.file,
+      env,
       force: args.force,
       onProgress: progress.update,
     });

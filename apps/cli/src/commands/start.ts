@@ -89,7 +89,7 @@ export async function startCommand(
     await gateway.start();
   }
   worker.start();
-  await attachScheduler(runtime, schedulerEnv, logger.child({ role: 'scheduler' })).start();
+  await attachScheduler(runtime, schedulerEnv, logger.child({ role: 'scheduler' }), rawEnv).start();
   logger.info({ port: listening, channels: [...channels, 'web'] }, 'gridbot started');
   return runtime;
 }

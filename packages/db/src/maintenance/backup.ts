@@ -20,6 +20,8 @@ export interface BackupOptions {
   /** Clock for the file name (UTC). */
   now?: Date;
   onProgress?: (progress: TableProgress) => void;
+  /** The environment the PostgreSQL client runs in (PATH, PGSSLMODE…): the caller's own. */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export interface BackupResult {
@@ -57,6 +59,7 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
       ['-Fc', '--no-owner', '--no-privileges', '--verbose', '-d', connection.target, '-f', partial],
       {
         connection,
+        env: options.env,
         onStderr(line) {
           const table = DUMPING.exec(line)?.[1];
           if (table === undefined) return;

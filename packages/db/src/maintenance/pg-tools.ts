@@ -73,6 +73,12 @@ export function pgRestoreAvailable(): Promise<string | null> {
 
 export interface RunPgToolOptions {
   connection?: PgConnection;
+  /**
+   * The environment the tool runs in (PATH, locale, PGSSLMODE…), given by the caller, to
+   * which the connection's own (the password) is added. Without it the tool inherits this
+   * process's environment as is, so pass it whenever a connection holds a password.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
   onStderr?: (line: string) => void;
   onStdout?: (line: string) => void;
 }
@@ -90,9 +96,8 @@ export function runPgTool(
 ): Promise<void> {
   const redact = options.connection?.redact ?? ((text: string) => text);
   return new Promise((resolve, reject) => {
-    // The child inherits the environment (PATH, locale, PGSSLMODE…) as spawn does by default.
     const child = spawn(tool, args, {
-      env: { ...process.env, ...options.connection?.env },
+      env: options.env && { ...options.env, ...options.connection?.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const tail: string[] = [];

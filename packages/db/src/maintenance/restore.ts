@@ -15,6 +15,8 @@ export interface RestoreOptions {
   /** Restore even though the target has GridBot tables: those in the dump are dropped first. */
   force?: boolean;
   onProgress?: (progress: TableProgress) => void;
+  /** The environment the PostgreSQL client runs in (PATH, PGSSLMODE…): the caller's own. */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export interface RestoreResult {
@@ -79,6 +81,7 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
     ],
     {
       connection,
+      env: options.env,
       onStderr(line) {
         const table = PROCESSING.exec(line)?.[1];
         if (table === undefined) return;
