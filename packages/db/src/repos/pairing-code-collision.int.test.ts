@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../tests/support/test-database.ts';
-import { requestPairing } from './pairing-repo.ts';
+import { generatePairingCode, requestPairing } from './pairing-repo.ts';
 import { upsertThreadFromChat } from './threads-repo.ts';
 
-/** Alphabet indexes randomInt hands out, in order; 0 is 'A', 1 is 'B'. */
-const draws: number[] = [];
-vi.mock('node:crypto', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:crypto')>();
-  return {
-    ...actual,
-    randomInt: (max: number) => {
-      const next = draws.shift();
-      return next === undefined ? actual.randomInt(max) : next;
-    },
-  };
-});
+/** The codes the test hands out, in order; random ones after. */
+const draws: string[] = [];
+const newCode = () => draws.shift() ?? generatePairingCode();
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -33,17 +24,24 @@ async function input(userId: string) {
     title: null,
     isGroup: false,
   });
-  return { channel: 'telegram', platformUserId: userId, userName: null, jid, threadId: thread.id };
+  return {
+    channel: 'telegram',
+    platformUserId: userId,
+    userName: null,
+    jid,
+    threadId: thread.id,
+    newCode,
+  };
 }
 
 describe('requestPairing on a code collision', () => {
   it('draws another code inside the caller transaction, which still commits', async () => {
-    draws.push(...Array(6).fill(0));
+    draws.push('AAAAAA');
     const first = await requestPairing(t.db, await input('801'));
     expect(first.request.code).toBe('AAAAAA');
 
     const second = await input('802');
-    draws.push(...Array(6).fill(0), ...Array(6).fill(1));
+    draws.push('AAAAAA', 'BBBBBB');
     const result = await t.db.transaction().execute(async (trx) => {
       const paired = await requestPairing(trx, second);
       await trx.insertInto('audit_log').values({ actor: 'test', action: 'after' }).execute();

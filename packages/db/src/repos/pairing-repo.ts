@@ -26,6 +26,8 @@ export interface RequestPairingInput {
   jid: string;
   threadId: number;
   now?: Date;
+  /** Draws a code (default {@link generatePairingCode}); tests pass a fixed sequence. */
+  newCode?: () => string;
 }
 
 export type ApprovePairingResult =
@@ -97,7 +99,7 @@ export async function requestPairing(
             user_name: input.userName,
             jid: input.jid,
             thread_id: input.threadId,
-            code: generatePairingCode(),
+            code: (input.newCode ?? generatePairingCode)(),
             created_at: now,
             expires_at: new Date(now.getTime() + PAIRING_TTL_MS),
           })
