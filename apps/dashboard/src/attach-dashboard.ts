@@ -73,16 +73,12 @@ export async function attachDashboard(
     assistantName: env.ASSISTANT_NAME,
     logger: logger.child({ channel: 'web' }),
   });
-  const gateway = new Gateway({
+  const gateway = Gateway.onRuntime(runtime, {
     adapter,
-    db: runtime.db,
-    queues: runtime.queues,
-    connection: runtime.blocking,
     prefix: env.QUEUE_PREFIX,
     assistantName: env.ASSISTANT_NAME,
     allowedUsers: new Set([OPERATOR_ID]),
     logger: logger.child({ role: 'gateway-web' }),
-    metrics: runtime.metrics,
   });
   const web = new WebChat({ adapter, gateway, db: runtime.db, logger });
   const app = createDashboardApp(

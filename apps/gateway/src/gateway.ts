@@ -1,7 +1,7 @@
 import type { ChannelAdapter } from '@gridbot/channels';
 import type { Database } from '@gridbot/db';
 import type { PipelineQueues } from '@gridbot/queue';
-import type { Logger, ServiceMetrics } from '@gridbot/service';
+import type { Logger, RoleRuntime, ServiceMetrics } from '@gridbot/service';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { DrainRequester } from './drain-requester.ts';
@@ -31,6 +31,20 @@ export class Gateway {
   readonly ingress: Ingress;
   readonly egress: Egress;
   readonly #logger: Logger;
+
+  /** A gateway on a role's runtime: its database, queues, Redis connection and metrics. */
+  static onRuntime(
+    runtime: RoleRuntime,
+    options: Omit<GatewayOptions, 'db' | 'queues' | 'connection' | 'metrics'>,
+  ): Gateway {
+    return new Gateway({
+      ...options,
+      db: runtime.db,
+      queues: runtime.queues,
+      connection: runtime.blocking,
+      metrics: runtime.metrics,
+    });
+  }
 
   constructor(options: GatewayOptions) {
     this.adapter = options.adapter;

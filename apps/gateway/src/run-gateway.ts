@@ -25,16 +25,12 @@ export async function runGateway(
   const runtime = await RoleRuntime.fromEnv(`gateway-${channel}`, env, build, logger, () => [
     gateway.egress.queueName,
   ]);
-  const gateway = new Gateway({
+  const gateway = Gateway.onRuntime(runtime, {
     adapter,
-    db: runtime.db,
-    queues: runtime.queues,
-    connection: runtime.blocking,
     prefix: env.QUEUE_PREFIX,
     assistantName: env.ASSISTANT_NAME,
     allowedUsers: allowedUsersFor(channel, env),
     logger,
-    metrics: runtime.metrics,
     maxPerSecond: env.OUTBOUND_RATE_PER_SECOND,
     outboundConcurrency: env.OUTBOUND_CONCURRENCY,
   });

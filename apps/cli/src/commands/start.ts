@@ -63,16 +63,12 @@ export async function startCommand(
   dashboardQueues = dashboard.watchedQueues;
   for (const adapter of adapters) {
     gateways.push(
-      new Gateway({
+      Gateway.onRuntime(runtime, {
         adapter,
-        db: runtime.db,
-        queues: runtime.queues,
-        connection: runtime.blocking,
         prefix: gatewayEnv.QUEUE_PREFIX,
         assistantName: gatewayEnv.ASSISTANT_NAME,
         allowedUsers: allowedUsersFor(adapter.channel, gatewayEnv),
         logger: logger.child({ role: `gateway-${adapter.channel}` }),
-        metrics: runtime.metrics,
         maxPerSecond: gatewayEnv.OUTBOUND_RATE_PER_SECOND,
         outboundConcurrency: gatewayEnv.OUTBOUND_CONCURRENCY,
       }),
