@@ -353,4 +353,86 @@ describe('scheduled tasks', () => {
     await cli(['cancel', String(skip)]);
     await sched.stop();
   });
+
+  it('while the scheduler keeps running, Redis losing its data brings back the sweeper, the task schedules and a missed run-once slot', async () => {
+    const sched = await scheduler();
+    const chat = await newChat();
+    const jid = `telegram:${chat.chatId}`;
+    const added = await cli([
+      'add',
+      jid,
+      '--prompt',
+      'hourly',
+      '--cron',
+      '0 * * * *',
+      '--misfire',
+      'run-once',
+    ]);
+    expect(added.output).not.toContain('Redis is not reachable');
+    const taskId = taskIdOf(added.output);
+    const tasks = new Queue('tasks', { connection: { url: redis.url }, prefix: h.redis.prefix });
+    const system = new Queue('system', { connection: { url: redis.url }, prefix: h.redis.prefix });
+    try {
+      // The CLI's announcement reached the scheduler at once (no reconciliation needed).
+      await waitFor(
+        'the task scheduler',
+        async () => !!(await tasks.getJobScheduler(`task-${taskId}`)),
+        1_500,
+      );
+      // As if the last firing was a minute ago and the next slot passed while Redis was empty.
+      await h.db.db
+        .updateTable('scheduled_tasks')
+        .set({ next_run_at: new Date(Date.now() - 30_000) })
+        .where('id', '=', taskId)
+        .execute();
+      const thread = await h.db.db
+        .selectFrom('threads')
+        .select(['id', 'jid'])
+        .where('jid', '=', jid)
+        .executeTakeFirstOrThrow();
+      const flush = new Redis(redis.url);
+      await flush.flushall();
+      flush.disconnect();
+      // A reply committed while Redis was empty: only the sweeper can get it out.
+      await h.db.db
+        .insertInto('outbox')
+        .values({
+          thread_id: thread.id,
+          run_id: null,
+          channel: 'telegram',
+          jid: thread.jid,
+          payload: JSON.stringify({ text: 'committed while Redis was empty', replyTo: null }),
+          platform_message_ids: '[]',
+          created_at: new Date(Date.now() - 60_000),
+        })
+        .execute();
+      await waitFor(
+        'the sweeper and the task scheduler back',
+        async () =>
+          !!(await system.getJobScheduler('sweeper')) &&
+          !!(await tasks.getJobScheduler(`task-${taskId}`)),
+        10_000,
+      );
+      await waitFor(
+        'the stranded reply delivered',
+        () =>
+          h.telegram
+            .botMessages(chat.chatId)
+            .some((m) => m.text === 'committed while Redis was empty'),
+        15_000,
+      );
+      await waitFor(
+        'the missed slot run once',
+        async () => (await taskRuns(taskId)).some((r) => r.status === 'succeeded'),
+        15_000,
+      );
+      expect((await taskRuns(taskId)).map((r) => r.status)).toEqual(['succeeded']);
+      expect(sched.output()).toContain('system jobs were missing from Redis');
+      expect(sched.child.exitCode).toBeNull();
+    } finally {
+      await cli(['cancel', String(taskId)]);
+      await Promise.all([tasks.close(), system.close()]);
+      await sched.stop();
+    }
+  });
 });

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Gateway } from '@gridbot/app-gateway';
 import { WebAdapter } from '@gridbot/channels';
+import { waitForRedis } from '@gridbot/queue';
 import type { Logger, RoleRuntime } from '@gridbot/service';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
-import type { Redis } from 'ioredis';
 import { createDashboardApp, QUEUES_PATH } from './app.ts';
 import type { DashboardEnv } from './dashboard-env.ts';
 import { type DashboardToken, resolveDashboardToken } from './dashboard-token.ts';
@@ -53,7 +53,7 @@ export async function attachDashboard(
     prefix: env.QUEUE_PREFIX,
     basePath: QUEUES_PATH,
   });
-  await connected(runtime.producer);
+  await waitForRedis(runtime.producer);
   await board.refresh();
   const refresher = setInterval(() => {
     board
@@ -64,8 +64,7 @@ export async function attachDashboard(
   runtime.shutdown.add('queue-board', () => clearInterval(refresher));
 
   // The blocking connection's settings wait for Redis, which a subscriber needs.
-  const subscriber = runtime.blocking.duplicate({ connectionName: 'gridbot-web-replies' });
-  subscriber.on('error', (error) => logger.debug({ err: error }, 'web reply subscriber error'));
+  const subscriber = runtime.duplicateBlocking('gridbot-web-replies');
   const adapter = new WebAdapter({
     publisher: runtime.producer,
     subscriber,
@@ -106,19 +105,4 @@ export async function attachDashboard(
       await gateway.start();
     },
   };
-}
-
-/** Resolves once the connection is ready (it fails fast, so commands sent earlier fail). */
-async function connected(redis: Redis, timeoutMs = 10_000): Promise<void> {
-  if (redis.status === 'ready') return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`Redis not ready after ${timeoutMs} ms (${redis.status})`)),
-      timeoutMs,
-    );
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

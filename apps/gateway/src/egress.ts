@@ -1,4 +1,4 @@
-import { type ChannelAdapter, KeyedOrder } from '@gridbot/channels';
+import { abortableSleep, type ChannelAdapter, KeyedOrder } from '@gridbot/channels';
 import { asJid, chunkText, type Jid, PlatformRateLimitError } from '@gridbot/core';
 import {
   claimOutboxAttempt,
@@ -9,7 +9,7 @@ import {
 } from '@gridbot/db';
 import { outboundJobSchema, outboundQueueName, type PipelineQueues } from '@gridbot/queue';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
-import { type Job, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 
@@ -42,6 +42,8 @@ export class Egress {
   readonly #options: EgressOptions;
   readonly #byChat = new KeyedOrder();
   #worker: Worker | null = null;
+  /** Aborted at stop: a delivery sitting out a rate limit hands its job back at once. */
+  readonly #stopping = new AbortController();
 
   constructor(options: EgressOptions) {
     this.#options = options;
@@ -68,9 +70,11 @@ export class Egress {
         { err: error, jobId: job.id, attempt: job.attemptsMade, final },
         'delivery failed',
       );
-      if (final) {
-        const { outboxId } = outboundJobSchema.parse(job.data);
-        void markOutboxFailed(this.#options.db, outboxId, error.message).catch(() => {});
+      const parsed = outboundJobSchema.safeParse(job.data);
+      if (final && parsed.success) {
+        void markOutboxFailed(this.#options.db, parsed.data.outboxId, error.message).catch(
+          () => {},
+        );
       }
     });
     worker.on('error', (error) => logger.error({ err: error }, 'outbound worker error'));
@@ -78,8 +82,12 @@ export class Egress {
   }
 
   /** Delivers after the chat's earlier replies taken by this gateway. */
-  #inOrder(job: Job): Promise<string> {
-    const { threadId, outboxId } = outboundJobSchema.parse(job.data);
+  async #inOrder(job: Job): Promise<string> {
+    const parsed = outboundJobSchema.safeParse(job.data);
+    // No retry can make a malformed job valid: fail it at once, with what was wrong.
+    if (!parsed.success)
+      throw new UnrecoverableError(`malformed outbound job: ${parsed.error.message}`);
+    const { threadId, outboxId } = parsed.data;
     // Jobs queued by older versions carry no thread: they go one by one, as they used to.
     return this.#byChat.run(threadId ? `thread-${threadId}` : 'unknown-thread', () =>
       this.#deliver(job, outboxId),
@@ -121,14 +129,18 @@ export class Egress {
           'platform rate limit; pausing the outbound queue',
         );
         await this.#options.queues.queue(this.queueName).rateLimit(error.retryAfterMs);
-        if (waits >= MAX_RATE_LIMIT_WAITS) throw Worker.RateLimitError();
-        await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
+        if (waits >= MAX_RATE_LIMIT_WAITS || this.#stopping.signal.aborted)
+          throw Worker.RateLimitError();
+        await abortableSleep(error.retryAfterMs, this.#stopping.signal);
+        // Stopping: the job goes back to the queue (no attempt counted) for the next gateway.
+        if (this.#stopping.signal.aborted) throw Worker.RateLimitError();
       }
     }
   }
 
   /** Finishes the current delivery and stops; safe to call twice. */
   async stop(): Promise<void> {
+    this.#stopping.abort();
     const worker = this.#worker;
     this.#worker = null;
     await worker?.close();

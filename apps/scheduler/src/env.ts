@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const schedulerEnvShape = {
   HEALTH_PORT: portVar(8083),
   /** How often the sweeper looks for stranded work. */
-  SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000),
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).default(5_000),
   /** How long an outbox row may stay unsent before the sweeper enqueues it again. */
   OUTBOX_GRACE_MS: z.coerce.number().int().min(100).default(60_000),
   /** Threads inactive longer than this are deleted with their data (0 keeps everything). */

@@ -37,11 +37,12 @@ export function attachScheduler(
     db: runtime.db,
     queues: runtime.queues,
     connection: runtime.blocking,
-    subscriber: runtime.blocking.duplicate(),
+    subscriber: runtime.duplicateBlocking('gridbot-scheduler-tasks'),
     prefix: env.QUEUE_PREFIX,
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     outboxGraceMs: env.OUTBOX_GRACE_MS,
     staleInstanceMs: 3 * env.HEARTBEAT_MS,
+    isOwnerAlive: (owner) => runtime.instance.isAlive(owner),
     reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
     daily: {
       retention: {

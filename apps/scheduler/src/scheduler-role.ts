@@ -10,6 +10,7 @@ import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { sweep } from './sweeper.ts';
+import { SystemJobKeeper } from './system-job-keeper.ts';
 import { TaskReconciler } from './task-reconciler.ts';
 
 /** A system job's work, by job name. */
@@ -26,7 +27,11 @@ export interface SchedulerRoleOptions {
   sweepIntervalMs: number;
   outboxGraceMs: number;
   staleInstanceMs: number;
+  /** Whether a lease holder (an instance id) still runs. */
+  isOwnerAlive?: (owner: string) => Promise<boolean>;
   reconcileIntervalMs: number;
+  /** How often the system job schedulers are checked in Redis (re-created when missing). */
+  keeperIntervalMs?: number;
   /** Extra daily jobs (retention, backups) by name, with their cron pattern. */
   daily?: Record<string, { pattern: string; run: (job: Job) => Promise<unknown> }>;
   logger: Logger;
@@ -42,7 +47,15 @@ export class SchedulerRole {
   readonly #o: SchedulerRoleOptions;
   readonly reconciler: TaskReconciler;
   #worker: Worker | null = null;
-  #timer: NodeJS.Timeout | null = null;
+  #timers: NodeJS.Timeout[] = [];
+  #keeper: SystemJobKeeper | null = null;
+  readonly #onReconnect = () => {
+    this.#keeper
+      ?.check()
+      .catch((error: Error) =>
+        this.#o.logger.warn({ err: error }, 'system job check after reconnect failed'),
+      );
+  };
 
   constructor(options: SchedulerRoleOptions) {
     this.#o = options;
@@ -67,22 +80,38 @@ export class SchedulerRole {
     await subscriber.subscribe(channel);
     const counts = await this.reconciler.reconcileAll();
     logger.info(counts, 'task schedules reconciled');
-    this.#timer = setInterval(() => {
-      this.reconciler
-        .reconcileAll()
-        .catch((error: Error) => logger.warn({ err: error }, 'reconcile failed'));
-    }, this.#o.reconcileIntervalMs);
-    this.#timer.unref();
+    this.#every(this.#o.reconcileIntervalMs, 'reconcile', async () => {
+      await this.reconciler.reconcileAll();
+    });
 
-    const system = this.#o.queues.queue(SYSTEM_QUEUE);
-    await system.upsertJobScheduler(
-      'sweeper',
-      { every: this.#o.sweepIntervalMs },
-      { name: 'sweep' },
+    const keeper = new SystemJobKeeper({
+      queue: this.#o.queues.queue(SYSTEM_QUEUE),
+      schedules: [
+        { id: 'sweeper', name: 'sweep', repeat: { every: this.#o.sweepIntervalMs } },
+        ...Object.entries(this.#o.daily ?? {}).map(([name, job]) => ({
+          id: name,
+          name,
+          repeat: { pattern: job.pattern, tz: 'UTC' },
+        })),
+      ],
+      // Redis lost its data: the task schedulers went with it. Bring them back now rather
+      // than at the next full reconciliation (missed slots follow each task's misfire policy).
+      onLoss: async () => {
+        const restored = await this.reconciler.reconcileAll();
+        logger.warn(restored, 'task schedules restored after Redis lost its data');
+      },
+      logger,
+    });
+    await keeper.install();
+    this.#keeper = keeper;
+    this.#every(
+      this.#o.keeperIntervalMs ?? Math.min(this.#o.sweepIntervalMs, 5_000),
+      'system job check',
+      async () => {
+        await keeper.check();
+      },
     );
-    for (const [name, job] of Object.entries(this.#o.daily ?? {})) {
-      await system.upsertJobScheduler(name, { pattern: job.pattern, tz: 'UTC' }, { name });
-    }
+    this.#o.connection.on('ready', this.#onReconnect);
     const jobs: SystemJobs = {
       sweep: () =>
         sweep({
@@ -90,6 +119,7 @@ export class SchedulerRole {
           queues: this.#o.queues,
           outboxGraceMs: this.#o.outboxGraceMs,
           staleInstanceMs: this.#o.staleInstanceMs,
+          ...(this.#o.isOwnerAlive && { isOwnerAlive: this.#o.isOwnerAlive }),
           logger,
         }),
       ...Object.fromEntries(
@@ -114,10 +144,20 @@ export class SchedulerRole {
     this.#worker = worker;
   }
 
+  /** Runs `fn` every `ms` from the process (not from Redis), logging failures. */
+  #every(ms: number, what: string, fn: () => Promise<void>): void {
+    const timer = setInterval(() => {
+      fn().catch((error: Error) => this.#o.logger.warn({ err: error }, `${what} failed`));
+    }, ms);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+
   /** Stops the jobs and the subscription; safe to call twice. */
   async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
+    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    this.#o.connection.off('ready', this.#onReconnect);
+    this.#keeper = null;
     const worker = this.#worker;
     this.#worker = null;
     await worker?.close();

@@ -1,5 +1,6 @@
 import {
   type Database,
+  heldThreadsWithWork,
   markStaleInstancesDown,
   releaseExpiredLeases,
   strandedOutbox,
@@ -15,6 +16,8 @@ export interface SweeperOptions {
   outboxGraceMs: number;
   /** Instances whose heartbeat is older than this are marked down. */
   staleInstanceMs: number;
+  /** Whether a lease holder (an instance id) still runs; dead holders' threads are rescued. */
+  isOwnerAlive?: (owner: string) => Promise<boolean>;
   logger: Logger;
 }
 
@@ -28,10 +31,36 @@ export async function sweep(options: SweeperOptions): Promise<Record<string, num
   const threads = await strandedThreadIds(db);
   for (const threadId of threads) await queues.enqueueDrain(threadId);
   const outbox = await strandedOutbox(db, options.outboxGraceMs);
-  for (const row of outbox) await queues.enqueueOutbound(row.channel, row.id, row.thread_id);
+  for (const row of outbox) await queues.requeueOutbound(row.channel, row.id, row.thread_id);
+  const rescued = await rescueDeadHolders(options);
   const instances = await markStaleInstancesDown(db, options.staleInstanceMs);
-  const result = { leases, threads: threads.length, outbox: outbox.length, instances };
+  const result = { leases, threads: threads.length, outbox: outbox.length, rescued, instances };
   if (Object.values(result).some((n) => n > 0))
     logger.info(result, 'sweep re-enqueued stranded work');
   return result;
+}
+
+/**
+ * Threads whose run died with its worker: their lease is still unexpired and BullMQ still
+ * counts the dead worker's job as active, so new drain requests coalesce behind it. A
+ * rescue drain in its own lane is answered now; its worker takes the dead holder's lease.
+ */
+async function rescueDeadHolders(options: SweeperOptions): Promise<number> {
+  const { db, queues, isOwnerAlive, logger } = options;
+  if (!isOwnerAlive) return 0;
+  const held = await heldThreadsWithWork(db);
+  const alive = new Map<string, Promise<boolean>>();
+  let rescued = 0;
+  for (const { id, lease_owner: owner } of held) {
+    let check = alive.get(owner);
+    if (!check) {
+      check = isOwnerAlive(owner);
+      alive.set(owner, check);
+    }
+    if (await check) continue;
+    await queues.enqueueDrain(id, { rescue: true });
+    logger.warn({ threadId: id, deadOwner: owner }, 'rescuing a thread held by a dead worker');
+    rescued++;
+  }
+  return rescued;
 }

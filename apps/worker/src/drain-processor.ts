@@ -11,6 +11,7 @@ import {
   findThreadById,
   finishRun,
   historyBefore,
+  isDatabaseUnavailable,
   listMemories,
   type Message,
   messagesAfter,
@@ -42,6 +43,7 @@ import { AgentSession } from '@gridbot/runner';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { AgentLauncher } from './agent-launcher.ts';
 import { agentRequestHandlers } from './agent-requests.ts';
 import { buildInit } from './build-init.ts';
@@ -78,6 +80,8 @@ export interface DrainProcessorOptions {
 const MAX_NEW_MESSAGES = 200;
 /** How long a job whose thread is leased elsewhere waits before trying again. */
 const LEASE_BUSY_DELAY_MS = 1_000;
+/** How long a job waits for Postgres to answer again; such waits use no attempt. */
+const DATABASE_DOWN_DELAY_MS = 2_000;
 
 /** What an agent starts with besides its new messages. */
 interface AgentContext {
@@ -95,6 +99,8 @@ interface AgentContext {
  */
 export class DrainProcessor {
   readonly #o: DrainProcessorOptions;
+  /** Threads this worker is running now: a lease of ours on any other thread is stale. */
+  readonly #running = new Set<number>();
 
   constructor(options: DrainProcessorOptions) {
     this.#o = options;
@@ -102,15 +108,44 @@ export class DrainProcessor {
 
   /** A drain job: answer the thread's new messages. */
   process(job: Job, token?: string): Promise<string> {
-    const { threadId } = drainJobSchema.parse(job.data);
-    return this.#leased(job, token, threadId, (thread, config, lease, log) =>
-      this.#planMessages(thread, config, lease, log),
+    const { threadId } = parseJob(drainJobSchema, job, 'drain');
+    return this.#outageSafe(job, token, () =>
+      this.#leased(job, token, threadId, (thread, config, lease, log) =>
+        this.#planMessages(thread, config, lease, log),
+      ),
     );
   }
 
   /** A task firing: run the task's prompt in its thread (see `planTask`). */
-  async processTask(job: Job, token?: string): Promise<string> {
-    const { taskId, slot } = taskJobSchema.parse(job.data);
+  processTask(job: Job, token?: string): Promise<string> {
+    const { taskId, slot } = parseJob(taskJobSchema, job, 'task');
+    return this.#outageSafe(job, token, () => this.#fireTask(job, token, taskId, slot));
+  }
+
+  /**
+   * Postgres being away is nobody's fault: the job waits and tries again, without using
+   * one of its attempts, so an outage never turns into "could not answer".
+   */
+  async #outageSafe(job: Job, token: string | undefined, work: () => Promise<string>) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      this.#o.logger.warn(
+        { err: error, jobId: job.id },
+        'Postgres is unavailable; the job waits and tries again',
+      );
+      await job.moveToDelayed(Date.now() + DATABASE_DOWN_DELAY_MS, token);
+      throw new DelayedError();
+    }
+  }
+
+  async #fireTask(
+    job: Job,
+    token: string | undefined,
+    taskId: number,
+    slot: number | undefined,
+  ): Promise<string> {
     const task = await findTask(this.#o.db, taskId);
     if (!task) return 'task gone';
     const firedFor = slot ?? job.opts.prevMillis ?? job.timestamp;
@@ -135,32 +170,41 @@ export class DrainProcessor {
     plan: Planner,
   ): Promise<string> {
     const { db, workerId, leaseTtlMs } = this.#o;
-    const lease =
-      (await acquireLease(db, threadId, workerId, leaseTtlMs)) ??
-      (await this.#takeOverFromDead(threadId));
+    // One run per thread per worker: another job of ours (the rescue lane) waits its turn.
+    const lease = this.#running.has(threadId)
+      ? null
+      : await this.#claim(threadId, () =>
+          acquireLease(db, threadId, workerId, leaseTtlMs).then(
+            (taken) => taken ?? this.#takeOverFromDead(threadId),
+          ),
+        );
     if (!lease) {
       // Another run holds the thread (e.g. a stalled job handed over): try again shortly.
       await job.moveToDelayed(Date.now() + LEASE_BUSY_DELAY_MS, token);
       throw new DelayedError();
     }
     const log = this.#o.logger.child({ threadId, jobId: job.id, leaseToken: lease.token });
+    if (lease.diedRuns)
+      log.warn({ runs: lease.diedRuns }, "marked the previous holder's unfinished runs failed");
     // Listen for follow-ups before loading messages, so none falls between the two.
     const early: ThreadEvent[] = [];
     let onEvent: (event: ThreadEvent) => void = (event) => early.push(event);
-    // The thread row loads meanwhile: its cursor is read before the subscription, but
-    // messages past it are loaded only after, so none is missed.
-    const [unsubscribe, thread] = await Promise.all([
-      this.#o.events.subscribe(threadId, (event) => onEvent(event)),
-      findThreadById(db, threadId),
-    ]);
+    const subscribing = this.#o.events.subscribe(threadId, (event) => onEvent(event));
     try {
+      // The thread row loads meanwhile: its cursor is read before the subscription, but
+      // messages past it are loaded only after, so none is missed.
+      const [, thread] = await Promise.all([subscribing, findThreadById(db, threadId)]);
       return await this.#runLeased(job, lease, thread, log, plan, (handler) => {
         onEvent = handler;
         for (const event of early.splice(0)) handler(event);
       });
     } finally {
+      this.#running.delete(threadId);
       await Promise.all([
-        unsubscribe(),
+        subscribing.then(
+          (unsubscribe) => unsubscribe(),
+          () => {},
+        ),
         releaseLease(db, lease).catch((error: Error) =>
           log.warn({ err: error }, 'lease release failed'),
         ),
@@ -168,12 +212,37 @@ export class DrainProcessor {
     }
   }
 
-  /** The lease of a thread whose holder crashed (killed worker), instead of waiting for its expiry. */
+  /** Marks the thread as running here while `take` gets its lease; unmarks it if none. */
+  async #claim(
+    threadId: number,
+    take: () => Promise<ThreadLease | null>,
+  ): Promise<ThreadLease | null> {
+    this.#running.add(threadId);
+    try {
+      const lease = await take();
+      if (!lease) this.#running.delete(threadId);
+      return lease;
+    } catch (error) {
+      this.#running.delete(threadId);
+      throw error;
+    }
+  }
+
+  /**
+   * The lease of a thread whose holder crashed (killed worker), instead of waiting for its
+   * expiry; or a lease of this worker's own that no run of it holds any more (its release
+   * failed while Postgres was away).
+   */
   async #takeOverFromDead(threadId: number): Promise<ThreadLease | null> {
     const { db, workerId, leaseTtlMs, isOwnerAlive } = this.#o;
-    if (!isOwnerAlive) return null;
     const holder = await leaseHolder(db, threadId);
-    if (!holder || holder === workerId || (await isOwnerAlive(holder))) return null;
+    if (!holder) return null;
+    // #claim marked the thread as ours just now; any older lease of ours is stale.
+    if (holder === workerId) {
+      // fall through: take it back with a new token
+    } else if (!isOwnerAlive || (await isOwnerAlive(holder))) {
+      return null;
+    }
     const lease = await takeOverLease(db, threadId, holder, workerId, leaseTtlMs);
     if (lease)
       this.#o.logger.warn({ threadId, deadOwner: holder }, 'took over the lease of a dead worker');
@@ -293,6 +362,14 @@ export class DrainProcessor {
         await finishRun(db, run.id, 'fenced', (error as Error).message, state.tokens);
         state.log.warn('lease lost; run discarded');
         return 'fenced';
+      }
+      if (isDatabaseUnavailable(error)) {
+        // Not the run's fault, and nothing was committed: the job tries again (#outageSafe).
+        observe('failed');
+        await finishRun(db, run.id, 'failed', (error as Error).message, state.tokens).catch(
+          () => {},
+        );
+        throw error;
       }
       const cause = reason instanceof AgentProtocolError ? reason : error;
       const failure = classifyRunFailure(cause);
@@ -491,6 +568,17 @@ export class DrainProcessor {
       }
     }
   }
+}
+
+/** A job's payload, checked: no retry can make a malformed one valid, so it fails at once. */
+function parseJob<T>(schema: z.ZodType<T>, job: Job, kind: string): T {
+  const parsed = schema.safeParse(job.data);
+  if (!parsed.success) {
+    throw new UnrecoverableError(
+      `malformed ${kind} job ${job.id ?? ''}: ${z.prettifyError(parsed.error)}`,
+    );
+  }
+  return parsed.data;
 }
 
 /** The platform id of the newest triggering message: the reply answers it. */

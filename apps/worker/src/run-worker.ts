@@ -40,7 +40,10 @@ export async function attachWorker(
   const llm = await createLlm(env, logger);
   const dataDir = resolve(env.DATA_DIR);
   const pool = new WarmPool({ runtime: agentRuntime, idleMs: env.AGENT_IDLE_MS, logger });
-  const events = new ThreadEventHub(runtime.blocking.duplicate(), env.QUEUE_PREFIX);
+  const events = new ThreadEventHub(
+    runtime.duplicateBlocking('gridbot-worker-events'),
+    env.QUEUE_PREFIX,
+  );
   const processor = new DrainProcessor({
     db: runtime.db,
     queues: runtime.queues,

@@ -9,7 +9,10 @@ export interface WorkerRoleOptions {
   connection: Redis;
   prefix: string;
   concurrency: number;
-  /** Lock duration of a job; BullMQ renews it while the run is alive. */
+  /**
+   * Lock duration of a job; BullMQ renews it at half that while the run is alive. A dead
+   * worker's job is handed back within about this plus two stall checks.
+   */
   lockDurationMs?: number;
   logger: Logger;
   metrics: ServiceMetrics;
@@ -39,7 +42,11 @@ export class WorkerRole {
       connection,
       prefix,
       concurrency,
-      lockDuration: this.#o.lockDurationMs ?? 60_000,
+      lockDuration: this.#o.lockDurationMs ?? 15_000,
+      stalledInterval: 5_000,
+      // A job may stall more than once under repeated crashes; the lease keeps its runs
+      // apart, so it is handed back rather than failed.
+      maxStalledCount: 5,
     });
     worker.on('completed', () => metrics.jobsProcessed.inc({ queue }));
     worker.on('failed', () => metrics.jobsFailed.inc({ queue }));

@@ -2,6 +2,7 @@
  * What every channel shares, and the web channel. The platform adapters load their SDKs,
  * so they have entry points of their own: `@gridbot/channels/telegram`, `…/discord`.
  */
+export { abortableSleep } from './abortable-sleep.ts';
 export type {
   BotIdentity,
   ChannelAdapter,

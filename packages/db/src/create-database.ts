@@ -8,7 +8,11 @@ export interface CreateDatabaseOptions {
   max?: number;
   /** Name reported to Postgres (`application_name`). */
   applicationName?: string;
-  /** Called when an idle pooled connection fails (the pool replaces it). */
+  /**
+   * Called when a pooled connection fails, idle or checked out (Postgres restarted, the
+   * network dropped). The pool replaces it; a query in flight on it rejects and is retried by
+   * its caller.
+   */
   onPoolError?: (error: Error) => void;
 }
 
@@ -35,7 +39,13 @@ export function createDatabase(options: CreateDatabaseOptions): Kysely<Database>
       }) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', (error) => options.onPoolError?.(error));
+  // A client losing its connection must not crash the process. pg-pool listens only on idle
+  // clients; a checked-out client's 'error' (Postgres restarting mid-query) would otherwise be
+  // unhandled and kill the process. Its query rejects on its own, and the pool discards it.
+  const report = (error: Error) => options.onPoolError?.(error);
+  pool.on('error', report);
+  pool.on('connect', (client) => {
+    client.on('error', report);
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

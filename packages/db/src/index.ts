@@ -12,6 +12,7 @@ export type {
   ThreadUpdate,
   User,
 } from './database.ts';
+export { isDatabaseUnavailable } from './database-unavailable.ts';
 export {
   type BackupOptions,
   type BackupResult,
@@ -86,6 +87,7 @@ export {
 } from './repos/pairing-repo.ts';
 export { finishRun, listRuns, type StartRunInput, startRun } from './repos/runs-repo.ts';
 export {
+  heldThreadsWithWork,
   markStaleInstancesDown,
   releaseExpiredLeases,
   strandedOutbox,

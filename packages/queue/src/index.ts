@@ -21,6 +21,7 @@ export {
   drainDedupId,
   outboundJobId,
   outboundQueueName,
+  rescueDedupId,
   THREADS_QUEUE,
 } from './names.ts';
 export { PipelineQueues, type PipelineQueuesOptions } from './pipeline-queues.ts';
@@ -28,8 +29,10 @@ export {
   assertRedisReachable,
   createRedisConnection,
   type RedisConnectionOptions,
+  waitForRedis,
 } from './redis-connection.ts';
 export {
+  missedSlotJobId,
   onceJobId,
   SYSTEM_QUEUE,
   scheduledTaskIds,
@@ -55,5 +58,6 @@ export {
   renewLease,
   type ThreadLease,
   takeOverLease,
+  WORKER_DIED,
   withFencedTransaction,
 } from './thread-lease.ts';

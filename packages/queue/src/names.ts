@@ -14,6 +14,15 @@ export function drainDedupId(threadId: number): string {
   return `thr-${threadId}`;
 }
 
+/**
+ * Deduplication id of a thread's rescue drain: enqueued by the sweeper when the thread's
+ * run died with its worker. It must not coalesce behind the dead run's job, which BullMQ
+ * still holds active until its lock expires.
+ */
+export function rescueDedupId(threadId: number): string {
+  return `thr-${threadId}-rescue`;
+}
+
 /** Job id of an outbox row's delivery job, so a row is enqueued at most once at a time. */
 export function outboundJobId(outboxId: number): string {
   return `out-${outboxId}`;

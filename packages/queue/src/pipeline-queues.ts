@@ -1,7 +1,13 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DRAIN_ATTEMPTS, type DrainJob, OUTBOUND_ATTEMPTS, type OutboundJob } from './jobs.ts';
-import { drainDedupId, outboundJobId, outboundQueueName, THREADS_QUEUE } from './names.ts';
+import {
+  drainDedupId,
+  outboundJobId,
+  outboundQueueName,
+  rescueDedupId,
+  THREADS_QUEUE,
+} from './names.ts';
 import { tasksChangedChannel } from './task-schedules.ts';
 import { publishThreadEvent, type ThreadEvent } from './thread-events.ts';
 
@@ -39,12 +45,15 @@ export class PipelineQueues {
 
   /**
    * Asks for a run of the thread. At most one active and one waiting drain job exist per
-   * thread; messages arriving meanwhile coalesce into the waiting one.
+   * thread; messages arriving meanwhile coalesce into the waiting one. `rescue` uses a lane
+   * of its own, for a thread whose active job belongs to a dead worker (see
+   * {@link rescueDedupId}); the lease keeps the two lanes' runs from overlapping.
    */
-  async enqueueDrain(threadId: number): Promise<void> {
+  async enqueueDrain(threadId: number, options: { rescue?: boolean } = {}): Promise<void> {
     const data: DrainJob = { threadId };
-    await this.queue(THREADS_QUEUE).add('drain', data, {
-      deduplication: { id: drainDedupId(threadId), keepLastIfActive: true },
+    const id = options.rescue ? rescueDedupId(threadId) : drainDedupId(threadId);
+    await this.queue(THREADS_QUEUE).add(options.rescue ? 'rescue' : 'drain', data, {
+      deduplication: { id, keepLastIfActive: true },
       attempts: DRAIN_ATTEMPTS,
       backoff: { type: 'exponential', delay: 1_000 },
       removeOnComplete: { count: 1_000 },
@@ -62,6 +71,22 @@ export class PipelineQueues {
       removeOnComplete: { count: 1_000 },
       removeOnFail: { count: 5_000 },
     });
+  }
+
+  /**
+   * Enqueues a delivery again for a row still unsent (the sweeper). A finished job of the
+   * same id would make the add a silent no-op, so it is removed first; a job still waiting
+   * or running is left alone.
+   */
+  async requeueOutbound(channel: string, outboxId: number, threadId: number): Promise<void> {
+    const queue = this.queue(outboundQueueName(channel));
+    const existing = await queue.getJob(outboundJobId(outboxId));
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== 'failed' && state !== 'completed' && state !== 'unknown') return;
+      await existing.remove();
+    }
+    await this.enqueueOutbound(channel, outboxId, threadId);
   }
 
   /** Publishes a live event of the thread; resolves with how many running workers got it. */

@@ -1,10 +1,11 @@
 import { LeaseLostError } from '@gridbot/core';
-import { registerThread, startRun } from '@gridbot/db';
+import { finishRun, registerThread, startRun } from '@gridbot/db';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
 import { createTestRedis, type TestRedis } from '../../../tests/support/test-redis.ts';
 import { commitRun } from './commit-run.ts';
-import { THREADS_QUEUE } from './names.ts';
+import { outboundJobId, outboundQueueName, THREADS_QUEUE } from './names.ts';
 import { PipelineQueues } from './pipeline-queues.ts';
 import { createRedisConnection } from './redis-connection.ts';
 import {
@@ -51,6 +52,45 @@ describe('thread lease', () => {
     const taken = await takeOverLease(t.db, thread.id, 'worker-dead', 'worker-b', 60_000);
     expect(taken!.token).toBe(dead.token + 1);
     expect(await renewLease(t.db, dead, 60_000)).toBe(false);
+  });
+
+  it("marks the earlier holder's unfinished runs failed when its lease is taken, and no other run", async () => {
+    const thread = await newThread('telegram:-19');
+    const other = await newThread('telegram:-20');
+    const dead = (await acquireLease(t.db, thread.id, 'worker-dead', 60_000))!;
+    const otherLease = (await acquireLease(t.db, other.id, 'worker-dead', 60_000))!;
+    const run = (threadId: number, leaseToken: number) =>
+      startRun(t.db, {
+        threadId,
+        trigger: 'message',
+        worker: 'worker-dead',
+        jobId: null,
+        attempt: 1,
+        leaseToken,
+      });
+    const orphan = await run(thread.id, dead.token);
+    const elsewhere = await run(other.id, otherLease.token);
+    const taken = await takeOverLease(t.db, thread.id, 'worker-dead', 'worker-b', 60_000);
+    expect(taken!.diedRuns).toBe(1);
+    const mine = await run(thread.id, taken!.token);
+    const status = async (id: number) =>
+      t.db
+        .selectFrom('agent_runs')
+        .select(['status', 'error', 'finished_at'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    expect(await status(orphan.id)).toMatchObject({ status: 'failed', error: 'worker died' });
+    expect((await status(orphan.id)).finished_at).not.toBeNull();
+    expect((await status(elsewhere.id)).status).toBe('running');
+    // A run that finished is left as it is by the next acquisition.
+    await finishRun(t.db, mine.id, 'succeeded', null);
+    await releaseLease(t.db, taken!);
+    const again = (await acquireLease(t.db, thread.id, 'worker-c', 60_000))!;
+    expect(again.diedRuns).toBe(0);
+    expect((await status(mine.id)).status).toBe('succeeded');
+    // The other thread's lease is still held: nobody else gets it, its run stays running.
+    expect(await acquireLease(t.db, other.id, 'worker-c', 60_000)).toBeNull();
+    expect((await status(elsewhere.id)).status).toBe('running');
   });
 
   it('fences a run whose expired lease was taken over: it commits nothing', async () => {
@@ -141,6 +181,42 @@ describe('drain jobs', () => {
       await queues.enqueueDrain(8);
       const counts = await queues.queue(THREADS_QUEUE).getJobCounts('waiting', 'active', 'delayed');
       expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(2);
+    } finally {
+      await queues.close();
+      connection.disconnect();
+    }
+  });
+});
+
+describe('outbound jobs', () => {
+  it('are enqueued again by the sweeper even while a failed job of the same row is retained', async () => {
+    const connection = createRedisConnection({ url: r.url, purpose: 'producer' });
+    const queues = new PipelineQueues({ connection, prefix: r.prefix });
+    const queue = queues.queue(outboundQueueName('telegram'));
+    try {
+      await queues.enqueueOutbound('telegram', 501, 1);
+      // Every attempt fails: the job is kept, failed, under the row's id.
+      const blocking = createRedisConnection({ url: r.url, purpose: 'worker' });
+      const worker = new Worker(
+        outboundQueueName('telegram'),
+        async () => {
+          throw new UnrecoverableError('platform down');
+        },
+        { connection: blocking, prefix: r.prefix },
+      );
+      await new Promise((resolve) => worker.once('failed', resolve));
+      await worker.close();
+      blocking.disconnect();
+      expect(await (await queue.getJob(outboundJobId(501)))!.getState()).toBe('failed');
+      // A plain add is a no-op while that failed job is retained ...
+      await queues.enqueueOutbound('telegram', 501, 1);
+      expect(await (await queue.getJob(outboundJobId(501)))!.getState()).toBe('failed');
+      // ... the sweeper's requeue replaces it.
+      await queues.requeueOutbound('telegram', 501, 1);
+      expect(await (await queue.getJob(outboundJobId(501)))!.getState()).toBe('waiting');
+      // A job still waiting is left alone (no second copy).
+      await queues.requeueOutbound('telegram', 501, 1);
+      expect(await queue.getJobCounts('waiting', 'failed')).toEqual({ waiting: 1, failed: 0 });
     } finally {
       await queues.close();
       connection.disconnect();

@@ -51,3 +51,23 @@ export async function assertRedisReachable(url: string, timeoutMs = 3_000): Prom
     redis.disconnect();
   }
 }
+
+/**
+ * Resolves once the connection is ready, or rejects after `timeoutMs`. A fresh connection
+ * is still connecting: a short-lived producer (the CLI) must wait for it before its first
+ * fail-fast command, or it would report Redis unreachable when it is not.
+ */
+export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`Redis not ready after ${timeoutMs} ms (${redis.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}

@@ -30,6 +30,13 @@ export interface TaskScheduleRow {
   schedule_kind: string;
   schedule_value: string;
   timezone: string | null;
+  /** The slot the task fires for next, as the last firing recorded it. */
+  next_run_at?: Date | null;
+}
+
+/** The job id of a firing for a slot that passed while the task had no job scheduler. */
+export function missedSlotJobId(taskId: number, slot: number): string {
+  return `task-${taskId}-missed-${slot}`;
 }
 
 /**
@@ -77,6 +84,17 @@ export async function syncTaskSchedule(
     (existing.tz ?? undefined) === ('tz' in repeat ? repeat.tz : undefined)
   ) {
     return 'scheduled';
+  }
+  // No scheduler although the task is active: Redis lost it (or it never existed). A slot
+  // that passed meanwhile is fired once now; the worker applies the task's misfire policy
+  // (`skip` records it as skipped, `run-once` runs it) and fires each slot at most once.
+  const due = task.next_run_at?.getTime();
+  if (!existing && due !== undefined && due < Date.now()) {
+    await queue.add(
+      'fire',
+      { ...data, slot: due },
+      { jobId: missedSlotJobId(task.id, due), removeOnComplete: true, removeOnFail: 100 },
+    );
   }
   await queue.upsertJobScheduler(schedulerId, repeat, {
     name: 'fire',

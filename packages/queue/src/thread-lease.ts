@@ -15,11 +15,18 @@ export interface ThreadLease {
   owner: string;
   /** Fencing token: grows by one with every acquisition, so an older holder is always detectable. */
   token: number;
+  /** Runs of an earlier holder that this acquisition found unfinished and marked failed. */
+  diedRuns?: number;
 }
+
+/** A run that never finished, left by the lease's previous holder. */
+export const WORKER_DIED = 'worker died';
 
 /**
  * Gives the lease to `owner` with the next fencing token, if the thread's row passes
- * `precondition` (whose lease may be taken); null otherwise.
+ * `precondition` (whose lease may be taken); null otherwise. In the same statement, runs of
+ * the thread still marked running under an older token are marked failed: their holder
+ * died (a live one that merely lost the lease marks its run fenced when it notices).
  */
 async function takeLease(
   db: Kysely<Database>,
@@ -29,17 +36,34 @@ async function takeLease(
   precondition: Expression<SqlBool>,
 ): Promise<ThreadLease | null> {
   const row = await db
-    .updateTable('threads')
-    .set((eb) => ({
-      lease_owner: owner,
-      lease_expires_at: sql<Date>`now() + ${`${ttlMs} milliseconds`}::interval`,
-      lease_token: eb('lease_token', '+', 1),
-    }))
-    .where('id', '=', threadId)
-    .where(precondition)
-    .returning('lease_token')
+    .with('taken', (qb) =>
+      qb
+        .updateTable('threads')
+        .set((eb) => ({
+          lease_owner: owner,
+          lease_expires_at: sql<Date>`now() + ${`${ttlMs} milliseconds`}::interval`,
+          lease_token: eb('lease_token', '+', 1),
+        }))
+        .where('id', '=', threadId)
+        .where(precondition)
+        .returning('lease_token'),
+    )
+    .with('died', (qb) =>
+      qb
+        .updateTable('agent_runs')
+        .set({ status: 'failed', error: WORKER_DIED, finished_at: sql<Date>`now()` })
+        .where('thread_id', '=', threadId)
+        .where('status', '=', 'running')
+        .where('lease_token', '<', (eb) => eb.selectFrom('taken').select('taken.lease_token'))
+        .returning('id'),
+    )
+    .selectFrom('taken')
+    .select((eb) => [
+      'taken.lease_token',
+      eb.selectFrom('died').select(eb.fn.countAll<string>().as('n')).as('died'),
+    ])
     .executeTakeFirst();
-  return row ? { threadId, owner, token: row.lease_token } : null;
+  return row ? { threadId, owner, token: row.lease_token, diedRuns: Number(row.died ?? 0) } : null;
 }
 
 /**

@@ -139,7 +139,7 @@ export class RoleRuntime {
       connectionString: options.databaseUrl,
       applicationName: `gridbot-${options.role}`,
       onPoolError: (error) =>
-        options.logger.warn({ err: error }, 'idle Postgres connection failed'),
+        options.logger.warn({ err: error }, 'a Postgres connection failed; the pool replaces it'),
     });
     try {
       await sql`select 1`.execute(db);
@@ -197,6 +197,21 @@ export class RoleRuntime {
   /** SIGTERM/SIGINT stop the role within `shutdownTimeoutMs`, then the process exits. */
   installSignalHandlers(): void {
     this.shutdown.installSignalHandlers(this.options.shutdownTimeoutMs);
+  }
+
+  /**
+   * A new connection with the blocking connection's settings (it waits for Redis), for a
+   * subscriber or another long-lived client; its errors are logged, never unhandled.
+   */
+  duplicateBlocking(connectionName: string): Redis {
+    const connection = this.blocking.duplicate({ connectionName });
+    connection.on('error', (error) =>
+      this.options.logger.debug(
+        { err: error, connection: connectionName },
+        'redis connection error',
+      ),
+    );
+    return connection;
   }
 
   get healthServer(): HealthServer | null {

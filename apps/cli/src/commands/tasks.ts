@@ -15,7 +15,7 @@ import {
   listTasks,
   updateTask,
 } from '@gridbot/db';
-import { createRedisConnection, PipelineQueues } from '@gridbot/queue';
+import { createRedisConnection, PipelineQueues, waitForRedis } from '@gridbot/queue';
 import { baseEnvShape, parseEnv } from '@gridbot/service';
 import { z } from 'zod';
 import { UsageError } from '../usage-error.ts';
@@ -119,6 +119,8 @@ export async function tasksCommand(
     redis.on('error', () => {});
     const queues = new PipelineQueues({ connection: redis, prefix: QUEUE_PREFIX });
     try {
+      // The connection is still being made: a fail-fast publish would be refused at once.
+      await waitForRedis(redis, 3_000);
       await queues.announceTaskChange(taskId);
     } catch {
       console.error(

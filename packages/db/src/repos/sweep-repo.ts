@@ -31,6 +31,35 @@ export async function strandedThreadIds(db: Kysely<Database>): Promise<number[]>
   return rows.map((r) => r.id);
 }
 
+/**
+ * Threads with triggering messages past the cursor whose lease is held: by a live run (it
+ * will answer them), or by a worker that died mid-run, whose job BullMQ still counts as
+ * active until its lock expires. The sweeper checks which holders are dead.
+ */
+export async function heldThreadsWithWork(
+  db: Kysely<Database>,
+): Promise<Array<{ id: number; lease_owner: string }>> {
+  const rows = await db
+    .selectFrom('threads')
+    .select(['threads.id', 'threads.lease_owner'])
+    .where('threads.registered', '=', true)
+    .where('threads.status', '!=', 'failed')
+    .where('threads.lease_owner', 'is not', null)
+    .where('threads.lease_expires_at', '>=', sql<Date>`now()`)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('messages')
+          .select('messages.id')
+          .whereRef('messages.thread_id', '=', 'threads.id')
+          .whereRef('messages.id', '>', 'threads.cursor')
+          .where('messages.role', '=', 'user')
+          .where('messages.triggers', '=', true),
+      ),
+    )
+    .execute();
+  return rows.map((r) => ({ id: r.id, lease_owner: r.lease_owner! }));
+}
+
 /** Outbox rows still pending after `graceMs`: their delivery job was lost. */
 export async function strandedOutbox(
   db: Kysely<Database>,
