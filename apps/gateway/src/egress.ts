@@ -3,13 +3,19 @@ import { asJid, chunkText, type Jid, PlatformRateLimitError } from '@gridbot/cor
 import {
   claimOutboxAttempt,
   type Database,
+  isDatabaseUnavailable,
   markOutboxFailed,
   markOutboxSent,
   recordChunkSent,
 } from '@gridbot/db';
-import { outboundJobSchema, outboundQueueName, type PipelineQueues } from '@gridbot/queue';
+import {
+  CONSUMER_LOCKS,
+  outboundJobSchema,
+  outboundQueueName,
+  type PipelineQueues,
+} from '@gridbot/queue';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 
@@ -30,6 +36,10 @@ export interface EgressOptions {
 
 /** Rate-limit pauses one chunk sits out before its job goes back to the queue. */
 const MAX_RATE_LIMIT_WAITS = 5;
+/** How long a reply waits before checking again whether its chat's earlier reply is out. */
+const EARLIER_REPLY_WAIT_MS = 300;
+/** Pause between tries to record a sent chunk while Postgres is away. */
+const RECORD_RETRY_MS = 500;
 
 /**
  * Design step 6: consumes `outbound-<channel>`, skips rows already sent, splits text to the
@@ -59,6 +69,8 @@ export class Egress {
       connection,
       prefix,
       concurrency: this.#options.concurrency ?? 8,
+      // A killed gateway's deliveries go to the next one within seconds.
+      ...CONSUMER_LOCKS,
       limiter: { max: this.#options.maxPerSecond ?? 25, duration: 1_000 },
     });
     worker.on('completed', () => metrics.jobsProcessed.inc({ queue: this.queueName }));
@@ -96,7 +108,14 @@ export class Egress {
 
   async #deliver(job: Job, outboxId: number): Promise<string> {
     const { db, adapter, logger } = this.#options;
-    const row = await claimOutboxAttempt(db, outboxId);
+    const claim = await claimOutboxAttempt(db, outboxId);
+    if (claim.waitFor !== null) {
+      // An earlier reply of this chat is not out yet (its delivery waits for a retry):
+      // this one waits too, so the chat reads them in order. No attempt is used.
+      await job.moveToDelayed(Date.now() + EARLIER_REPLY_WAIT_MS, job.token);
+      throw new DelayedError();
+    }
+    const row = claim.row;
     if (!row) return 'missing or already sent';
     const chunks = chunkText(row.payload.text, adapter.maxMessageLength);
     const log = logger.child({ outboxId, jid: row.jid, jobId: job.id });
@@ -104,12 +123,34 @@ export class Egress {
     for (let index = first; index < chunks.length; index++) {
       const replyTo = index === 0 ? row.payload.replyTo : null;
       const platformId = await this.#send(asJid(row.jid), chunks[index]!, replyTo, log);
-      await recordChunkSent(db, outboxId, platformId, index === chunks.length - 1);
+      const last = index === chunks.length - 1;
+      await this.#recordSent(log, () => recordChunkSent(db, outboxId, platformId, last));
     }
     // Every chunk went out before a crash, but the row was not marked: mark it now.
     if (first >= chunks.length) await markOutboxSent(db, outboxId);
     log.debug({ chunks: chunks.length }, 'delivered');
     return 'sent';
+  }
+
+  /**
+   * Records a chunk the platform accepted. Failing the job here would send the chunk again
+   * on retry, so while Postgres is away the record is retried in place until it answers
+   * (or the gateway stops).
+   */
+  async #recordSent(log: Logger, record: () => Promise<void>): Promise<void> {
+    for (let tries = 0; ; tries++) {
+      try {
+        return await record();
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || this.#stopping.signal.aborted) throw error;
+        if (tries === 0)
+          log.warn(
+            { err: error },
+            'sent, but Postgres is away: recording the send when it is back',
+          );
+        await abortableSleep(RECORD_RETRY_MS, this.#stopping.signal);
+      }
+    }
   }
 
   /**

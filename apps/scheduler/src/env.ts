@@ -4,9 +4,9 @@ import { z } from 'zod';
 export const schedulerEnvShape = {
   HEALTH_PORT: portVar(8083),
   /** How often the sweeper looks for stranded work. */
-  SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).default(5_000),
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).default(3_000),
   /** How long an outbox row may stay unsent before the sweeper enqueues it again. */
-  OUTBOX_GRACE_MS: z.coerce.number().int().min(100).default(60_000),
+  OUTBOX_GRACE_MS: z.coerce.number().int().min(100).default(10_000),
   /** Threads inactive longer than this are deleted with their data (0 keeps everything). */
   RETENTION_DAYS: z.coerce.number().int().min(0).default(90),
   /** Full reconciliation of task schedules, besides the change notifications. */

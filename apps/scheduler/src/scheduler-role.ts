@@ -99,6 +99,8 @@ export class SchedulerRole {
       onLoss: async () => {
         const restored = await this.reconciler.reconcileAll();
         logger.warn(restored, 'task schedules restored after Redis lost its data');
+        // Every delivery job went too: requeue every unsent reply now, not after the grace.
+        await this.#sweep(0);
       },
       logger,
     });
@@ -113,15 +115,7 @@ export class SchedulerRole {
     );
     this.#o.connection.on('ready', this.#onReconnect);
     const jobs: SystemJobs = {
-      sweep: () =>
-        sweep({
-          db: this.#o.db,
-          queues: this.#o.queues,
-          outboxGraceMs: this.#o.outboxGraceMs,
-          staleInstanceMs: this.#o.staleInstanceMs,
-          ...(this.#o.isOwnerAlive && { isOwnerAlive: this.#o.isOwnerAlive }),
-          logger,
-        }),
+      sweep: () => this.#sweep(this.#o.outboxGraceMs),
       ...Object.fromEntries(
         Object.entries(this.#o.daily ?? {}).map(([name, job]) => [name, job.run]),
       ),
@@ -142,6 +136,18 @@ export class SchedulerRole {
     });
     worker.on('error', (error) => logger.error({ err: error }, 'system worker error'));
     this.#worker = worker;
+  }
+
+  /** One sweep; `outboxGraceMs` 0 requeues every unsent reply (their jobs are known lost). */
+  #sweep(outboxGraceMs: number): Promise<Record<string, number>> {
+    return sweep({
+      db: this.#o.db,
+      queues: this.#o.queues,
+      outboxGraceMs,
+      staleInstanceMs: this.#o.staleInstanceMs,
+      ...(this.#o.isOwnerAlive && { isOwnerAlive: this.#o.isOwnerAlive }),
+      logger: this.#o.logger,
+    });
   }
 
   /** Runs `fn` every `ms` from the process (not from Redis), logging failures. */

@@ -21,6 +21,9 @@ export interface SweeperOptions {
   logger: Logger;
 }
 
+/** A message younger than this is on its way through the queue, not stranded. */
+const STRANDED_GRACE_MS = 2_000;
+
 /**
  * Design step 7: Postgres is the source of truth, Redis the transport. Work Redis lost or
  * never got is found in Postgres and enqueued again; dead leases and instances are cleaned.
@@ -28,7 +31,7 @@ export interface SweeperOptions {
 export async function sweep(options: SweeperOptions): Promise<Record<string, number>> {
   const { db, queues, logger } = options;
   const leases = await releaseExpiredLeases(db);
-  const threads = await strandedThreadIds(db);
+  const threads = await strandedThreadIds(db, STRANDED_GRACE_MS);
   for (const threadId of threads) await queues.enqueueDrain(threadId);
   const outbox = await strandedOutbox(db, options.outboxGraceMs);
   for (const row of outbox) await queues.requeueOutbound(row.channel, row.id, row.thread_id);

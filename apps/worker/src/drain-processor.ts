@@ -244,7 +244,9 @@ export class DrainProcessor {
       return null;
     }
     const lease = await takeOverLease(db, threadId, holder, workerId, leaseTtlMs);
-    if (lease)
+    if (lease && holder === workerId)
+      this.#o.logger.warn({ threadId }, 'took back a lease this worker failed to release');
+    else if (lease)
       this.#o.logger.warn({ threadId, deadOwner: holder }, 'took over the lease of a dead worker');
     return lease;
   }

@@ -1,4 +1,4 @@
-import { TASKS_QUEUE, THREADS_QUEUE } from '@gridbot/queue';
+import { CONSUMER_LOCKS, TASKS_QUEUE, THREADS_QUEUE } from '@gridbot/queue';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -42,11 +42,8 @@ export class WorkerRole {
       connection,
       prefix,
       concurrency,
-      lockDuration: this.#o.lockDurationMs ?? 15_000,
-      stalledInterval: 5_000,
-      // A job may stall more than once under repeated crashes; the lease keeps its runs
-      // apart, so it is handed back rather than failed.
-      maxStalledCount: 5,
+      ...CONSUMER_LOCKS,
+      ...(this.#o.lockDurationMs && { lockDuration: this.#o.lockDurationMs }),
     });
     worker.on('completed', () => metrics.jobsProcessed.inc({ queue }));
     worker.on('failed', () => metrics.jobsFailed.inc({ queue }));

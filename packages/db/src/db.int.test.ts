@@ -38,7 +38,7 @@ describe('schema version', () => {
         '0002-approval-delivery',
         '0003-budget-notice',
         '0004-pairing',
-        '0005-running-runs',
+        '0005-recovery-indexes',
       ]);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);

@@ -74,6 +74,7 @@ export {
   markOutboxFailed,
   markOutboxSent,
   type NewOutboxInput,
+  type OutboxClaim,
   recordChunkSent,
 } from './repos/outbox-repo.ts';
 export {

@@ -5,7 +5,7 @@ import * as initial from './migrations/0001-initial.ts';
 import * as approvalDelivery from './migrations/0002-approval-delivery.ts';
 import * as budgetNotice from './migrations/0003-budget-notice.ts';
 import * as pairing from './migrations/0004-pairing.ts';
-import * as runningRuns from './migrations/0005-running-runs.ts';
+import * as recoveryIndexes from './migrations/0005-recovery-indexes.ts';
 
 /** Every migration, in order. Names sort lexically; never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -13,7 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-approval-delivery': approvalDelivery,
   '0003-budget-notice': budgetNotice,
   '0004-pairing': pairing,
-  '0005-running-runs': runningRuns,
+  '0005-recovery-indexes': recoveryIndexes,
 };
 
 function migrator<DB>(db: Kysely<DB>): Migrator {

@@ -9,6 +9,7 @@ export {
   type RunTarget,
 } from './commit-run.ts';
 export {
+  CONSUMER_LOCKS,
   DRAIN_ATTEMPTS,
   type DrainJob,
   drainJobSchema,

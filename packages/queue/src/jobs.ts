@@ -16,3 +16,15 @@ export type OutboundJob = z.infer<typeof outboundJobSchema>;
 export const DRAIN_ATTEMPTS = 3;
 /** Attempts of an outbound job (rate limits do not count). */
 export const OUTBOUND_ATTEMPTS = 8;
+
+/**
+ * Lock and stall settings of every GridBot queue consumer. A consumer renews its job's lock
+ * at half the lock's duration; when its process dies, the job is handed back after the lock
+ * expires and two stall checks (about 10–14 s). A job may stall more than once under
+ * repeated crashes; the thread lease keeps its runs apart, so it is handed back, not failed.
+ */
+export const CONSUMER_LOCKS = {
+  lockDuration: 10_000,
+  stalledInterval: 2_000,
+  maxStalledCount: 5,
+} as const;

@@ -29,21 +29,47 @@ export async function insertOutbox(
     .executeTakeFirstOrThrow();
 }
 
+/** What a claim found: the row to send, or the earlier reply of its chat it must wait for. */
+export type OutboxClaim =
+  | { row: OutboxRow; waitFor: null }
+  | { row: null; waitFor: number }
+  | { row: null; waitFor: null };
+
 /**
- * Counts a delivery attempt of a row not sent yet and returns it, in one statement; undefined
- * when the row is gone or already sent.
+ * Counts a delivery attempt of a row not sent yet and returns it, in one statement. A reply
+ * is sent only after every earlier reply of its chat: while one is still pending (its
+ * delivery failed and waits for a retry, or runs elsewhere), no attempt is counted and
+ * `waitFor` names it. Both fields null: the row is gone or already sent.
  */
-export async function claimOutboxAttempt(
-  db: Kysely<Database>,
-  id: number,
-): Promise<OutboxRow | undefined> {
-  return db
+export async function claimOutboxAttempt(db: Kysely<Database>, id: number): Promise<OutboxClaim> {
+  const found = await db
+    .with('earlier', (qb) =>
+      qb
+        .selectFrom('outbox as earlier')
+        .innerJoin('outbox as me', (join) =>
+          join
+            .onRef('me.thread_id', '=', 'earlier.thread_id')
+            .onRef('me.channel', '=', 'earlier.channel'),
+        )
+        .select('earlier.id')
+        .where('me.id', '=', id)
+        .where('earlier.id', '<', id)
+        .where('earlier.status', '=', 'pending')
+        .orderBy('earlier.id')
+        .limit(1),
+    )
     .updateTable('outbox')
-    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .set({
+      attempts: sql<number>`case when exists (select 1 from earlier) then attempts else attempts + 1 end`,
+    })
     .where('id', '=', id)
     .where('status', '!=', 'sent')
     .returningAll()
+    .returning(sql<number | null>`(select id from earlier)`.as('wait_for'))
     .executeTakeFirst();
+  if (!found) return { row: null, waitFor: null };
+  const { wait_for: waitFor, ...row } = found;
+  return waitFor === null ? { row, waitFor: null } : { row: null, waitFor: Number(waitFor) };
 }
 
 /**

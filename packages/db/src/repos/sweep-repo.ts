@@ -2,10 +2,11 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.ts';
 
 /**
- * Registered threads with a triggering message past their cursor and no live lease: work
- * that Redis lost or that was never enqueued.
+ * Registered threads with a triggering message past their cursor, stored more than
+ * `graceMs` ago, and no live lease: work that Redis lost or that was never enqueued. The
+ * grace leaves alone threads whose drain job is simply on its way.
  */
-export async function strandedThreadIds(db: Kysely<Database>): Promise<number[]> {
+export async function strandedThreadIds(db: Kysely<Database>, graceMs = 0): Promise<number[]> {
   const rows = await db
     .selectFrom('threads')
     .select('threads.id')
@@ -24,7 +25,12 @@ export async function strandedThreadIds(db: Kysely<Database>): Promise<number[]>
           .whereRef('messages.thread_id', '=', 'threads.id')
           .whereRef('messages.id', '>', 'threads.cursor')
           .where('messages.role', '=', 'user')
-          .where('messages.triggers', '=', true),
+          .where('messages.triggers', '=', true)
+          .where(
+            'messages.created_at',
+            '<',
+            sql<Date>`now() - ${`${graceMs} milliseconds`}::interval`,
+          ),
       ),
     )
     .execute();
