@@ -1,7 +1,8 @@
+import { createServer, type Socket } from 'node:net';
 import { registerThread } from '@gridbot/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/free-port.ts';
-import { REPO_ROOT } from './support/gridbot-process.ts';
+import { REPO_ROOT, spawnGridbot } from './support/gridbot-process.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
 import { BOT_TOKEN, type ChatSpec, withoutTimes } from './support/telegram-fake.ts';
 import { waitFor } from './support/wait-for.ts';
@@ -99,6 +100,15 @@ describe('every role: fleet registration, health, metrics, logs, graceful stop',
     expect(await stuck.stop(15_000)).toBe(0);
     expect(Date.now() - started).toBeLessThan(6_000);
     expect(stuck.output()).toContain('runs still in flight at shutdown');
+    const handedBack = await h.db.db
+      .selectFrom('agent_runs')
+      .select(['status', 'error', 'attempt'])
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(handedBack).toMatchObject({
+      status: 'failed',
+      error: 'the worker is stopping; the run was handed back to the queue',
+    });
 
     await h.start(['worker']);
     const replies = await waitFor(
@@ -108,5 +118,40 @@ describe('every role: fleet registration, health, metrics, logs, graceful stop',
     );
     expect(withoutTimes(replies.at(-1)!.text)).toContain('[Olga] @Andy take your time');
     expect(replies).toHaveLength(before + 1);
+    // Handing back used no attempt: the next run is the same attempt again.
+    const runs = await h.db.db
+      .selectFrom('agent_runs')
+      .select(['status', 'attempt'])
+      .orderBy('id', 'desc')
+      .limit(2)
+      .execute();
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'failed']);
+    expect(runs[0]!.attempt).toBe(runs[1]!.attempt);
+  });
+
+  it('takes a stop signal during start-up (here, Postgres not answering yet) and exits at once', async () => {
+    // A server that accepts connections and never answers: the worker waits in start-up.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    const port = await freePort();
+    await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
+    try {
+      const proc = spawnGridbot(
+        ['worker'],
+        h.env({
+          DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/gridbot`,
+          HEALTH_PORT: String(await freePort()),
+        }),
+      );
+      await waitFor('the worker to connect to Postgres', () => held.length > 0, 10_000);
+      const sent = Date.now();
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(143);
+      expect(proc.child.signalCode).toBeNull();
+      expect(Date.now() - sent).toBeLessThan(2_000);
+    } finally {
+      for (const socket of held) socket.destroy();
+      silent.close();
+    }
   });
 });

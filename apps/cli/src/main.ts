@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GridBotError } from '@gridbot/core';
 import type { RoleRuntime } from '@gridbot/service';
+import { listenForStopSignals } from '@gridbot/service/stop-signals';
 import { readBuildInfo } from './build-info.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -141,8 +142,11 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
   }
 }
 
+// Before anything is built: a stop signal during start-up is never lost (a role's runtime
+// takes the signals over as soon as it exists, see RoleRuntime.open).
+listenForStopSignals();
 main(process.argv.slice(2)).then(
-  (role) => role?.installSignalHandlers(),
+  () => {},
   (error: unknown) => {
     if (error instanceof GridBotError || (error instanceof TypeError && 'code' in error)) {
       const cause = (error as Error).cause;

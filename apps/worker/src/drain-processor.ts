@@ -53,6 +53,7 @@ import { runRequestHandlers } from './run-requests.ts';
 import type { RunState } from './run-state.ts';
 import { MISFIRE_GRACE_MS, planTask } from './task-plan.ts';
 import { type OperatorLimits, threadLimits } from './thread-limits.ts';
+import { WorkerStoppingError } from './worker-stopping-error.ts';
 
 export interface DrainProcessorOptions {
   db: Kysely<Database>;
@@ -101,6 +102,8 @@ export class DrainProcessor {
   readonly #o: DrainProcessorOptions;
   /** Threads this worker is running now: a lease of ours on any other thread is stale. */
   readonly #running = new Set<number>();
+  /** The runs in flight, so a stopping worker can hand them back. */
+  readonly #live = new Set<RunState>();
 
   constructor(options: DrainProcessorOptions) {
     this.#o = options;
@@ -120,6 +123,16 @@ export class DrainProcessor {
   processTask(job: Job, token?: string): Promise<string> {
     const { taskId, slot } = parseJob(taskJobSchema, job, 'task');
     return this.#outageSafe(job, token, () => this.#fireTask(job, token, taskId, slot));
+  }
+
+  /**
+   * Stops every run in flight because the worker is stopping: each is recorded as handed
+   * back and its job returns to the queue at once, without using an attempt, for another
+   * worker. Returns how many runs were handed back.
+   */
+  handBack(): number {
+    for (const state of this.#live) state.abort.abort(new WorkerStoppingError());
+    return this.#live.size;
   }
 
   /**
@@ -321,6 +334,7 @@ export class DrainProcessor {
       isolated: planned.isolated,
       log: log.child({ runId: run.id }),
     };
+    this.#live.add(state);
     const started = performance.now();
     const renewal = setInterval(
       () => {
@@ -365,6 +379,13 @@ export class DrainProcessor {
         state.log.warn('lease lost; run discarded');
         return 'fenced';
       }
+      if (reason instanceof WorkerStoppingError) {
+        observe('handed_back');
+        await finishRun(db, run.id, 'failed', reason.message, state.tokens).catch(() => {});
+        state.log.warn('worker stopping: run handed back to the queue');
+        await job.moveToDelayed(Date.now(), job.token);
+        throw new DelayedError();
+      }
       if (isDatabaseUnavailable(error)) {
         // Not the run's fault, and nothing was committed: the job tries again (#outageSafe).
         observe('failed');
@@ -396,6 +417,7 @@ export class DrainProcessor {
       throw failure.retryable ? cause : new UnrecoverableError((cause as Error).message);
     } finally {
       clearInterval(renewal);
+      this.#live.delete(state);
     }
   }
 

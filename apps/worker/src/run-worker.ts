@@ -92,8 +92,11 @@ export async function attachWorker(
       new Promise<boolean>((done) => setTimeout(done, env.SHUTDOWN_TIMEOUT_MS / 2, false)),
     ]);
     if (!finished) {
-      logger.warn('runs still in flight at shutdown: stopping their agents so they are retried');
-      await agentRuntime.close();
+      const runs = processor.handBack();
+      logger.warn(
+        { runs },
+        'runs still in flight at shutdown: handing them back so another worker answers them',
+      );
       await closing;
     }
   });

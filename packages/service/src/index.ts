@@ -10,3 +10,4 @@ export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
 export { createMetrics, type ServiceMetrics } from './metrics.ts';
 export { type BuildInfo, RoleRuntime, type RoleRuntimeOptions, safeUrl } from './role-runtime.ts';
 export { Shutdown } from './shutdown.ts';
+export { listenForStopSignals, onStopSignal } from './stop-signals.ts';

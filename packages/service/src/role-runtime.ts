@@ -158,6 +158,8 @@ export class RoleRuntime {
       throw error;
     }
     const runtime = new RoleRuntime(options, db);
+    // From here a stop signal stops what is built so far, even while the role still starts.
+    runtime.installSignalHandlers();
     runtime.shutdown.add('postgres', () => db.destroy());
     runtime.shutdown.add('redis', () => {
       runtime.producer.disconnect();

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { onStopSignal } from './stop-signals.ts';
 
 type Step = { name: string; run: () => Promise<void> | void };
 
@@ -56,7 +57,10 @@ export class Shutdown {
     }
   }
 
-  /** SIGTERM and SIGINT stop the process gracefully, then exit; a second signal exits at once. */
+  /**
+   * SIGTERM and SIGINT stop the process gracefully, then exit; a second signal exits at once.
+   * Signals reach here once the process listens for them (`listenForStopSignals`).
+   */
   installSignalHandlers(timeoutMs: number, exit: (code: number) => void = process.exit): void {
     const onSignal = (signal: NodeJS.Signals) => {
       if (this.#stopping) {
@@ -70,7 +74,6 @@ export class Shutdown {
         exit(0);
       });
     };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    onStopSignal(onSignal);
   }
 }
