@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
 import { Gateway } from '@gridbot/app-gateway';
 import { WebAdapter } from '@gridbot/channels';
 import { waitForRedis } from '@gridbot/queue';
@@ -78,6 +79,7 @@ export async function attachDashboard(
     assistantName: env.ASSISTANT_NAME,
     allowedUsers: new Set([OPERATOR_ID]),
     logger: logger.child({ role: 'gateway-web' }),
+    spoolDir: resolve(env.DATA_DIR, 'spool'),
   });
   const web = new WebChat({ adapter, gateway, db: runtime.db, logger });
   const app = createDashboardApp(

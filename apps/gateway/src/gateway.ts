@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ChannelAdapter } from '@gridbot/channels';
 import type { Database } from '@gridbot/db';
 import type { PipelineQueues } from '@gridbot/queue';
@@ -7,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { DrainRequester } from './drain-requester.ts';
 import { Egress } from './egress.ts';
 import { Ingress } from './ingress.ts';
+import { IngressSpool } from './ingress-spool.ts';
 
 export interface GatewayOptions {
   adapter: ChannelAdapter;
@@ -22,6 +24,11 @@ export interface GatewayOptions {
   maxPerSecond?: number;
   /** Chats served at once by egress. */
   outboundConcurrency?: number;
+  /**
+   * Where events that cannot be committed are spooled (a platform that does not redeliver
+   * only), e.g. `$DATA_DIR/spool`; the channel gets a directory of its own inside.
+   */
+  spoolDir?: string;
 }
 
 /** One channel account: ingress from the platform into Postgres and the queue, egress back out. */
@@ -30,6 +37,8 @@ export class Gateway {
   readonly drains: DrainRequester;
   readonly ingress: Ingress;
   readonly egress: Egress;
+  /** Set when the platform does not redeliver and a spool directory was given. */
+  readonly spool: IngressSpool | null;
   readonly #logger: Logger;
 
   /** A gateway on a role's runtime: its database, queues, Redis connection and metrics. */
@@ -70,13 +79,29 @@ export class Gateway {
       ...(options.maxPerSecond && { maxPerSecond: options.maxPerSecond }),
       ...(options.outboundConcurrency && { concurrency: options.outboundConcurrency }),
     });
+    this.spool =
+      options.spoolDir && !options.adapter.redelivers
+        ? new IngressSpool({
+            dir: join(options.spoolDir, options.adapter.channel),
+            handle: async (event) => {
+              await this.ingress.handle(event);
+            },
+            logger: options.logger.child({ component: 'spool' }),
+          })
+        : null;
   }
 
   async start(): Promise<void> {
     this.egress.start();
-    await this.adapter.start(async (event) => {
-      await this.ingress.handle(event);
-    });
+    await this.spool?.open();
+    const spool = this.spool;
+    await this.adapter.start(
+      spool
+        ? spool.accept
+        : async (event) => {
+            await this.ingress.handle(event);
+          },
+    );
     const identity = this.adapter.identity();
     this.#logger.info({ channel: this.adapter.channel, bot: identity.username }, 'gateway started');
   }
@@ -84,6 +109,7 @@ export class Gateway {
   /** Stops receiving first, then finishes the delivery in flight. */
   async stop(): Promise<void> {
     await this.adapter.stop();
+    await this.spool?.close();
     this.drains.stop();
     await this.egress.stop();
   }

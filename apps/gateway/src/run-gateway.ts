@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type BuildInfo, createLogger, RoleRuntime } from '@gridbot/service';
 import { allowedUsersFor, createAdapter } from './create-adapter.ts';
 import { parseGatewayEnv } from './env.ts';
@@ -33,6 +34,7 @@ export async function runGateway(
     logger,
     maxPerSecond: env.OUTBOUND_RATE_PER_SECOND,
     outboundConcurrency: env.OUTBOUND_CONCURRENCY,
+    spoolDir: resolve(env.DATA_DIR, 'spool'),
   });
   const port = await runtime.serve(
     adapter.webhook ? { [adapter.webhook.path]: adapter.webhook.handler } : {},

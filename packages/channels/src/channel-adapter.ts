@@ -27,6 +27,12 @@ export interface BotIdentity {
 export interface ChannelAdapter {
   /** The JID prefix, e.g. `telegram`. */
   readonly channel: string;
+  /**
+   * Whether the platform delivers an update again until it is acknowledged (Telegram). A
+   * platform that does not (Discord, the web chat) gets the gateway's disk spool, so an
+   * event that cannot be committed while Postgres is away is kept rather than dropped.
+   */
+  readonly redelivers: boolean;
   /** Largest text one platform message may hold (UTF-16 units). */
   readonly maxMessageLength: number;
   /** Connects to the platform (identity, webhook or polling) and starts delivering events. */

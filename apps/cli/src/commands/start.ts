@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { attachDashboard, dashboardEnvSchema } from '@gridbot/app-dashboard';
 import {
   allowedUsersFor,
@@ -71,6 +72,7 @@ export async function startCommand(
         logger: logger.child({ role: `gateway-${adapter.channel}` }),
         maxPerSecond: gatewayEnv.OUTBOUND_RATE_PER_SECOND,
         outboundConcurrency: gatewayEnv.OUTBOUND_CONCURRENCY,
+        spoolDir: resolve(gatewayEnv.DATA_DIR, 'spool'),
       }),
     );
   }

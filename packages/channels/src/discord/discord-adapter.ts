@@ -72,6 +72,8 @@ export class DiscordAdapter implements ChannelAdapter {
   readonly channel = 'discord';
   readonly maxMessageLength = 2000;
   /** Discord pushes events over the gateway WebSocket: no webhook to mount. */
+  /** Nothing is redelivered: the gateway spools what it cannot commit. */
+  readonly redelivers = false;
   readonly webhook = null;
 
   readonly #client: Client;

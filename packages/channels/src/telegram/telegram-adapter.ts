@@ -47,6 +47,8 @@ export class TelegramAdapter implements ChannelAdapter {
   readonly channel = 'telegram';
   readonly maxMessageLength = 4096;
   /** The handler to mount at `webhook.path` in webhook mode; null in polling mode. */
+  /** Telegram redelivers every update until its offset is confirmed or its webhook answers 200. */
+  readonly redelivers = true;
   readonly webhook: WebhookEndpoint | null;
 
   readonly #options: TelegramAdapterOptions;

@@ -33,6 +33,8 @@ export type ReplyListener = (reply: WebReply) => void;
 export class WebAdapter implements ChannelAdapter {
   readonly channel = 'web';
   readonly maxMessageLength = 16_000;
+  /** Nothing is redelivered: the gateway spools what it cannot commit. */
+  readonly redelivers = false;
   readonly webhook = null;
   readonly #options: WebAdapterOptions;
   readonly #topic: string;

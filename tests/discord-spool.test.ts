@@ -1,0 +1,121 @@
+/**
+ * Discord does not redeliver: an event the gateway cannot commit (Postgres down) must be
+ * spooled to disk and committed, in order, when Postgres is back — even by the next
+ * gateway process, when the one that spooled it was killed meanwhile.
+ */
+import { readdir } from 'node:fs/promises';
+import { createDatabase, migrateToLatest, registerThread } from '@gridbot/db';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANNELS, messagePayload } from './support/fake-discord/discord-payloads.ts';
+import { type FakeDiscord, startFakeDiscord } from './support/fake-discord/fake-discord.ts';
+import { freePort } from './support/free-port.ts';
+import { type GridbotProcess, spawnGridbot, waitUntilReady } from './support/gridbot-process.ts';
+import { PrivatePostgres } from './support/private-postgres.ts';
+import { TEST_AGENT_IMAGE } from './support/services.ts';
+import { withoutTimes } from './support/telegram-fake.ts';
+import { createTestRedis, type TestRedis } from './support/test-redis.ts';
+import { waitFor } from './support/wait-for.ts';
+
+const TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDA0Mg.fake.discord-token-for-spool-tests';
+const TEXT = CHANNELS.text.id;
+
+let postgres: PrivatePostgres;
+let redis: TestRedis;
+let discord: FakeDiscord;
+const processes: GridbotProcess[] = [];
+const dataDir = `/tmp/gridbot-spool-test-${process.pid}`;
+
+function env(port: number): Record<string, string> {
+  return {
+    DATABASE_URL: postgres.databaseUrl('gridbot'),
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: redis.prefix,
+    HEALTH_PORT: String(port),
+    DISCORD_BOT_TOKEN: TOKEN,
+    DISCORD_API_BASE: discord.apiBase,
+    AGENT_RUNTIME: 'process',
+    AGENT_IMAGE: TEST_AGENT_IMAGE,
+    HEARTBEAT_MS: '1000',
+    DATA_DIR: dataDir,
+    WORKSPACE_DIR: `${dataDir}/workspaces`,
+    DASHBOARD_TOKEN: 'spool-dashboard-token-0123456789',
+  };
+}
+
+async function start(args: string[]): Promise<GridbotProcess> {
+  const port = await freePort();
+  const proc = spawnGridbot(args, env(port));
+  processes.push(proc);
+  await waitUntilReady(proc, port, 30_000);
+  return proc;
+}
+
+beforeAll(async () => {
+  [postgres, discord] = await Promise.all([
+    PrivatePostgres.start(),
+    startFakeDiscord({ token: TOKEN, heartbeatIntervalMs: 1_000 }),
+  ]);
+  redis = createTestRedis();
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  await admin.query('create database gridbot');
+  await admin.end();
+  const db = createDatabase({ connectionString: postgres.databaseUrl('gridbot'), max: 1 });
+  await migrateToLatest(db);
+  await registerThread(db, { jid: `discord:${TEXT}`, title: 'general' });
+  await db.destroy();
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.allSettled(processes.map((p) => p.stop()));
+  await Promise.allSettled([postgres?.destroy(), redis?.cleanup(), discord?.close()]);
+});
+
+const replies = () => discord.sent.filter((m) => m.channelId === TEXT).map((m) => m.content);
+
+describe('the Discord gateway while Postgres is down', () => {
+  it('spools what it cannot commit; the next gateway commits it in order and every message is answered once', async () => {
+    const gateway = await start(['gateway', '--channel', 'discord']);
+    await start(['worker']);
+    discord.dispatchMessage(messagePayload({ content: '@Andy first' }));
+    await waitFor('the first reply', () => replies().length === 1, 20_000);
+
+    await postgres.crash();
+    discord.dispatchMessage(messagePayload({ content: '@Andy second, while Postgres is down' }));
+    discord.dispatchMessage(messagePayload({ content: '@Andy third, while Postgres is down' }));
+    await waitFor(
+      'both spooled',
+      () => gateway.output().includes('spooling inbound events'),
+      10_000,
+    );
+    await waitFor(
+      'the spool file on disk',
+      async () => (await readdir(`${dataDir}/spool/discord`)).length > 0,
+    );
+    // The gateway that spooled them dies before Postgres returns.
+    gateway.child.kill('SIGKILL');
+    await gateway.exited;
+    await postgres.start();
+    const next = await start(['gateway', '--channel', 'discord']);
+    expect(next.output()).toContain('adopted the ingress spool');
+
+    const all = await waitFor(
+      'the spooled messages answered',
+      () => replies().length >= 2 && replies(),
+      30_000,
+    );
+    await waitFor(
+      'no spool left',
+      async () => (await readdir(`${dataDir}/spool/discord`)).length === 0,
+    );
+    const texts = all.map(withoutTimes).join('\n');
+    expect(texts).toContain('@Andy second, while Postgres is down');
+    expect(texts).toContain('@Andy third, while Postgres is down');
+    // In order: the second is never answered after the third.
+    expect(texts.indexOf('second')).toBeLessThan(texts.lastIndexOf('third'));
+    for (const word of ['first', 'second', 'third']) {
+      expect(all.filter((t) => t.includes(`@Andy ${word}`)).length).toBeLessThanOrEqual(1);
+    }
+  });
+});
