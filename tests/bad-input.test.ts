@@ -61,7 +61,7 @@ describe('bad configuration stops a role with a message naming the fix', () => {
       expect(result.output).toContain('Run `gridbot migrate` first');
       const migrated = await h.cli(['migrate'], { DATABASE_URL: empty.url });
       expect(migrated.output).toContain(
-        'Applied: 0001-initial, 0002-approval-delivery, 0003-budget-notice, 0004-pairing, 0005-recovery-indexes',
+        'Applied: 0001-initial, 0002-approval-delivery, 0003-budget-notice, 0004-pairing, 0005-recovery-indexes, 0006-dead-letters',
       );
     } finally {
       await empty.drop();

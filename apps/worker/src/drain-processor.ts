@@ -413,6 +413,7 @@ export class DrainProcessor {
         cause as Error,
         failure.notice,
         failure.advanceCursor && planned.trigger === 'message',
+        attempt,
       );
       throw failure.retryable ? cause : new UnrecoverableError((cause as Error).message);
     } finally {
@@ -461,6 +462,7 @@ export class DrainProcessor {
     error: Error,
     notice: string,
     advanceCursor: boolean,
+    attempts: number,
   ): Promise<void> {
     const cancelled = error instanceof AgentProtocolError && error.code === 'cancelled';
     const rows = await commitFailure(this.#o.db, {
@@ -471,6 +473,14 @@ export class DrainProcessor {
       notice,
       status: cancelled ? 'cancelled' : 'failed',
       tokens: state.tokens,
+      // Skipped, not answered: kept so an operator can retry them (a stop is not a failure).
+      ...(!cancelled && {
+        deadLetter: {
+          afterCursor: state.thread.cursor,
+          messages: state.pending.length,
+          attempts,
+        },
+      }),
     }).catch(async (commitError: Error) => {
       await finishRun(this.#o.db, state.target.runId, 'failed', error.message, state.tokens);
       state.log.error({ err: commitError }, 'could not record the failure');

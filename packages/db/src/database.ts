@@ -226,6 +226,29 @@ export interface PairingRequestsTable {
   approved_by: string | null;
 }
 
+export type DeadLetterStatus = 'open' | 'retried' | 'dismissed';
+
+/**
+ * Messages a thread's runs failed on every attempt for a reason no wait would fix (an
+ * agent that crashes on this input): the cursor moved past them so the thread is not
+ * blocked; an operator may retry them from the dashboard.
+ */
+export interface DeadLettersTable {
+  id: Generated<number>;
+  thread_id: number;
+  run_id: number | null;
+  /** The skipped messages: ids after `after_cursor` up to `last_message_id`. */
+  after_cursor: number;
+  last_message_id: number;
+  messages: number;
+  error: string;
+  attempts: number;
+  status: Generated<DeadLetterStatus>;
+  created_at: Generated<Date>;
+  resolved_at: NullableTimestamp;
+  resolved_by: string | null;
+}
+
 /** The whole schema, as Kysely sees it. */
 export interface Database {
   threads: ThreadsTable;
@@ -242,6 +265,7 @@ export interface Database {
   instances: InstancesTable;
   audit_log: AuditLogTable;
   pairing_requests: PairingRequestsTable;
+  dead_letters: DeadLettersTable;
 }
 
 export type Thread = Selectable<ThreadsTable>;
@@ -252,3 +276,4 @@ export type Message = Selectable<MessagesTable>;
 export type AgentRun = Selectable<AgentRunsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type Instance = Selectable<InstancesTable>;
+export type DeadLetter = Selectable<DeadLettersTable>;

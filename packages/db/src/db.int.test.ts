@@ -39,6 +39,7 @@ describe('schema version', () => {
         '0003-budget-notice',
         '0004-pairing',
         '0005-recovery-indexes',
+        '0006-dead-letters',
       ]);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);

@@ -2,6 +2,8 @@ export { type CreateDatabaseOptions, createDatabase } from './create-database.ts
 export type {
   AgentRun,
   Database,
+  DeadLetter,
+  DeadLetterStatus,
   Instance,
   Message,
   NewThread,
@@ -45,6 +47,13 @@ export {
   undeliveredDecisions,
 } from './repos/approvals-repo.ts';
 export { insertArtifact, type NewArtifactInput } from './repos/artifacts-repo.ts';
+export {
+  type DeadLetterRetry,
+  insertDeadLetter,
+  listDeadLetters,
+  type NewDeadLetter,
+  retryDeadLetter,
+} from './repos/dead-letters-repo.ts';
 export {
   type InstanceInput,
   listInstances,

@@ -6,6 +6,7 @@ import * as approvalDelivery from './migrations/0002-approval-delivery.ts';
 import * as budgetNotice from './migrations/0003-budget-notice.ts';
 import * as pairing from './migrations/0004-pairing.ts';
 import * as recoveryIndexes from './migrations/0005-recovery-indexes.ts';
+import * as deadLetters from './migrations/0006-dead-letters.ts';
 
 /** Every migration, in order. Names sort lexically; never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-budget-notice': budgetNotice,
   '0004-pairing': pairing,
   '0005-recovery-indexes': recoveryIndexes,
+  '0006-dead-letters': deadLetters,
 };
 
 function migrator<DB>(db: Kysely<DB>): Migrator {

@@ -3,6 +3,7 @@ import {
   type Approval,
   finishRun,
   insertApproval,
+  insertDeadLetter,
   insertMessage,
   insertOutbox,
   markApprovalsDelivered,
@@ -187,6 +188,11 @@ export async function commitFailure(
     tokens?: { input: number; output: number };
     /** False keeps the messages unanswered for a later run (e.g. the model provider was down). */
     advanceCursor?: boolean;
+    /**
+     * The messages skipped, when the cursor moves past them after a failure: recorded as a
+     * dead letter an operator may retry. `afterCursor` is the cursor before the run.
+     */
+    deadLetter?: { afterCursor: number; messages: number; attempts: number };
   },
 ): Promise<OutboxRow[]> {
   const status = input.status ?? 'failed';
@@ -195,6 +201,18 @@ export async function commitFailure(
     const cursor = input.advanceCursor === false ? 0 : input.cursor;
     await advanceCursor(trx, input.lease.threadId, cursor, status === 'failed' ? 'failed' : 'ok');
     await finishRun(trx, input.runId, status, input.error, input.tokens);
+    const letter = input.deadLetter;
+    if (letter && input.advanceCursor !== false && cursor > letter.afterCursor) {
+      await insertDeadLetter(trx, {
+        threadId: input.lease.threadId,
+        runId: input.runId,
+        afterCursor: letter.afterCursor,
+        lastMessageId: cursor,
+        messages: letter.messages,
+        error: input.error,
+        attempts: letter.attempts,
+      });
+    }
     return rows;
   });
 }

@@ -8,6 +8,7 @@ const NAV = [
   ['/threads', 'Threads'],
   ['/tasks', 'Tasks'],
   ['/approvals', 'Approvals'],
+  ['/dead-letters', 'Dead letters'],
   ['/usage', 'Token usage'],
   ['/pairing', 'Pairing'],
   ['/chat', 'Web chat'],
