@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { GridBotError } from '@gridbot/core';
+import { GridBotError, InvalidJidError } from '@gridbot/core';
 import type { RoleRuntime } from '@gridbot/service';
 import { listenForStopSignals } from '@gridbot/service/stop-signals';
 import { readBuildInfo } from './build-info.ts';
@@ -142,6 +142,14 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
   }
 }
 
+/** A mistake in how the command was typed (not a failure while running it): exit code 2. */
+function isUsageMistake(error: unknown): boolean {
+  if (error instanceof UsageError || error instanceof InvalidJidError) return true;
+  // node:util parseArgs: an unknown option, a missing option value …
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
 // Before anything is built: a stop signal during start-up is never lost (a role's runtime
 // takes the signals over as soon as it exists, see RoleRuntime.open).
 listenForStopSignals();
@@ -157,6 +165,6 @@ main(process.argv.slice(2)).then(
       console.error('gridbot: unexpected error', error);
     }
     // Exit now: a failed start may leave reconnect timers behind that would hold the process.
-    process.exit(error instanceof UsageError ? 2 : 1);
+    process.exit(isUsageMistake(error) ? 2 : 1);
   },
 );

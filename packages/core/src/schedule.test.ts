@@ -31,6 +31,8 @@ describe('nextRun', () => {
 
   it.each([
     [{ kind: 'cron' as const, expression: 'every day' }, 'UTC', /Invalid cron expression/],
+    [{ kind: 'cron' as const, expression: '* *' }, 'UTC', /it has 2 field\(s\)/],
+    [{ kind: 'cron' as const, expression: '0 0 0 * * * *' }, 'UTC', /it has 7 field\(s\)/],
     [{ kind: 'cron' as const, expression: '* * * * *' }, 'Mars/Olympus', /Unknown time zone/],
     [{ kind: 'interval' as const, everyMs: 10 }, 'UTC', /at least 1000/],
     [{ kind: 'once' as const, at: 'tomorrow' }, 'UTC', /ISO 8601/],

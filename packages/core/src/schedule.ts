@@ -41,6 +41,14 @@ export function nextRun(
     throw new InvalidScheduleError(`Unknown time zone ${JSON.stringify(timeZone)}.`);
   switch (schedule.kind) {
     case 'cron': {
+      // cron-parser fills missing fields with defaults, so "* *" would be accepted as
+      // "every second": insist on the 5 or 6 fields a user means.
+      const fields = schedule.expression.trim().split(/\s+/).length;
+      if (fields !== 5 && fields !== 6) {
+        throw new InvalidScheduleError(
+          `Invalid cron expression ${JSON.stringify(schedule.expression)}: it has ${fields} field(s). Expected 5 fields (minute hour day month weekday) or 6 with seconds first.`,
+        );
+      }
       try {
         return CronExpressionParser.parse(schedule.expression, { tz: timeZone, currentDate: after })
           .next()

@@ -15,9 +15,23 @@ export function parseEnv<S extends z.ZodType>(
   const lines = result.error.issues.map((issue) => {
     const name = issue.path.length > 0 ? String(issue.path[0]) : 'environment';
     variables.add(name);
+    // A required variable that is absent: say so, rather than zod's "received undefined".
+    if (issue.code === 'invalid_type' && !(name in cleaned)) {
+      return `  ${name}: is not set (required)${exampleOf(schema, name)}`;
+    }
     return `  ${name}: ${issue.message}`;
   });
   return throwConfig(lines, [...variables]);
+}
+
+/** ", e.g. …" from the variable's own check, when its message gives an example. */
+function exampleOf(schema: z.ZodType, name: string): string {
+  const field = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape?.[name];
+  if (!field) return '';
+  const probe = field.safeParse('\u0000');
+  const message = probe.success ? '' : (probe.error.issues[0]?.message ?? '');
+  const example = /e\.g\. (\S+)/.exec(message)?.[1];
+  return example ? `: set it, e.g. ${example}` : '';
 }
 
 function throwConfig(lines: string[], variables: string[]): never {

@@ -1,11 +1,11 @@
 import { registerThread } from '@gridbot/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './support/free-port.ts';
-import { REPO_ROOT } from './support/gridbot-process.ts';
-import { PipelineHarness } from './support/pipeline-harness.ts';
-import type { ChatSpec } from './support/telegram-fake.ts';
-import { createTestDatabase } from './support/test-database.ts';
-import { sleep, waitFor } from './support/wait-for.ts';
+import { freePort } from '../support/free-port.ts';
+import { REPO_ROOT } from '../support/gridbot-process.ts';
+import { PipelineHarness } from '../support/pipeline-harness.ts';
+import type { ChatSpec } from '../support/telegram-fake.ts';
+import { createTestDatabase } from '../support/test-database.ts';
+import { sleep, waitFor } from '../support/wait-for.ts';
 
 let h: PipelineHarness;
 
