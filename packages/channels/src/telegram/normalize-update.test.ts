@@ -270,6 +270,12 @@ describe('normalizeTelegramUpdate', () => {
     ],
     ['a numeric text', { update_id: 35, message: message({ text: 12 }) }, 35, 'message.text'],
     [
+      'a chat type Telegram does not have',
+      { update_id: 37, message: message({ chat: { ...group, type: 'hyperspace' } }) },
+      37,
+      'chat.type "hyperspace" is not a Telegram chat type',
+    ],
+    [
       'a sender without a name',
       { update_id: 36, message: message({ from: { id: 1, is_bot: false } }) },
       36,

@@ -27,6 +27,8 @@ interface TgUser {
 
 const CHANNEL = 'telegram';
 const SUPPORTED_CHATS = new Set(['private', 'group', 'supergroup']);
+/** Every chat type of the Bot API (`Chat.type`). */
+const KNOWN_CHATS = new Set([...SUPPORTED_CHATS, 'channel']);
 const TRUNCATION_MARKER = '\n[…truncated]';
 
 const isRecord = (value: unknown): value is Rec =>
@@ -197,6 +199,9 @@ export function normalizeTelegramUpdate(update: unknown, bot: BotIdentity): Norm
   if (!optionalString(message.text)) return invalid(`${field}.text is not a string`);
   if (!optionalString(message.caption)) return invalid(`${field}.caption is not a string`);
 
+  // Channels are a real chat type GridBot does not serve; anything else is not Telegram's.
+  if (!KNOWN_CHATS.has(chat.type))
+    return invalid(`chat.type ${JSON.stringify(chat.type)} is not a Telegram chat type`);
   if (!SUPPORTED_CHATS.has(chat.type)) return ignored(`unsupported chat type "${chat.type}"`);
   if (String(sender.id) === bot.id) return ignored('sent by the bot itself');
   const hasText = message.text !== undefined;
