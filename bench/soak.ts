@@ -6,9 +6,11 @@
  *
  *   node bench/soak.ts [--messages 10000] [--threads 50] [--checkpoint 1000] [--settle-ms 60000] [--out bench/results/soak.json]
  */
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { freePort } from '../tests/support/free-port.ts';
+import { type GridbotCommand, REPO_ROOT } from '../tests/support/gridbot-process.ts';
 import { BenchHarness, benchChats, token } from './harness.ts';
 import { round, writeResult } from './lib.ts';
 import { tokensOf, WebhookPlatform } from './webhook-platform.ts';
@@ -19,6 +21,10 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '50' },
     checkpoint: { type: 'string', default: '1000' },
     'settle-ms': { type: 'string', default: '60000' },
+    /** Run the roles from the production bundle with --max-semi-space-size=2, as the image does. */
+    bundle: { type: 'boolean', default: false },
+    /** Write heap snapshots of both roles at the checkpoint and after settling (finding a leak). */
+    'snapshot-dir': { type: 'string' },
     out: { type: 'string', default: 'bench/results/soak.json' },
   },
 });
@@ -26,6 +32,14 @@ const messages = Number(values.messages);
 const threads = Number(values.threads);
 const checkpoint = Math.min(Number(values.checkpoint), messages);
 const settleMs = Number(values['settle-ms']);
+const snapshotDir = values['snapshot-dir'];
+/** NODE_OPTIONS that let SIGUSR2 write a heap snapshot (a full GC first) into the dir. */
+const snapshots: Record<string, string> = {
+  ...(snapshotDir && {
+    NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`,
+  }),
+  ...(process.env.MALLOC_ARENA_MAX && { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX }),
+};
 
 /** Resident set size of a process, in MB. */
 async function rssMb(pid: number): Promise<number> {
@@ -33,6 +47,13 @@ async function rssMb(pid: number): Promise<number> {
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return round(kb / 1024);
 }
+
+const BUNDLE = `${REPO_ROOT}apps/cli/dist/gridbot.mjs`;
+if (values.bundle)
+  execFileSync(process.execPath, [`${REPO_ROOT}apps/cli/bundle.ts`], { stdio: 'inherit' });
+const command: GridbotCommand = values.bundle
+  ? { cli: BUNDLE, nodeArgs: ['--max-semi-space-size=2'] }
+  : {};
 
 const h = await BenchHarness.create();
 const platform = await WebhookPlatform.start();
@@ -42,28 +63,60 @@ try {
   const gatewayPort = await freePort();
   const gateway = await h.start(
     ['gateway', '--channel', 'telegram'],
-    platform.gatewayEnv(gatewayPort),
+    { ...platform.gatewayEnv(gatewayPort), ...snapshots },
     gatewayPort,
+    command,
   );
-  const worker = await h.start(['worker'], {
-    WORKER_CONCURRENCY: '8',
-    AGENT_RUNTIME: 'bench-inprocess',
-  });
-  const roles = { gateway: gateway.child.pid!, worker: worker.child.pid! };
+  const workerPort = await freePort();
+  const worker = await h.start(
+    ['worker'],
+    { WORKER_CONCURRENCY: '8', AGENT_RUNTIME: 'bench-inprocess', ...snapshots },
+    workerPort,
+    command,
+  );
+  const roles = {
+    gateway: { pid: gateway.child.pid!, port: gatewayPort },
+    worker: { pid: worker.child.pid!, port: workerPort },
+  };
   const sample = async () =>
     Object.fromEntries(
-      await Promise.all(Object.entries(roles).map(async ([k, pid]) => [k, await rssMb(pid)])),
+      await Promise.all(Object.entries(roles).map(async ([k, role]) => [k, await rssMb(role.pid)])),
     ) as Record<string, number>;
+  /** V8 heap in use (MB), from the role's own /metrics. */
+  const heap = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        Object.entries(roles).map(async ([k, role]) => {
+          const text = await (await fetch(`http://127.0.0.1:${role.port}/metrics`)).text();
+          const bytes = Number(
+            /^gridbot_nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1],
+          );
+          return [k, round(bytes / 1024 / 1024)];
+        }),
+      ),
+    ) as Record<string, number>;
+  let heapAtCheckpoint: Record<string, number> = {};
+  /** RSS each time another `checkpoint` messages were answered: a leak keeps climbing. */
+  const progression: Array<Record<string, number>> = [];
+  let lastStep = 0;
 
   const answered = new Set<string>();
   let atCheckpoint: Record<string, number> | null = null;
   const checkpointReached = new Promise<void>((resolve) => {
     platform.onReply((reply) => {
       for (const tok of tokensOf(reply.text)) answered.add(tok);
+      const step = Math.floor(answered.size / checkpoint) * checkpoint;
+      if (step > lastStep) {
+        lastStep = step;
+        void sample().then((rss) => progression.push({ answered: step, ...rss }));
+      }
       if (answered.size >= checkpoint && atCheckpoint === null) {
         atCheckpoint = {};
-        void sample().then((rss) => {
+        void Promise.all([sample(), heap()]).then(([rss, used]) => {
           atCheckpoint = rss;
+          heapAtCheckpoint = used;
+          if (snapshotDir)
+            for (const role of Object.values(roles)) process.kill(role.pid, 'SIGUSR2');
           resolve();
         });
       }
@@ -86,9 +139,13 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const seconds = (Date.now() - started) / 1000;
-  const atEnd = await sample();
+  const [atEnd, heapAtEnd] = await Promise.all([sample(), heap()]);
   await new Promise((resolve) => setTimeout(resolve, settleMs));
-  const settled = await sample();
+  const [settled, heapSettled] = await Promise.all([sample(), heap()]);
+  if (snapshotDir) {
+    for (const role of Object.values(roles)) process.kill(role.pid, 'SIGUSR2');
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+  }
   const checkpointRss = atCheckpoint as unknown as Record<string, number>;
   const growth = Object.fromEntries(
     Object.keys(roles).map((k) => [k, round(settled[k]! / checkpointRss[k]! - 1, 3)]),
@@ -96,15 +153,29 @@ try {
   const result = {
     benchmark: 'soak',
     date: new Date().toISOString(),
-    setup: { messages: expected, threads, checkpoint, settle_ms: settleMs },
+    setup: {
+      messages: expected,
+      threads,
+      checkpoint,
+      settle_ms: settleMs,
+      roles_from: values.bundle ? 'production bundle, --max-semi-space-size=2' : 'sources',
+    },
     seconds: round(seconds, 1),
     msgs_per_s: round(expected / seconds),
     rss_mb: { after_checkpoint: checkpointRss, at_end: atEnd, after_settle: settled },
+    rss_mb_by_answered: progression,
+    heap_used_mb: {
+      after_checkpoint: heapAtCheckpoint,
+      at_end: heapAtEnd,
+      after_settle: heapSettled,
+    },
     growth_after_settle_vs_checkpoint: growth,
     leak_suspected: Object.values(growth).some((g) => g > 0.2),
     target: { growth: 0.2 },
   };
   console.table(result.rss_mb);
+  console.table(progression);
+  console.table(result.heap_used_mb);
   console.table({ growth, 'msgs/s': { value: result.msgs_per_s } });
   await writeResult(values.out, result);
 } finally {

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AgentProtocolError, type InitializeParams, RpcErrorCode } from '@gridbot/core';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -353,6 +355,26 @@ describe('AgentSession with keepAlive', () => {
     expect(second.session.reusable).toBe(true);
     expect(listenerCounts(agent)).toEqual(before);
     expect(agent.kills).toBe(0);
+  });
+
+  it('does not keep past sessions alive on a warm agent that serves many runs', async () => {
+    // A leak seen in the soak benchmark: every session subscribed to the agent's `exited`
+    // promise, and the handler's closure kept the session (and its run) for the agent's life.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const agent = new FakeAgentProcess();
+    const refs: Array<WeakRef<AgentSession>> = [];
+    for (let run = 0; run < 30; run++) {
+      const { session, result } = warmSession(agent);
+      refs.push(new WeakRef(session));
+      await agent.acceptInitialize();
+      await agent.call('fin', 'run.finish', { reply: `run ${run}` });
+      await result;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    // The last session may still be referenced from this test's scope; all others are gone.
+    expect(refs.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(1);
   });
 
   it('delivers output the agent wrote between runs to the next session', async () => {

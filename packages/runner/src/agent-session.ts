@@ -62,6 +62,34 @@ export interface AgentSessionOptions {
   signal?: AbortSignal;
 }
 
+/** Who is told when an agent exits: the session serving it now, if any. */
+interface ExitRelay {
+  onExit: ((exit: AgentExit) => void) | null;
+  /** Set once the agent has exited, for a session that starts after it did. */
+  exit: AgentExit | null;
+}
+
+const exitRelays = new WeakMap<AgentProcess, ExitRelay>();
+
+/**
+ * The agent's exit relay, subscribed to `agent.exited` once for the agent's whole life.
+ * One subscription per session instead would pile up on a warm agent that serves
+ * thousands of runs, each holding its session (a closure's context keeps `this`). Kept
+ * outside the class so the handlers' context holds only the relay.
+ */
+function exitRelayOf(agent: AgentProcess): ExitRelay {
+  const known = exitRelays.get(agent);
+  if (known) return known;
+  const relay: ExitRelay = { onExit: null, exit: null };
+  exitRelays.set(agent, relay);
+  const exited = (exit: AgentExit) => {
+    relay.exit = exit;
+    relay.onExit?.(exit);
+  };
+  agent.exited.then(exited, () => exited({ code: null, signal: null }));
+  return relay;
+}
+
 /**
  * The host side of the agent protocol for one run: sends `initialize`, serves the agent's
  * requests through `handlers` until it calls `run.finish`, then shuts it down (or, with
@@ -90,7 +118,7 @@ export class AgentSession {
   /** Removes the stdio `error` guards; only run when the agent is handed on alive. */
   readonly #guardRemovals: Array<() => void> = [];
   /** Forwards the agent's exit to this session until it lets go of the agent. */
-  readonly #exitRelay: { onExit: ((exit: AgentExit) => void) | null } = { onExit: null };
+  readonly #exitRelay: ExitRelay;
   #reusable = false;
   #state: 'idle' | 'running' | 'finishing' | 'done' = 'idle';
   #nextId = 1;
@@ -115,6 +143,7 @@ export class AgentSession {
     this.#timeoutMs = options.timeoutMs;
     this.#chatSendLimit = options.chatSendLimit ?? { max: 20, windowMs: 60_000 };
     this.#limiter = new SlidingWindowLimiter(this.#chatSendLimit);
+    this.#exitRelay = exitRelayOf(options.agent);
     this.#signal = options.signal;
     this.#shutdownGraceMs = options.shutdownGraceMs ?? 2_000;
     this.#keepAlive = options.keepAlive ?? false;
@@ -178,14 +207,13 @@ export class AgentSession {
     this.#listen(stderr, 'close', () => this.#onStderrClosed());
     // A previous session on a warm agent paused stdout so that nothing is lost in between.
     stdout.resume();
-    // A promise handler cannot be removed: it goes through a relay this session can empty,
-    // so a warm agent does not keep every past session alive.
+    // A promise handler cannot be removed: the agent's one relay (see exitRelayOf) calls
+    // whichever session holds it, so a warm agent does not keep every past session alive.
     const relay = this.#exitRelay;
     relay.onExit = (exit) => void this.#onExit(exit);
-    this.#agent.exited.then(
-      (exit) => relay.onExit?.(exit),
-      () => relay.onExit?.({ code: null, signal: null }),
-    );
+    // The agent died between runs: this session hears of it as if it had just happened.
+    const already = relay.exit;
+    if (already) queueMicrotask(() => relay.onExit?.(already));
     // A warm agent may have died between runs: its streams ended before we listened.
     if (isEnded(stderr)) this.#onStderrClosed();
     if (isEnded(stdout)) void this.#onStdoutClosed();
