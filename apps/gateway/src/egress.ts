@@ -9,7 +9,7 @@ import {
   recordChunkSent,
 } from '@gridbot/db';
 import {
-  CONSUMER_LOCKS,
+  CONSUMER_SETTINGS,
   outboundJobSchema,
   outboundQueueName,
   type PipelineQueues,
@@ -70,7 +70,7 @@ export class Egress {
       prefix,
       concurrency: this.#options.concurrency ?? 8,
       // A killed gateway's deliveries go to the next one within seconds.
-      ...CONSUMER_LOCKS,
+      ...CONSUMER_SETTINGS,
       limiter: { max: this.#options.maxPerSecond ?? 25, duration: 1_000 },
     });
     worker.on('completed', () => metrics.jobsProcessed.inc({ queue: this.queueName }));

@@ -1,5 +1,6 @@
 import type { Database } from '@gridbot/db';
 import {
+  CONSUMER_SETTINGS,
   type PipelineQueues,
   SYSTEM_QUEUE,
   TASKS_QUEUE,
@@ -127,7 +128,7 @@ export class SchedulerRole {
         if (!run) return `unknown system job ${job.name}`;
         return run(job);
       },
-      { connection: this.#o.connection, prefix, concurrency: 1 },
+      { connection: this.#o.connection, prefix, concurrency: 1, ...CONSUMER_SETTINGS },
     );
     worker.on('completed', () => this.#o.metrics.jobsProcessed.inc({ queue: SYSTEM_QUEUE }));
     worker.on('failed', (job, error) => {

@@ -1,4 +1,4 @@
-import { CONSUMER_LOCKS, TASKS_QUEUE, THREADS_QUEUE } from '@gridbot/queue';
+import { CONSUMER_SETTINGS, TASKS_QUEUE, THREADS_QUEUE } from '@gridbot/queue';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -42,7 +42,7 @@ export class WorkerRole {
       connection,
       prefix,
       concurrency,
-      ...CONSUMER_LOCKS,
+      ...CONSUMER_SETTINGS,
       ...(this.#o.lockDurationMs && { lockDuration: this.#o.lockDurationMs }),
     });
     worker.on('completed', () => metrics.jobsProcessed.inc({ queue }));

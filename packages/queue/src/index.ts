@@ -9,7 +9,7 @@ export {
   type RunTarget,
 } from './commit-run.ts';
 export {
-  CONSUMER_LOCKS,
+  CONSUMER_SETTINGS,
   DRAIN_ATTEMPTS,
   type DrainJob,
   drainJobSchema,

@@ -18,13 +18,16 @@ export const DRAIN_ATTEMPTS = 3;
 export const OUTBOUND_ATTEMPTS = 8;
 
 /**
- * Lock and stall settings of every GridBot queue consumer. A consumer renews its job's lock
- * at half the lock's duration; when its process dies, the job is handed back after the lock
- * expires and two stall checks (about 10–14 s). A job may stall more than once under
- * repeated crashes; the thread lease keeps its runs apart, so it is handed back, not failed.
+ * Settings of every GridBot queue consumer. A consumer renews its job's lock at half the
+ * lock's duration; when its process dies, the job is handed back after the lock expires
+ * and two stall checks (about 10–14 s). A job may stall more than once under repeated
+ * crashes; the thread lease keeps its runs apart, so it is handed back, not failed.
+ * `runRetryDelay`: after Redis was unreachable, BullMQ waits this long before it fetches
+ * again (15 s by default, which alone kept threads silent that long after a Redis restart).
  */
-export const CONSUMER_LOCKS = {
+export const CONSUMER_SETTINGS = {
   lockDuration: 10_000,
   stalledInterval: 2_000,
   maxStalledCount: 5,
+  runRetryDelay: 1_000,
 } as const;
