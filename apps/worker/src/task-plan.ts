@@ -66,15 +66,21 @@ export async function planTask(input: TaskPlanInput): Promise<RunPlan | string> 
     .onConflict((oc) => oc.columns(['task_id', 'run_at']).doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (!claimed) return 'slot already fired';
+  // A firing of this slot still marked running died with its worker: this job (BullMQ
+  // handed it back, or the sweeper) holds the thread's lease now, so no firing of the slot
+  // is live anywhere, and the slot is run again rather than lost.
+  const claim = claimed ?? (await reclaimDeadFiring(db, task.id, slot));
+  if (!claim) return 'slot already fired';
   await advanceSchedule(db, task, now);
   if (late && task.misfire_policy === 'skip') {
+    // A reclaimed row was inserted as running; the insert above already marks a new one.
+    if (!claimed) await finishTaskRun(db, claim.id, 'skipped', 'missed slot skipped', null);
     log.info({ taskId: task.id, slot: new Date(slot).toISOString() }, 'missed slot skipped');
     return 'missed slot skipped';
   }
   const pending = [promptMessage(task, input.thread)];
   if (await input.skip(pending)) {
-    await finishTaskRun(db, claimed.id, 'skipped', 'token budget spent', null);
+    await finishTaskRun(db, claim.id, 'skipped', 'token budget spent', null);
     return 'over budget';
   }
   const started = Date.now();
@@ -86,7 +92,7 @@ export async function planTask(input: TaskPlanInput): Promise<RunPlan | string> 
     onCommitted: async (reply, runId) => {
       await finishTaskRun(
         db,
-        claimed.id,
+        claim.id,
         'succeeded',
         reply?.slice(0, 500) ?? null,
         null,
@@ -97,7 +103,7 @@ export async function planTask(input: TaskPlanInput): Promise<RunPlan | string> 
     onFailed: async (error, runId) => {
       await finishTaskRun(
         db,
-        claimed.id,
+        claim.id,
         'failed',
         null,
         error.message.slice(0, 1000),
@@ -106,6 +112,22 @@ export async function planTask(input: TaskPlanInput): Promise<RunPlan | string> 
       );
     },
   };
+}
+
+/** Takes over a firing of the slot left running by a dead worker; undefined if none. */
+async function reclaimDeadFiring(
+  db: Kysely<Database>,
+  taskId: number,
+  slot: number,
+): Promise<{ id: number } | undefined> {
+  return db
+    .updateTable('task_runs')
+    .set({ started_at: sql<Date>`now()` })
+    .where('task_id', '=', taskId)
+    .where('run_at', '=', new Date(slot))
+    .where('status', '=', 'running')
+    .returning('id')
+    .executeTakeFirst();
 }
 
 /** Records when the task last fired and when it fires next; a once-task is then completed. */
