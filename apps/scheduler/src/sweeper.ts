@@ -54,14 +54,14 @@ async function rescueDeadHolders(options: SweeperOptions): Promise<number> {
   const held = await heldThreadsWithWork(db);
   const alive = new Map<string, Promise<boolean>>();
   let rescued = 0;
-  for (const { id, lease_owner: owner } of held) {
+  for (const { id, lease_owner: owner, lease_token: token } of held) {
     let check = alive.get(owner);
     if (!check) {
       check = isOwnerAlive(owner);
       alive.set(owner, check);
     }
     if (await check) continue;
-    await queues.enqueueDrain(id, { rescue: true });
+    await queues.enqueueDrain(id, { rescueLeaseToken: token });
     logger.warn({ threadId: id, deadOwner: owner }, 'rescuing a thread held by a dead worker');
     rescued++;
   }

@@ -47,6 +47,7 @@ import { z } from 'zod';
 import type { AgentLauncher } from './agent-launcher.ts';
 import { agentRequestHandlers } from './agent-requests.ts';
 import { buildInit } from './build-init.ts';
+import { ParkedDeliveries } from './parked-deliveries.ts';
 import { classifyRunFailure } from './run-failure.ts';
 import type { Planner, RunPlan } from './run-plan.ts';
 import { runRequestHandlers } from './run-requests.ts';
@@ -104,9 +105,15 @@ export class DrainProcessor {
   readonly #running = new Set<number>();
   /** The runs in flight, so a stopping worker can hand them back. */
   readonly #live = new Set<RunState>();
+  /** Deliveries committed while Redis was away, enqueued as soon as it is back. */
+  readonly #deliveries: ParkedDeliveries;
 
   constructor(options: DrainProcessorOptions) {
     this.#o = options;
+    this.#deliveries = new ParkedDeliveries(
+      options.queues,
+      options.logger.child({ component: 'deliveries' }),
+    );
   }
 
   /** A drain job: answer the thread's new messages. */
@@ -362,7 +369,7 @@ export class DrainProcessor {
         status: state.awaitingApproval === null ? 'succeeded' : 'awaiting_approval',
         deliveredApprovalIds: decisions.map((d) => d.id),
       });
-      await this.#enqueue(thread.channel, rows, state.log);
+      await this.#enqueue(thread.channel, rows);
       await planned.onCommitted?.(finish.reply, run.id);
       observe('succeeded');
       state.log.info(
@@ -451,7 +458,7 @@ export class DrainProcessor {
       cursor: pending.at(-1)?.id ?? thread.cursor,
       notice,
     });
-    await this.#enqueue(thread.channel, rows, log);
+    await this.#enqueue(thread.channel, rows);
     log.info({ used, budget, told: notice !== null }, 'daily token budget spent; no run');
     return true;
   }
@@ -486,7 +493,7 @@ export class DrainProcessor {
       state.log.error({ err: commitError }, 'could not record the failure');
       return [];
     });
-    await this.#enqueue(state.thread.channel, rows, state.log);
+    await this.#enqueue(state.thread.channel, rows);
   }
 
   /** History and memory the agent starts with. */
@@ -557,7 +564,7 @@ export class DrainProcessor {
             llm: this.#o.llm,
             state,
             runId,
-            enqueue: (rows) => this.#enqueue(state.thread.channel, rows, state.log),
+            enqueue: (rows) => this.#enqueue(state.thread.channel, rows),
           }),
         },
       });
@@ -585,22 +592,14 @@ export class DrainProcessor {
     }
   }
 
-  /** Enqueues deliveries; a failure is logged, the rows stay pending in Postgres for the sweeper. */
-  async #enqueue(
-    channel: string,
-    rows: Array<{ id: number; thread_id: number }>,
-    log: Logger,
-  ): Promise<void> {
-    for (const row of rows) {
-      try {
-        await this.#o.queues.enqueueOutbound(channel, row.id, row.thread_id);
-      } catch (error) {
-        log.error(
-          { err: error, outboxId: row.id },
-          'could not enqueue a delivery; it stays pending',
-        );
-      }
-    }
+  /** Enqueues deliveries; while Redis is away they are retried (the rows stay pending). */
+  async #enqueue(channel: string, rows: Array<{ id: number; thread_id: number }>): Promise<void> {
+    for (const row of rows) await this.#deliveries.enqueue(channel, row.id, row.thread_id);
+  }
+
+  /** Stops retrying parked deliveries (they stay pending in Postgres for the sweeper). */
+  stop(): void {
+    this.#deliveries.stop();
   }
 }
 

@@ -79,6 +79,7 @@ export async function attachWorker(
     metrics: runtime.metrics,
   });
   runtime.shutdown.add('agents', async () => {
+    processor.stop();
     await pool.close();
     await agentRuntime.close();
     events.close();

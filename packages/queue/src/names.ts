@@ -15,12 +15,13 @@ export function drainDedupId(threadId: number): string {
 }
 
 /**
- * Deduplication id of a thread's rescue drain: enqueued by the sweeper when the thread's
- * run died with its worker. It must not coalesce behind the dead run's job, which BullMQ
- * still holds active until its lock expires.
+ * Deduplication id of a thread's rescue drain: enqueued by the sweeper when the lease
+ * generation `leaseToken` of the thread died with its worker. It must not coalesce behind
+ * the dead run's job, which BullMQ still holds active until its lock expires — nor behind
+ * an earlier rescue that died the same way, hence one lane per lease generation.
  */
-export function rescueDedupId(threadId: number): string {
-  return `thr-${threadId}-rescue`;
+export function rescueDedupId(threadId: number, leaseToken: number): string {
+  return `thr-${threadId}-rescue-${leaseToken}`;
 }
 
 /** Job id of an outbox row's delivery job, so a row is enqueued at most once at a time. */

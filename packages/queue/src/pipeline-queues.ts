@@ -45,14 +45,15 @@ export class PipelineQueues {
 
   /**
    * Asks for a run of the thread. At most one active and one waiting drain job exist per
-   * thread; messages arriving meanwhile coalesce into the waiting one. `rescue` uses a lane
-   * of its own, for a thread whose active job belongs to a dead worker (see
-   * {@link rescueDedupId}); the lease keeps the two lanes' runs from overlapping.
+   * thread; messages arriving meanwhile coalesce into the waiting one. `rescueLeaseToken`
+   * uses a lane of its own, for a thread whose lease of that token is held by a dead worker
+   * (see {@link rescueDedupId}); the lease keeps the lanes' runs from overlapping.
    */
-  async enqueueDrain(threadId: number, options: { rescue?: boolean } = {}): Promise<void> {
+  async enqueueDrain(threadId: number, options: { rescueLeaseToken?: number } = {}): Promise<void> {
     const data: DrainJob = { threadId };
-    const id = options.rescue ? rescueDedupId(threadId) : drainDedupId(threadId);
-    await this.queue(THREADS_QUEUE).add(options.rescue ? 'rescue' : 'drain', data, {
+    const rescue = options.rescueLeaseToken;
+    const id = rescue === undefined ? drainDedupId(threadId) : rescueDedupId(threadId, rescue);
+    await this.queue(THREADS_QUEUE).add(rescue === undefined ? 'drain' : 'rescue', data, {
       deduplication: { id, keepLastIfActive: true },
       attempts: DRAIN_ATTEMPTS,
       backoff: { type: 'exponential', delay: 1_000 },

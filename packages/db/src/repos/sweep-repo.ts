@@ -44,10 +44,10 @@ export async function strandedThreadIds(db: Kysely<Database>, graceMs = 0): Prom
  */
 export async function heldThreadsWithWork(
   db: Kysely<Database>,
-): Promise<Array<{ id: number; lease_owner: string }>> {
+): Promise<Array<{ id: number; lease_owner: string; lease_token: number }>> {
   const rows = await db
     .selectFrom('threads')
-    .select(['threads.id', 'threads.lease_owner'])
+    .select(['threads.id', 'threads.lease_owner', 'threads.lease_token'])
     .where('threads.registered', '=', true)
     .where('threads.status', '!=', 'failed')
     .where('threads.lease_owner', 'is not', null)
@@ -63,7 +63,7 @@ export async function heldThreadsWithWork(
       ),
     )
     .execute();
-  return rows.map((r) => ({ id: r.id, lease_owner: r.lease_owner! }));
+  return rows.map((r) => ({ id: r.id, lease_owner: r.lease_owner!, lease_token: r.lease_token }));
 }
 
 /** Outbox rows still pending after `graceMs`: their delivery job was lost. */

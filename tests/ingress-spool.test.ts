@@ -1,5 +1,5 @@
 /**
- * Discord does not redeliver: an event the gateway cannot commit (Postgres down) must be
+ * Discord and the web chat do not redeliver: an event the gateway cannot commit (Postgres down) must be
  * spooled to disk and committed, in order, when Postgres is back — even by the next
  * gateway process, when the one that spooled it was killed meanwhile.
  */
@@ -32,6 +32,7 @@ function env(port: number): Record<string, string> {
     REDIS_URL: redis.url,
     QUEUE_PREFIX: redis.prefix,
     HEALTH_PORT: String(port),
+    DASHBOARD_PORT: String(port),
     DISCORD_BOT_TOKEN: TOKEN,
     DISCORD_API_BASE: discord.apiBase,
     AGENT_RUNTIME: 'process',
@@ -98,11 +99,15 @@ describe('the Discord gateway while Postgres is down', () => {
     await gateway.exited;
     await postgres.start();
     const next = await start(['gateway', '--channel', 'discord']);
-    expect(next.output()).toContain('adopted the ingress spool');
+    // Health answers before the adapter starts: wait for the adoption itself.
+    await waitFor('the spool adopted', () => next.output().includes('adopted the ingress spool'));
 
     const all = await waitFor(
       'the spooled messages answered',
-      () => replies().length >= 2 && replies(),
+      () => {
+        const texts = replies().join('\n');
+        return texts.includes('second, while') && texts.includes('third, while') && replies();
+      },
       30_000,
     );
     await waitFor(
@@ -117,5 +122,42 @@ describe('the Discord gateway while Postgres is down', () => {
     for (const word of ['first', 'second', 'third']) {
       expect(all.filter((t) => t.includes(`@Andy ${word}`)).length).toBeLessThanOrEqual(1);
     }
+  });
+});
+
+describe('the web chat while Postgres is down', () => {
+  it('accepts a message (202), keeps it on disk, and answers it once Postgres is back', async () => {
+    const port = await freePort();
+    const proc = spawnGridbot(['dashboard'], env(port));
+    processes.push(proc);
+    await waitUntilReady(proc, port, 30_000);
+    const base = `http://127.0.0.1:${port}/api/chat/spooled`;
+    const auth = { authorization: 'Bearer spool-dashboard-token-0123456789' };
+    await postgres.crash();
+    const res = await fetch(`${base}/messages`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: '@Andy written while Postgres was down' }),
+    });
+    expect(res.status).toBe(202);
+    await waitFor(
+      'the web spool on disk',
+      async () => (await readdir(`${dataDir}/spool/web`).catch(() => [])).length > 0,
+    );
+    await postgres.start();
+    const history = await waitFor(
+      'the answer in the chat history',
+      async () => {
+        const body = (await (await fetch(`${base}/messages`, { headers: auth })).json()) as {
+          entries: Array<{ role: string; text: string }>;
+        };
+        return body.entries.some((e) => e.role === 'assistant') && body.entries;
+      },
+      30_000,
+    );
+    const answers = history.filter((e) => e.role === 'assistant');
+    expect(answers).toHaveLength(1);
+    expect(answers[0]!.text).toContain('written while Postgres was down');
+    expect(proc.child.exitCode).toBeNull();
   });
 });
