@@ -3,7 +3,7 @@
  * spooled to disk and committed, in order, when Postgres is back — even by the next
  * gateway process, when the one that spooled it was killed meanwhile.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createDatabase, migrateToLatest, registerThread } from '@gridbot/db';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,10 +90,13 @@ describe('the Discord gateway while Postgres is down', () => {
       () => gateway.output().includes('spooling inbound events'),
       10_000,
     );
-    await waitFor(
-      'the spool file on disk',
-      async () => (await readdir(`${dataDir}/spool/discord`)).length > 0,
-    );
+    // Both on disk (the platform counts them as received) before the gateway dies.
+    await waitFor('both events in the spool file', async () => {
+      const dir = `${dataDir}/spool/discord`;
+      const files = await readdir(dir);
+      const text = (await Promise.all(files.map((f) => readFile(`${dir}/${f}`, 'utf8')))).join('');
+      return text.includes('second, while') && text.includes('third, while');
+    });
     // The gateway that spooled them dies before Postgres returns.
     gateway.child.kill('SIGKILL');
     await gateway.exited;
@@ -109,7 +112,10 @@ describe('the Discord gateway while Postgres is down', () => {
         return texts.includes('second, while') && texts.includes('third, while') && replies();
       },
       30_000,
-    );
+    ).catch((error: Error) => {
+      const logs = processes.map((p) => p.output().slice(-4_000)).join('\n-----\n');
+      throw new Error(`${error.message}; replies: ${JSON.stringify(replies())}\n${logs}`);
+    });
     await waitFor(
       'no spool left',
       async () => (await readdir(`${dataDir}/spool/discord`)).length === 0,
