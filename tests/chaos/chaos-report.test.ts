@@ -31,6 +31,25 @@ describe('the chaos report', () => {
     expect(report.orderViolations).toBe(2);
   });
 
+  it('counts a reply resent across a gateway kill apart from other duplicates', () => {
+    const report = buildReport({
+      sent: [sent(-1, 0, 10), sent(-1, 1, 20)],
+      replies: [
+        // Reached the platform 2 ms before the kill: the send could not be recorded.
+        { chatId: -1, text: 'ack tok-1-0', at: 998 },
+        { chatId: -1, text: 'ack tok-1-0', at: 5_000 },
+        // Sent long before the kill, and again: a real duplicate.
+        { chatId: -1, text: 'ack tok-1-1', at: 100 },
+        { chatId: -1, text: 'ack tok-1-1', at: 6_000 },
+      ],
+      runs: [],
+      faults: [{ kind: 'kill-gateway', at: 1_000, healedAt: 3_000 }],
+    });
+    expect(report.resentAcrossGatewayKill).toEqual(['tok-1-0']);
+    expect(report.answeredTwice).toEqual(['tok-1-1']);
+    expect(report.identicalRepliesTwice).toBe(1);
+  });
+
   it('measures recovery from the fault healing to the next answer of each affected thread', () => {
     const report = buildReport({
       sent: [sent(-1, 0, 100), sent(-2, 0, 100), sent(-3, 0, 1_500), sent(-4, 0, 5_000)],

@@ -49,6 +49,13 @@ export interface ChaosReport {
   lost: string[];
   answeredTwice: string[];
   identicalRepliesTwice: number;
+  /**
+   * Of those, replies whose first copy reached the platform in the moment before the gateway
+   * was killed: sent, but the process died before it could record the send, so the next
+   * gateway sent it again. A platform without an idempotency key (Telegram) makes this
+   * window unavoidable; it is counted apart, with its tokens, and reported.
+   */
+  resentAcrossGatewayKill: string[];
   orderViolations: number;
   overlappingRuns: number;
   recovery: RecoveryStat[];
@@ -121,12 +128,18 @@ function recoveryOf(
   return { kind: fault.kind, at: fault.at, affected: pending.size, latenciesMs, unanswered };
 }
 
+/** How close before a gateway kill a send must be to fall in the unrecordable window. */
+const SEND_WINDOW_MS = 50;
+
 export function buildReport(input: {
   sent: SentMessage[];
   replies: ReplySeen[];
   runs: RunRecord[];
   faults: FaultRecord[];
 }): ChaosReport {
+  const gatewayKills = input.faults.filter((f) => f.kind === 'kill-gateway').map((f) => f.at);
+  const firstCopyAt = new Map<string, number>();
+  const resent = new Set<string>();
   const { sent, replies } = input;
   const known = new Map(sent.map((m) => [m.token, m]));
   const answers = new Map<string, number>();
@@ -139,7 +152,11 @@ export function buildReport(input: {
     const key = `${reply.chatId}\u0000${reply.text}`;
     const copies = (seenTexts.get(key) ?? 0) + 1;
     seenTexts.set(key, copies);
-    if (copies > 1) identicalRepliesTwice++;
+    if (copies === 1) firstCopyAt.set(key, reply.at);
+    const first = firstCopyAt.get(key)!;
+    const inWindow = gatewayKills.some((kill) => first <= kill && kill - first <= SEND_WINDOW_MS);
+    if (copies > 1 && inWindow) for (const token of tokensIn(reply.text)) resent.add(token);
+    else if (copies > 1) identicalRepliesTwice++;
     for (const token of new Set(tokensIn(reply.text))) {
       const message = known.get(token);
       if (!message || message.chatId !== reply.chatId) continue;
@@ -156,8 +173,11 @@ export function buildReport(input: {
     sent: sent.length,
     answered: sent.filter((m) => answers.has(m.token)).length,
     lost: sent.filter((m) => !answers.has(m.token)).map((m) => m.token),
-    answeredTwice: [...answers].filter(([, n]) => n > 1).map(([token]) => token),
+    answeredTwice: [...answers]
+      .filter(([token, n]) => n > 1 && !resent.has(token))
+      .map(([token]) => token),
     identicalRepliesTwice,
+    resentAcrossGatewayKill: [...resent],
     orderViolations,
     overlappingRuns: countOverlaps(input.runs),
     recovery,
@@ -172,6 +192,7 @@ export function formatReport(report: ChaosReport): string {
   const lines = [
     `sent ${report.sent}, answered ${report.answered}, lost ${report.lost.length}, answered twice ${report.answeredTwice.length}, identical replies sent twice ${report.identicalRepliesTwice}`,
     `order violations ${report.orderViolations}, overlapping successful runs ${report.overlappingRuns}`,
+    `resent because the gateway was killed between sending and recording (Telegram has no idempotency key): ${report.resentAcrossGatewayKill.length}${report.resentAcrossGatewayKill.length ? ` (${report.resentAcrossGatewayKill.join(' ')})` : ''}`,
     `recovery after a fault (affected threads' next answer): p50 ${report.recoveryP50Ms} ms, p99 ${report.recoveryP99Ms} ms, max ${report.recoveryMaxMs} ms`,
   ];
   for (const r of report.recovery) {
