@@ -39,7 +39,7 @@ import {
   takeOverLease,
   taskJobSchema,
 } from '@gridbot/queue';
-import { AgentSession } from '@gridbot/runner';
+import { type AgentRequestHandlers, AgentSession } from '@gridbot/runner';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Kysely } from 'kysely';
@@ -331,6 +331,7 @@ export class DrainProcessor {
       decisions,
       awaitingApproval: null,
       providerError: null,
+      storageError: null,
       config,
       pending,
       target: { lease, runId: run.id, channel: thread.channel, jid: thread.jid },
@@ -359,6 +360,7 @@ export class DrainProcessor {
       const finish = await this.#runAgent(state, run.id, await context, listen);
       // The provider's failure, not the agent's reaction to it, is what the thread hears about.
       if (state.providerError) throw state.providerError;
+      if (state.storageError) throw state.storageError;
       if (finish.status === 'error')
         throw new Error(`agent reported an error: ${finish.error ?? 'no detail'}`);
       const rows = await commitRun(db, {
@@ -393,13 +395,13 @@ export class DrainProcessor {
         await job.moveToDelayed(Date.now(), job.token);
         throw new DelayedError();
       }
-      if (isDatabaseUnavailable(error)) {
+      if (isDatabaseUnavailable(error) || state.storageError) {
         // Not the run's fault, and nothing was committed: the job tries again (#outageSafe).
         observe('failed');
         await finishRun(db, run.id, 'failed', (error as Error).message, state.tokens).catch(
           () => {},
         );
-        throw error;
+        throw isDatabaseUnavailable(error) ? error : state.storageError;
       }
       const cause = reason instanceof AgentProtocolError ? reason : error;
       const failure = classifyRunFailure(cause);
@@ -552,7 +554,7 @@ export class DrainProcessor {
         timeoutMs: limits.timeoutMs,
         logger: state.log.child({ component: 'agent', agent: agent.id.slice(0, 12), reused }),
         signal: state.abort.signal,
-        handlers: {
+        handlers: noticingOutages(state, {
           ...agentRequestHandlers({
             db,
             thread: state.thread,
@@ -566,7 +568,7 @@ export class DrainProcessor {
             runId,
             enqueue: (rows) => this.#enqueue(state.thread.channel, rows),
           }),
-        },
+        }),
       });
       listen((event) => {
         if (event.type === 'stop') {
@@ -601,6 +603,26 @@ export class DrainProcessor {
   stop(): void {
     this.#deliveries.stop();
   }
+}
+
+/**
+ * The agent's request handlers, each noting in `state` when it failed because Postgres was
+ * away (the agent then sees an error and may give up, but the run is not its fault).
+ */
+function noticingOutages(state: RunState, handlers: AgentRequestHandlers): AgentRequestHandlers {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([method, handle]) => [
+      method,
+      async (params: unknown) => {
+        try {
+          return await handle!(params);
+        } catch (error) {
+          if (isDatabaseUnavailable(error)) state.storageError ??= error as Error;
+          throw error;
+        }
+      },
+    ]),
+  );
 }
 
 /** A job's payload, checked: no retry can make a malformed one valid, so it fails at once. */

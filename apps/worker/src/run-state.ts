@@ -13,6 +13,11 @@ export interface RunState {
   awaitingApproval: number | null;
   /** The model provider failed after its retries; the run ends with this, not the agent's error. */
   providerError: LlmUnavailableError | null;
+  /**
+   * Postgres was away while serving one of the agent's requests: the run ends with this, so
+   * the job waits for Postgres instead of using an attempt.
+   */
+  storageError: Error | null;
   config: BehaviourConfig;
   pending: Message[];
   target: RunTarget;
