@@ -74,10 +74,13 @@ export class PrivatePostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/${name}`;
   }
 
+  /** `pg_ctl -D <data> …args`, as the postgres user. */
+  #ctl(args: string[]) {
+    return asPostgres(`${this.#bin}/pg_ctl`, ['-D', join(this.#dir, 'data'), ...args]);
+  }
+
   async start(): Promise<void> {
-    await asPostgres(`${this.#bin}/pg_ctl`, [
-      '-D',
-      join(this.#dir, 'data'),
+    await this.#ctl([
       '-l',
       join(this.#dir, 'log'),
       '-w',
@@ -101,24 +104,12 @@ export class PrivatePostgres {
 
   /** Stops the server in immediate mode: a crash, recovered from the WAL at the next start. */
   async crash(): Promise<void> {
-    await asPostgres(`${this.#bin}/pg_ctl`, [
-      '-D',
-      join(this.#dir, 'data'),
-      '-m',
-      'immediate',
-      'stop',
-    ]);
+    await this.#ctl(['-m', 'immediate', 'stop']);
   }
 
   /** Stops the server and removes its files; safe to call twice. */
   async destroy(): Promise<void> {
-    await asPostgres(`${this.#bin}/pg_ctl`, [
-      '-D',
-      join(this.#dir, 'data'),
-      '-m',
-      'immediate',
-      'stop',
-    ]).catch(() => {});
+    await this.crash().catch(() => {});
     await rm(this.#dir, { recursive: true, force: true });
   }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { abortableSleep, type IngressHandler } from '@gridbot/channels';
 import { type InboundEvent, inboundEditSchema, inboundMessageSchema } from '@gridbot/core';
 import { isDatabaseUnavailable } from '@gridbot/db';
-import type { Logger } from '@gridbot/service';
+import { type Logger, processExists } from '@gridbot/service';
 
 export interface IngressSpoolOptions {
   /** This channel's spool directory, e.g. `$DATA_DIR/spool/discord`. */
@@ -15,15 +15,6 @@ export interface IngressSpoolOptions {
   logger: Logger;
   /** Pause between tries while Postgres is away. */
   retryMs?: number;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** An event read back from a spool file, with its dates revived and checked; null if torn. */
@@ -74,7 +65,7 @@ export class IngressSpool {
     const prefix = `${hostname()}-`;
     for (const name of (await readdir(this.#o.dir)).sort()) {
       const match = /^(.+)-(\d+)-[0-9a-f]+\.jsonl$/.exec(name);
-      if (!name.startsWith(prefix) || !match || processAlive(Number(match[2]))) continue;
+      if (!name.startsWith(prefix) || !match || processExists(Number(match[2]))) continue;
       // Renaming claims the file: of two gateways starting at once, one wins.
       const claimed = join(this.#o.dir, `${name}.adopted-${process.pid}`);
       try {

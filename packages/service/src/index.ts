@@ -5,7 +5,11 @@ export {
   type ReadinessCheck,
   type RouteHandler,
 } from './health-server.ts';
-export { InstanceRegistry, type InstanceRegistryOptions } from './instance-registry.ts';
+export {
+  InstanceRegistry,
+  type InstanceRegistryOptions,
+  processExists,
+} from './instance-registry.ts';
 export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
 export { createMetrics, type ServiceMetrics } from './metrics.ts';
 export { type BuildInfo, RoleRuntime, type RoleRuntimeOptions, safeUrl } from './role-runtime.ts';

@@ -13,7 +13,8 @@ export interface InstanceRegistryOptions {
   logger: Logger;
 }
 
-function processExists(pid: number): boolean {
+/** Whether a process of this host with that pid is running (signal 0 probes, sends nothing). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,5 +1,23 @@
-import { type Kysely, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../database.ts';
+
+/** The thread has a triggering user message past its cursor, stored more than `graceMs` ago. */
+function hasUnansweredTrigger(graceMs: number) {
+  return ({ exists, selectFrom }: ExpressionBuilder<Database, 'threads'>) =>
+    exists(
+      selectFrom('messages')
+        .select('messages.id')
+        .whereRef('messages.thread_id', '=', 'threads.id')
+        .whereRef('messages.id', '>', 'threads.cursor')
+        .where('messages.role', '=', 'user')
+        .where('messages.triggers', '=', true)
+        .where(
+          'messages.created_at',
+          '<',
+          sql<Date>`now() - ${`${graceMs} milliseconds`}::interval`,
+        ),
+    );
+}
 
 /**
  * Registered threads with a triggering message past their cursor, stored more than
@@ -18,21 +36,7 @@ export async function strandedThreadIds(db: Kysely<Database>, graceMs = 0): Prom
         eb('threads.lease_expires_at', '<', sql<Date>`now()`),
       ]),
     )
-    .where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('messages')
-          .select('messages.id')
-          .whereRef('messages.thread_id', '=', 'threads.id')
-          .whereRef('messages.id', '>', 'threads.cursor')
-          .where('messages.role', '=', 'user')
-          .where('messages.triggers', '=', true)
-          .where(
-            'messages.created_at',
-            '<',
-            sql<Date>`now() - ${`${graceMs} milliseconds`}::interval`,
-          ),
-      ),
-    )
+    .where(hasUnansweredTrigger(graceMs))
     .execute();
   return rows.map((r) => r.id);
 }
@@ -52,16 +56,7 @@ export async function heldThreadsWithWork(
     .where('threads.status', '!=', 'failed')
     .where('threads.lease_owner', 'is not', null)
     .where('threads.lease_expires_at', '>=', sql<Date>`now()`)
-    .where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('messages')
-          .select('messages.id')
-          .whereRef('messages.thread_id', '=', 'threads.id')
-          .whereRef('messages.id', '>', 'threads.cursor')
-          .where('messages.role', '=', 'user')
-          .where('messages.triggers', '=', true),
-      ),
-    )
+    .where(hasUnansweredTrigger(0))
     .execute();
   return rows.map((r) => ({ id: r.id, lease_owner: r.lease_owner!, lease_token: r.lease_token }));
 }
