@@ -89,8 +89,9 @@ describe('a poison message', () => {
       },
       30_000,
     );
-    const notices = texts().filter((t) => t.includes('Sorry, I could not answer'));
-    expect(notices).toHaveLength(2);
+    // The notice is committed with the dead letter and sent just after it.
+    const notices = () => texts().filter((t) => t.includes('Sorry, I could not answer'));
+    await waitFor('the second failure notice', () => notices().length === 2);
 
     // The agent is fixed; the operator retries from the dashboard.
     await writeFile(fixedMarker, 'fixed');
@@ -103,6 +104,7 @@ describe('a poison message', () => {
     );
     expect(texts().filter((t) => t.includes('POISON two'))).toHaveLength(1);
     expect((await openLetters()).map((l) => l.id)).toEqual([first!.id]);
+    expect(notices()).toHaveLength(2);
     const again = await api(`/api/dead-letters/${second.id}/retry`, 'POST');
     expect(again.status).toBe(409);
 

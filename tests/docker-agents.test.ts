@@ -194,7 +194,10 @@ describe('agents in containers, end to end', () => {
       async () => (await gridbotContainers()).length === 0,
       10_000,
     );
-    expect(next.output()).toContain('removed orphaned agent container');
+    // Docker shows the container gone a moment before the worker's log line arrives.
+    await waitFor('the removal logged', () =>
+      next.output().includes('removed orphaned agent container'),
+    );
     await next.stop();
   });
 });
