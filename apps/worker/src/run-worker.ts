@@ -75,6 +75,7 @@ export async function attachWorker(
     connection: runtime.blocking,
     prefix: env.QUEUE_PREFIX,
     concurrency: env.WORKER_CONCURRENCY,
+    workerId: runtime.instance.id,
     logger,
     metrics: runtime.metrics,
   });

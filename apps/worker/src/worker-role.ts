@@ -9,6 +9,8 @@ export interface WorkerRoleOptions {
   connection: Redis;
   prefix: string;
   concurrency: number;
+  /** This worker's instance id, stored on each job it takes (the sweeper checks it is alive). */
+  workerId: string;
   /**
    * Lock duration of a job; BullMQ renews it at half that while the run is alive. A dead
    * worker's job is handed back within about this plus two stall checks.
@@ -37,8 +39,9 @@ export class WorkerRole {
   }
 
   #consume(queue: string, handle: (job: Job, token?: string) => Promise<string>): Worker {
-    const { connection, prefix, concurrency, logger, metrics } = this.#o;
+    const { connection, prefix, concurrency, workerId, logger, metrics } = this.#o;
     const worker = new Worker(queue, handle, {
+      name: workerId,
       connection,
       prefix,
       concurrency,

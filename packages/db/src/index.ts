@@ -101,7 +101,7 @@ export {
   markStaleInstancesDown,
   releaseExpiredLeases,
   strandedOutbox,
-  strandedThreadIds,
+  strandedThreads,
 } from './repos/sweep-repo.ts';
 export {
   findTask,

@@ -62,6 +62,19 @@ export class PipelineQueues {
     });
   }
 
+  /**
+   * The worker (its instance id, BullMQ's `processedBy`) running the thread's drain job,
+   * or null when that job is not active. A drain request coalesces behind an active job,
+   * so one held by a dead worker delays the thread until BullMQ's lock expires.
+   */
+  async activeDrainWorker(threadId: number): Promise<string | null> {
+    const queue = this.queue(THREADS_QUEUE);
+    const jobId = await queue.getDeduplicationJobId(drainDedupId(threadId));
+    const job = jobId ? await queue.getJob(jobId) : undefined;
+    if (!job?.processedBy || (await job.getState()) !== 'active') return null;
+    return job.processedBy;
+  }
+
   /** Asks the channel's gateway to deliver an outbox row. */
   async enqueueOutbound(channel: string, outboxId: number, threadId?: number): Promise<void> {
     const data: OutboundJob = { outboxId, ...(threadId !== undefined && { threadId }) };

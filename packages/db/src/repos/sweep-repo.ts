@@ -24,10 +24,13 @@ function hasUnansweredTrigger(graceMs: number) {
  * `graceMs` ago, and no live lease: work that Redis lost or that was never enqueued. The
  * grace leaves alone threads whose drain job is simply on its way.
  */
-export async function strandedThreadIds(db: Kysely<Database>, graceMs = 0): Promise<number[]> {
-  const rows = await db
+export async function strandedThreads(
+  db: Kysely<Database>,
+  graceMs = 0,
+): Promise<Array<{ id: number; lease_token: number }>> {
+  return await db
     .selectFrom('threads')
-    .select('threads.id')
+    .select(['threads.id', 'threads.lease_token'])
     .where('threads.registered', '=', true)
     .where('threads.status', '!=', 'failed')
     .where((eb) =>
@@ -38,7 +41,6 @@ export async function strandedThreadIds(db: Kysely<Database>, graceMs = 0): Prom
     )
     .where(hasUnansweredTrigger(graceMs))
     .execute();
-  return rows.map((r) => r.id);
 }
 
 /**
