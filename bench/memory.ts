@@ -6,21 +6,21 @@
  *
  *   source  node apps/cli/src/main.ts          (TypeScript sources, type stripping)
  *   bundle  node apps/cli/dist/gridbot.mjs     (`pnpm build`, split per command)
- *   bundle-small-young  the bundle with --max-semi-space-size=2 (the production image)
+ *   bundle-production  the bundle with the production image's Node flags (PRODUCTION_NODE_ARGS)
  *
- *   node bench/memory.ts [--modes source,bundle,bundle-small-young] [--threads 10] [--messages 200] [--settle-ms 3000] [--out bench/results/memory.json]
+ *   node bench/memory.ts [--modes source,bundle,bundle-production] [--threads 10] [--messages 200] [--settle-ms 3000] [--out bench/results/memory.json]
  */
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { freePort } from '../tests/support/free-port.ts';
 import { type GridbotCommand, REPO_ROOT } from '../tests/support/gridbot-process.ts';
 import { BenchHarness, benchChats, rssMb, token } from './harness.ts';
-import { writeResult } from './lib.ts';
+import { PRODUCTION_NODE_ARGS, writeResult } from './lib.ts';
 import { tokensOf, WebhookPlatform } from './webhook-platform.ts';
 
 const { values } = parseArgs({
   options: {
-    modes: { type: 'string', default: 'source,bundle,bundle-small-young' },
+    modes: { type: 'string', default: 'source,bundle,bundle-production' },
     threads: { type: 'string', default: '10' },
     messages: { type: 'string', default: '200' },
     'settle-ms': { type: 'string', default: '3000' },
@@ -34,7 +34,7 @@ const BUNDLE = `${REPO_ROOT}apps/cli/dist/gridbot.mjs`;
 const MODES: Record<string, GridbotCommand> = {
   source: {},
   bundle: { cli: BUNDLE },
-  'bundle-small-young': { cli: BUNDLE, nodeArgs: ['--max-semi-space-size=2'] },
+  'bundle-production': { cli: BUNDLE, nodeArgs: PRODUCTION_NODE_ARGS },
 };
 
 async function measure(mode: string, command: GridbotCommand) {

@@ -11,8 +11,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { freePort } from '../tests/support/free-port.ts';
 import { type GridbotCommand, REPO_ROOT } from '../tests/support/gridbot-process.ts';
-import { BenchHarness, benchChats, token } from './harness.ts';
-import { round, writeResult } from './lib.ts';
+import { BenchHarness, benchChats, rssMb, token } from './harness.ts';
+import { PRODUCTION_NODE_ARGS, round, writeResult } from './lib.ts';
 import { tokensOf, WebhookPlatform } from './webhook-platform.ts';
 
 const { values } = parseArgs({
@@ -21,8 +21,10 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '50' },
     checkpoint: { type: 'string', default: '1000' },
     'settle-ms': { type: 'string', default: '60000' },
-    /** Run the roles from the production bundle with --max-semi-space-size=2, as the image does. */
+    /** Run the roles from the production bundle with the image's Node flags (PRODUCTION_NODE_ARGS). */
     bundle: { type: 'boolean', default: false },
+    /** Extra Node flags for the bundled roles (e.g. `--max-old-space-size=128`), to compare. */
+    'node-arg': { type: 'string', multiple: true, default: [] },
     /** Write heap snapshots of both roles at the checkpoint and after settling (finding a leak). */
     'snapshot-dir': { type: 'string' },
     out: { type: 'string', default: 'bench/results/soak.json' },
@@ -33,26 +35,34 @@ const threads = Number(values.threads);
 const checkpoint = Math.min(Number(values.checkpoint), messages);
 const settleMs = Number(values['settle-ms']);
 const snapshotDir = values['snapshot-dir'];
-/** NODE_OPTIONS that let SIGUSR2 write a heap snapshot (a full GC first) into the dir. */
-const snapshots: Record<string, string> = {
+/** The roles' extra environment: heap snapshots on SIGUSR2 (a full GC first) into the dir. */
+const roleEnv: Record<string, string> = {
   ...(snapshotDir && {
     NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`,
   }),
-  ...(process.env.MALLOC_ARENA_MAX && { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX }),
+  // The allocator's settings pass through (glibc's MALLOC_* tunables, or LD_PRELOAD of
+  // another malloc), to compare how each holds native memory.
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => name.startsWith('MALLOC_') || name === 'LD_PRELOAD' || name === 'GLIBC_TUNABLES',
+    ),
+  ),
 };
 
-/** Resident set size of a process, in MB. */
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return round(kb / 1024);
+/**
+ * Memory of a process that counts in its RSS but the kernel takes back whenever it needs it
+ * (pages freed with MADV_FREE, as V8 and allocators do), in MB.
+ */
+async function lazyFreeMb(pid: number): Promise<number> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+  return round(Number(/LazyFree:\s+(\d+)/.exec(rollup)?.[1] ?? 0) / 1024);
 }
 
 const BUNDLE = `${REPO_ROOT}apps/cli/dist/gridbot.mjs`;
 if (values.bundle)
   execFileSync(process.execPath, [`${REPO_ROOT}apps/cli/bundle.ts`], { stdio: 'inherit' });
 const command: GridbotCommand = values.bundle
-  ? { cli: BUNDLE, nodeArgs: ['--max-semi-space-size=2'] }
+  ? { cli: BUNDLE, nodeArgs: [...PRODUCTION_NODE_ARGS, ...values['node-arg']] }
   : {};
 
 const h = await BenchHarness.create();
@@ -63,14 +73,14 @@ try {
   const gatewayPort = await freePort();
   const gateway = await h.start(
     ['gateway', '--channel', 'telegram'],
-    { ...platform.gatewayEnv(gatewayPort), ...snapshots },
+    { ...platform.gatewayEnv(gatewayPort), ...roleEnv },
     gatewayPort,
     command,
   );
   const workerPort = await freePort();
   const worker = await h.start(
     ['worker'],
-    { WORKER_CONCURRENCY: '8', AGENT_RUNTIME: 'bench-inprocess', ...snapshots },
+    { WORKER_CONCURRENCY: '8', AGENT_RUNTIME: 'bench-inprocess', ...roleEnv },
     workerPort,
     command,
   );
@@ -82,20 +92,39 @@ try {
     Object.fromEntries(
       await Promise.all(Object.entries(roles).map(async ([k, role]) => [k, await rssMb(role.pid)])),
     ) as Record<string, number>;
-  /** V8 heap in use (MB), from the role's own /metrics. */
+  /** One gauge (MB) from a role's /metrics text; `space` picks a heap space's series. */
+  const gauge = (text: string, name: string, space?: string) => {
+    const labels = space ? `\\{[^}]*space="${space}"[^}]*\\}` : '(?:\\{[^}]*\\})?';
+    const match = new RegExp(`^gridbot_${name}${labels} (\\S+)`, 'm').exec(text);
+    return round(Number(match?.[1]) / 1024 / 1024);
+  };
+  /**
+   * Where each role's memory is, from its own /metrics: the V8 heap in use and committed,
+   * the committed size of the spaces that grow, and memory outside the heap (buffers).
+   * RSS beyond these is the allocator's and the code's, less what is lazily freed.
+   */
   const heap = async () =>
     Object.fromEntries(
       await Promise.all(
         Object.entries(roles).map(async ([k, role]) => {
           const text = await (await fetch(`http://127.0.0.1:${role.port}/metrics`)).text();
-          const bytes = Number(
-            /^gridbot_nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1],
-          );
-          return [k, round(bytes / 1024 / 1024)];
+          return [
+            k,
+            {
+              used: gauge(text, 'nodejs_heap_size_used_bytes'),
+              committed: gauge(text, 'nodejs_heap_size_total_bytes'),
+              old_space: gauge(text, 'nodejs_heap_space_size_total_bytes', 'old'),
+              new_space: gauge(text, 'nodejs_heap_space_size_total_bytes', 'new'),
+              code_space: gauge(text, 'nodejs_heap_space_size_total_bytes', 'code'),
+              large_objects: gauge(text, 'nodejs_heap_space_size_total_bytes', 'large_object'),
+              external: gauge(text, 'nodejs_external_memory_bytes'),
+              lazy_free: await lazyFreeMb(role.pid),
+            },
+          ];
         }),
       ),
-    ) as Record<string, number>;
-  let heapAtCheckpoint: Record<string, number> = {};
+    ) as Record<string, Record<string, number>>;
+  let heapAtCheckpoint: Record<string, Record<string, number>> = {};
   /** RSS each time another `checkpoint` messages were answered: a leak keeps climbing. */
   const progression: Array<Record<string, number>> = [];
   let lastStep = 0;
@@ -158,13 +187,14 @@ try {
       threads,
       checkpoint,
       settle_ms: settleMs,
-      roles_from: values.bundle ? 'production bundle, --max-semi-space-size=2' : 'sources',
+      roles_from: values.bundle ? 'production bundle' : 'sources',
+      ...(values.bundle && { node_args: command.nodeArgs }),
     },
     seconds: round(seconds, 1),
     msgs_per_s: round(expected / seconds),
     rss_mb: { after_checkpoint: checkpointRss, at_end: atEnd, after_settle: settled },
     rss_mb_by_answered: progression,
-    heap_used_mb: {
+    heap_mb: {
       after_checkpoint: heapAtCheckpoint,
       at_end: heapAtEnd,
       after_settle: heapSettled,
@@ -175,7 +205,10 @@ try {
   };
   console.table(result.rss_mb);
   console.table(progression);
-  console.table(result.heap_used_mb);
+  for (const [when, roles] of Object.entries(result.heap_mb)) {
+    console.log(`heap (MB) ${when}`);
+    console.table(roles);
+  }
   console.table({ growth, 'msgs/s': { value: result.msgs_per_s } });
   await writeResult(values.out, result);
 } finally {
