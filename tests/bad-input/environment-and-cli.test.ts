@@ -42,12 +42,6 @@ const ENV_CASES: Array<[string, string[], Record<string, string | undefined>, Re
     /DATABASE_URL: is not set \(required\): set it, e\.g\. postgres:\/\//,
   ],
   [
-    'REDIS_URL missing',
-    ['worker'],
-    { REDIS_URL: undefined },
-    /REDIS_URL: is not set \(required\): set it, e\.g\. redis:\/\//,
-  ],
-  [
     'DATABASE_URL not a Postgres URL',
     ['worker'],
     { DATABASE_URL: 'mysql://db/gridbot' },

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrateToLatest } from '@gridbot/db';
+import { runMigrations } from 'bullmq';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import {
@@ -68,6 +69,14 @@ export default async function setup(): Promise<() => Promise<void>> {
     await migrateToLatest(db);
   } finally {
     await db.destroy();
+  }
+  // BullMQ's schema too, for the Postgres-only mode: each test database starts with it.
+  const template = new pg.Client({ connectionString: databaseUrl(TEMPLATE_DB) });
+  await template.connect();
+  try {
+    await runMigrations(template);
+  } finally {
+    await template.end();
   }
   await admin.end();
   return async () => {

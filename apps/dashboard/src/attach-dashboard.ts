@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { Gateway } from '@gridbot/app-gateway';
 import { WebAdapter } from '@gridbot/channels';
-import { waitForRedis } from '@gridbot/queue';
 import type { Logger, RoleRuntime } from '@gridbot/service';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
@@ -50,11 +49,10 @@ export async function attachDashboard(
   }
   const board = new QueueBoard({
     queues: runtime.queues,
-    redis: runtime.producer,
-    prefix: env.QUEUE_PREFIX,
+    transport: runtime.transport,
     basePath: QUEUES_PATH,
   });
-  await waitForRedis(runtime.producer);
+  await runtime.transport.waitReady(10_000);
   await board.refresh();
   const refresher = setInterval(() => {
     board
@@ -64,18 +62,14 @@ export async function attachDashboard(
   refresher.unref();
   runtime.shutdown.add('queue-board', () => clearInterval(refresher));
 
-  // The blocking connection's settings wait for Redis, which a subscriber needs.
-  const subscriber = runtime.duplicateBlocking('gridbot-web-replies');
   const adapter = new WebAdapter({
-    publisher: runtime.producer,
-    subscriber,
+    bus: runtime.transport.pubsub,
     prefix: env.QUEUE_PREFIX,
     assistantName: env.ASSISTANT_NAME,
     logger: logger.child({ channel: 'web' }),
   });
   const gateway = Gateway.onRuntime(runtime, {
     adapter,
-    prefix: env.QUEUE_PREFIX,
     assistantName: env.ASSISTANT_NAME,
     allowedUsers: new Set([OPERATOR_ID]),
     logger: logger.child({ role: 'gateway-web' }),
@@ -100,10 +94,7 @@ export async function attachDashboard(
     token,
     watchedQueues: () => board.names,
     async start() {
-      runtime.shutdown.add('gateway-web', async () => {
-        await gateway.stop();
-        subscriber.disconnect();
-      });
+      runtime.shutdown.add('gateway-web', () => gateway.stop());
       await gateway.start();
     },
   };

@@ -6,20 +6,19 @@ import { HonoAdapter } from '@bull-board/hono';
 import {
   outboundQueueName,
   type PipelineQueues,
+  type QueueTransport,
   SYSTEM_QUEUE,
   TASKS_QUEUE,
   THREADS_QUEUE,
 } from '@gridbot/queue';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Hono } from 'hono';
-import type { Redis } from 'ioredis';
 import { assetPath } from './asset-path.ts';
 
 export interface QueueBoardOptions {
   queues: PipelineQueues;
-  redis: Redis;
-  /** The install's BullMQ prefix. */
-  prefix: string;
+  /** Lists the queues that exist. */
+  transport: QueueTransport;
   /** Where the board is mounted, e.g. `/queues`. */
   basePath: string;
 }
@@ -37,8 +36,8 @@ const uiBasePath = assetPath('bull-board-ui', () =>
 const CORE_QUEUES = [THREADS_QUEUE, TASKS_QUEUE, SYSTEM_QUEUE, outboundQueueName('web')];
 
 /**
- * Bull Board over every GridBot queue: the core queues plus any queue found under the
- * install's prefix (`outbound-telegram` appears once a Telegram gateway has run). Retry
+ * Bull Board over every GridBot queue: the core queues plus any queue the transport has
+ * (`outbound-telegram` appears once a Telegram gateway has run). Retry
  * and clean are enabled; the dashboard's auth guards it like every other route.
  */
 export class QueueBoard {
@@ -60,20 +59,9 @@ export class QueueBoard {
     this.app = server.registerPlugin();
   }
 
-  /** Queue names under the prefix, core queues first. */
+  /** The install's queue names, core queues first. */
   async discover(): Promise<string[]> {
-    const { redis, prefix } = this.#options;
-    const found = new Set<string>(CORE_QUEUES);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*:meta`, 'COUNT', 500);
-      cursor = next;
-      for (const key of keys) {
-        const name = key.slice(prefix.length + 1, -':meta'.length);
-        if (name && !name.includes(':')) found.add(name);
-      }
-    } while (cursor !== '0');
-    return [...found];
+    return [...new Set([...CORE_QUEUES, ...(await this.#options.transport.queueNames())])];
   }
 
   /** The queues shown so far. */

@@ -1,6 +1,6 @@
 import { TelegramAdapter } from '@gridbot/channels/telegram';
 import { insertOutbox, registerThread } from '@gridbot/db';
-import { createRedisConnection, PipelineQueues } from '@gridbot/queue';
+import { PipelineQueues } from '@gridbot/queue';
 import { createMetrics } from '@gridbot/service';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,31 +10,32 @@ import {
   startFakeBotApi,
 } from '../../../tests/support/fake-bot-api.ts';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
-import { createTestRedis, type TestRedis } from '../../../tests/support/test-redis.ts';
+import {
+  createTestTransport,
+  TRANSPORT_KINDS,
+  type TransportKind,
+} from '../../../tests/support/test-transport.ts';
 import { waitFor } from '../../../tests/support/wait-for.ts';
 import { Egress } from './egress.ts';
 
 let t: TestDatabase;
-let r: TestRedis;
 beforeAll(async () => {
   t = await createTestDatabase();
-  r = createTestRedis();
 });
 afterAll(async () => {
   await t?.drop();
-  await r?.cleanup();
 });
 
 /** Runs an Egress against a fake Bot API whose sendMessage is `sendMessage`. */
 async function withEgress(
+  kind: TransportKind,
   sendMessage: FakeMethod,
   body: (api: FakeBotApi, queues: PipelineQueues) => Promise<void>,
 ) {
   const api = await startFakeBotApi({ sendMessage });
   const logger = pino({ level: 'silent' });
-  const producer = createRedisConnection({ url: r.url, purpose: 'producer' });
-  const blocking = createRedisConnection({ url: r.url, purpose: 'worker' });
-  const queues = new PipelineQueues({ connection: producer, prefix: r.prefix });
+  const { transport, prefix, close } = await createTestTransport(kind, t);
+  const queues = new PipelineQueues({ transport, prefix });
   const adapter = new TelegramAdapter({
     token: '1:x',
     apiRoot: api.apiRoot,
@@ -45,8 +46,7 @@ async function withEgress(
     db: t.db,
     adapter,
     queues,
-    connection: blocking,
-    prefix: r.prefix,
+    transport,
     logger,
     metrics: createMetrics('test'),
   });
@@ -56,8 +56,7 @@ async function withEgress(
   } finally {
     await egress.stop();
     await queues.close();
-    producer.disconnect();
-    blocking.disconnect();
+    await close();
     await api.close();
   }
 }
@@ -91,11 +90,12 @@ async function outboxFor(jid: string, texts: string[]) {
 const sentTexts = (api: FakeBotApi) =>
   api.calls.filter((c) => c.method === 'sendMessage').map((c) => String(c.body.text));
 
-describe('Egress', () => {
+describe.each(TRANSPORT_KINDS)('Egress (queues on %s)', (kind) => {
   it('sends to several chats at once, yet keeps each chat’s replies in order', async () => {
     const slowChat = await outboxFor('telegram:-711', ['slow 1', 'slow 2', 'slow 3']);
     const fastChat = await outboxFor('telegram:-712', ['fast 1', 'fast 2']);
     await withEgress(
+      kind,
       (body, all) => ({
         ...(sent(body, all) as { json: unknown }),
         // The first reply of the slow chat takes long at the platform.
@@ -120,6 +120,7 @@ describe('Egress', () => {
     let calls = 0;
     const rows = await outboxFor('telegram:-701', ['first', 'second']);
     await withEgress(
+      kind,
       (body, all) => {
         calls++;
         if (calls === 1) {
@@ -161,6 +162,7 @@ describe('Egress', () => {
     const [row] = await outboxFor('telegram:-702', [text]);
     let calls = 0;
     await withEgress(
+      kind,
       (body, all) => {
         calls++;
         if (calls === 2)
@@ -203,7 +205,7 @@ describe('Egress', () => {
   it('skips a row already sent', async () => {
     const [row] = await outboxFor('telegram:-703', ['once']);
     await t.db.updateTable('outbox').set({ status: 'sent' }).where('id', '=', row!.id).execute();
-    await withEgress(sent, async (api, queues) => {
+    await withEgress(kind, sent, async (api, queues) => {
       await queues.enqueueOutbound('telegram', row!.id);
       await waitFor(
         'the job to complete',

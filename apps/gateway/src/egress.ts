@@ -13,19 +13,19 @@ import {
   outboundJobSchema,
   outboundQueueName,
   type PipelineQueues,
+  type QueueTransport,
+  type TransportWorker,
 } from '@gridbot/queue';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 
 export interface EgressOptions {
   db: Kysely<Database>;
   adapter: ChannelAdapter;
   queues: PipelineQueues;
-  /** A blocking-capable connection for the BullMQ worker. */
-  connection: Redis;
-  prefix: string;
+  /** Carries the outbound queue (its worker is made here). */
+  transport: QueueTransport;
   logger: Logger;
   metrics: ServiceMetrics;
   /** Sends per second to the platform before the queue itself slows down. */
@@ -51,7 +51,7 @@ const RECORD_RETRY_MS = 500;
 export class Egress {
   readonly #options: EgressOptions;
   readonly #byChat = new KeyedOrder();
-  #worker: Worker | null = null;
+  #worker: TransportWorker | null = null;
   /** Aborted at stop: a delivery sitting out a rate limit hands its job back at once. */
   readonly #stopping = new AbortController();
 
@@ -64,10 +64,8 @@ export class Egress {
   }
 
   start(): void {
-    const { connection, prefix, logger, metrics } = this.#options;
-    const worker = new Worker(this.queueName, (job) => this.#inOrder(job), {
-      connection,
-      prefix,
+    const { transport, logger, metrics } = this.#options;
+    const worker = transport.createWorker(this.queueName, (job) => this.#inOrder(job), {
       concurrency: this.#options.concurrency ?? 8,
       // A killed gateway's deliveries go to the next one within seconds.
       ...CONSUMER_SETTINGS,

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import type { ChannelAdapter } from '@gridbot/channels';
 import type { Database } from '@gridbot/db';
-import type { PipelineQueues } from '@gridbot/queue';
+import type { PipelineQueues, QueueTransport } from '@gridbot/queue';
 import type { Logger, RoleRuntime, ServiceMetrics } from '@gridbot/service';
-import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { DrainRequester } from './drain-requester.ts';
 import { Egress } from './egress.ts';
@@ -14,8 +13,7 @@ export interface GatewayOptions {
   adapter: ChannelAdapter;
   db: Kysely<Database>;
   queues: PipelineQueues;
-  connection: Redis;
-  prefix: string;
+  transport: QueueTransport;
   assistantName: string;
   allowedUsers: ReadonlySet<string>;
   logger: Logger;
@@ -41,16 +39,16 @@ export class Gateway {
   readonly spool: IngressSpool | null;
   readonly #logger: Logger;
 
-  /** A gateway on a role's runtime: its database, queues, Redis connection and metrics. */
+  /** A gateway on a role's runtime: its database, queues, transport and metrics. */
   static onRuntime(
     runtime: RoleRuntime,
-    options: Omit<GatewayOptions, 'db' | 'queues' | 'connection' | 'metrics'>,
+    options: Omit<GatewayOptions, 'db' | 'queues' | 'transport' | 'metrics'>,
   ): Gateway {
     return new Gateway({
       ...options,
       db: runtime.db,
       queues: runtime.queues,
-      connection: runtime.blocking,
+      transport: runtime.transport,
       metrics: runtime.metrics,
     });
   }
@@ -72,8 +70,7 @@ export class Gateway {
       db: options.db,
       adapter: options.adapter,
       queues: options.queues,
-      connection: options.connection,
-      prefix: options.prefix,
+      transport: options.transport,
       logger: options.logger.child({ component: 'egress' }),
       metrics: options.metrics,
       ...(options.maxPerSecond && { maxPerSecond: options.maxPerSecond }),

@@ -11,6 +11,7 @@ import {
   decideApproval,
   findThreadByJid,
   findUser,
+  hasLiveRun,
   insertArtifact,
   insertMessage,
   insertOutbox,
@@ -36,8 +37,8 @@ export interface IngressOptions {
   assistantName: string;
   /** Platform user ids allowed to talk to the assistant in a direct chat without pairing. */
   allowedUsers: ReadonlySet<string>;
-  /** Publishes a live thread event; resolves with how many running workers received it. */
-  publish: (threadId: number, event: ThreadEvent) => Promise<number>;
+  /** Publishes a live thread event to the worker running the thread, if any. */
+  publish: (threadId: number, event: ThreadEvent) => Promise<void>;
   queues: PipelineQueues;
   logger: Logger;
 }
@@ -324,19 +325,19 @@ export class Ingress {
   }
 
   /** Publishes without ever failing ingress: the message is stored, and the next run reads it anyway. */
-  async #publish(threadId: number, event: ThreadEvent): Promise<number | null> {
+  async #publish(threadId: number, event: ThreadEvent): Promise<void> {
     try {
-      return await this.#options.publish(threadId, event);
+      await this.#options.publish(threadId, event);
     } catch (error) {
       this.#options.logger.warn({ err: error, threadId }, 'could not publish a live thread event');
-      return null;
     }
   }
 
   /** Asks the worker running the thread to stop; says so when nothing is running. */
   async #stop(threadId: number, message: InboundMessage): Promise<void> {
-    const receivers = await this.#publish(threadId, { type: 'stop', by: message.sender.name });
-    if (receivers === 0) await this.#reply(threadId, message, 'Nothing is running right now.');
+    if (!(await hasLiveRun(this.#options.db, threadId)))
+      return this.#reply(threadId, message, 'Nothing is running right now.');
+    await this.#publish(threadId, { type: 'stop', by: message.sender.name });
   }
 
   /** Decides an approval and asks for the run that receives the decision. */

@@ -28,7 +28,6 @@ export async function runGateway(
   ]);
   const gateway = Gateway.onRuntime(runtime, {
     adapter,
-    prefix: env.QUEUE_PREFIX,
     assistantName: env.ASSISTANT_NAME,
     allowedUsers: allowedUsersFor(channel, env),
     logger,

@@ -36,8 +36,7 @@ export function attachScheduler(
   const role = new SchedulerRole({
     db: runtime.db,
     queues: runtime.queues,
-    connection: runtime.blocking,
-    subscriber: runtime.duplicateBlocking('gridbot-scheduler-tasks'),
+    transport: runtime.transport,
     prefix: env.QUEUE_PREFIX,
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     outboxGraceMs: env.OUTBOX_GRACE_MS,

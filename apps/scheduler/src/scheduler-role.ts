@@ -2,13 +2,14 @@ import type { Database } from '@gridbot/db';
 import {
   CONSUMER_SETTINGS,
   type PipelineQueues,
+  type QueueTransport,
   SYSTEM_QUEUE,
   TASKS_QUEUE,
+  type TransportWorker,
   tasksChangedChannel,
 } from '@gridbot/queue';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
-import { type Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Job } from 'bullmq';
 import type { Kysely } from 'kysely';
 import { sweep } from './sweeper.ts';
 import { SystemJobKeeper } from './system-job-keeper.ts';
@@ -20,10 +21,8 @@ export type SystemJobs = Record<string, (job: Job) => Promise<unknown>>;
 export interface SchedulerRoleOptions {
   db: Kysely<Database>;
   queues: PipelineQueues;
-  /** Blocking connection for the system-jobs worker. */
-  connection: Redis;
-  /** A connection the role turns into a subscriber for task changes. */
-  subscriber: Redis;
+  /** Carries the system jobs, and the task-change announcements. */
+  transport: QueueTransport;
   prefix: string;
   sweepIntervalMs: number;
   outboxGraceMs: number;
@@ -47,7 +46,9 @@ export interface SchedulerRoleOptions {
 export class SchedulerRole {
   readonly #o: SchedulerRoleOptions;
   readonly reconciler: TaskReconciler;
-  #worker: Worker | null = null;
+  #worker: TransportWorker | null = null;
+  #unsubscribe: (() => Promise<void>) | null = null;
+  #stopWatchingTransport: (() => void) | null = null;
   #timers: NodeJS.Timeout[] = [];
   #keeper: SystemJobKeeper | null = null;
   readonly #onReconnect = () => {
@@ -68,17 +69,15 @@ export class SchedulerRole {
   }
 
   async start(): Promise<void> {
-    const { logger, subscriber, prefix } = this.#o;
-    const channel = tasksChangedChannel(prefix);
-    subscriber.on('message', (from: string, message: string) => {
-      if (from !== channel || !/^\d+$/.test(message)) return;
+    const { logger, transport, prefix } = this.#o;
+    this.#unsubscribe = await transport.pubsub.subscribe(tasksChangedChannel(prefix), (message) => {
+      if (!/^\d+$/.test(message)) return;
       this.reconciler
         .reconcile(Number(message))
         .catch((error: Error) =>
           logger.warn({ err: error, taskId: message }, 'task reconcile failed'),
         );
     });
-    await subscriber.subscribe(channel);
     const counts = await this.reconciler.reconcileAll();
     logger.info(counts, 'task schedules reconciled');
     this.#every(this.#o.reconcileIntervalMs, 'reconcile', async () => {
@@ -114,21 +113,21 @@ export class SchedulerRole {
         await keeper.check();
       },
     );
-    this.#o.connection.on('ready', this.#onReconnect);
+    this.#stopWatchingTransport = transport.onReconnect(this.#onReconnect);
     const jobs: SystemJobs = {
       sweep: () => this.#sweep(this.#o.outboxGraceMs),
       ...Object.fromEntries(
         Object.entries(this.#o.daily ?? {}).map(([name, job]) => [name, job.run]),
       ),
     };
-    const worker = new Worker(
+    const worker = transport.createWorker(
       SYSTEM_QUEUE,
       async (job) => {
         const run = jobs[job.name];
         if (!run) return `unknown system job ${job.name}`;
         return run(job);
       },
-      { connection: this.#o.connection, prefix, concurrency: 1, ...CONSUMER_SETTINGS },
+      { concurrency: 1, ...CONSUMER_SETTINGS },
     );
     worker.on('completed', () => this.#o.metrics.jobsProcessed.inc({ queue: SYSTEM_QUEUE }));
     worker.on('failed', (job, error) => {
@@ -163,11 +162,13 @@ export class SchedulerRole {
   /** Stops the jobs and the subscription; safe to call twice. */
   async stop(): Promise<void> {
     for (const timer of this.#timers.splice(0)) clearInterval(timer);
-    this.#o.connection.off('ready', this.#onReconnect);
+    this.#stopWatchingTransport?.();
+    this.#stopWatchingTransport = null;
     this.#keeper = null;
     const worker = this.#worker;
     this.#worker = null;
     await worker?.close();
-    this.#o.subscriber.disconnect();
+    await this.#unsubscribe?.().catch(() => {});
+    this.#unsubscribe = null;
   }
 }

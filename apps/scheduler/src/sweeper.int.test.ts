@@ -1,35 +1,21 @@
 import { insertMessage, registerThread } from '@gridbot/db';
-import { createRedisConnection, PipelineQueues, THREADS_QUEUE } from '@gridbot/queue';
+import { PipelineQueues, THREADS_QUEUE } from '@gridbot/queue';
 import { createLogger } from '@gridbot/service';
-import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
-import { createTestRedis, type TestRedis } from '../../../tests/support/test-redis.ts';
+import {
+  createTestTransport,
+  type TestTransport,
+  TRANSPORT_KINDS,
+} from '../../../tests/support/test-transport.ts';
 import { sweep } from './sweeper.ts';
-
-let t: TestDatabase;
-let r: TestRedis;
-let connection: Redis;
-let queues: PipelineQueues;
-beforeAll(async () => {
-  t = await createTestDatabase();
-  r = createTestRedis();
-  connection = createRedisConnection({ url: r.url, purpose: 'producer' });
-  queues = new PipelineQueues({ connection, prefix: r.prefix });
-});
-afterAll(async () => {
-  connection?.disconnect();
-  await r?.cleanup();
-  await t?.drop();
-});
 
 const log = createLogger({ level: 'silent', name: 'sweeper-test' });
 const DEAD = 'worker-gone-1';
 
 /** A thread with a triggering message stored `ageMs` ago and not answered. */
-async function threadWithOldMessage(ageMs: number) {
+async function threadWithOldMessage(t: TestDatabase, ageMs: number) {
   const thread = await registerThread(t.db, { jid: `telegram:-${Date.now()}` });
   const { message } = await insertMessage(t.db, {
     threadId: thread.id,
@@ -50,9 +36,23 @@ async function threadWithOldMessage(ageMs: number) {
   return thread;
 }
 
-describe('the sweeper', () => {
+describe.each(TRANSPORT_KINDS)('the sweeper (queues on %s)', (kind) => {
+  let t: TestDatabase;
+  let tt: TestTransport;
+  let queues: PipelineQueues;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    tt = await createTestTransport(kind, t);
+    queues = new PipelineQueues({ transport: tt.transport, prefix: tt.prefix });
+  });
+  afterAll(async () => {
+    await queues?.close();
+    await tt?.close();
+    await t?.drop();
+  });
+
   it('rescues a thread whose drain job a dead worker still holds, though no lease is held', async () => {
-    const thread = await threadWithOldMessage(5_000);
+    const thread = await threadWithOldMessage(t, 5_000);
     await queues.enqueueDrain(thread.id);
     // A worker takes the drain job and dies with it (no lease taken, or already released):
     // BullMQ keeps the job active, under the dead worker's name, until its lock expires.
@@ -60,18 +60,16 @@ describe('the sweeper', () => {
     const tookIt = new Promise<void>((resolve) => {
       taken = resolve;
     });
-    const blocking = createRedisConnection({ url: r.url, purpose: 'worker' });
-    const doomed = new Worker(
+    const doomed = tt.transport.createWorker(
       THREADS_QUEUE,
       async () => {
         taken();
         await new Promise(() => {});
       },
-      { name: DEAD, connection: blocking, prefix: r.prefix, lockDuration: 60_000 },
+      { name: DEAD, lockDuration: 60_000 },
     );
     await tookIt;
     await doomed.close(true);
-    blocking.disconnect();
     expect(await queues.activeDrainWorker(thread.id)).toBe(DEAD);
 
     const result = await sweep({

@@ -3,14 +3,13 @@ import { insertMessage, registerThread } from '@gridbot/db';
 import { EchoProvider, type LlmCallOptions, type LlmProvider } from '@gridbot/llm';
 import {
   acquireLease,
-  createRedisConnection,
   PipelineQueues,
+  RedisTransport,
   THREADS_QUEUE,
   ThreadEventHub,
 } from '@gridbot/queue';
 import { defaultAgentCommand, ProcessRuntime, WarmPool } from '@gridbot/runner';
 import { createMetrics } from '@gridbot/service';
-import { Worker } from 'bullmq';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
@@ -64,11 +63,10 @@ describe('DrainProcessor fencing', () => {
       triggers: true,
       sentAt: new Date(),
     });
-    const producer = createRedisConnection({ url: r.url, purpose: 'producer' });
-    const blocking = createRedisConnection({ url: r.url, purpose: 'worker' });
-    const queues = new PipelineQueues({ connection: producer, prefix: r.prefix });
+    const transport = new RedisTransport({ url: r.url, prefix: r.prefix, connectionName: 'test' });
+    const queues = new PipelineQueues({ transport, prefix: r.prefix });
     const runtime = new ProcessRuntime({ command: defaultAgentCommand(), logger });
-    const events = new ThreadEventHub(blocking.duplicate(), r.prefix);
+    const events = new ThreadEventHub(transport.pubsub, r.prefix);
     const processor = new DrainProcessor({
       db: t.db,
       queues,
@@ -97,14 +95,14 @@ describe('DrainProcessor fencing', () => {
       metrics: createMetrics('test'),
     });
     const results: string[] = [];
-    const worker = new Worker(
+    const worker = transport.createWorker(
       THREADS_QUEUE,
       async (job, token) => {
         const result = await processor.process(job, token);
         results.push(result);
         return result;
       },
-      { connection: blocking, prefix: r.prefix },
+      {},
     );
     try {
       await queues.enqueueDrain(thread.id);
@@ -132,9 +130,7 @@ describe('DrainProcessor fencing', () => {
       await worker.close();
       await queues.close();
       await runtime.close();
-      events.close();
-      producer.disconnect();
-      blocking.disconnect();
+      await transport.close();
     }
   });
 });

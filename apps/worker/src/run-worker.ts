@@ -40,10 +40,7 @@ export async function attachWorker(
   const llm = await createLlm(env, logger);
   const dataDir = resolve(env.DATA_DIR);
   const pool = new WarmPool({ runtime: agentRuntime, idleMs: env.AGENT_IDLE_MS, logger });
-  const events = new ThreadEventHub(
-    runtime.duplicateBlocking('gridbot-worker-events'),
-    env.QUEUE_PREFIX,
-  );
+  const events = new ThreadEventHub(runtime.transport.pubsub, env.QUEUE_PREFIX);
   const processor = new DrainProcessor({
     db: runtime.db,
     queues: runtime.queues,
@@ -72,8 +69,7 @@ export async function attachWorker(
   });
   const worker = new WorkerRole({
     processor,
-    connection: runtime.blocking,
-    prefix: env.QUEUE_PREFIX,
+    transport: runtime.transport,
     concurrency: env.WORKER_CONCURRENCY,
     workerId: runtime.instance.id,
     logger,
@@ -83,7 +79,6 @@ export async function attachWorker(
     processor.stop();
     await pool.close();
     await agentRuntime.close();
-    events.close();
   });
   runtime.shutdown.add('worker', async () => {
     // Let runs in flight finish for half the bound; then stop their agents so the runs fail

@@ -1,13 +1,17 @@
-import { CONSUMER_SETTINGS, TASKS_QUEUE, THREADS_QUEUE } from '@gridbot/queue';
+import {
+  CONSUMER_SETTINGS,
+  type QueueTransport,
+  TASKS_QUEUE,
+  THREADS_QUEUE,
+  type TransportWorker,
+} from '@gridbot/queue';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
-import { type Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Job } from 'bullmq';
 import type { DrainProcessor } from './drain-processor.ts';
 
 export interface WorkerRoleOptions {
   processor: DrainProcessor;
-  connection: Redis;
-  prefix: string;
+  transport: QueueTransport;
   concurrency: number;
   /** This worker's instance id, stored on each job it takes (the sweeper checks it is alive). */
   workerId: string;
@@ -23,7 +27,7 @@ export interface WorkerRoleOptions {
 /** Consumes the `threads` queue with the drain processor. */
 export class WorkerRole {
   readonly #o: WorkerRoleOptions;
-  #workers: Worker[] = [];
+  #workers: TransportWorker[] = [];
 
   constructor(options: WorkerRoleOptions) {
     this.#o = options;
@@ -38,12 +42,10 @@ export class WorkerRole {
     logger.info({ concurrency }, 'worker consuming threads and tasks');
   }
 
-  #consume(queue: string, handle: (job: Job, token?: string) => Promise<string>): Worker {
-    const { connection, prefix, concurrency, workerId, logger, metrics } = this.#o;
-    const worker = new Worker(queue, handle, {
+  #consume(queue: string, handle: (job: Job, token?: string) => Promise<string>): TransportWorker {
+    const { transport, concurrency, workerId, logger, metrics } = this.#o;
+    const worker = transport.createWorker(queue, handle, {
       name: workerId,
-      connection,
-      prefix,
       concurrency,
       ...CONSUMER_SETTINGS,
       ...(this.#o.lockDurationMs && { lockDuration: this.#o.lockDurationMs }),

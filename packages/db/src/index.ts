@@ -95,7 +95,13 @@ export {
   type RequestPairingInput,
   requestPairing,
 } from './repos/pairing-repo.ts';
-export { finishRun, listRuns, type StartRunInput, startRun } from './repos/runs-repo.ts';
+export {
+  finishRun,
+  hasLiveRun,
+  listRuns,
+  type StartRunInput,
+  startRun,
+} from './repos/runs-repo.ts';
 export {
   heldThreadsWithWork,
   markStaleInstancesDown,

@@ -26,13 +26,24 @@ export {
   THREADS_QUEUE,
 } from './names.ts';
 export { PipelineQueues, type PipelineQueuesOptions } from './pipeline-queues.ts';
+export { PostgresPubSub } from './postgres-pubsub.ts';
+export {
+  BULLMQ_SCHEMA,
+  createBullmqPool,
+  PostgresTransport,
+  type PostgresTransportOptions,
+} from './postgres-transport.ts';
+export type { PubSub, PubSubHandler } from './pubsub.ts';
 export {
   assertRedisReachable,
   createRedisConnection,
   type RedisConnectionOptions,
   waitForRedis,
 } from './redis-connection.ts';
+export { RedisPubSub } from './redis-pubsub.ts';
+export { RedisTransport, type RedisTransportOptions } from './redis-transport.ts';
 export {
+  announceTaskChange,
   missedSlotJobId,
   onceJobId,
   SYSTEM_QUEUE,
@@ -62,3 +73,9 @@ export {
   WORKER_DIED,
   withFencedTransaction,
 } from './thread-lease.ts';
+export type {
+  QueueTransport,
+  TransportQueue,
+  TransportWorker,
+  TransportWorkerOptions,
+} from './transport.ts';

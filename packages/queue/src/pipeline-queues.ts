@@ -1,5 +1,3 @@
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { DRAIN_ATTEMPTS, type DrainJob, OUTBOUND_ATTEMPTS, type OutboundJob } from './jobs.ts';
 import {
   drainDedupId,
@@ -8,11 +6,13 @@ import {
   rescueDedupId,
   THREADS_QUEUE,
 } from './names.ts';
-import { tasksChangedChannel } from './task-schedules.ts';
+import { announceTaskChange } from './task-schedules.ts';
 import { publishThreadEvent, type ThreadEvent } from './thread-events.ts';
+import type { QueueTransport, TransportQueue } from './transport.ts';
 
 export interface PipelineQueuesOptions {
-  connection: Redis;
+  transport: QueueTransport;
+  /** The install's prefix, which names its pub/sub channels. */
   prefix: string;
 }
 
@@ -23,20 +23,17 @@ export interface PipelineQueuesOptions {
  */
 export class PipelineQueues {
   readonly #options: PipelineQueuesOptions;
-  readonly #queues = new Map<string, Queue>();
+  readonly #queues = new Map<string, TransportQueue>();
 
   constructor(options: PipelineQueuesOptions) {
     this.#options = options;
   }
 
   /** The BullMQ queue of that name (created once). */
-  queue(name: string): Queue {
+  queue(name: string): TransportQueue {
     let queue = this.#queues.get(name);
     if (!queue) {
-      queue = new Queue(name, {
-        connection: this.#options.connection,
-        prefix: this.#options.prefix,
-      });
+      queue = this.#options.transport.createQueue(name);
       queue.on('error', () => {});
       this.#queues.set(name, queue);
     }
@@ -103,17 +100,15 @@ export class PipelineQueues {
     await this.enqueueOutbound(channel, outboxId, threadId);
   }
 
-  /** Publishes a live event of the thread; resolves with how many running workers got it. */
-  publishThreadEvent(threadId: number, event: ThreadEvent): Promise<number> {
-    return publishThreadEvent(this.#options.connection, this.#options.prefix, threadId, event);
+  /** Publishes a live event of the thread to the worker running it, if any. */
+  publishThreadEvent(threadId: number, event: ThreadEvent): Promise<void> {
+    const { transport, prefix } = this.#options;
+    return publishThreadEvent(transport.pubsub, prefix, threadId, event);
   }
 
   /** Tells the schedulers that a task changed (created, updated, paused, resumed, cancelled). */
   async announceTaskChange(taskId: number): Promise<void> {
-    await this.#options.connection.publish(
-      tasksChangedChannel(this.#options.prefix),
-      String(taskId),
-    );
+    await announceTaskChange(this.#options.transport.pubsub, this.#options.prefix, taskId);
   }
 
   /** Closes every queue; safe to call twice. */

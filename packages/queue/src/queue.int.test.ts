@@ -1,13 +1,8 @@
 import { LeaseLostError } from '@gridbot/core';
 import { finishRun, registerThread, startRun } from '@gridbot/db';
-import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
-import { createTestRedis, type TestRedis } from '../../../tests/support/test-redis.ts';
 import { commitRun } from './commit-run.ts';
-import { outboundJobId, outboundQueueName, THREADS_QUEUE } from './names.ts';
-import { PipelineQueues } from './pipeline-queues.ts';
-import { createRedisConnection } from './redis-connection.ts';
 import {
   acquireLease,
   leaseHolder,
@@ -17,14 +12,11 @@ import {
 } from './thread-lease.ts';
 
 let t: TestDatabase;
-let r: TestRedis;
 beforeAll(async () => {
   t = await createTestDatabase();
-  r = createTestRedis();
 });
 afterAll(async () => {
   await t?.drop();
-  await r?.cleanup();
 });
 
 async function newThread(jid: string) {
@@ -169,57 +161,5 @@ describe('thread lease', () => {
       .where('id', '=', thread.id)
       .executeTakeFirstOrThrow();
     expect(after.cursor).toBe(42);
-  });
-});
-
-describe('drain jobs', () => {
-  it('coalesce: many requests for one thread leave one waiting job', async () => {
-    const connection = createRedisConnection({ url: r.url, purpose: 'producer' });
-    const queues = new PipelineQueues({ connection, prefix: r.prefix });
-    try {
-      for (let i = 0; i < 10; i++) await queues.enqueueDrain(7);
-      await queues.enqueueDrain(8);
-      const counts = await queues.queue(THREADS_QUEUE).getJobCounts('waiting', 'active', 'delayed');
-      expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(2);
-    } finally {
-      await queues.close();
-      connection.disconnect();
-    }
-  });
-});
-
-describe('outbound jobs', () => {
-  it('are enqueued again by the sweeper even while a failed job of the same row is retained', async () => {
-    const connection = createRedisConnection({ url: r.url, purpose: 'producer' });
-    const queues = new PipelineQueues({ connection, prefix: r.prefix });
-    const queue = queues.queue(outboundQueueName('telegram'));
-    try {
-      await queues.enqueueOutbound('telegram', 501, 1);
-      // Every attempt fails: the job is kept, failed, under the row's id.
-      const blocking = createRedisConnection({ url: r.url, purpose: 'worker' });
-      const worker = new Worker(
-        outboundQueueName('telegram'),
-        async () => {
-          throw new UnrecoverableError('platform down');
-        },
-        { connection: blocking, prefix: r.prefix },
-      );
-      await new Promise((resolve) => worker.once('failed', resolve));
-      await worker.close();
-      blocking.disconnect();
-      expect(await (await queue.getJob(outboundJobId(501)))!.getState()).toBe('failed');
-      // A plain add is a no-op while that failed job is retained ...
-      await queues.enqueueOutbound('telegram', 501, 1);
-      expect(await (await queue.getJob(outboundJobId(501)))!.getState()).toBe('failed');
-      // ... the sweeper's requeue replaces it.
-      await queues.requeueOutbound('telegram', 501, 1);
-      expect(await (await queue.getJob(outboundJobId(501)))!.getState()).toBe('waiting');
-      // A job still waiting is left alone (no second copy).
-      await queues.requeueOutbound('telegram', 501, 1);
-      expect(await queue.getJobCounts('waiting', 'failed')).toEqual({ waiting: 1, failed: 0 });
-    } finally {
-      await queues.close();
-      connection.disconnect();
-    }
   });
 });

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import { z } from 'zod';
+import type { PubSub } from './pubsub.ts';
 
 /** The queue of task firings, consumed by workers. */
 export const TASKS_QUEUE = 'tasks';
@@ -116,4 +117,13 @@ export async function scheduledTaskIds(queue: Queue): Promise<number[]> {
 /** Pub/sub channel on which every change to a task is announced to the schedulers. */
 export function tasksChangedChannel(prefix: string): string {
   return `${prefix}:tasks-changed`;
+}
+
+/** Tells the schedulers that a task changed (created, updated, paused, resumed, cancelled). */
+export async function announceTaskChange(
+  pubsub: PubSub,
+  prefix: string,
+  taskId: number,
+): Promise<void> {
+  await pubsub.publish(tasksChangedChannel(prefix), String(taskId));
 }

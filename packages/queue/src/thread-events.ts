@@ -1,6 +1,6 @@
 import { agentMessageSchema } from '@gridbot/core';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { PubSub } from './pubsub.ts';
 
 /**
  * Live events of one thread, published by the gateway and received by the worker running
@@ -17,65 +17,41 @@ export function threadEventsChannel(prefix: string, threadId: number): string {
   return `${prefix}:thread:${threadId}`;
 }
 
-/** Publishes a thread event; resolves with how many workers received it (0: no live run). */
+/** Publishes a thread event to the worker running the thread (nobody, when none runs). */
 export async function publishThreadEvent(
-  redis: Redis,
+  pubsub: PubSub,
   prefix: string,
   threadId: number,
   event: ThreadEvent,
-): Promise<number> {
-  return redis.publish(threadEventsChannel(prefix, threadId), JSON.stringify(event));
+): Promise<void> {
+  await pubsub.publish(threadEventsChannel(prefix, threadId), JSON.stringify(event));
 }
 
 type Handler = (event: ThreadEvent) => void;
 
 /**
- * One subscriber connection per worker, shared by its live runs: each run subscribes to its
- * thread's channel for its duration. Malformed events are dropped.
+ * A worker's subscriptions to the live events of the threads it runs: each run subscribes
+ * to its thread's channel for its duration. Malformed events are dropped.
  */
 export class ThreadEventHub {
-  readonly #subscriber: Redis;
+  readonly #pubsub: PubSub;
   readonly #prefix: string;
-  readonly #handlers = new Map<string, Set<Handler>>();
 
-  /** `subscriber` becomes a subscriber-mode connection owned by the hub. */
-  constructor(subscriber: Redis, prefix: string) {
-    this.#subscriber = subscriber;
+  constructor(pubsub: PubSub, prefix: string) {
+    this.#pubsub = pubsub;
     this.#prefix = prefix;
-    subscriber.on('message', (channel: string, raw: string) => {
-      const handlers = this.#handlers.get(channel);
-      if (!handlers) return;
+  }
+
+  /** Receives the thread's events until the returned function is called. */
+  subscribe(threadId: number, handler: Handler): Promise<() => Promise<void>> {
+    return this.#pubsub.subscribe(threadEventsChannel(this.#prefix, threadId), (raw) => {
       let event: ThreadEvent;
       try {
         event = threadEventSchema.parse(JSON.parse(raw));
       } catch {
         return;
       }
-      for (const handler of handlers) handler(event);
+      handler(event);
     });
-  }
-
-  /** Receives the thread's events until the returned function is called. */
-  async subscribe(threadId: number, handler: Handler): Promise<() => Promise<void>> {
-    const channel = threadEventsChannel(this.#prefix, threadId);
-    let handlers = this.#handlers.get(channel);
-    if (!handlers) {
-      handlers = new Set();
-      this.#handlers.set(channel, handlers);
-      await this.#subscriber.subscribe(channel);
-    }
-    handlers.add(handler);
-    return async () => {
-      handlers.delete(handler);
-      if (handlers.size === 0 && this.#handlers.get(channel) === handlers) {
-        this.#handlers.delete(channel);
-        await this.#subscriber.unsubscribe(channel).catch(() => {});
-      }
-    };
-  }
-
-  close(): void {
-    this.#handlers.clear();
-    this.#subscriber.disconnect();
   }
 }

@@ -8,13 +8,13 @@ const schema = z.object(baseEnvShape);
 describe('parseEnv', () => {
   it('names every bad variable and what it expects', () => {
     try {
-      parseEnv(schema, { DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+      parseEnv(schema, { DATABASE_URL: 'mysql://x', REDIS_URL: 'http://x', LOG_LEVEL: 'loud' });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const message = (error as Error).message;
       expect(message).toContain('DATABASE_URL: expected a postgres or postgresql URL');
-      expect(message).toContain('REDIS_URL');
+      expect(message).toContain('REDIS_URL: expected a redis or rediss URL');
       expect(message).toContain('LOG_LEVEL');
       expect((error as ConfigError).variables.sort()).toEqual([
         'DATABASE_URL',
@@ -27,9 +27,10 @@ describe('parseEnv', () => {
   it('applies defaults and treats empty values as unset', () => {
     const env = parseEnv(schema, {
       DATABASE_URL: 'postgres://localhost/x',
-      REDIS_URL: 'redis://localhost',
+      REDIS_URL: '',
       ASSISTANT_NAME: '',
     });
+    expect(env.REDIS_URL).toBeUndefined();
     expect(env).toMatchObject({
       QUEUE_PREFIX: '{gridbot}',
       ASSISTANT_NAME: 'Andy',

@@ -55,7 +55,8 @@ export function urlVar(protocols: string[], example: string) {
 /** Variables every role reads. */
 export const baseEnvShape = {
   DATABASE_URL: urlVar(['postgres', 'postgresql'], 'postgres://user:pass@host:5432/gridbot'),
-  REDIS_URL: urlVar(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /** Unset: the Postgres-only mode, with the job queues and pub/sub in Postgres. */
+  REDIS_URL: urlVar(['redis', 'rediss'], 'redis://127.0.0.1:6379').optional(),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[^:]+$/, { message: 'must not contain ":"' })

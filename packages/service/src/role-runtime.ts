@@ -1,7 +1,13 @@
 import { ServiceUnavailableError } from '@gridbot/core';
 import { assertSchemaCurrent, createDatabase, type Database } from '@gridbot/db';
-import { assertRedisReachable, createRedisConnection, PipelineQueues } from '@gridbot/queue';
-import type { Redis } from 'ioredis';
+import {
+  assertRedisReachable,
+  createBullmqPool,
+  PipelineQueues,
+  PostgresTransport,
+  type QueueTransport,
+  RedisTransport,
+} from '@gridbot/queue';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { BaseEnv } from './env.ts';
@@ -13,7 +19,8 @@ import { Shutdown } from './shutdown.ts';
 export interface RoleRuntimeOptions {
   role: string;
   databaseUrl: string;
-  redisUrl: string;
+  /** Unset: the Postgres-only mode (BullMQ's PostgreSQL backend, LISTEN/NOTIFY). */
+  redisUrl?: string | undefined;
   queuePrefix: string;
   healthPort: number;
   version: string;
@@ -43,17 +50,18 @@ export function safeUrl(raw: string): string {
   }
 }
 
+/** The deployment mode of a role (see DESIGN.md, "Modes"). */
+export type DeploymentMode = 'redis' | 'postgres-only';
+
 /**
- * What every role process holds: Postgres, Redis connections, the queues, metrics, the
- * health server, its fleet registration and its shutdown sequence. `open` checks every
- * dependency first and fails with an error naming the variable to fix.
+ * What every role process holds: Postgres, the queue transport (Redis, or Postgres in the
+ * Postgres-only mode), the queues, metrics, the health server, its fleet registration and
+ * its shutdown sequence. `open` checks every dependency first and fails with an error
+ * naming the variable to fix.
  */
 export class RoleRuntime {
   readonly db: Kysely<Database>;
-  /** Fails fast while Redis is away (producers). */
-  readonly producer: Redis;
-  /** Waits for Redis (BullMQ workers); each worker duplicates it. */
-  readonly blocking: Redis;
+  readonly transport: QueueTransport;
   readonly queues: PipelineQueues;
   readonly metrics: ServiceMetrics;
   readonly shutdown: Shutdown;
@@ -61,25 +69,15 @@ export class RoleRuntime {
   readonly options: RoleRuntimeOptions;
   #health: HealthServer | null = null;
 
-  private constructor(options: RoleRuntimeOptions, db: Kysely<Database>) {
+  private constructor(
+    options: RoleRuntimeOptions,
+    db: Kysely<Database>,
+    transport: QueueTransport,
+  ) {
     this.options = options;
     this.db = db;
-    this.producer = createRedisConnection({
-      url: options.redisUrl,
-      purpose: 'producer',
-      connectionName: `gridbot-${options.role}`,
-    });
-    this.blocking = createRedisConnection({
-      url: options.redisUrl,
-      purpose: 'worker',
-      connectionName: `gridbot-${options.role}`,
-    });
-    for (const connection of [this.producer, this.blocking]) {
-      connection.on('error', (error) =>
-        options.logger.debug({ err: error }, 'redis connection error'),
-      );
-    }
-    this.queues = new PipelineQueues({ connection: this.producer, prefix: options.queuePrefix });
+    this.transport = transport;
+    this.queues = new PipelineQueues({ transport, prefix: options.queuePrefix });
     this.metrics = createMetrics(options.role, async () => {
       const rows: Array<{ queue: string; state: string; count: number }> = [];
       for (const name of options.watchedQueues?.() ?? []) {
@@ -125,15 +123,22 @@ export class RoleRuntime {
     });
   }
 
+  get mode(): DeploymentMode {
+    return this.transport.kind === 'redis' ? 'redis' : 'postgres-only';
+  }
+
   static async open(options: RoleRuntimeOptions): Promise<RoleRuntime> {
-    try {
-      await assertRedisReachable(options.redisUrl);
-    } catch (error) {
-      throw new ServiceUnavailableError(
-        'redis',
-        `REDIS_URL: cannot reach Redis at ${safeUrl(options.redisUrl)} (${(error as Error).message}). Start Redis or fix REDIS_URL.`,
-        { cause: error },
-      );
+    const { redisUrl } = options;
+    if (redisUrl) {
+      try {
+        await assertRedisReachable(redisUrl);
+      } catch (error) {
+        throw new ServiceUnavailableError(
+          'redis',
+          `REDIS_URL: cannot reach Redis at ${safeUrl(redisUrl)} (${(error as Error).message}). Start Redis or fix REDIS_URL (unset it for the Postgres-only mode).`,
+          { cause: error },
+        );
+      }
     }
     const db = createDatabase({
       connectionString: options.databaseUrl,
@@ -151,22 +156,50 @@ export class RoleRuntime {
         { cause: error },
       );
     }
+    let transport: QueueTransport;
     try {
       await assertSchemaCurrent(db);
+      transport = await RoleRuntime.#openTransport(options);
     } catch (error) {
       await db.destroy();
       throw error;
     }
-    const runtime = new RoleRuntime(options, db);
+    const runtime = new RoleRuntime(options, db, transport);
     // From here a stop signal stops what is built so far, even while the role still starts.
     runtime.installSignalHandlers();
     runtime.shutdown.add('postgres', () => db.destroy());
-    runtime.shutdown.add('redis', () => {
-      runtime.producer.disconnect();
-      runtime.blocking.disconnect();
-    });
+    runtime.shutdown.add(transport.kind === 'redis' ? 'redis' : 'queue pool', () =>
+      transport.close(),
+    );
     runtime.shutdown.add('queues', () => runtime.queues.close());
     return runtime;
+  }
+
+  static async #openTransport(options: RoleRuntimeOptions): Promise<QueueTransport> {
+    const { logger, role } = options;
+    if (options.redisUrl)
+      return new RedisTransport({
+        url: options.redisUrl,
+        prefix: options.queuePrefix,
+        connectionName: `gridbot-${role}`,
+        onError: (error) => logger.debug({ err: error }, 'redis connection error'),
+      });
+    const pool = createBullmqPool({
+      connectionString: options.databaseUrl,
+      applicationName: `gridbot-${role}-queues`,
+      onError: (error) =>
+        logger.warn({ err: error }, 'a Postgres queue connection failed; the pool replaces it'),
+    });
+    try {
+      return await PostgresTransport.open({ pool, ownsPool: true });
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw new ServiceUnavailableError(
+        'postgres',
+        `DATABASE_URL: cannot prepare the job queues in Postgres at ${safeUrl(options.databaseUrl)} (${(error as Error).message}).`,
+        { cause: error },
+      );
+    }
   }
 
   /**
@@ -185,9 +218,7 @@ export class RoleRuntime {
         postgres: async () => {
           await sql`select 1`.execute(this.db);
         },
-        redis: async () => {
-          await this.producer.ping();
-        },
+        [this.transport.kind === 'redis' ? 'redis' : 'queues']: () => this.transport.ping(),
       },
     });
     const port = await health.start();
@@ -199,21 +230,6 @@ export class RoleRuntime {
   /** SIGTERM/SIGINT stop the role within `shutdownTimeoutMs`, then the process exits. */
   installSignalHandlers(): void {
     this.shutdown.installSignalHandlers(this.options.shutdownTimeoutMs);
-  }
-
-  /**
-   * A new connection with the blocking connection's settings (it waits for Redis), for a
-   * subscriber or another long-lived client; its errors are logged, never unhandled.
-   */
-  duplicateBlocking(connectionName: string): Redis {
-    const connection = this.blocking.duplicate({ connectionName });
-    connection.on('error', (error) =>
-      this.options.logger.debug(
-        { err: error, connection: connectionName },
-        'redis connection error',
-      ),
-    );
-    return connection;
   }
 
   get healthServer(): HealthServer | null {

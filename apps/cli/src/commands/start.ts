@@ -66,7 +66,6 @@ export async function startCommand(
     gateways.push(
       Gateway.onRuntime(runtime, {
         adapter,
-        prefix: gatewayEnv.QUEUE_PREFIX,
         assistantName: gatewayEnv.ASSISTANT_NAME,
         allowedUsers: allowedUsersFor(adapter.channel, gatewayEnv),
         logger: logger.child({ role: `gateway-${adapter.channel}` }),

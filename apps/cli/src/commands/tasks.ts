@@ -15,7 +15,14 @@ import {
   listTasks,
   updateTask,
 } from '@gridbot/db';
-import { createRedisConnection, PipelineQueues, waitForRedis } from '@gridbot/queue';
+import {
+  announceTaskChange,
+  createBullmqPool,
+  createRedisConnection,
+  PostgresPubSub,
+  tasksChangedChannel,
+  waitForRedis,
+} from '@gridbot/queue';
 import { baseEnvShape, parseEnv } from '@gridbot/service';
 import { z } from 'zod';
 import { UsageError } from '../usage-error.ts';
@@ -103,7 +110,7 @@ export async function tasksCommand(
   const { DATABASE_URL, REDIS_URL, QUEUE_PREFIX } = parseEnv(
     z.object({
       DATABASE_URL: baseEnvShape.DATABASE_URL,
-      REDIS_URL: baseEnvShape.REDIS_URL.optional(),
+      REDIS_URL: baseEnvShape.REDIS_URL,
       QUEUE_PREFIX: baseEnvShape.QUEUE_PREFIX,
     }),
     env,
@@ -114,20 +121,35 @@ export async function tasksCommand(
     applicationName: 'gridbot-cli',
   });
   const announce = async (taskId: number) => {
-    if (!REDIS_URL) return;
+    if (!REDIS_URL) {
+      // The Postgres-only mode: the schedulers listen on Postgres itself.
+      const pool = createBullmqPool({
+        connectionString: DATABASE_URL,
+        applicationName: 'gridbot-cli',
+        max: 1,
+      });
+      const pubsub = new PostgresPubSub(pool);
+      try {
+        await announceTaskChange(pubsub, QUEUE_PREFIX, taskId);
+      } catch {
+        console.error('The schedulers pick the change up at their next reconciliation.');
+      } finally {
+        await pubsub.close();
+        await pool.end();
+      }
+      return;
+    }
     const redis = createRedisConnection({ url: REDIS_URL, purpose: 'producer' });
     redis.on('error', () => {});
-    const queues = new PipelineQueues({ connection: redis, prefix: QUEUE_PREFIX });
     try {
       // The connection is still being made: a fail-fast publish would be refused at once.
       await waitForRedis(redis, 3_000);
-      await queues.announceTaskChange(taskId);
+      await redis.publish(tasksChangedChannel(QUEUE_PREFIX), String(taskId));
     } catch {
       console.error(
         'Redis is not reachable: the schedulers pick the change up at their next reconciliation.',
       );
     } finally {
-      await queues.close();
       redis.disconnect();
     }
   };

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { buildJid, type InboundEvent, type Jid, parseJid } from '@gridbot/core';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type {
   BotIdentity,
@@ -10,12 +9,16 @@ import type {
 } from '../channel-adapter.ts';
 import { type WebReply, webReplySchema, webUpdateSchema } from './web-update.ts';
 
+/** The install's pub/sub, as the web channel uses it (Redis, or Postgres LISTEN/NOTIFY). */
+export interface ReplyBus {
+  publish(channel: string, message: string): Promise<void>;
+  subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
+}
+
 export interface WebAdapterOptions {
-  /** Publishes replies; every dashboard's subscriber passes them on to its browsers. */
-  publisher: Redis;
-  /** A connection of its own that the adapter puts in subscriber mode at `start()`. */
-  subscriber: Redis;
-  /** Key prefix of the install (the BullMQ prefix), so installs sharing a Redis stay apart. */
+  /** Carries replies: every dashboard's subscription passes them on to its browsers. */
+  bus: ReplyBus;
+  /** The install's prefix, so installs sharing a Redis stay apart. */
   prefix: string;
   assistantName: string;
   logger: Logger;
@@ -26,7 +29,7 @@ export type ReplyListener = (reply: WebReply) => void;
 
 /**
  * The `web` channel: the dashboard's chat page is its platform. Browsers post messages that
- * `handleUpdate` turns into inbound events; `sendText` publishes replies on Redis, so the
+ * `handleUpdate` turns into inbound events; `sendText` publishes replies on the bus, so the
  * dashboard instance holding the browser's event stream delivers them, whichever instance
  * ran the egress job.
  */
@@ -40,6 +43,7 @@ export class WebAdapter implements ChannelAdapter {
   readonly #topic: string;
   readonly #listeners = new Map<string, Set<ReplyListener>>();
   #onEvent: IngressHandler | null = null;
+  #unsubscribe: (() => Promise<void>) | null = null;
 
   constructor(options: WebAdapterOptions) {
     this.#options = options;
@@ -47,17 +51,15 @@ export class WebAdapter implements ChannelAdapter {
   }
 
   async start(onEvent: IngressHandler): Promise<void> {
-    const { subscriber, logger } = this.#options;
-    subscriber.on('message', (topic: string, raw: string) => {
-      if (topic !== this.#topic) return;
+    const { bus, logger } = this.#options;
+    this.#unsubscribe = await bus.subscribe(this.#topic, (raw) => {
       const parsed = webReplySchema.safeParse(safeJson(raw));
       if (!parsed.success) {
-        logger.warn({ topic }, 'ignored a malformed web reply on Redis');
+        logger.warn({ topic: this.#topic }, 'ignored a malformed web reply');
         return;
       }
       for (const listener of this.#listeners.get(parsed.data.jid) ?? []) listener(parsed.data);
     });
-    await subscriber.subscribe(this.#topic);
     this.#onEvent = onEvent;
   }
 
@@ -65,7 +67,8 @@ export class WebAdapter implements ChannelAdapter {
     if (!this.#onEvent) return;
     this.#onEvent = null;
     this.#listeners.clear();
-    await this.#options.subscriber.unsubscribe(this.#topic).catch(() => undefined);
+    await this.#unsubscribe?.().catch(() => undefined);
+    this.#unsubscribe = null;
   }
 
   identity(): BotIdentity {
@@ -143,7 +146,7 @@ export class WebAdapter implements ChannelAdapter {
       replyTo: options.replyTo,
       sentAt: new Date().toISOString(),
     };
-    await this.#options.publisher.publish(this.#topic, JSON.stringify(reply));
+    await this.#options.bus.publish(this.#topic, JSON.stringify(reply));
     return reply.messageId;
   }
 

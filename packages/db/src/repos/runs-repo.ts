@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { AgentRun, Database, RunStatus } from '../database.ts';
 
 export interface StartRunInput {
@@ -54,4 +54,19 @@ export async function listRuns(db: Kysely<Database>, threadId: number): Promise<
     .where('thread_id', '=', threadId)
     .orderBy('id')
     .execute();
+}
+
+/**
+ * Whether a run of the thread is going on now: its lease is held and unexpired (taken
+ * before the run subscribes to the thread's events, released after it ends).
+ */
+export async function hasLiveRun(db: Kysely<Database>, threadId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('threads')
+    .select('id')
+    .where('id', '=', threadId)
+    .where('lease_owner', 'is not', null)
+    .where('lease_expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -1,0 +1,42 @@
+import {
+  createBullmqPool,
+  PostgresTransport,
+  type QueueTransport,
+  RedisTransport,
+} from '@gridbot/queue';
+import type { TestDatabase } from './test-database.ts';
+import { createTestRedis } from './test-redis.ts';
+
+/** The transports a mode uses: Redis (the redis mode), Postgres (postgres-only, embedded). */
+export const TRANSPORT_KINDS = ['redis', 'postgres'] as const;
+export type TransportKind = (typeof TRANSPORT_KINDS)[number];
+
+export interface TestTransport {
+  transport: QueueTransport;
+  /** The install prefix (a key prefix of the test's own on the shared Redis). */
+  prefix: string;
+  /** Closes the transport and removes what it left (Redis keys; the database is the caller's). */
+  close(): Promise<void>;
+}
+
+/** A transport of that kind on the test's own Redis prefix, or on its own database. */
+export async function createTestTransport(
+  kind: TransportKind,
+  t: TestDatabase,
+): Promise<TestTransport> {
+  const r = createTestRedis();
+  if (kind === 'redis') {
+    const transport = new RedisTransport({ url: r.url, prefix: r.prefix, connectionName: 'test' });
+    return {
+      transport,
+      prefix: r.prefix,
+      async close() {
+        await transport.close();
+        await r.cleanup();
+      },
+    };
+  }
+  const pool = createBullmqPool({ connectionString: t.url, applicationName: 'test-queues' });
+  const transport = await PostgresTransport.open({ pool, ownsPool: true });
+  return { transport, prefix: r.prefix, close: () => transport.close() };
+}
