@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { registerThread } from '@gridbot/db';
-import { Queue, Worker } from 'bullmq';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchBrowser } from './support/browser.ts';
@@ -87,16 +86,16 @@ describe('dashboard in a browser', () => {
   });
 
   it('lists the GridBot queues in Bull Board and retries a failed job from the UI', async () => {
-    const connection = { url: h.redis.url };
-    const queue = new Queue('drill', { connection, prefix: h.redis.prefix });
+    const transport = await h.transport();
+    const queue = transport.createQueue('drill');
     let failing = true;
-    const worker = new Worker(
+    const worker = transport.createWorker(
       'drill',
       async () => {
         if (failing) throw new Error('the drill fails on purpose');
         return 'done';
       },
-      { connection, prefix: h.redis.prefix },
+      {},
     );
     try {
       const job = await queue.add('exercise', { n: 1 });

@@ -14,6 +14,7 @@ import { type GridbotProcess, spawnGridbot, waitUntilReady } from './support/gri
 import { PrivatePostgres } from './support/private-postgres.ts';
 import { TEST_AGENT_IMAGE } from './support/services.ts';
 import { withoutTimes } from './support/telegram-fake.ts';
+import { ON_REDIS } from './support/test-mode.ts';
 import { createTestRedis, type TestRedis } from './support/test-redis.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -29,7 +30,7 @@ const dataDir = `/tmp/gridbot-spool-test-${process.pid}`;
 function env(port: number): Record<string, string> {
   return {
     DATABASE_URL: postgres.databaseUrl('gridbot'),
-    REDIS_URL: redis.url,
+    ...(ON_REDIS && { REDIS_URL: redis.url }),
     QUEUE_PREFIX: redis.prefix,
     HEALTH_PORT: String(port),
     DASHBOARD_PORT: String(port),

@@ -8,6 +8,7 @@ import type { GridbotProcess } from './support/gridbot-process.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
 import { PrivateRedis } from './support/private-redis.ts';
 import type { ChatSpec } from './support/telegram-fake.ts';
+import { ON_REDIS } from './support/test-mode.ts';
 import { sleep, waitFor } from './support/wait-for.ts';
 
 let h: PipelineHarness;
@@ -24,11 +25,12 @@ const SCHEDULER_ENV = {
 
 beforeAll(async () => {
   h = await PipelineHarness.create();
-  redis = await PrivateRedis.start();
+  // Redis of the suite's own, which the Redis-loss cases flush (the redis mode only).
+  if (ON_REDIS) redis = await PrivateRedis.start();
   llm = await startFakeAnthropic((body) => ({
     text: `done ${(body.messages as unknown[]).length}`,
   }));
-  const env = { REDIS_URL: redis.url };
+  const env = redisEnv();
   await h.start(['gateway', '--channel', 'telegram'], env);
   worker = await h.start(['worker'], {
     ...env,
@@ -57,8 +59,16 @@ async function newChat(): Promise<ChatSpec> {
   return chat;
 }
 
-const cli = (args: string[]) => h.cli(['tasks', ...args], { REDIS_URL: redis.url });
-const scheduler = () => h.start(['scheduler'], { REDIS_URL: redis.url, ...SCHEDULER_ENV });
+/** The roles' Redis: the suite's own in the redis mode, none in the Postgres-only mode. */
+const redisEnv = (): Record<string, string> => (ON_REDIS ? { REDIS_URL: redis.url } : {});
+const cli = (args: string[]) => h.cli(['tasks', ...args], redisEnv());
+const scheduler = () => h.start(['scheduler'], { ...redisEnv(), ...SCHEDULER_ENV });
+
+/** A queue as the roles see it, opened from the test. */
+async function queueOf(name: string) {
+  if (ON_REDIS) return new Queue(name, { connection: { url: redis.url }, prefix: h.redis.prefix });
+  return (await h.transport()).createQueue(name);
+}
 
 async function taskRuns(taskId: number) {
   return h.db.db
@@ -135,7 +145,7 @@ describe('scheduled tasks', () => {
     expect((await cli(['resume', String(taskId)])).code).toBe(0);
     await waitFor('firing again', async () => (await taskRuns(taskId)).length > pausedAt, 15_000);
     expect((await cli(['cancel', String(taskId)])).code).toBe(0);
-    const queue = new Queue('tasks', { connection: new Redis(redis.url), prefix: h.redis.prefix });
+    const queue = await queueOf('tasks');
     try {
       await waitFor(
         'the job scheduler removed',
@@ -217,62 +227,69 @@ describe('scheduled tasks', () => {
     await sched.stop();
   });
 
-  it('after Redis loses everything, the sweeper gets waiting messages answered and unsent replies sent, once', async () => {
-    await worker.stop();
-    const chat = await newChat();
-    await h.telegram.say(chat, '@Andy are you still there?');
-    await waitFor('the message stored', async () => {
-      const rows = await h.db.db
-        .selectFrom('messages')
-        .select('id')
-        .where('content', '=', '@Andy are you still there?')
+  it.skipIf(!ON_REDIS)(
+    'after Redis loses everything, the sweeper gets waiting messages answered and unsent replies sent, once',
+    async () => {
+      await worker.stop();
+      const chat = await newChat();
+      await h.telegram.say(chat, '@Andy are you still there?');
+      await waitFor('the message stored', async () => {
+        const rows = await h.db.db
+          .selectFrom('messages')
+          .select('id')
+          .where('content', '=', '@Andy are you still there?')
+          .execute();
+        return rows.length === 1;
+      });
+      const thread = await h.db.db
+        .selectFrom('threads')
+        .selectAll()
+        .where('jid', '=', `telegram:${chat.chatId}`)
+        .executeTakeFirstOrThrow();
+      await h.db.db
+        .insertInto('outbox')
+        .values({
+          thread_id: thread.id,
+          run_id: null,
+          channel: 'telegram',
+          jid: thread.jid,
+          payload: JSON.stringify({ text: 'a reply Redis forgot', replyTo: null }),
+          platform_message_ids: '[]',
+          created_at: new Date(Date.now() - 60_000),
+        })
         .execute();
-      return rows.length === 1;
-    });
-    const thread = await h.db.db
-      .selectFrom('threads')
-      .selectAll()
-      .where('jid', '=', `telegram:${chat.chatId}`)
-      .executeTakeFirstOrThrow();
-    await h.db.db
-      .insertInto('outbox')
-      .values({
-        thread_id: thread.id,
-        run_id: null,
-        channel: 'telegram',
-        jid: thread.jid,
-        payload: JSON.stringify({ text: 'a reply Redis forgot', replyTo: null }),
-        platform_message_ids: '[]',
-        created_at: new Date(Date.now() - 60_000),
-      })
-      .execute();
-    const flush = new Redis(redis.url);
-    await flush.flushall();
-    flush.disconnect();
-    worker = await h.start(['worker'], {
-      REDIS_URL: redis.url,
-      LLM_PROVIDER: 'anthropic',
-      ANTHROPIC_API_KEY: 'sk-ant-scheduler-test',
-      ANTHROPIC_BASE_URL: llm.baseURL,
-      LLM_MODEL: 'claude-test',
-    });
-    await sleep(1_500);
-    expect(h.telegram.botMessages(chat.chatId)).toEqual([]);
-    const sched = await scheduler();
-    await waitFor('both delivered', () => h.telegram.botMessages(chat.chatId).length === 2, 20_000);
-    await sleep(3_000);
-    const texts = h.telegram.botMessages(chat.chatId).map((m) => m.text);
-    expect(texts).toHaveLength(2);
-    expect(texts).toContain('a reply Redis forgot');
-    expect(texts.filter((t) => t.startsWith('done'))).toHaveLength(1);
-    await sched.stop();
-  });
+      const flush = new Redis(redis.url);
+      await flush.flushall();
+      flush.disconnect();
+      worker = await h.start(['worker'], {
+        REDIS_URL: redis.url,
+        LLM_PROVIDER: 'anthropic',
+        ANTHROPIC_API_KEY: 'sk-ant-scheduler-test',
+        ANTHROPIC_BASE_URL: llm.baseURL,
+        LLM_MODEL: 'claude-test',
+      });
+      await sleep(1_500);
+      expect(h.telegram.botMessages(chat.chatId)).toEqual([]);
+      const sched = await scheduler();
+      await waitFor(
+        'both delivered',
+        () => h.telegram.botMessages(chat.chatId).length === 2,
+        20_000,
+      );
+      await sleep(3_000);
+      const texts = h.telegram.botMessages(chat.chatId).map((m) => m.text);
+      expect(texts).toHaveLength(2);
+      expect(texts).toContain('a reply Redis forgot');
+      expect(texts.filter((t) => t.startsWith('done'))).toHaveLength(1);
+      await sched.stop();
+    },
+  );
 
   it('after workers and scheduler are killed with -9, no slot fires twice; a missed slot runs once with run-once and not with skip', async () => {
     await worker.stop();
     const grace = { MISFIRE_GRACE_MS: '1500' };
     const workerEnv = {
-      REDIS_URL: redis.url,
+      ...redisEnv(),
       LLM_PROVIDER: 'anthropic',
       ANTHROPIC_API_KEY: 'sk-ant-scheduler-test',
       ANTHROPIC_BASE_URL: llm.baseURL,
@@ -354,85 +371,91 @@ describe('scheduled tasks', () => {
     await sched.stop();
   });
 
-  it('while the scheduler keeps running, Redis losing its data brings back the sweeper, the task schedules and a missed run-once slot', async () => {
-    const sched = await scheduler();
-    const chat = await newChat();
-    const jid = `telegram:${chat.chatId}`;
-    const added = await cli([
-      'add',
-      jid,
-      '--prompt',
-      'hourly',
-      '--cron',
-      '0 * * * *',
-      '--misfire',
-      'run-once',
-    ]);
-    expect(added.output).not.toContain('Redis is not reachable');
-    const taskId = taskIdOf(added.output);
-    const tasks = new Queue('tasks', { connection: { url: redis.url }, prefix: h.redis.prefix });
-    const system = new Queue('system', { connection: { url: redis.url }, prefix: h.redis.prefix });
-    try {
-      // The CLI's announcement reached the scheduler at once (no reconciliation needed).
-      await waitFor(
-        'the task scheduler',
-        async () => !!(await tasks.getJobScheduler(`task-${taskId}`)),
-        1_500,
-      );
-      // As if the last firing was a minute ago and the next slot passed while Redis was empty.
-      await h.db.db
-        .updateTable('scheduled_tasks')
-        .set({ next_run_at: new Date(Date.now() - 30_000) })
-        .where('id', '=', taskId)
-        .execute();
-      const thread = await h.db.db
-        .selectFrom('threads')
-        .select(['id', 'jid'])
-        .where('jid', '=', jid)
-        .executeTakeFirstOrThrow();
-      const flush = new Redis(redis.url);
-      await flush.flushall();
-      flush.disconnect();
-      // A reply committed while Redis was empty: only the sweeper can get it out.
-      await h.db.db
-        .insertInto('outbox')
-        .values({
-          thread_id: thread.id,
-          run_id: null,
-          channel: 'telegram',
-          jid: thread.jid,
-          payload: JSON.stringify({ text: 'committed while Redis was empty', replyTo: null }),
-          platform_message_ids: '[]',
-          created_at: new Date(Date.now() - 60_000),
-        })
-        .execute();
-      await waitFor(
-        'the sweeper and the task scheduler back',
-        async () =>
-          !!(await system.getJobScheduler('sweeper')) &&
-          !!(await tasks.getJobScheduler(`task-${taskId}`)),
-        10_000,
-      );
-      await waitFor(
-        'the stranded reply delivered',
-        () =>
-          h.telegram
-            .botMessages(chat.chatId)
-            .some((m) => m.text === 'committed while Redis was empty'),
-        15_000,
-      );
-      await waitFor(
-        'the missed slot run once',
-        async () => (await taskRuns(taskId)).some((r) => r.status === 'succeeded'),
-        15_000,
-      );
-      expect((await taskRuns(taskId)).map((r) => r.status)).toEqual(['succeeded']);
-      expect(sched.output()).toContain('system jobs were missing from Redis');
-      expect(sched.child.exitCode).toBeNull();
-    } finally {
-      await cli(['cancel', String(taskId)]);
-      await Promise.all([tasks.close(), system.close()]);
-      await sched.stop();
-    }
-  });
+  it.skipIf(!ON_REDIS)(
+    'while the scheduler keeps running, Redis losing its data brings back the sweeper, the task schedules and a missed run-once slot',
+    async () => {
+      const sched = await scheduler();
+      const chat = await newChat();
+      const jid = `telegram:${chat.chatId}`;
+      const added = await cli([
+        'add',
+        jid,
+        '--prompt',
+        'hourly',
+        '--cron',
+        '0 * * * *',
+        '--misfire',
+        'run-once',
+      ]);
+      expect(added.output).not.toContain('Redis is not reachable');
+      const taskId = taskIdOf(added.output);
+      const tasks = new Queue('tasks', { connection: { url: redis.url }, prefix: h.redis.prefix });
+      const system = new Queue('system', {
+        connection: { url: redis.url },
+        prefix: h.redis.prefix,
+      });
+      try {
+        // The CLI's announcement reached the scheduler at once (no reconciliation needed).
+        await waitFor(
+          'the task scheduler',
+          async () => !!(await tasks.getJobScheduler(`task-${taskId}`)),
+          1_500,
+        );
+        // As if the last firing was a minute ago and the next slot passed while Redis was empty.
+        await h.db.db
+          .updateTable('scheduled_tasks')
+          .set({ next_run_at: new Date(Date.now() - 30_000) })
+          .where('id', '=', taskId)
+          .execute();
+        const thread = await h.db.db
+          .selectFrom('threads')
+          .select(['id', 'jid'])
+          .where('jid', '=', jid)
+          .executeTakeFirstOrThrow();
+        const flush = new Redis(redis.url);
+        await flush.flushall();
+        flush.disconnect();
+        // A reply committed while Redis was empty: only the sweeper can get it out.
+        await h.db.db
+          .insertInto('outbox')
+          .values({
+            thread_id: thread.id,
+            run_id: null,
+            channel: 'telegram',
+            jid: thread.jid,
+            payload: JSON.stringify({ text: 'committed while Redis was empty', replyTo: null }),
+            platform_message_ids: '[]',
+            created_at: new Date(Date.now() - 60_000),
+          })
+          .execute();
+        await waitFor(
+          'the sweeper and the task scheduler back',
+          async () =>
+            !!(await system.getJobScheduler('sweeper')) &&
+            !!(await tasks.getJobScheduler(`task-${taskId}`)),
+          10_000,
+        );
+        await waitFor(
+          'the stranded reply delivered',
+          () =>
+            h.telegram
+              .botMessages(chat.chatId)
+              .some((m) => m.text === 'committed while Redis was empty'),
+          15_000,
+        );
+        await waitFor(
+          'the missed slot run once',
+          async () => (await taskRuns(taskId)).some((r) => r.status === 'succeeded'),
+          15_000,
+        );
+        expect((await taskRuns(taskId)).map((r) => r.status)).toEqual(['succeeded']);
+        expect(sched.output()).toContain('system jobs were missing from Redis');
+        expect(sched.child.exitCode).toBeNull();
+      } finally {
+        await cli(['cancel', String(taskId)]);
+        await Promise.all([tasks.close(), system.close()]);
+        await sched.stop();
+      }
+    },
+  );
 });

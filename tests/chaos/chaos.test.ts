@@ -18,6 +18,7 @@ import { REPO_ROOT } from '../support/gridbot-process.ts';
 import { PrivatePostgres } from '../support/private-postgres.ts';
 import { PrivateRedis } from '../support/private-redis.ts';
 import { BOT_TOKEN } from '../support/telegram-fake.ts';
+import { ON_REDIS, TEST_MODE } from '../support/test-mode.ts';
 import { sleep, waitFor } from '../support/wait-for.ts';
 import { ChaosFleet, type ChaosRole } from './chaos-fleet.ts';
 import { ChaosPlatform } from './chaos-platform.ts';
@@ -28,7 +29,7 @@ import {
   type SentMessage,
   tokensIn,
 } from './chaos-report.ts';
-import { type FaultKind, planFaults } from './fault-plan.ts';
+import { FAULT_KINDS, type FaultKind, planFaults } from './fault-plan.ts';
 
 const MINUTES = Number(process.env.CHAOS_MINUTES ?? 0);
 /** How long messages keep coming; faults stop a quiet tail before the end. */
@@ -55,12 +56,12 @@ function answer(body: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  [pgServer, redis, llm, platform] = await Promise.all([
+  [pgServer, llm, platform] = await Promise.all([
     PrivatePostgres.start(),
-    PrivateRedis.start(),
     startFakeOpenAi(answer),
     ChaosPlatform.start(),
   ]);
+  if (ON_REDIS) redis = await PrivateRedis.start();
   const admin = new pg.Client({ connectionString: pgServer.url });
   await admin.connect();
   await admin.query('create database gridbot');
@@ -72,7 +73,7 @@ beforeAll(async () => {
   const dataDir = `/tmp/gridbot-chaos-${process.pid}`;
   const env = (port: number): Record<string, string> => ({
     DATABASE_URL: pgServer.databaseUrl('gridbot'),
-    REDIS_URL: redis.url,
+    ...(ON_REDIS && { REDIS_URL: redis.url }),
     QUEUE_PREFIX: '{chaos}',
     LOG_LEVEL: 'info',
     HEALTH_PORT: String(port),
@@ -119,7 +120,9 @@ describe('fault injection', () => {
     'loses no message, answers none twice, never overlaps runs, and no role crashes',
     async () => {
       const chats = Array.from({ length: CHATS }, (_, i) => -6_000_000 - i);
-      const plan = planFaults(LOAD_MS);
+      const plan = planFaults(LOAD_MS, {
+        kinds: ON_REDIS ? FAULT_KINDS : FAULT_KINDS.filter((kind) => kind !== 'redis-restart'),
+      });
       await register([...chats, ...plan.map((_, i) => nextSilentChat - i)]);
       const sent: SentMessage[] = [];
       const faults: FaultRecord[] = [];
@@ -238,15 +241,15 @@ describe('fault injection', () => {
       });
       const text = formatReport(final);
       console.log(
-        `chaos (${(LOAD_MS / 60_000).toFixed(1)} min of load, ${faults.length} faults, ${platform.redeliveries} webhook redeliveries)\n${text}\nruns ${runs.length}, still marked running ${stuck.n}, crashes ${fleet.crashes.length}`,
+        `chaos, ${TEST_MODE} mode (${(LOAD_MS / 60_000).toFixed(1)} min of load, ${faults.length} faults, ${platform.redeliveries} webhook redeliveries)\n${text}\nruns ${runs.length}, still marked running ${stuck.n}, crashes ${fleet.crashes.length}`,
       );
       await mkdir(`${REPO_ROOT}tests/artifacts`, { recursive: true });
       await writeFile(
-        `${REPO_ROOT}tests/artifacts/chaos-report.json`,
+        `${REPO_ROOT}tests/artifacts/chaos-report${ON_REDIS ? '' : `-${TEST_MODE}`}.json`,
         JSON.stringify({ ...final, faults, crashes: fleet.crashes }, null, 2),
       );
 
-      const logDir = `${REPO_ROOT}tests/artifacts/chaos-logs`;
+      const logDir = `${REPO_ROOT}tests/artifacts/chaos-logs${ON_REDIS ? '' : `-${TEST_MODE}`}`;
       await mkdir(logDir, { recursive: true });
       for (const role of fleet.roles) {
         for (const [n, proc] of role.generations.entries())

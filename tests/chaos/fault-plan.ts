@@ -24,14 +24,21 @@ export interface PlannedFault {
  */
 export function planFaults(
   loadMs: number,
-  options: { firstMs?: number; spacingMs?: number; quietTailMs?: number } = {},
+  options: {
+    firstMs?: number;
+    spacingMs?: number;
+    quietTailMs?: number;
+    /** The faults to cycle through (a mode without Redis has no Redis to kill). */
+    kinds?: readonly FaultKind[];
+  } = {},
 ): PlannedFault[] {
+  const kinds = options.kinds ?? FAULT_KINDS;
   const first = options.firstMs ?? 8_000;
   const spacing = options.spacingMs ?? 11_000;
   const tail = options.quietTailMs ?? 12_000;
   const plan: PlannedFault[] = [];
   for (let at = first, i = 0; at <= loadMs - tail; at += spacing, i++) {
-    plan.push({ kind: FAULT_KINDS[i % FAULT_KINDS.length]!, atMs: at });
+    plan.push({ kind: kinds[i % kinds.length]!, atMs: at });
   }
   return plan;
 }

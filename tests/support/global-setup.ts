@@ -43,7 +43,26 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Every project of a run shares one setup (each project loads this file anew, so the state
+ * lives on globalThis): the first to ask prepares, the others wait for it, and the last to
+ * finish tears down.
+ */
+const shared = globalThis as typeof globalThis & {
+  gridbotTestSetup?: { prepared: Promise<() => Promise<void>>; users: number };
+};
+
 export default async function setup(): Promise<() => Promise<void>> {
+  shared.gridbotTestSetup ??= { prepared: prepare(), users: 0 };
+  const state = shared.gridbotTestSetup;
+  state.users++;
+  const teardown = await state.prepared;
+  return async () => {
+    if (--state.users === 0) await teardown();
+  };
+}
+
+async function prepare(): Promise<() => Promise<void>> {
   // Test workers start after this and inherit it: they name their databases after this run.
   process.env.GRIDBOT_TEST_RUN = TEST_RUN;
   buildAgentImage();

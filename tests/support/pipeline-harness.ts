@@ -1,3 +1,9 @@
+import {
+  createBullmqPool,
+  PostgresTransport,
+  type QueueTransport,
+  RedisTransport,
+} from '@gridbot/queue';
 import { freePort } from './free-port.ts';
 import {
   type GridbotProcess,
@@ -8,6 +14,7 @@ import {
 import { TEST_AGENT_IMAGE } from './services.ts';
 import { BOT_TOKEN, TelegramFake } from './telegram-fake.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { ON_REDIS, TEST_MODE } from './test-mode.ts';
 import { createTestRedis, type TestRedis } from './test-redis.ts';
 
 /** The dashboard token of every role the harness starts. */
@@ -15,13 +22,15 @@ export const HARNESS_DASHBOARD_TOKEN = 'harness-dashboard-token-0123456789';
 
 /**
  * Everything an end-to-end test needs: its own database and Redis prefix, a fake Telegram,
- * and helpers to start real `gridbot` processes against them. `close()` stops it all.
+ * and helpers to start real `gridbot` processes against them, in the suite's mode (no
+ * `REDIS_URL` in the Postgres-only mode). `close()` stops it all.
  */
 export class PipelineHarness {
   readonly db: TestDatabase;
   readonly redis: TestRedis;
   readonly telegram: TelegramFake;
   readonly #processes: GridbotProcess[] = [];
+  readonly #transports: QueueTransport[] = [];
 
   private constructor(db: TestDatabase, redis: TestRedis, telegram: TelegramFake) {
     this.db = db;
@@ -38,7 +47,7 @@ export class PipelineHarness {
   env(extra: Record<string, string> = {}): Record<string, string> {
     return {
       DATABASE_URL: this.db.url,
-      REDIS_URL: this.redis.url,
+      ...(ON_REDIS && { REDIS_URL: this.redis.url }),
       QUEUE_PREFIX: this.redis.prefix,
       LOG_LEVEL: 'info',
       TELEGRAM_BOT_TOKEN: BOT_TOKEN,
@@ -64,7 +73,27 @@ export class PipelineHarness {
     );
     this.#processes.push(proc);
     await waitUntilReady(proc, port);
+    // The matrix is only worth something if each role really runs in the suite's mode.
+    const mode = /"mode":"([a-z-]+)"/.exec(proc.output())?.[1];
+    if (mode && mode !== TEST_MODE)
+      throw new Error(`gridbot ${args.join(' ')} runs in the ${mode} mode, not ${TEST_MODE}`);
     return proc;
+  }
+
+  /** The queues and pub/sub the roles use, opened from the test (closed by `close()`). */
+  async transport(): Promise<QueueTransport> {
+    const transport = ON_REDIS
+      ? new RedisTransport({
+          url: this.redis.url,
+          prefix: this.redis.prefix,
+          connectionName: 'test',
+        })
+      : await PostgresTransport.open({
+          pool: createBullmqPool({ connectionString: this.db.url, applicationName: 'test' }),
+          ownsPool: true,
+        });
+    this.#transports.push(transport);
+    return transport;
   }
 
   /** Runs a one-shot CLI command against this harness's database. */
@@ -74,6 +103,7 @@ export class PipelineHarness {
 
   async close(): Promise<void> {
     await Promise.allSettled(this.#processes.map((p) => p.stop()));
+    await Promise.allSettled(this.#transports.map((t) => t.close()));
     await Promise.allSettled([this.db.drop(), this.redis.cleanup(), this.telegram.stop()]);
   }
 }

@@ -1,3 +1,4 @@
+import { type EmbeddedDatabase, openEmbeddedDatabase } from '@gridbot/db';
 import {
   createBullmqPool,
   PostgresTransport,
@@ -7,8 +8,11 @@ import {
 import type { TestDatabase } from './test-database.ts';
 import { createTestRedis } from './test-redis.ts';
 
-/** The transports a mode uses: Redis (the redis mode), Postgres (postgres-only, embedded). */
-export const TRANSPORT_KINDS = ['redis', 'postgres'] as const;
+/**
+ * The transports a mode uses: Redis (the redis mode), Postgres (postgres-only), and
+ * Postgres on the embedded database (embedded; BullMQ through the session's pool).
+ */
+export const TRANSPORT_KINDS = ['redis', 'postgres', 'embedded'] as const;
 export type TransportKind = (typeof TRANSPORT_KINDS)[number];
 
 export interface TestTransport {
@@ -36,7 +40,33 @@ export async function createTestTransport(
       },
     };
   }
+  if (kind === 'embedded') {
+    // Every transport of a test shares one embedded database, as the roles of `start` do.
+    const embedded = await embeddedFor(t);
+    const transport = await PostgresTransport.open({ pool: embedded.pool, ownsPool: false });
+    return { transport, prefix: r.prefix, close: () => transport.close() };
+  }
   const pool = createBullmqPool({ connectionString: t.url, applicationName: 'test-queues' });
   const transport = await PostgresTransport.open({ pool, ownsPool: true });
   return { transport, prefix: r.prefix, close: () => transport.close() };
+}
+
+const embedded = new WeakMap<TestDatabase, Promise<EmbeddedDatabase>>();
+
+/**
+ * The in-memory embedded database standing in for `t` in the embedded kind (opened once per
+ * test database, closed with it).
+ */
+function embeddedFor(t: TestDatabase): Promise<EmbeddedDatabase> {
+  let opened = embedded.get(t);
+  if (!opened) {
+    opened = openEmbeddedDatabase('memory://');
+    embedded.set(t, opened);
+    const drop = t.drop.bind(t);
+    t.drop = async () => {
+      await (await opened!).close();
+      await drop();
+    };
+  }
+  return opened;
 }

@@ -37,6 +37,10 @@ export {
   type RetentionResult,
 } from './maintenance/retention.ts';
 export { assertSchemaCurrent, migrateToLatest, pendingMigrations } from './migrations.ts';
+export { type EmbeddedDatabase, openEmbeddedDatabase } from './pglite/open-embedded.ts';
+export { PgliteDialect } from './pglite/pglite-dialect.ts';
+export { PglitePool, PglitePoolClient } from './pglite/pglite-pool.ts';
+export { type PgLikeResult, PgliteSession } from './pglite/pglite-session.ts';
 export {
   type Approval,
   type ApprovalDecision,

@@ -1,3 +1,4 @@
+export { lockDataDir } from './data-dir-lock.ts';
 export { type BaseEnv, baseEnvShape, parseEnv, portVar, urlVar } from './env.ts';
 export {
   HealthServer,
@@ -12,6 +13,12 @@ export {
 } from './instance-registry.ts';
 export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
 export { createMetrics, type ServiceMetrics } from './metrics.ts';
-export { type BuildInfo, RoleRuntime, type RoleRuntimeOptions, safeUrl } from './role-runtime.ts';
+export {
+  type BuildInfo,
+  type DeploymentMode,
+  RoleRuntime,
+  type RoleRuntimeOptions,
+  safeUrl,
+} from './role-runtime.ts';
 export { Shutdown } from './shutdown.ts';
 export { listenForStopSignals, onStopSignal } from './stop-signals.ts';

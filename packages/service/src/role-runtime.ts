@@ -1,5 +1,11 @@
 import { ServiceUnavailableError } from '@gridbot/core';
-import { assertSchemaCurrent, createDatabase, type Database } from '@gridbot/db';
+import {
+  assertSchemaCurrent,
+  createDatabase,
+  type Database,
+  type EmbeddedDatabase,
+  migrateToLatest,
+} from '@gridbot/db';
 import {
   assertRedisReachable,
   createBullmqPool,
@@ -19,6 +25,11 @@ import { Shutdown } from './shutdown.ts';
 export interface RoleRuntimeOptions {
   role: string;
   databaseUrl: string;
+  /**
+   * The embedded database (`gridbot start` without DATABASE_URL): used instead of
+   * `databaseUrl`, migrated at open, queues on it; the runtime closes it.
+   */
+  embedded?: EmbeddedDatabase;
   /** Unset: the Postgres-only mode (BullMQ's PostgreSQL backend, LISTEN/NOTIFY). */
   redisUrl?: string | undefined;
   queuePrefix: string;
@@ -51,7 +62,7 @@ export function safeUrl(raw: string): string {
 }
 
 /** The deployment mode of a role (see DESIGN.md, "Modes"). */
-export type DeploymentMode = 'redis' | 'postgres-only';
+export type DeploymentMode = 'redis' | 'postgres-only' | 'embedded';
 
 /**
  * What every role process holds: Postgres, the queue transport (Redis, or Postgres in the
@@ -107,9 +118,12 @@ export class RoleRuntime {
     build: BuildInfo,
     logger: Logger,
     watchedQueues: () => string[],
+    /** The embedded database, for `gridbot start` without DATABASE_URL. */
+    embedded?: EmbeddedDatabase,
   ): Promise<RoleRuntime> {
     return RoleRuntime.open({
       role,
+      ...(embedded && { embedded }),
       databaseUrl: env.DATABASE_URL,
       redisUrl: env.REDIS_URL,
       queuePrefix: env.QUEUE_PREFIX,
@@ -124,10 +138,12 @@ export class RoleRuntime {
   }
 
   get mode(): DeploymentMode {
+    if (this.options.embedded) return 'embedded';
     return this.transport.kind === 'redis' ? 'redis' : 'postgres-only';
   }
 
   static async open(options: RoleRuntimeOptions): Promise<RoleRuntime> {
+    if (options.embedded) return RoleRuntime.#openEmbedded(options, options.embedded);
     const { redisUrl } = options;
     if (redisUrl) {
       try {
@@ -164,10 +180,41 @@ export class RoleRuntime {
       await db.destroy();
       throw error;
     }
+    return RoleRuntime.#assemble(options, db, transport, () => db.destroy());
+  }
+
+  /** The embedded mode: one process owns the data, so it migrates the schema itself. */
+  static async #openEmbedded(
+    options: RoleRuntimeOptions,
+    embedded: EmbeddedDatabase,
+  ): Promise<RoleRuntime> {
+    let transport: QueueTransport;
+    try {
+      await migrateToLatest(embedded.db);
+      transport = await PostgresTransport.open({ pool: embedded.pool, ownsPool: false });
+    } catch (error) {
+      await embedded.close().catch(() => {});
+      throw error;
+    }
+    return RoleRuntime.#assemble(options, embedded.db, transport, () => embedded.close());
+  }
+
+  static #assemble(
+    options: RoleRuntimeOptions,
+    db: Kysely<Database>,
+    transport: QueueTransport,
+    closeDatabase: () => Promise<void>,
+  ): RoleRuntime {
     const runtime = new RoleRuntime(options, db, transport);
+    const where = {
+      redis: 'queues and pub/sub on Redis',
+      'postgres-only': 'queues and pub/sub on Postgres (REDIS_URL is not set)',
+      embedded: `embedded database in ${options.embedded?.dataDir}, queues and pub/sub on it`,
+    };
+    options.logger.info({ mode: runtime.mode }, where[runtime.mode]);
     // From here a stop signal stops what is built so far, even while the role still starts.
     runtime.installSignalHandlers();
-    runtime.shutdown.add('postgres', () => db.destroy());
+    runtime.shutdown.add('postgres', closeDatabase);
     runtime.shutdown.add(transport.kind === 'redis' ? 'redis' : 'queue pool', () =>
       transport.close(),
     );

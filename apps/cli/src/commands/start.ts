@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { attachDashboard, dashboardEnvSchema } from '@gridbot/app-dashboard';
 import {
   allowedUsersFor,
@@ -9,18 +10,34 @@ import {
 } from '@gridbot/app-gateway';
 import { attachScheduler, schedulerEnvSchema } from '@gridbot/app-scheduler';
 import { attachWorker, workerEnvSchema } from '@gridbot/app-worker';
+import { ConfigError } from '@gridbot/core';
+import { type EmbeddedDatabase, openEmbeddedDatabase } from '@gridbot/db';
 import { SYSTEM_QUEUE, TASKS_QUEUE, THREADS_QUEUE } from '@gridbot/queue';
-import { type BuildInfo, createLogger, parseEnv, RoleRuntime } from '@gridbot/service';
+import { type BuildInfo, createLogger, lockDataDir, parseEnv, RoleRuntime } from '@gridbot/service';
+
+/**
+ * Stands in for DATABASE_URL in the roles' settings in the embedded mode; nothing connects
+ * to it (the runtime is given the embedded database instead).
+ */
+const EMBEDDED_DATABASE_URL = 'postgres://embedded.invalid/gridbot';
 
 /**
  * `gridbot start`: every role in one process — a gateway for each channel with credentials,
  * a worker, the scheduler, and the dashboard with the web chat. One HTTP server serves the
- * dashboard and health on DASHBOARD_PORT (HEALTH_PORT, when set, wins).
+ * dashboard and health on DASHBOARD_PORT (HEALTH_PORT, when set, wins). Without
+ * DATABASE_URL it needs no server at all: an embedded database in `DATA_DIR/db`.
  */
 export async function startCommand(
-  rawEnv: Record<string, string | undefined>,
+  givenEnv: Record<string, string | undefined>,
   build: BuildInfo,
 ): Promise<RoleRuntime> {
+  const embedded = !givenEnv.DATABASE_URL;
+  if (embedded && givenEnv.REDIS_URL)
+    throw new ConfigError(
+      'REDIS_URL is set but DATABASE_URL is not: the embedded database works without Redis. Set DATABASE_URL (Postgres) to use Redis, or unset REDIS_URL.',
+      ['DATABASE_URL', 'REDIS_URL'],
+    );
+  const rawEnv = embedded ? { ...givenEnv, DATABASE_URL: EMBEDDED_DATABASE_URL } : givenEnv;
   const dashboardEnv = parseEnv(dashboardEnvSchema, rawEnv);
   const port = String(rawEnv.HEALTH_PORT || dashboardEnv.DASHBOARD_PORT);
   const gatewayEnv = parseEnv(gatewayEnvSchema, { ...rawEnv, HEALTH_PORT: port });
@@ -38,24 +55,48 @@ export async function startCommand(
       dashboardEnv.DASHBOARD_TOKEN,
     ].filter((s): s is string => !!s),
   });
+  // One `start` per DATA_DIR: a second would corrupt the embedded database.
+  const dataDir = resolve(gatewayEnv.DATA_DIR);
+  const unlock = await lockDataDir(dataDir);
+  process.once('exit', () => rmSync(join(dataDir, 'gridbot.lock'), { force: true }));
+  let database: EmbeddedDatabase | undefined;
+  try {
+    if (embedded) database = await openEmbeddedDatabase(join(dataDir, 'db'));
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   const channels = configuredChannels(gatewayEnv);
   if (channels.length === 0) {
-    logger.warn('no channel has credentials (e.g. TELEGRAM_BOT_TOKEN): running the worker only');
+    logger.warn(
+      'no channel has credentials (e.g. TELEGRAM_BOT_TOKEN): the web chat on the dashboard still answers',
+    );
   }
   const adapters = await Promise.all(
     channels.map((channel) => createAdapter(channel, gatewayEnv, logger.child({ channel }))),
   );
   const gateways: Gateway[] = [];
   let dashboardQueues: () => string[] = () => [];
-  const runtime = await RoleRuntime.fromEnv('all', gatewayEnv, build, logger, () => [
-    ...new Set([
-      THREADS_QUEUE,
-      TASKS_QUEUE,
-      SYSTEM_QUEUE,
-      ...gateways.map((g) => g.egress.queueName),
-      ...dashboardQueues(),
-    ]),
-  ]);
+  const runtime = await RoleRuntime.fromEnv(
+    'all',
+    gatewayEnv,
+    build,
+    logger,
+    () => [
+      ...new Set([
+        THREADS_QUEUE,
+        TASKS_QUEUE,
+        SYSTEM_QUEUE,
+        ...gateways.map((g) => g.egress.queueName),
+        ...dashboardQueues(),
+      ]),
+    ],
+    database,
+  ).catch(async (error: unknown) => {
+    await database?.close();
+    await unlock();
+    throw error;
+  });
   const dashboard = await attachDashboard(
     runtime,
     dashboardEnv,
