@@ -149,16 +149,21 @@ async function seed(db: Kysely<Database>): Promise<void> {
 }
 
 /** Row count of every base table in the public schema, by name. */
+/**
+ * Rows of every table: GridBot's (by name) and the job queues' of the Postgres-only mode
+ * (`bullmq.<name>`), which a backup carries too.
+ */
 async function rowCounts(db: Kysely<Database>): Promise<Record<string, number>> {
-  const tables = await sql<{ table_name: string }>`
-    select table_name from information_schema.tables
-     where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`.execute(db);
+  const tables = await sql<{ table_schema: string; table_name: string }>`
+    select table_schema, table_name from information_schema.tables
+     where table_schema in ('public', 'bullmq') and table_type = 'BASE TABLE'
+     order by table_schema, table_name`.execute(db);
   const counts: Record<string, number> = {};
-  for (const { table_name } of tables.rows) {
-    const r = await sql<{ n: string }>`select count(*) as n from ${sql.table(table_name)}`.execute(
-      db,
-    );
-    counts[table_name] = Number(r.rows[0]?.n);
+  for (const { table_schema: schema, table_name: name } of tables.rows) {
+    const r = await sql<{
+      n: string;
+    }>`select count(*) as n from ${sql.table(`${schema}.${name}`)}`.execute(db);
+    counts[schema === 'public' ? name : `${schema}.${name}`] = Number(r.rows[0]?.n);
   }
   return counts;
 }

@@ -9,7 +9,9 @@ import { UsageError } from './usage-error.ts';
 
 const USAGE = `Usage: gridbot <command>
 
-  start                          every role in one process
+  start                          every role in one process (no DATABASE_URL: an embedded database)
+  chat [--name N] [--once TEXT] [--url U]
+                                 talk to the assistant from the terminal (cli:<name>)
   gateway --channel telegram     one channel's gateway
   worker                         run agents for queued threads
   scheduler                      fire scheduled tasks; sweep, retention and backups
@@ -50,6 +52,8 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
       dir: { type: 'string' },
       force: { type: 'boolean' },
       all: { type: 'boolean' },
+      once: { type: 'string' },
+      url: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -136,6 +140,16 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
     case 'start': {
       const { startCommand } = await import('./commands/start.ts');
       return startCommand(env, readBuildInfo(env));
+    }
+    case 'chat': {
+      const { chatCommand } = await import('./commands/chat.ts');
+      await chatCommand(
+        { name: values.name, once: values.once, url: values.url },
+        env,
+        readBuildInfo(env),
+      );
+      // Done talking: whatever a started-here gridbot left behind must not hold the terminal.
+      process.exit(0);
     }
     default:
       throw new UsageError(`Unknown command ${JSON.stringify(command)}.\n\n${USAGE}`);

@@ -74,6 +74,7 @@ export function createDashboardApp(deps: DashboardDeps, auth: AuthOptions): Hono
   app.route('/api', usageApi(deps));
   app.route('/api', pairingApi(deps));
   if (deps.web) app.route('/api/chat', deps.web.api());
+  if (deps.terminal) app.route('/api/terminal', deps.terminal.api());
 
   app.route('/', overviewPage(deps));
   app.route('/', threadsPage(deps));

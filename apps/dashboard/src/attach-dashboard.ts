@@ -62,26 +62,33 @@ export async function attachDashboard(
   refresher.unref();
   runtime.shutdown.add('queue-board', () => clearInterval(refresher));
 
-  const adapter = new WebAdapter({
-    bus: runtime.transport.pubsub,
-    prefix: env.QUEUE_PREFIX,
-    assistantName: env.ASSISTANT_NAME,
-    logger: logger.child({ channel: 'web' }),
-  });
-  const gateway = Gateway.onRuntime(runtime, {
-    adapter,
-    assistantName: env.ASSISTANT_NAME,
-    allowedUsers: new Set([OPERATOR_ID]),
-    logger: logger.child({ role: 'gateway-web' }),
-    spoolDir: resolve(env.DATA_DIR, 'spool'),
-  });
-  const web = new WebChat({ adapter, gateway, db: runtime.db, logger });
+  // The browser's chat and the terminal's (`gridbot chat`): one gateway each, in-process.
+  const chat = (channel: 'web' | 'cli') => {
+    const adapter = new WebAdapter({
+      channel,
+      bus: runtime.transport.pubsub,
+      prefix: env.QUEUE_PREFIX,
+      assistantName: env.ASSISTANT_NAME,
+      logger: logger.child({ channel }),
+    });
+    const gateway = Gateway.onRuntime(runtime, {
+      adapter,
+      assistantName: env.ASSISTANT_NAME,
+      allowedUsers: new Set([OPERATOR_ID]),
+      logger: logger.child({ role: `gateway-${channel}` }),
+      spoolDir: resolve(env.DATA_DIR, 'spool'),
+    });
+    return new WebChat({ adapter, gateway, db: runtime.db, logger });
+  };
+  const web = chat('web');
+  const terminal = chat('cli');
   const app = createDashboardApp(
     {
       db: runtime.db,
       queues: runtime.queues,
       board,
       web,
+      terminal,
       logger,
       heartbeatMs: env.HEARTBEAT_MS,
     },
@@ -94,8 +101,10 @@ export async function attachDashboard(
     token,
     watchedQueues: () => board.names,
     async start() {
-      runtime.shutdown.add('gateway-web', () => gateway.stop());
-      await gateway.start();
+      for (const { gateway } of [web, terminal]) {
+        runtime.shutdown.add(`gateway-${gateway.adapter.channel}`, () => gateway.stop());
+        await gateway.start();
+      }
     },
   };
 }

@@ -18,6 +18,8 @@ export interface DashboardDeps {
   board: QueueBoard;
   /** The web channel, or null when this dashboard hosts no chat. */
   web: WebChat | null;
+  /** The terminal's channel (`gridbot chat`), under `/api/terminal`; absent: none. */
+  terminal?: WebChat | null;
   logger: Logger;
   /** Heartbeat period of the fleet, to tell live instances from stale rows. */
   heartbeatMs: number;

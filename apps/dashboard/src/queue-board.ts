@@ -33,7 +33,13 @@ const uiBasePath = assetPath('bull-board-ui', () =>
 );
 
 /** Queues every install has, listed even before their first job. */
-const CORE_QUEUES = [THREADS_QUEUE, TASKS_QUEUE, SYSTEM_QUEUE, outboundQueueName('web')];
+const CORE_QUEUES = [
+  THREADS_QUEUE,
+  TASKS_QUEUE,
+  SYSTEM_QUEUE,
+  outboundQueueName('web'),
+  outboundQueueName('cli'),
+];
 
 /**
  * Bull Board over every GridBot queue: the core queues plus any queue the transport has

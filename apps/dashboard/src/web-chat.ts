@@ -37,7 +37,8 @@ const postSchema = z.object({
 });
 
 /**
- * The web chat's API: post a message into `web:<chatId>` (through the gateway's ingress,
+ * The web chat's API (and the terminal's, for `cli`): post a message into `web:<chatId>`
+ * (`cli:<chatId>`) through the gateway's ingress,
  * like any platform update), read the conversation, and stream replies as server-sent
  * events while the page is open.
  */
@@ -55,6 +56,7 @@ export class WebChat {
   /** Routes under `/api/chat`. */
   api(): Hono<DashboardEnv> {
     const api = new Hono<DashboardEnv>();
+    const jidOf = (chatId: string) => chatJid(this.#options.adapter.channel, chatId);
     api.get('/:chatId/messages', async (c) => {
       const jid = jidOf(c.req.param('chatId'));
       return c.json({ jid, entries: await webHistory(this.#options.db, jid) });
@@ -120,9 +122,9 @@ export class WebChat {
   }
 }
 
-function jidOf(chatId: string): string {
+function chatJid(channel: string, chatId: string): string {
   if (!webIdSchema.safeParse(chatId).success) {
     throw badRequest('chatId must be 1-64 characters of A-Z, a-z, 0-9, "_" or "-"');
   }
-  return buildJid('web', chatId);
+  return buildJid(channel, chatId);
 }

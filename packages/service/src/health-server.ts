@@ -41,6 +41,12 @@ export class HealthServer {
   readonly #options: HealthServerOptions;
   #server: Server | null = null;
 
+  /** The port it listens on (once started), or null. */
+  get port(): number | null {
+    const address = this.#server?.address();
+    return address && typeof address === 'object' ? address.port : null;
+  }
+
   constructor(options: HealthServerOptions) {
     this.#options = options;
   }

@@ -17,9 +17,12 @@ import { type BuildInfo, createLogger, lockDataDir, parseEnv, RoleRuntime } from
 
 /**
  * Stands in for DATABASE_URL in the roles' settings in the embedded mode; nothing connects
- * to it (the runtime is given the embedded database instead).
+ * to it (the runtime is given the embedded database instead). It names the data directory,
+ * so that installs sharing a Docker engine stay apart (see `fleetOf`).
  */
-const EMBEDDED_DATABASE_URL = 'postgres://embedded.invalid/gridbot';
+function embeddedDatabaseUrl(dataDir: string): string {
+  return `postgres://embedded.invalid/${encodeURIComponent(resolve(dataDir))}`;
+}
 
 /**
  * `gridbot start`: every role in one process — a gateway for each channel with credentials,
@@ -37,7 +40,9 @@ export async function startCommand(
       'REDIS_URL is set but DATABASE_URL is not: the embedded database works without Redis. Set DATABASE_URL (Postgres) to use Redis, or unset REDIS_URL.',
       ['DATABASE_URL', 'REDIS_URL'],
     );
-  const rawEnv = embedded ? { ...givenEnv, DATABASE_URL: EMBEDDED_DATABASE_URL } : givenEnv;
+  const rawEnv = embedded
+    ? { ...givenEnv, DATABASE_URL: embeddedDatabaseUrl(givenEnv.DATA_DIR || './data') }
+    : givenEnv;
   const dashboardEnv = parseEnv(dashboardEnvSchema, rawEnv);
   const port = String(rawEnv.HEALTH_PORT || dashboardEnv.DASHBOARD_PORT);
   const gatewayEnv = parseEnv(gatewayEnvSchema, { ...rawEnv, HEALTH_PORT: port });

@@ -16,6 +16,11 @@ export interface ReplyBus {
 }
 
 export interface WebAdapterOptions {
+  /**
+   * The channel it is: `web` (the dashboard's chat page, the default) or `cli` (the
+   * terminal's `gridbot chat`), which speak the same protocol through the dashboard.
+   */
+  channel?: 'web' | 'cli';
   /** Carries replies: every dashboard's subscription passes them on to its browsers. */
   bus: ReplyBus;
   /** The install's prefix, so installs sharing a Redis stay apart. */
@@ -34,7 +39,7 @@ export type ReplyListener = (reply: WebReply) => void;
  * ran the egress job.
  */
 export class WebAdapter implements ChannelAdapter {
-  readonly channel = 'web';
+  readonly channel: 'web' | 'cli';
   readonly maxMessageLength = 16_000;
   /** Nothing is redelivered: the gateway spools what it cannot commit. */
   readonly redelivers = false;
@@ -47,7 +52,8 @@ export class WebAdapter implements ChannelAdapter {
 
   constructor(options: WebAdapterOptions) {
     this.#options = options;
-    this.#topic = `${options.prefix}:web:replies`;
+    this.channel = options.channel ?? 'web';
+    this.#topic = `${options.prefix}:${this.channel}:replies`;
   }
 
   async start(onEvent: IngressHandler): Promise<void> {
@@ -98,7 +104,7 @@ export class WebAdapter implements ChannelAdapter {
 
   #normalize(update: ReturnType<typeof webUpdateSchema.parse>): InboundEvent | null {
     const chat = {
-      jid: buildJid('web', update.chatId),
+      jid: buildJid(this.channel, update.chatId),
       platformChatId: update.chatId,
       title: update.chatTitle ?? null,
       isGroup: update.isGroup,

@@ -1,14 +1,18 @@
 import { EventEmitter } from 'node:events';
 import type { PgLikeResult, PgliteSession } from './pglite-session.ts';
 
+/** A statement that opens or ends a transaction (a client holds the session in between). */
+const BEGIN = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
+const END = /^\s*(COMMIT|ROLLBACK|END|ABORT)\b\s*;?\s*$/i;
 /** `LISTEN "x"` / `UNLISTEN "x"` / `UNLISTEN *`, as clients send them. */
 const LISTEN = /^\s*(UN)?LISTEN\s+("(?:[^"]|"")+"|\*|[A-Za-z_][A-Za-z0-9_$]*)\s*;?\s*$/i;
 
 /**
  * A pg-Pool look-alike over the embedded session, for BullMQ's PostgreSQL backend and the
- * pub/sub: each statement takes its turn on the session. Its "clients" share the session,
- * so a client's `LISTEN` and `UNLISTEN` are counted per channel: one client leaving a
- * channel does not deafen another that still listens to it.
+ * pub/sub: each statement takes its turn on the session. Its "clients" share the session:
+ * a client that sends BEGIN holds the session until its COMMIT or ROLLBACK (BullMQ's
+ * migrations), and a client's `LISTEN` and `UNLISTEN` are counted per channel, so one
+ * client leaving a channel does not deafen another that still listens to it.
  */
 export class PglitePool extends EventEmitter {
   readonly session: PgliteSession;
@@ -55,6 +59,8 @@ export class PglitePoolClient extends EventEmitter {
   readonly #pool: PglitePool;
   readonly #channels = new Set<string>();
   readonly #stopNotifications: () => void;
+  /** Set while this client's transaction holds the session. */
+  #holding: (() => void) | null = null;
   #released = false;
 
   constructor(pool: PglitePool) {
@@ -67,7 +73,24 @@ export class PglitePoolClient extends EventEmitter {
 
   // biome-ignore lint/suspicious/noExplicitAny: rows are typed by the caller, as with pg
   async query<R = any>(text: string, params?: readonly unknown[]): Promise<PgLikeResult<R>> {
-    const listen = params && params.length > 0 ? null : LISTEN.exec(text);
+    const session = this.#pool.session;
+    if (this.#holding) {
+      try {
+        return await session.run<R>(text, params);
+      } finally {
+        if (END.test(text)) this.#endHold();
+      }
+    }
+    if (BEGIN.test(text)) {
+      this.#holding = await session.hold();
+      try {
+        return await session.run<R>(text, params);
+      } catch (error) {
+        this.#endHold();
+        throw error;
+      }
+    }
+    const listen = params && params.length > 0 ? null : LISTEN.exec(withoutComments(text));
     if (!listen) return this.#pool.query<R>(text, params);
     const [, un, target] = listen as unknown as [string, string | undefined, string];
     if (un && target === '*') {
@@ -89,7 +112,21 @@ export class PglitePoolClient extends EventEmitter {
     if (this.#released) return;
     this.#released = true;
     this.#stopNotifications();
+    if (this.#holding) {
+      // Released inside its transaction: roll it back before giving the session up.
+      const session = this.#pool.session;
+      void session
+        .run('rollback')
+        .catch(() => {})
+        .finally(() => this.#endHold());
+    }
     void this.#leaveAll().catch(() => {});
+  }
+
+  #endHold(): void {
+    const release = this.#holding;
+    this.#holding = null;
+    release?.();
   }
 
   async #leaveAll(): Promise<void> {
@@ -97,6 +134,11 @@ export class PglitePoolClient extends EventEmitter {
     this.#channels.clear();
     for (const channel of channels) await this.#pool.unlisten(quote(channel));
   }
+}
+
+/** The statement without its SQL comments (BullMQ's own start with a comment block). */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/--[^\n]*/g, '');
 }
 
 /** A channel as Postgres names it: a quoted identifier as written, an unquoted one folded. */

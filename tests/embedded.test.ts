@@ -1,0 +1,172 @@
+/**
+ * The embedded mode, as a newcomer meets it: `gridbot start` with neither DATABASE_URL nor
+ * REDIS_URL and no Docker engine, from a clean DATA_DIR. It must get ready, answer in the
+ * web chat (in a real browser), fire a seconds-cron task once per slot, keep the history
+ * across a restart, and refuse a second start on the same DATA_DIR.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openEmbeddedDatabase } from '@gridbot/db';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from './support/browser.ts';
+import { freePort } from './support/free-port.ts';
+import {
+  type GridbotProcess,
+  REPO_ROOT,
+  runGridbot,
+  spawnGridbot,
+  waitUntilReady,
+} from './support/gridbot-process.ts';
+import { withoutTimes } from './support/telegram-fake.ts';
+import { ON_REDIS } from './support/test-mode.ts';
+import { waitFor } from './support/wait-for.ts';
+
+const TOKEN = 'embedded-dashboard-token-0123456789';
+const dataDir = `/tmp/gridbot-embedded-test-${process.pid}`;
+let port: number;
+let gridbot: GridbotProcess | null = null;
+let browser: Browser;
+
+/** The environment of a fresh machine: no servers, no Docker (its socket points nowhere). */
+function env(): Record<string, string> {
+  return {
+    DATA_DIR: dataDir,
+    DASHBOARD_PORT: String(port),
+    DASHBOARD_TOKEN: TOKEN,
+    DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+    AGENT_RUNTIME: 'process',
+    AGENT_COMMAND: `${process.execPath} ${REPO_ROOT}tests/fixtures/agents/schedule-ticks.mjs`,
+    AGENT_IDLE_MS: '0',
+    LOG_LEVEL: 'info',
+  };
+}
+
+async function start(): Promise<GridbotProcess> {
+  const proc = spawnGridbot(['start'], env());
+  await waitUntilReady(proc, port, 30_000);
+  return proc;
+}
+
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`http://127.0.0.1:${port}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      'content-type': 'application/json',
+      ...init.headers,
+    },
+  });
+
+async function history(chat: string): Promise<Array<{ role: string; text: string }>> {
+  const res = await api(`/api/chat/${chat}/messages`);
+  return ((await res.json()) as { entries: Array<{ role: string; text: string }> }).entries;
+}
+
+// The embedded mode is a mode of its own: the suite runs once, whatever the matrix's mode.
+describe.skipIf(!ON_REDIS)('the embedded mode', () => {
+  beforeAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+    port = await freePort();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gridbot?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts from a clean DATA_DIR with no server and says which mode it runs in', async () => {
+    gridbot = await start();
+    expect(gridbot.output()).toContain('"mode":"embedded"');
+    expect(gridbot.output()).toContain('the web chat on the dashboard still answers');
+  });
+
+  it('answers in the web chat in a real browser', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${port}/login`);
+    await page.fill('#token', TOKEN);
+    await page.click('button[type=submit]');
+    await page.goto(`http://127.0.0.1:${port}/chat?chat=newcomer`);
+    await page.fill('#chat-input', 'hello from a fresh machine');
+    await page.keyboard.press('Enter');
+    const reply = page.locator('.chat-message.assistant');
+    await reply.first().waitFor({ timeout: 30_000 });
+    expect(withoutTimes((await reply.first().textContent()) ?? '')).toBe('tick');
+    await context.close();
+  });
+
+  it('fires a seconds-cron task once per slot', async () => {
+    const posted = await api('/api/chat/cron/messages', {
+      method: 'POST',
+      body: JSON.stringify({ text: 'please schedule the ticks' }),
+    });
+    expect(posted.status).toBe(202);
+    await waitFor('the task scheduled', async () =>
+      (await history('cron')).some((e) => e.text.startsWith('scheduled')),
+    );
+    await waitFor(
+      'three ticks',
+      async () => (await history('cron')).filter((e) => e.text === 'tick').length >= 3,
+      20_000,
+    );
+  });
+
+  it('answers `gridbot chat --once` through the running start, in a cli: thread', async () => {
+    const chat = await runGridbot(
+      ['chat', '--once', '@Andy are you there?', '--name', 'ops'],
+      env(),
+    );
+    expect(chat.code, chat.output).toBe(0);
+    expect(chat.output.trim()).toBe('tick');
+    const res = await api('/api/terminal/ops/messages');
+    const { jid, entries } = (await res.json()) as { jid: string; entries: unknown[] };
+    expect(jid).toBe('cli:ops');
+    expect(entries).toHaveLength(2);
+  });
+
+  it('refuses a second start on the same DATA_DIR, naming the running one', async () => {
+    const second = await runGridbot(['start'], {
+      ...env(),
+      DASHBOARD_PORT: String(await freePort()),
+    });
+    expect(second.code).not.toBe(0);
+    expect(second.output).toContain(`DATA_DIR ${dataDir} is in use by another gridbot start`);
+  });
+
+  it('starts one in-process for `gridbot chat --once` when none runs, and prints the echo reply', async () => {
+    const own = `${dataDir}-alone`;
+    try {
+      const { AGENT_COMMAND: _, ...rest } = env();
+      const chat = await runGridbot(
+        ['chat', '--once', '@Andy hello'],
+        { ...rest, DATA_DIR: own, DASHBOARD_PORT: String(await freePort()) },
+        60_000,
+      );
+      expect(chat.code, chat.output).toBe(0);
+      expect(chat.output).toMatch(/^Echo: \[Operator, \d\d:\d\d\] @Andy hello$/m);
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the history across a restart, and every slot fired at most once', async () => {
+    const before = await history('cron');
+    await gridbot!.stop();
+    gridbot = null;
+    // Stopped: the database is free to open from here, and shows one run per slot.
+    const db = await openEmbeddedDatabase(join(dataDir, 'db'));
+    try {
+      const runs = await db.db.selectFrom('task_runs').select(['run_at', 'status']).execute();
+      expect(runs.length).toBeGreaterThanOrEqual(3);
+      const slots = runs.map((r) => r.run_at.toISOString());
+      expect(new Set(slots).size).toBe(slots.length);
+    } finally {
+      await db.close();
+    }
+    gridbot = await start();
+    const after = await history('cron');
+    expect(after.slice(0, before.length)).toEqual(before);
+  });
+});
