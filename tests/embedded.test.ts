@@ -35,7 +35,6 @@ function env(): Record<string, string> {
     DASHBOARD_PORT: String(port),
     DASHBOARD_TOKEN: TOKEN,
     DOCKER_HOST: 'unix:///nonexistent/docker.sock',
-    AGENT_RUNTIME: 'process',
     AGENT_COMMAND: `${process.execPath} ${REPO_ROOT}tests/fixtures/agents/schedule-ticks.mjs`,
     AGENT_IDLE_MS: '0',
     LOG_LEVEL: 'info',
@@ -80,6 +79,9 @@ describe.skipIf(!ON_REDIS)('the embedded mode', () => {
     gridbot = await start();
     expect(gridbot.output()).toContain('"mode":"embedded"');
     expect(gridbot.output()).toContain('the web chat on the dashboard still answers');
+    // No Docker engine: agents run as processes, loudly, and without the bash tool.
+    expect(gridbot.output()).toContain('no usable Docker engine: agents run as plain processes');
+    expect(gridbot.output()).toContain('the bash tool is withheld');
   });
 
   it('answers in the web chat in a real browser', async () => {
@@ -168,5 +170,35 @@ describe.skipIf(!ON_REDIS)('the embedded mode', () => {
     gridbot = await start();
     const after = await history('cron');
     expect(after.slice(0, before.length)).toEqual(before);
+  });
+
+  it('backs the embedded database up, refuses while start runs, and restores it elsewhere', async () => {
+    const refused = await runGridbot(['backup'], env());
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('to back up now, stop it first');
+    const before = await history('cron');
+    await gridbot!.stop();
+    gridbot = null;
+    const backup = await runGridbot(['backup'], env());
+    expect(backup.code, backup.output).toBe(0);
+    const file = /^(\/.*\/gridbot_\d{8}_\d{6}\.tar\.gz)$/m.exec(backup.output)?.[1];
+    expect(file, backup.output).toBeTruthy();
+
+    const elsewhere = `${dataDir}-restored`;
+    try {
+      const restore = await runGridbot(['restore', file!], { ...env(), DATA_DIR: elsewhere });
+      expect(restore.code, restore.output).toBe(0);
+      const again = await runGridbot(['restore', file!], { ...env(), DATA_DIR: elsewhere });
+      expect(again.code).not.toBe(0);
+      expect(again.output).toContain('already exists: restore with --force');
+      gridbot = spawnGridbot(['start'], { ...env(), DATA_DIR: elsewhere });
+      await waitUntilReady(gridbot, port, 30_000);
+      const restored = await history('cron');
+      expect(restored.slice(0, before.length)).toEqual(before);
+    } finally {
+      await gridbot?.stop();
+      gridbot = null;
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 });

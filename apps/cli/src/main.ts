@@ -149,7 +149,7 @@ async function main(argv: string[]): Promise<RoleRuntime | undefined> {
         readBuildInfo(env),
       );
       // Done talking: whatever a started-here gridbot left behind must not hold the terminal.
-      process.exit(0);
+      return process.exit(0);
     }
     default:
       throw new UsageError(`Unknown command ${JSON.stringify(command)}.\n\n${USAGE}`);

@@ -1,5 +1,11 @@
 import { resolve } from 'node:path';
-import { backupDatabase, deleteInactiveThreads, pgDumpAvailable, pruneBackups } from '@gridbot/db';
+import {
+  backupDatabase,
+  backupEmbedded,
+  deleteInactiveThreads,
+  pgDumpAvailable,
+  pruneBackups,
+} from '@gridbot/db';
 import { SYSTEM_QUEUE, TASKS_QUEUE } from '@gridbot/queue';
 import { type BuildInfo, createLogger, type Logger, RoleRuntime } from '@gridbot/service';
 import { parseSchedulerEnv, type SchedulerEnv } from './env.ts';
@@ -58,13 +64,23 @@ export function attachScheduler(
       backup: {
         pattern: '30 3 * * *',
         run: async () => {
+          const dir = resolve(env.DATA_DIR, 'backups');
+          const embedded = runtime.options.embedded;
+          if (embedded) {
+            const backup = await backupEmbedded(embedded.session, dir);
+            const pruned = await pruneBackups(dir, BACKUP_KEEP_DAYS);
+            logger.info(
+              { file: backup.file, bytes: backup.bytes, pruned: pruned.length },
+              'daily backup of the embedded database written',
+            );
+            return backup.file;
+          }
           if (!(await pgDumpAvailable())) {
             logger.warn(
               'daily backup skipped: pg_dump is not installed on this host (install the PostgreSQL client)',
             );
             return 'pg_dump missing';
           }
-          const dir = resolve(env.DATA_DIR, 'backups');
           const backup = await backupDatabase({
             connectionString: env.DATABASE_URL,
             dir,

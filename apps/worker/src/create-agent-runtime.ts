@@ -62,7 +62,7 @@ export function createAgentRuntime(
     );
     return new BenchInProcessRuntime({ delayMs: env.BENCH_AGENT_DELAY_MS });
   }
-  if (env.AGENT_RUNTIME === 'docker') {
+  if (env.AGENT_RUNTIME === 'docker' || env.AGENT_RUNTIME === 'auto') {
     return new DockerRuntime({
       image: env.AGENT_IMAGE,
       ...(command && { command }),

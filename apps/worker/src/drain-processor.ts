@@ -57,6 +57,8 @@ import { type OperatorLimits, threadLimits } from './thread-limits.ts';
 import { WorkerStoppingError } from './worker-stopping-error.ts';
 
 export interface DrainProcessorOptions {
+  /** Tools the model is never offered (the worker enforces it, not the agent). */
+  withheldTools?: ReadonlySet<string>;
   db: Kysely<Database>;
   queues: PipelineQueues;
   launcher: AgentLauncher;
@@ -567,6 +569,7 @@ export class DrainProcessor {
             state,
             runId,
             enqueue: (rows) => this.#enqueue(state.thread.channel, rows),
+            ...(this.#o.withheldTools && { withheldTools: this.#o.withheldTools }),
           }),
         }),
       });

@@ -22,6 +22,17 @@ export interface RunRequestContext {
   runId: number;
   /** Hands committed outbox rows to egress. */
   enqueue: (rows: OutboxRow[]) => Promise<void>;
+  /** Tools never offered to the model, whatever the agent lists (e.g. bash when unsandboxed). */
+  withheldTools?: ReadonlySet<string>;
+}
+
+/** The model call as the model gets it: without the tools the worker withholds. */
+export function withholdTools(
+  params: LlmCompleteParams,
+  withheld: ReadonlySet<string> | undefined,
+): LlmCompleteParams {
+  if (!withheld || withheld.size === 0 || !params.tools) return params;
+  return { ...params, tools: params.tools.filter((tool) => !withheld.has(tool.name)) };
 }
 
 /**
@@ -33,10 +44,11 @@ export function runRequestHandlers(ctx: RunRequestContext): AgentRequestHandlers
   const { db, llm, state, runId } = ctx;
   const { config } = state;
   return {
-    'llm.complete': async (params) => {
+    'llm.complete': async (raw) => {
+      const offered = withholdTools(raw as LlmCompleteParams, ctx.withheldTools);
       let result: LlmCompleteResult;
       try {
-        result = await llm.complete(params as LlmCompleteParams, {
+        result = await llm.complete(offered, {
           model: config.model,
           temperature: config.temperature,
           topP: config.top_p,

@@ -22,7 +22,25 @@ export async function attachWorker(
   /** The host's environment for paths: PATH for process agents, HOME for the allowlist. */
   host: { PATH?: string | undefined; HOME?: string | undefined },
 ): Promise<WorkerRole> {
-  const agentRuntime = createAgentRuntime(env, runtime.instance.id, logger, host.PATH);
+  let agentRuntime = createAgentRuntime(env, runtime.instance.id, logger, host.PATH);
+  let withheldTools: ReadonlySet<string> | undefined;
+  if (agentRuntime instanceof DockerRuntime && env.AGENT_RUNTIME === 'auto') {
+    try {
+      await agentRuntime.check();
+    } catch (error) {
+      logger.warn(
+        { reason: (error as Error).message },
+        `no usable Docker engine: agents run as plain processes, NOT isolated${env.AGENT_UNSANDBOXED_BASH ? '' : '; the bash tool is withheld (AGENT_UNSANDBOXED_BASH=true offers it)'}`,
+      );
+      agentRuntime = createAgentRuntime(
+        { ...env, AGENT_RUNTIME: 'process' },
+        runtime.instance.id,
+        logger,
+        host.PATH,
+      );
+      if (!env.AGENT_UNSANDBOXED_BASH) withheldTools = new Set(['bash']);
+    }
+  }
   if (agentRuntime instanceof DockerRuntime) {
     await agentRuntime.check();
     const sweep = async () => {
@@ -42,6 +60,7 @@ export async function attachWorker(
   const pool = new WarmPool({ runtime: agentRuntime, idleMs: env.AGENT_IDLE_MS, logger });
   const events = new ThreadEventHub(runtime.transport.pubsub, env.QUEUE_PREFIX);
   const processor = new DrainProcessor({
+    ...(withheldTools && { withheldTools }),
     db: runtime.db,
     queues: runtime.queues,
     launcher: new AgentLauncher({
@@ -71,6 +90,18 @@ export async function attachWorker(
     processor,
     transport: runtime.transport,
     concurrency: env.WORKER_CONCURRENCY,
+    summary: {
+      model:
+        llm.provider.name === 'echo'
+          ? 'echo (offline: it repeats what it is told; set ANTHROPIC_API_KEY or OPENAI_API_KEY)'
+          : `${llm.provider.name} ${llm.model}`,
+      agents:
+        agentRuntime instanceof DockerRuntime
+          ? `docker (isolated, image ${env.AGENT_IMAGE})`
+          : env.AGENT_RUNTIME === 'bench-inprocess'
+            ? 'bench-inprocess (canned replies)'
+            : `processes (NOT isolated${withheldTools ? ', no bash tool' : ''})`,
+    },
     workerId: runtime.instance.id,
     logger,
     metrics: runtime.metrics,

@@ -22,6 +22,8 @@ export interface WorkerRoleOptions {
   lockDurationMs?: number;
   logger: Logger;
   metrics: ServiceMetrics;
+  /** What answers, for the start message: e.g. `echo (offline)` and `docker (isolated)`. */
+  summary?: { model: string; agents: string };
 }
 
 /** Consumes the `threads` queue with the drain processor. */
@@ -31,6 +33,10 @@ export class WorkerRole {
 
   constructor(options: WorkerRoleOptions) {
     this.#o = options;
+  }
+
+  get summary(): { model: string; agents: string } {
+    return this.#o.summary ?? { model: 'unknown', agents: 'unknown' };
   }
 
   start(): void {

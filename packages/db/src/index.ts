@@ -23,6 +23,11 @@ export {
 } from './maintenance/backup.ts';
 export { backupFileName, parseBackupFileName } from './maintenance/backup-file-name.ts';
 export {
+  backupEmbedded,
+  EmbeddedTargetExistsError,
+  restoreEmbedded,
+} from './maintenance/embedded-backup.ts';
+export {
   BackupFileError,
   PgToolFailedError,
   PgToolMissingError,

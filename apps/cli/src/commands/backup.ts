@@ -1,12 +1,15 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   backupDatabase,
+  backupEmbedded,
+  openEmbeddedDatabase,
   PgToolMissingError,
   pgDumpAvailable,
   type TableProgress,
 } from '@gridbot/db';
-import { baseEnvShape, parseEnv } from '@gridbot/service';
+import { baseEnvShape, lockDataDir, parseEnv } from '@gridbot/service';
 import { z } from 'zod';
+import { UsageError } from '../usage-error.ts';
 
 /** `[#####-----] 12/20 tables` */
 export function renderProgressBar(done: number, total: number, width = 20): string {
@@ -41,11 +44,15 @@ export async function backupCommand(
   env: Record<string, string | undefined>,
 ): Promise<void> {
   const { DATABASE_URL, DATA_DIR } = parseEnv(
-    z.object({ DATABASE_URL: baseEnvShape.DATABASE_URL, DATA_DIR: baseEnvShape.DATA_DIR }),
+    z.object({
+      DATABASE_URL: baseEnvShape.DATABASE_URL.optional(),
+      DATA_DIR: baseEnvShape.DATA_DIR,
+    }),
     env,
   );
-  if ((await pgDumpAvailable()) === null) throw new PgToolMissingError('pg_dump');
   const dir = args.dir ?? join(DATA_DIR, 'backups');
+  if (!DATABASE_URL) return backupEmbeddedCommand(resolve(DATA_DIR), dir);
+  if ((await pgDumpAvailable()) === null) throw new PgToolMissingError('pg_dump');
   const progress = stderrProgress();
   try {
     const result = await backupDatabase({
@@ -59,6 +66,30 @@ export async function backupCommand(
     console.log(result.file);
   } finally {
     progress.end();
+  }
+}
+
+/**
+ * Without DATABASE_URL: the embedded database of DATA_DIR, which only one process may open
+ * (a running start backs it up daily itself).
+ */
+async function backupEmbeddedCommand(dataDir: string, dir: string): Promise<void> {
+  const unlock = await lockDataDir(dataDir).catch((error: Error) => {
+    throw new UsageError(
+      `${error.message} Its scheduler backs the embedded database up every day at 03:30 UTC; to back up now, stop it first.`,
+    );
+  });
+  try {
+    const database = await openEmbeddedDatabase(join(dataDir, 'db'));
+    try {
+      const result = await backupEmbedded(database.session, dir);
+      console.error(`Backed up the embedded database (${formatBytes(result.bytes)}).`);
+      console.log(result.file);
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await unlock();
   }
 }
 

@@ -40,9 +40,12 @@ export async function startCommand(
       'REDIS_URL is set but DATABASE_URL is not: the embedded database works without Redis. Set DATABASE_URL (Postgres) to use Redis, or unset REDIS_URL.',
       ['DATABASE_URL', 'REDIS_URL'],
     );
-  const rawEnv = embedded
-    ? { ...givenEnv, DATABASE_URL: embeddedDatabaseUrl(givenEnv.DATA_DIR || './data') }
-    : givenEnv;
+  const rawEnv: Record<string, string | undefined> = {
+    ...givenEnv,
+    // One process on one machine: agents in Docker when it answers, else as processes.
+    AGENT_RUNTIME: givenEnv.AGENT_RUNTIME || 'auto',
+    ...(embedded && { DATABASE_URL: embeddedDatabaseUrl(givenEnv.DATA_DIR || './data') }),
+  };
   const dashboardEnv = parseEnv(dashboardEnvSchema, rawEnv);
   const port = String(rawEnv.HEALTH_PORT || dashboardEnv.DASHBOARD_PORT);
   const gatewayEnv = parseEnv(gatewayEnvSchema, { ...rawEnv, HEALTH_PORT: port });
@@ -133,6 +136,26 @@ export async function startCommand(
   }
   worker.start();
   await attachScheduler(runtime, schedulerEnv, logger.child({ role: 'scheduler' }), rawEnv).start();
-  logger.info({ port: listening, channels: [...channels, 'web'] }, 'gridbot started');
+  logger.info({ port: listening, channels: [...channels, 'web', 'cli'] }, 'gridbot started');
+  // For the person who just typed the command: where to go, and what is running.
+  const missing = (['telegram', 'discord'] as const).filter((c) => !channels.includes(c));
+  const where =
+    runtime.mode === 'embedded'
+      ? `embedded database in ${join(dataDir, 'db')}`
+      : runtime.mode === 'postgres-only'
+        ? 'Postgres only (queues in Postgres)'
+        : 'Postgres and Redis';
+  process.stdout.write(
+    [
+      '',
+      `GridBot is running: ${where}.`,
+      `  Open http://127.0.0.1:${listening} (log in with the dashboard token), or run: pnpm gridbot chat`,
+      `  Channels: ${[...channels, 'web (dashboard)', 'cli (gridbot chat)'].join(', ')}${missing.length > 0 ? `; not configured: ${missing.join(', ')} (see README, Environment)` : ''}`,
+      `  Model: ${worker.summary.model}`,
+      `  Agents: ${worker.summary.agents}`,
+      '',
+      '',
+    ].join('\n'),
+  );
   return runtime;
 }
