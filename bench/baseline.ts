@@ -1,12 +1,14 @@
 /**
  * Raw BullMQ: add → complete of N jobs with a no-op processor on the same Redis GridBot
- * uses, at worker concurrency 1 and 8. The floor GridBot's own pipeline is compared against.
+ * uses (or, for the other modes, on the same Postgres or embedded database, through the
+ * same transport GridBot uses), at worker concurrency 1 and 8. The floor GridBot's own
+ * pipeline is compared against.
  *
  *   node bench/baseline.ts [--jobs 2000] [--redis redis://127.0.0.1:6379] [--out bench/results/baseline.json]
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Queue, Worker } from './bullmq.ts';
+import { type QueueTransport, RedisTransport } from '../packages/queue/src/index.ts';
 import { latencySummary, round, writeResult } from './lib.ts';
 
 export interface BaselineRun {
@@ -19,29 +21,36 @@ export interface BaselineRun {
   unloaded_latency_ms: { p50: number; p95: number; p99: number; max: number };
 }
 
-/** Adds `jobs` jobs in bulk and waits until a no-op worker completed them all. */
+/** Adds `jobs` jobs in bulk and waits until a no-op worker completed them all (on Redis). */
 export async function measureBaseline(
   redisUrl: string,
   jobs: number,
   concurrency: number,
 ): Promise<BaselineRun> {
   const prefix = `{bench-${randomBytes(5).toString('hex')}}`;
-  const url = new URL(redisUrl);
-  const connection = {
-    host: url.hostname,
-    port: Number(url.port || 6379),
-    maxRetriesPerRequest: null,
-  };
-  const queue = new Queue('baseline', { connection, prefix });
+  const transport = new RedisTransport({ url: redisUrl, prefix, connectionName: 'baseline' });
+  try {
+    return await measureBaselineOn(transport, jobs, concurrency);
+  } finally {
+    await transport.close();
+  }
+}
+
+/** The same on any transport: BullMQ on Redis, on Postgres, or on the embedded database. */
+export async function measureBaselineOn(
+  transport: QueueTransport,
+  jobs: number,
+  concurrency: number,
+): Promise<BaselineRun> {
+  const name = `baseline-${randomBytes(4).toString('hex')}`;
+  const queue = transport.createQueue(name);
   const latencies: number[] = [];
   let done = 0;
   let resolveAll: () => void = () => {};
   const allDone = new Promise<void>((resolve) => {
     resolveAll = resolve;
   });
-  const worker = new Worker('baseline', async () => null, {
-    connection,
-    prefix,
+  const worker = transport.createWorker(name, async () => null, {
     concurrency,
     autorun: false,
   });

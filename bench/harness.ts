@@ -4,7 +4,9 @@
  * global setup runs) and lets a benchmark start several roles with their own settings.
  */
 
-import { migrateToLatest, registerThread } from '../packages/db/src/index.ts';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { migrateToLatest, openEmbeddedDatabase, registerThread } from '../packages/db/src/index.ts';
 import { freePort } from '../tests/support/free-port.ts';
 import {
   type GridbotCommand,
@@ -16,31 +18,42 @@ import { BOT_TOKEN, type ChatSpec, TelegramFake } from '../tests/support/telegra
 import { createTestDatabase, type TestDatabase } from '../tests/support/test-database.ts';
 import { createTestRedis, type TestRedis } from '../tests/support/test-redis.ts';
 
+/** How the roles under measure are deployed (see DESIGN.md, "Modes"). */
+export type BenchMode = 'redis' | 'postgres-only' | 'embedded';
+export const BENCH_MODES: readonly BenchMode[] = ['redis', 'postgres-only', 'embedded'];
+
 export class BenchHarness {
   readonly db: TestDatabase;
   readonly redis: TestRedis;
   readonly telegram: TelegramFake;
+  readonly mode: BenchMode;
   readonly processes: GridbotProcess[] = [];
 
-  private constructor(db: TestDatabase, redis: TestRedis, telegram: TelegramFake) {
+  private constructor(db: TestDatabase, redis: TestRedis, telegram: TelegramFake, mode: BenchMode) {
     this.db = db;
     this.redis = redis;
     this.telegram = telegram;
+    this.mode = mode;
   }
 
-  static async create(): Promise<BenchHarness> {
+  static async create(mode: BenchMode = 'redis'): Promise<BenchHarness> {
     const [db, telegram] = await Promise.all([
       createTestDatabase({ migrated: false }),
       TelegramFake.start(),
     ]);
     await migrateToLatest(db.db);
-    return new BenchHarness(db, createTestRedis(), telegram);
+    return new BenchHarness(db, createTestRedis(), telegram, mode);
+  }
+
+  /** The data directory of the roles (the embedded database lives in its `db`). */
+  get dataDir(): string {
+    return `/tmp/gridbot-bench-data/${this.db.name}`;
   }
 
   env(extra: Record<string, string> = {}): Record<string, string> {
     return {
-      DATABASE_URL: this.db.url,
-      REDIS_URL: this.redis.url,
+      ...(this.mode !== 'embedded' && { DATABASE_URL: this.db.url }),
+      ...(this.mode === 'redis' && { REDIS_URL: this.redis.url }),
       QUEUE_PREFIX: this.redis.prefix,
       LOG_LEVEL: 'info',
       TELEGRAM_BOT_TOKEN: BOT_TOKEN,
@@ -51,7 +64,7 @@ export class BenchHarness {
       LLM_PROVIDER: 'echo',
       HEARTBEAT_MS: '1000',
       WORKSPACE_DIR: `/tmp/gridbot-bench-workspaces/${this.db.name}`,
-      DATA_DIR: `/tmp/gridbot-bench-data/${this.db.name}`,
+      DATA_DIR: this.dataDir,
       DASHBOARD_TOKEN: 'bench-dashboard-token-0123456789',
       ...extra,
     };
@@ -75,13 +88,31 @@ export class BenchHarness {
     return proc;
   }
 
+  /** Registers the chats, in the embedded database when the roles use it (before they start). */
   async registerChats(chats: ChatSpec[]): Promise<void> {
-    for (const chat of chats) await registerThread(this.db.db, { jid: `telegram:${chat.chatId}` });
+    if (this.mode !== 'embedded') {
+      for (const chat of chats)
+        await registerThread(this.db.db, { jid: `telegram:${chat.chatId}` });
+      return;
+    }
+    const embedded = await openEmbeddedDatabase(join(this.dataDir, 'db'));
+    try {
+      await migrateToLatest(embedded.db);
+      for (const chat of chats)
+        await registerThread(embedded.db, { jid: `telegram:${chat.chatId}` });
+    } finally {
+      await embedded.close();
+    }
   }
 
   async close(): Promise<void> {
     await Promise.allSettled(this.processes.map((p) => p.stop()));
-    await Promise.allSettled([this.db.drop(), this.redis.cleanup(), this.telegram.stop()]);
+    await Promise.allSettled([
+      this.db.drop(),
+      this.redis.cleanup(),
+      this.telegram.stop(),
+      rm(this.dataDir, { recursive: true, force: true }),
+    ]);
   }
 }
 

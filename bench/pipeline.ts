@@ -8,17 +8,21 @@
  *   out = agent output → sendMessage at the platform   (commit, outbox, egress, HTTP)
  *
  * one message at a time, then throughput with M messages over T threads against raw BullMQ
- * add → complete measured in the same run on the same Redis.
+ * add → complete measured in the same run on the same backend: Redis, Postgres (the
+ * Postgres-only mode), or the embedded database (`--mode embedded`: one `gridbot start`
+ * process; the baseline on an in-memory embedded database of the benchmark's own).
  *
- *   node bench/pipeline.ts [--threads 20] [--messages 2000] [--sequential 200] [--concurrency 8] [--cpu-prof DIR] [--out bench/results/pipeline.json]
+ *   node bench/pipeline.ts [--mode redis|postgres-only|embedded] [--threads 20] [--messages 2000] [--sequential 200] [--concurrency 8] [--cpu-prof DIR] [--out bench/results/pipeline.json]
  *
  * `--cpu-prof DIR` writes V8 CPU profiles of the gateway and the worker into DIR/gateway and
  * DIR/worker (summarize them with `node bench/profile-summary.ts DIR/worker/*.cpuprofile`).
  */
 import { parseArgs } from 'node:util';
+import { openEmbeddedDatabase } from '../packages/db/src/index.ts';
+import { createBullmqPool, PostgresTransport } from '../packages/queue/src/index.ts';
 import { freePort } from '../tests/support/free-port.ts';
-import { measureBaseline } from './baseline.ts';
-import { BenchHarness, benchChats, token } from './harness.ts';
+import { measureBaseline, measureBaselineOn } from './baseline.ts';
+import { BENCH_MODES, BenchHarness, type BenchMode, benchChats, token } from './harness.ts';
 import { cpuMeter, latencySummary, pidsNamed, round, writeResult } from './lib.ts';
 import { agentTimes, tokensOf, WebhookPlatform } from './webhook-platform.ts';
 
@@ -30,6 +34,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     'baseline-jobs': { type: 'string', default: '5000' },
     'cpu-prof': { type: 'string' },
+    mode: { type: 'string', default: 'redis' },
     out: { type: 'string', default: 'bench/results/pipeline.json' },
   },
 });
@@ -37,6 +42,8 @@ const threads = Number(values.threads);
 const messages = Number(values.messages);
 const sequential = Number(values.sequential);
 const concurrency = values.concurrency;
+const mode = values.mode as BenchMode;
+if (!BENCH_MODES.includes(mode)) throw new Error(`--mode must be one of ${BENCH_MODES.join(', ')}`);
 /** NODE_OPTIONS that make a role write a CPU profile when it exits, or nothing. */
 const profiled = (role: string): Record<string, string> =>
   values['cpu-prof']
@@ -59,28 +66,50 @@ function replyTo(platform: WebhookPlatform, tok: string, timeoutMs = 30_000) {
   });
 }
 
-const h = await BenchHarness.create();
+/** Raw BullMQ on the backend the mode uses. */
+async function baselineOfMode(h: BenchHarness, jobs: number) {
+  if (mode === 'redis') return measureBaseline(h.redis.url, jobs, 8);
+  const embedded = mode === 'embedded' ? await openEmbeddedDatabase('memory://') : null;
+  const pool =
+    embedded?.pool ?? createBullmqPool({ connectionString: h.db.url, applicationName: 'baseline' });
+  const transport = await PostgresTransport.open({ pool, ownsPool: embedded === null });
+  try {
+    return await measureBaselineOn(transport, jobs, 8);
+  } finally {
+    await transport.close();
+    await embedded?.close();
+  }
+}
+
+const h = await BenchHarness.create(mode);
 const platform = await WebhookPlatform.start();
-const baseline = await measureBaseline(h.redis.url, Number(values['baseline-jobs']), 8);
+const baseline = await baselineOfMode(h, Number(values['baseline-jobs']));
 const chats = benchChats(threads);
 try {
   await h.registerChats(chats);
   const gatewayPort = await freePort();
+  const workerEnv = { WORKER_CONCURRENCY: concurrency, AGENT_RUNTIME: 'bench-inprocess' };
+  // The embedded mode is one process (it owns the database); the others a gateway and a worker.
   const gateway = await h.start(
-    ['gateway', '--channel', 'telegram'],
-    { ...platform.gatewayEnv(gatewayPort), ...profiled('gateway') },
+    mode === 'embedded' ? ['start'] : ['gateway', '--channel', 'telegram'],
+    {
+      ...platform.gatewayEnv(gatewayPort),
+      ...(mode === 'embedded' && workerEnv),
+      ...profiled('gateway'),
+    },
     gatewayPort,
   );
-  const worker = await h.start(['worker'], {
-    WORKER_CONCURRENCY: concurrency,
-    AGENT_RUNTIME: 'bench-inprocess',
-    ...profiled('worker'),
-  });
+  const worker =
+    mode === 'embedded' ? null : await h.start(['worker'], { ...workerEnv, ...profiled('worker') });
   const cpu = cpuMeter({
-    gateway: async () => [gateway.child.pid!],
-    worker: async () => [worker.child.pid!],
-    'postgres (all backends)': () => pidsNamed('postgres'),
-    redis: () => pidsNamed('redis-server'),
+    ...(worker
+      ? {
+          gateway: async () => [gateway.child.pid!],
+          worker: async () => [worker.child.pid!],
+          'postgres (all backends)': () => pidsNamed('postgres'),
+        }
+      : { 'gridbot start (embedded database inside)': async () => [gateway.child.pid!] }),
+    ...(mode === 'redis' && { redis: () => pidsNamed('redis-server') }),
     'benchmark (fake platform)': async () => [process.pid],
   });
 
@@ -150,6 +179,7 @@ try {
     benchmark: 'pipeline',
     date: new Date().toISOString(),
     setup: {
+      mode,
       threads,
       sequential_messages: sequential,
       load_messages: expected.size,
@@ -180,7 +210,8 @@ try {
   });
   console.table({
     'GridBot msgs/s': result.throughput_msgs_per_s,
-    'raw BullMQ jobs/s (c=8)': result.baseline_bullmq_jobs_per_s,
+    [`raw BullMQ jobs/s (c=8, ${mode === 'redis' ? 'Redis' : mode === 'embedded' ? 'embedded database' : 'Postgres'})`]:
+      result.baseline_bullmq_jobs_per_s,
     ratio: result.throughput_ratio_to_baseline,
     'replies sent under load': loadReplies,
   });

@@ -74,6 +74,13 @@ const bullBoardUi = dirname(
 await mkdir(join(outdir, 'bull-board-ui'), { recursive: true });
 await cp(join(bullBoardUi, 'dist'), join(outdir, 'bull-board-ui/dist'), { recursive: true });
 
+// The embedded database's WebAssembly and data files, which PGlite loads beside its code.
+const pglite = dirname(
+  createRequire(join(root, 'packages/db/package.json')).resolve('@electric-sql/pglite'),
+);
+for (const file of ['pglite.wasm', 'pglite.data', 'initdb.wasm'])
+  await cp(join(pglite, file), join(outdir, file));
+
 // The agent program for AGENT_RUNTIME=process (images carry their own copy).
 await build({
   entryPoints: [join(root, 'packages/agent/src/main.ts')],
