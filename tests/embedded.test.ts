@@ -4,6 +4,7 @@
  * web chat (in a real browser), fire a seconds-cron task once per slot, keep the history
  * across a restart, and refuse a second start on the same DATA_DIR.
  */
+import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openEmbeddedDatabase } from '@gridbot/db';
@@ -126,6 +127,34 @@ describe.skipIf(!ON_REDIS)('the embedded mode', () => {
     const { jid, entries } = (await res.json()) as { jid: string; entries: unknown[] };
     expect(jid).toBe('cli:ops');
     expect(entries).toHaveLength(2);
+  });
+
+  it('talks in the terminal: history, a thinking line, the answer, /tasks, and Ctrl-D leaves', async () => {
+    const chat = spawn(
+      process.execPath,
+      [`${REPO_ROOT}apps/cli/src/main.ts`, 'chat', '--name', 'ops'],
+      { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env() } },
+    );
+    let out = '';
+    chat.stdout.on('data', (chunk) => {
+      out += String(chunk);
+    });
+    chat.stderr.on('data', (chunk) => {
+      out += String(chunk);
+    });
+    const exited = new Promise<number | null>((resolve) => chat.once('exit', resolve));
+    // The thread's recent history first (the --once exchange above).
+    await waitFor('the prompt', () => out.includes('cli:ops — type a message'));
+    expect(out).toContain('you> @Andy are you there?');
+    chat.stdin.write('@Andy one more\n');
+    await waitFor('the thinking line', () => out.includes('thinking…'));
+    await waitFor('the answer', () => (out.match(/assistant> tick/g) ?? []).length >= 2);
+    chat.stdin.write('/tasks\n');
+    await waitFor('the task list', () =>
+      out.includes('assistant> No scheduled tasks in this chat.'),
+    );
+    chat.stdin.end();
+    expect(await exited).toBe(0);
   });
 
   it('refuses a second start on the same DATA_DIR, naming the running one', async () => {
