@@ -31,6 +31,9 @@ let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
+  // Each step's time is printed: a set-up that once outlasted its bound in CI says where.
+  const began = Date.now();
+  const step = (what: string) => console.log(`set-up: ${what} after ${Date.now() - began} ms`);
   h = await PipelineHarness.create();
   await registerThread(h.db.db, { jid: `telegram:${team.chatId}`, title: 'Ops room' });
   const port = String(await freePort());
@@ -39,12 +42,15 @@ beforeAll(async () => {
     h.start(['gateway', '--channel', 'telegram']),
     h.start(['worker']),
   ]);
+  step('roles ready');
   base = `http://127.0.0.1:${port}`;
   browser = await launchBrowser();
   context = await browser.newContext();
+  step('browser launched');
   const page = await context.newPage();
   await logIn(page, HARNESS_DASHBOARD_TOKEN);
   await page.close();
+  step('logged in');
 }, 90_000);
 
 afterAll(async () => {
