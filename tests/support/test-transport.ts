@@ -1,11 +1,13 @@
 import { type EmbeddedDatabase, openEmbeddedDatabase } from '@gridbot/db';
 import {
   createBullmqPool,
+  PipelineQueues,
   PostgresTransport,
   type QueueTransport,
   RedisTransport,
 } from '@gridbot/queue';
-import type { TestDatabase } from './test-database.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { createTestRedis } from './test-redis.ts';
 
 /**
@@ -69,4 +71,29 @@ function embeddedFor(t: TestDatabase): Promise<EmbeddedDatabase> {
     };
   }
   return opened;
+}
+
+export interface TransportSuite {
+  t: TestDatabase;
+  tt: TestTransport;
+  queues: PipelineQueues;
+}
+
+/**
+ * A suite's own database, a transport of that kind and the pipeline queues on it, opened
+ * before its tests and closed after them (fields are set once `beforeAll` ran).
+ */
+export function useTestTransport(kind: TransportKind): TransportSuite {
+  const suite = {} as TransportSuite;
+  beforeAll(async () => {
+    suite.t = await createTestDatabase();
+    suite.tt = await createTestTransport(kind, suite.t);
+    suite.queues = new PipelineQueues({ transport: suite.tt.transport, prefix: suite.tt.prefix });
+  });
+  afterAll(async () => {
+    await suite.queues?.close();
+    await suite.tt?.close();
+    await suite.t?.drop();
+  });
+  return suite;
 }

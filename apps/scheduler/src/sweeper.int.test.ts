@@ -1,14 +1,10 @@
 import { insertMessage, registerThread } from '@gridbot/db';
-import { PipelineQueues, THREADS_QUEUE } from '@gridbot/queue';
+import { THREADS_QUEUE } from '@gridbot/queue';
 import { createLogger } from '@gridbot/service';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
-import {
-  createTestTransport,
-  type TestTransport,
-  TRANSPORT_KINDS,
-} from '../../../tests/support/test-transport.ts';
+import { describe, expect, it } from 'vitest';
+import type { TestDatabase } from '../../../tests/support/test-database.ts';
+import { TRANSPORT_KINDS, useTestTransport } from '../../../tests/support/test-transport.ts';
 import { sweep } from './sweeper.ts';
 
 const log = createLogger({ level: 'silent', name: 'sweeper-test' });
@@ -37,30 +33,18 @@ async function threadWithOldMessage(t: TestDatabase, ageMs: number) {
 }
 
 describe.each(TRANSPORT_KINDS)('the sweeper (queues on %s)', (kind) => {
-  let t: TestDatabase;
-  let tt: TestTransport;
-  let queues: PipelineQueues;
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    tt = await createTestTransport(kind, t);
-    queues = new PipelineQueues({ transport: tt.transport, prefix: tt.prefix });
-  });
-  afterAll(async () => {
-    await queues?.close();
-    await tt?.close();
-    await t?.drop();
-  });
+  const on = useTestTransport(kind);
 
   it('rescues a thread whose drain job a dead worker still holds, though no lease is held', async () => {
-    const thread = await threadWithOldMessage(t, 5_000);
-    await queues.enqueueDrain(thread.id);
+    const thread = await threadWithOldMessage(on.t, 5_000);
+    await on.queues.enqueueDrain(thread.id);
     // A worker takes the drain job and dies with it (no lease taken, or already released):
     // BullMQ keeps the job active, under the dead worker's name, until its lock expires.
     let taken!: () => void;
     const tookIt = new Promise<void>((resolve) => {
       taken = resolve;
     });
-    const doomed = tt.transport.createWorker(
+    const doomed = on.tt.transport.createWorker(
       THREADS_QUEUE,
       async () => {
         taken();
@@ -70,30 +54,30 @@ describe.each(TRANSPORT_KINDS)('the sweeper (queues on %s)', (kind) => {
     );
     await tookIt;
     await doomed.close(true);
-    expect(await queues.activeDrainWorker(thread.id)).toBe(DEAD);
+    expect(await on.queues.activeDrainWorker(thread.id)).toBe(DEAD);
 
     const result = await sweep({
-      db: t.db,
-      queues,
+      db: on.t.db,
+      queues: on.queues,
       outboxGraceMs: 10_000,
       staleInstanceMs: 60_000,
       isOwnerAlive: async (owner) => owner !== DEAD,
       logger: log,
     });
     expect(result.rescued).toBe(1);
-    const waiting = await queues.queue(THREADS_QUEUE).getJobs(['waiting']);
+    const waiting = await on.queues.queue(THREADS_QUEUE).getJobs(['waiting']);
     expect(waiting.map((job) => [job.name, job.data.threadId])).toEqual([['rescue', thread.id]]);
 
     // While the holder lives, the thread waits for it: nothing is rescued.
     const alive = await sweep({
-      db: t.db,
-      queues,
+      db: on.t.db,
+      queues: on.queues,
       outboxGraceMs: 10_000,
       staleInstanceMs: 60_000,
       isOwnerAlive: async () => true,
       logger: log,
     });
     expect(alive.rescued).toBe(0);
-    expect(await queues.queue(THREADS_QUEUE).getJobs(['waiting'])).toHaveLength(1);
+    expect(await on.queues.queue(THREADS_QUEUE).getJobs(['waiting'])).toHaveLength(1);
   });
 });

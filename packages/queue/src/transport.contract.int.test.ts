@@ -4,38 +4,26 @@
  * pipeline; where a backend differs, the difference shows here first.
  */
 import { DelayedError, UnrecoverableError } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
+import { describe, expect, it } from 'vitest';
 import {
   createTestTransport,
-  type TestTransport,
   TRANSPORT_KINDS,
+  useTestTransport,
 } from '../../../tests/support/test-transport.ts';
 import { waitFor } from '../../../tests/support/wait-for.ts';
 import { CONSUMER_SETTINGS } from './jobs.ts';
 import { outboundJobId, outboundQueueName, THREADS_QUEUE } from './names.ts';
-import { PipelineQueues } from './pipeline-queues.ts';
 import { ThreadEventHub } from './thread-events.ts';
 
 describe.each(TRANSPORT_KINDS)('the %s transport', (kind) => {
-  let t: TestDatabase;
-  let tt: TestTransport;
-  let queues: PipelineQueues;
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    tt = await createTestTransport(kind, t);
-    queues = new PipelineQueues({ transport: tt.transport, prefix: tt.prefix });
-  });
-  afterAll(async () => {
-    await queues?.close();
-    await tt?.close();
-    await t?.drop();
-  });
+  const on = useTestTransport(kind);
 
   it('coalesces drain requests: many for one thread leave one waiting job', async () => {
-    for (let i = 0; i < 10; i++) await queues.enqueueDrain(7);
-    await queues.enqueueDrain(8);
-    const counts = await queues.queue(THREADS_QUEUE).getJobCounts('waiting', 'active', 'delayed');
+    for (let i = 0; i < 10; i++) await on.queues.enqueueDrain(7);
+    await on.queues.enqueueDrain(8);
+    const counts = await on.queues
+      .queue(THREADS_QUEUE)
+      .getJobCounts('waiting', 'active', 'delayed');
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(2);
   });
 
@@ -45,7 +33,7 @@ describe.each(TRANSPORT_KINDS)('the %s transport', (kind) => {
       release = resolve;
     });
     const ran: number[] = [];
-    const worker = tt.transport.createWorker(
+    const worker = on.tt.transport.createWorker(
       'coalesce-test',
       async (job) => {
         ran.push(job.data.n);
@@ -53,7 +41,7 @@ describe.each(TRANSPORT_KINDS)('the %s transport', (kind) => {
       },
       { name: 'worker-seen', ...CONSUMER_SETTINGS },
     );
-    const queue = queues.queue('coalesce-test');
+    const queue = on.queues.queue('coalesce-test');
     const add = (n: number) =>
       queue.add('drain', { n }, { deduplication: { id: 'thr-1', keepLastIfActive: true } });
     await add(1);
@@ -70,9 +58,9 @@ describe.each(TRANSPORT_KINDS)('the %s transport', (kind) => {
   });
 
   it('requeues an unsent delivery even while a failed job of the same row is retained', async () => {
-    const queue = queues.queue(outboundQueueName('telegram'));
-    await queues.enqueueOutbound('telegram', 501, 1);
-    const worker = tt.transport.createWorker(
+    const queue = on.queues.queue(outboundQueueName('telegram'));
+    await on.queues.enqueueOutbound('telegram', 501, 1);
+    const worker = on.tt.transport.createWorker(
       outboundQueueName('telegram'),
       async () => {
         throw new UnrecoverableError('platform down');
@@ -83,20 +71,20 @@ describe.each(TRANSPORT_KINDS)('the %s transport', (kind) => {
     await worker.close();
     expect(await (await queue.getJob(outboundJobId(501)))!.getState()).toBe('failed');
     // A plain add is a no-op while that failed job is retained ...
-    await queues.enqueueOutbound('telegram', 501, 1);
+    await on.queues.enqueueOutbound('telegram', 501, 1);
     expect(await (await queue.getJob(outboundJobId(501)))!.getState()).toBe('failed');
     // ... the sweeper's requeue replaces it.
-    await queues.requeueOutbound('telegram', 501, 1);
+    await on.queues.requeueOutbound('telegram', 501, 1);
     expect(await (await queue.getJob(outboundJobId(501)))!.getState()).toBe('waiting');
     // A job still waiting is left alone (no second copy).
-    await queues.requeueOutbound('telegram', 501, 1);
+    await on.queues.requeueOutbound('telegram', 501, 1);
     expect(await queue.getJobCounts('waiting', 'failed')).toEqual({ waiting: 1, failed: 0 });
   });
 
   it('retries with backoff, delays a job on request, and hands a dead worker’s job to another', async () => {
-    const queue = queues.queue('retry-test');
+    const queue = on.queues.queue('retry-test');
     const attempts: string[] = [];
-    const first = tt.transport.createWorker(
+    const first = on.tt.transport.createWorker(
       'retry-test',
       async (job, token) => {
         attempts.push(`${job.name}#${job.attemptsMade}`);
@@ -119,7 +107,7 @@ describe.each(TRANSPORT_KINDS)('the %s transport', (kind) => {
     await waitFor('the stuck job taken', () => attempts.includes('stuck#0'));
     await first.close(true);
     const rescued: string[] = [];
-    const second = tt.transport.createWorker(
+    const second = on.tt.transport.createWorker(
       'retry-test',
       async (job) => {
         rescued.push(job.name);
@@ -131,22 +119,22 @@ describe.each(TRANSPORT_KINDS)('the %s transport', (kind) => {
   });
 
   it('publishes to subscribers of a channel only, whole even past NOTIFY’s 8000 bytes', async () => {
-    const other = await createTestTransport(kind, t);
+    const other = await createTestTransport(kind, on.t);
     try {
       const got: string[] = [];
       const unsubscribe = await other.transport.pubsub.subscribe('gb-test:a', (m) => got.push(m));
       const elsewhere: string[] = [];
       await other.transport.pubsub.subscribe('gb-test:b', (m) => elsewhere.push(m));
       const long = `${'é'.repeat(9_000)}😀${'x'.repeat(5_000)}`;
-      await tt.transport.pubsub.publish('gb-test:a', 'hello');
-      await tt.transport.pubsub.publish('gb-test:a', long);
+      await on.tt.transport.pubsub.publish('gb-test:a', 'hello');
+      await on.tt.transport.pubsub.publish('gb-test:a', long);
       await waitFor('both messages', () => got.length === 2);
       expect(got[0]).toBe('hello');
       expect(got[1]).toBe(long);
       expect(elsewhere).toEqual([]);
       await unsubscribe();
-      await tt.transport.pubsub.publish('gb-test:a', 'after');
-      await tt.transport.pubsub.publish('gb-test:b', 'marker');
+      await on.tt.transport.pubsub.publish('gb-test:a', 'after');
+      await on.tt.transport.pubsub.publish('gb-test:b', 'marker');
       await waitFor('the marker', () => elsewhere.length === 1);
       expect(got).toHaveLength(2);
     } finally {
@@ -155,18 +143,18 @@ describe.each(TRANSPORT_KINDS)('the %s transport', (kind) => {
   });
 
   it('carries a thread event to the hub of the worker running the thread', async () => {
-    const hub = new ThreadEventHub(tt.transport.pubsub, tt.prefix);
+    const hub = new ThreadEventHub(on.tt.transport.pubsub, on.tt.prefix);
     const events: unknown[] = [];
     const unsubscribe = await hub.subscribe(41, (event) => events.push(event));
-    await queues.publishThreadEvent(41, { type: 'stop', by: 'Ann' });
-    await queues.publishThreadEvent(42, { type: 'stop', by: 'Bob' });
+    await on.queues.publishThreadEvent(41, { type: 'stop', by: 'Ann' });
+    await on.queues.publishThreadEvent(42, { type: 'stop', by: 'Bob' });
     await waitFor('the stop event', () => events.length === 1);
     expect(events).toEqual([{ type: 'stop', by: 'Ann' }]);
     await unsubscribe();
   });
 
   it('lists the queues that have been used', async () => {
-    const names = await tt.transport.queueNames();
+    const names = await on.tt.transport.queueNames();
     expect(names).toEqual(expect.arrayContaining([THREADS_QUEUE, outboundQueueName('telegram')]));
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '@gridbot/core';
@@ -23,9 +24,18 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
       const file = await open(path, 'wx');
       await file.writeFile(`${process.pid}\n`);
       await file.close();
+      // However the process ends (a stop, a failed start, process.exit), the lock goes with it.
+      const releaseOnExit = () => {
+        try {
+          if (Number(readFileSync(path, 'utf8')) === process.pid) rmSync(path, { force: true });
+        } catch {
+          // Already gone.
+        }
+      };
+      process.once('exit', releaseOnExit);
       return async () => {
-        const holder = await readFile(path, 'utf8').catch(() => '');
-        if (Number(holder) === process.pid) await rm(path, { force: true });
+        process.off('exit', releaseOnExit);
+        releaseOnExit();
       };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { TOKEN_FILE } from '@gridbot/app-dashboard';
 import type { BuildInfo, RoleRuntime } from '@gridbot/service';
 import { UsageError } from '../usage-error.ts';
 
@@ -73,7 +74,8 @@ async function answers(base: string): Promise<boolean> {
 
 async function dashboardToken(env: Record<string, string | undefined>): Promise<string> {
   if (env.DASHBOARD_TOKEN) return env.DASHBOARD_TOKEN;
-  const file = join(resolve(env.DATA_DIR ?? './data'), 'dashboard-token');
+  // The one a running start generated and keeps there (never generated here: it would not match).
+  const file = join(resolve(env.DATA_DIR ?? './data'), TOKEN_FILE);
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { attachDashboard, dashboardEnvSchema } from '@gridbot/app-dashboard';
 import {
@@ -66,7 +65,6 @@ export async function startCommand(
   // One `start` per DATA_DIR: a second would corrupt the embedded database.
   const dataDir = resolve(gatewayEnv.DATA_DIR);
   const unlock = await lockDataDir(dataDir);
-  process.once('exit', () => rmSync(join(dataDir, 'gridbot.lock'), { force: true }));
   let database: EmbeddedDatabase | undefined;
   try {
     if (embedded) database = await openEmbeddedDatabase(join(dataDir, 'db'));
