@@ -80,8 +80,12 @@ describe.skipIf(!ON_REDIS)('the embedded mode', () => {
     gridbot = await start();
     expect(gridbot.output()).toContain('"mode":"embedded"');
     expect(gridbot.output()).toContain('the web chat on the dashboard still answers');
-    // No Docker engine: agents run as processes, loudly, and without the bash tool.
-    expect(gridbot.output()).toContain('no usable Docker engine: agents run as plain processes');
+    // No Docker engine: agents run as processes, loudly, and without the bash tool (the log
+    // line may reach the pipe after the start message).
+    const proc = gridbot;
+    await waitFor('the no-Docker warning', () =>
+      proc.output().includes('no usable Docker engine: agents run as plain processes'),
+    );
     expect(gridbot.output()).toContain('the bash tool is withheld');
   });
 

@@ -125,11 +125,12 @@ class TerminalChat {
     };
     for (const entry of history.entries.slice(-10))
       console.log(`${entry.role === 'user' ? 'you' : 'assistant'}> ${entry.text}`);
+    const replies = this.#replies(abort.signal);
+    await replies.next();
+    // From here nothing awaits before the line loop listens: a line typed at once is kept.
     console.log(`cli:${this.#chatId} — type a message, /stop, /tasks; Ctrl-C or Ctrl-D leaves.`);
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     rl.on('SIGINT', () => rl.close());
-    const replies = this.#replies(abort.signal);
-    await replies.next();
     void (async () => {
       for await (const reply of replies) {
         process.stdout.write(`\rassistant> ${reply.text}\n`);
