@@ -7,7 +7,7 @@ import { freePort } from './support/free-port.ts';
 import type { GridbotProcess } from './support/gridbot-process.ts';
 import { HARNESS_DASHBOARD_TOKEN, PipelineHarness } from './support/pipeline-harness.ts';
 import { type ChatSpec, withoutTimes } from './support/telegram-fake.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor, within } from './support/wait-for.ts';
 
 const team: ChatSpec = {
   chatId: -800500,
@@ -31,27 +31,33 @@ let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  // Each step's time is printed: a set-up that once outlasted its bound in CI says where.
+  // Each step has its own bound, well inside the hook's: a set-up that once outlasted the
+  // hook in CI now fails naming the step that hung, and prints how long each one took.
   const began = Date.now();
-  const step = (what: string) => console.log(`set-up: ${what} after ${Date.now() - began} ms`);
-  h = await PipelineHarness.create();
+  const step = async <T>(what: string, ms: number, run: () => Promise<T>): Promise<T> => {
+    const value = await within(ms, `set-up step "${what}"`, run());
+    console.log(`set-up: ${what} done after ${Date.now() - began} ms`);
+    return value;
+  };
+  h = await step('harness', 20_000, () => PipelineHarness.create());
   await registerThread(h.db.db, { jid: `telegram:${team.chatId}`, title: 'Ops room' });
   const port = String(await freePort());
-  [dashboard] = await Promise.all([
-    h.start(['dashboard'], { HEALTH_PORT: port }),
-    h.start(['gateway', '--channel', 'telegram']),
-    h.start(['worker']),
-  ]);
-  step('roles ready');
+  [dashboard] = await step('roles ready', 40_000, () =>
+    Promise.all([
+      h.start(['dashboard'], { HEALTH_PORT: port }),
+      h.start(['gateway', '--channel', 'telegram']),
+      h.start(['worker']),
+    ]),
+  );
   base = `http://127.0.0.1:${port}`;
-  browser = await launchBrowser();
+  browser = await step('browser launched', 70_000, () => launchBrowser());
   context = await browser.newContext();
-  step('browser launched');
-  const page = await context.newPage();
-  await logIn(page, HARNESS_DASHBOARD_TOKEN);
-  await page.close();
-  step('logged in');
-}, 90_000);
+  await step('logged in', 20_000, async () => {
+    const page = await context.newPage();
+    await logIn(page, HARNESS_DASHBOARD_TOKEN);
+    await page.close();
+  });
+}, 170_000);
 
 afterAll(async () => {
   await browser?.close();

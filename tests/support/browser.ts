@@ -8,11 +8,25 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots and other files a test keeps for people to look at (git-ignored). */
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
 
-/** Headless Chromium with everything that would reach the internet turned off. */
-export function launchBrowser(): Promise<Browser> {
+/**
+ * Headless Chromium with everything that would reach the internet turned off. A launch
+ * that hangs (seldom, on a loaded machine) is given up after 30 s and tried once more,
+ * instead of holding a suite's set-up until its hook times out.
+ */
+export async function launchBrowser(): Promise<Browser> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  try {
+    return await launchOnce();
+  } catch (error) {
+    console.warn(`Chromium did not start (${(error as Error).message}); trying once more`);
+    return launchOnce();
+  }
+}
+
+function launchOnce(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
+    timeout: 30_000,
     args: [
       '--no-sandbox',
       '--disable-gpu',

@@ -11,7 +11,9 @@ export async function waitFor<T>(
   let last: unknown;
   while (Date.now() < deadline) {
     try {
-      const value = await check();
+      // A check that never settles (a request to a server that never answers) must not
+      // outlast the deadline: the caller is told what it waited for, not a hook timeout.
+      const value = await within(deadline - Date.now(), what, Promise.resolve().then(check));
       if (value) return value as Truthy<T>;
     } catch (error) {
       last = error;
@@ -25,4 +27,20 @@ export async function waitFor<T>(
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `promise`, or a rejection naming `what` once `ms` have passed without it settling. */
+export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not finish within ${ms} ms`)),
+      Math.max(0, ms),
+    );
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
