@@ -32,6 +32,7 @@ copy_with_libs() {
   done
 }
 
+echo "building $tag: copying Node, bash, coreutils and their libraries"
 node_bin=$(readlink -f "$(command -v node)")
 copy_with_libs "$node_bin" /usr/local/bin/node
 for tool in bash cat ls mkdir rm cp mv touch echo env id sleep head tail wc sort uniq grep sed date timeout; do
@@ -41,6 +42,7 @@ done
 ln -sf bash "$rootfs/bin/sh"
 ln -sf /usr/local/bin/node "$rootfs/usr/bin/node"
 
+echo "building $tag: bundling the agent program"
 node "$repo/packages/agent/bundle.ts" "$rootfs/app/agent.mjs" >/dev/null
 if $fixtures; then cp "$repo"/tests/fixtures/agents/*.mjs "$rootfs/opt/fixtures/"; fi
 
@@ -48,6 +50,7 @@ printf 'root:x:0:0:root:/root:/bin/sh\nagent:x:1000:1000:agent:/workspace:/bin/s
 printf 'root:x:0:\nagent:x:1000:\n' >"$rootfs/etc/group"
 chown 1000:1000 "$rootfs/workspace"
 
+echo "building $tag: importing the image into Docker"
 tar -C "$rootfs" -c . | docker import \
   --change 'USER 1000:1000' \
   --change 'WORKDIR /workspace' \

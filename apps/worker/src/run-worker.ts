@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { DEFAULT_BEHAVIOUR } from '@gridbot/core';
+import { AgentProtocolError, DEFAULT_BEHAVIOUR } from '@gridbot/core';
 import { THREADS_QUEUE, ThreadEventHub } from '@gridbot/queue';
-import { DockerRuntime, WarmPool } from '@gridbot/runner';
+import { buildAgentImage, DockerRuntime, offlineImageScript, WarmPool } from '@gridbot/runner';
 import { type BuildInfo, createLogger, type Logger, RoleRuntime } from '@gridbot/service';
 import { AgentLauncher } from './agent-launcher.ts';
 import { allowlistPath, createAgentRuntime, sandboxLimits } from './create-agent-runtime.ts';
@@ -13,6 +13,39 @@ import { WorkerRole } from './worker-role.ts';
 
 /** How often the worker looks for containers left behind by crashed workers. */
 const ORPHAN_SWEEP_MS = 60_000;
+
+/**
+ * Why `AGENT_RUNTIME=auto` cannot use Docker, or null when it can. A missing agent image is
+ * built on first use, with progress, where the build script is at hand (a source checkout).
+ */
+async function whyDockerUnusable(
+  docker: DockerRuntime,
+  env: WorkerEnv,
+  logger: Logger,
+): Promise<string | null> {
+  const script = offlineImageScript();
+  try {
+    await docker.check();
+    return null;
+  } catch (error) {
+    if (!(error instanceof AgentProtocolError && error.code === 'image_missing' && script))
+      return (error as Error).message;
+  }
+  logger.info(`the agent image ${env.AGENT_IMAGE} is missing: building it once (a few seconds)`);
+  const began = Date.now();
+  try {
+    await buildAgentImage({
+      image: env.AGENT_IMAGE,
+      script,
+      onProgress: (line) => logger.info({ image: env.AGENT_IMAGE }, line),
+    });
+    await docker.check();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  logger.info({ ms: Date.now() - began }, `the agent image ${env.AGENT_IMAGE} is ready`);
+  return null;
+}
 
 /** Builds the worker's parts on an open role runtime (shared with `gridbot start`). */
 export async function attachWorker(
@@ -25,11 +58,10 @@ export async function attachWorker(
   let agentRuntime = createAgentRuntime(env, runtime.instance.id, logger, host.PATH);
   let withheldTools: ReadonlySet<string> | undefined;
   if (agentRuntime instanceof DockerRuntime && env.AGENT_RUNTIME === 'auto') {
-    try {
-      await agentRuntime.check();
-    } catch (error) {
+    const unusable = await whyDockerUnusable(agentRuntime, env, logger);
+    if (unusable) {
       logger.warn(
-        { reason: (error as Error).message },
+        { reason: unusable },
         `no usable Docker engine: agents run as plain processes, NOT isolated${env.AGENT_UNSANDBOXED_BASH ? '' : '; the bash tool is withheld (AGENT_UNSANDBOXED_BASH=true offers it)'}`,
       );
       agentRuntime = createAgentRuntime(

@@ -1,3 +1,8 @@
+export {
+  type BuildAgentImageOptions,
+  buildAgentImage,
+  offlineImageScript,
+} from './agent-image-build.ts';
 export type {
   AgentExit,
   AgentMount,
