@@ -84,6 +84,11 @@ describe('agents in containers, end to end', () => {
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
     expect(runs[0]!.container).toMatch(/^[0-9a-f]{64}$/);
     expect(new Set(runs.map((r) => r.container)).size).toBe(1);
+    // The chat can ask whether its agents are isolated.
+    await h.telegram.say(chat, '/status');
+    await waitFor('the status', () => replies(chat).length === 3);
+    expect(replies(chat)[2]).toContain('Workers up: 1');
+    expect(replies(chat)[2]).toContain('Agents: isolated in Docker containers');
     expect(await worker.stop()).toBe(0);
     expect(await gridbotContainers()).toEqual([]);
   });

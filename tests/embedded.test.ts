@@ -133,6 +133,18 @@ describe.skipIf(!ON_REDIS)('the embedded mode', () => {
     expect(entries).toHaveLength(2);
   });
 
+  it('warns in /status and on the overview that agents run unisolated', async () => {
+    const status = await runGridbot(['chat', '--once', '/status', '--name', 'ops'], env());
+    expect(status.code, status.output).toBe(0);
+    expect(status.output).toContain('Workers up: 1');
+    expect(status.output).toContain('Warning: agents are NOT isolated');
+    const overview = await api('/');
+    expect(overview.status).toBe(200);
+    expect(await overview.text()).toMatch(
+      /id="unisolated"><strong>Agents are not isolated\.<\/strong> all on /,
+    );
+  });
+
   it('talks in the terminal: history, a thinking line, the answer, /tasks, and Ctrl-D leaves', async () => {
     const chat = spawn(
       process.execPath,

@@ -28,6 +28,7 @@ import {
 import type { PipelineQueues, ThreadEvent } from '@gridbot/queue';
 import type { Logger } from '@gridbot/service';
 import type { Kysely } from 'kysely';
+import { describeStatus } from './describe-status.ts';
 import { describeTasks } from './describe-tasks.ts';
 import type { DrainRequester } from './drain-requester.ts';
 
@@ -47,18 +48,21 @@ export interface IngressOptions {
 const STOP_COMMAND = /^\/stop(@\w+)?$/i;
 /** `/tasks`: lists the thread's scheduled tasks with their next run in the thread's zone. */
 const TASKS_COMMAND = /^\/tasks(@\w+)?$/i;
+/** `/status`: the workers, whether agents are isolated, and the thread's run and tasks. */
+const STATUS_COMMAND = /^\/status(@\w+)?$/i;
 /** `/approve 12` or `/reject 12`: decides a pending approval of the thread. */
 const APPROVAL_COMMAND = /^\/(approve|reject)(@\w+)?\s+#?(\d+)$/i;
 
 /** Chat commands, which take the transactional path. */
 /** `/pair ABC123` in the main thread: admits the user who was given that pairing code. */
 const PAIR_COMMAND = /^\/pair(@\w+)?\s+([A-Za-z0-9]{4,12})$/i;
-const COMMANDS = [STOP_COMMAND, TASKS_COMMAND, APPROVAL_COMMAND, PAIR_COMMAND];
+const COMMANDS = [STOP_COMMAND, TASKS_COMMAND, STATUS_COMMAND, APPROVAL_COMMAND, PAIR_COMMAND];
 
 /** What ingress did with an event (for logs, metrics and tests). */
 export type IngressOutcome =
   | 'stop'
   | 'tasks'
+  | 'status'
   | 'approval'
   | 'pair'
   | 'pairing'
@@ -135,6 +139,9 @@ export class Ingress {
         if (TASKS_COMMAND.test(message.text.trim())) {
           return { outcome: 'tasks' as const, threadId: thread.id, thread };
         }
+        if (STATUS_COMMAND.test(message.text.trim())) {
+          return { outcome: 'status' as const, threadId: thread.id, thread };
+        }
         const pair = PAIR_COMMAND.exec(message.text.trim());
         if (pair) {
           return { outcome: 'pair' as const, threadId: thread.id, thread, code: pair[2]! };
@@ -200,6 +207,12 @@ export class Ingress {
         result.threadId,
         message,
         await describeTasks(this.#options.db, result.thread),
+      );
+    } else if (result.outcome === 'status') {
+      await this.#reply(
+        result.threadId,
+        message,
+        await describeStatus(this.#options.db, result.thread),
       );
     } else if (result.outcome === 'approval') {
       await this.#decide(result.threadId, result.approvalId, result.decision, message);

@@ -73,6 +73,8 @@ export async function attachWorker(
       if (!env.AGENT_UNSANDBOXED_BASH) withheldTools = new Set(['bash']);
     }
   }
+  // The fleet says how agents run: the dashboard and /status warn about unisolated ones.
+  runtime.instance.agentRuntime = agentRuntime instanceof DockerRuntime ? 'docker' : 'process';
   if (agentRuntime instanceof DockerRuntime) {
     await agentRuntime.check();
     const sweep = async () => {

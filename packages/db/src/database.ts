@@ -199,6 +199,8 @@ export interface InstancesTable {
   started_at: Timestamp;
   heartbeat_at: Timestamp;
   status: 'up' | 'stopping' | 'down';
+  /** A worker's agents: in Docker, or as plain processes (not isolated); null for other roles. */
+  agent_runtime: 'docker' | 'process' | null;
 }
 
 export interface AuditLogTable {

@@ -40,6 +40,7 @@ describe('schema version', () => {
         '0004-pairing',
         '0005-recovery-indexes',
         '0006-dead-letters',
+        '0007-instance-agent-runtime',
       ]);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);

@@ -7,6 +7,7 @@ import * as budgetNotice from './migrations/0003-budget-notice.ts';
 import * as pairing from './migrations/0004-pairing.ts';
 import * as recoveryIndexes from './migrations/0005-recovery-indexes.ts';
 import * as deadLetters from './migrations/0006-dead-letters.ts';
+import * as instanceAgentRuntime from './migrations/0007-instance-agent-runtime.ts';
 
 /** Every migration, in order. Names sort lexically; never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-pairing': pairing,
   '0005-recovery-indexes': recoveryIndexes,
   '0006-dead-letters': deadLetters,
+  '0007-instance-agent-runtime': instanceAgentRuntime,
 };
 
 function migrator<DB>(db: Kysely<DB>): Migrator {

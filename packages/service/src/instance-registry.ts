@@ -34,12 +34,23 @@ export class InstanceRegistry {
     this.id = `${options.role}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   }
 
+  /** How this process runs agents, if it is a worker: shown in the fleet with every beat. */
+  agentRuntime: 'docker' | 'process' | null = null;
+
   async start(): Promise<void> {
     const { db, role, version, gitSha } = this.#options;
-    const input = { id: this.id, role, host: hostname(), pid: process.pid, version, gitSha };
-    await registerInstance(db, input);
+    const input = () => ({
+      id: this.id,
+      role,
+      host: hostname(),
+      pid: process.pid,
+      version,
+      gitSha,
+      agentRuntime: this.agentRuntime,
+    });
+    await registerInstance(db, input());
     this.#timer = setInterval(() => {
-      registerInstance(db, input).catch((error: Error) =>
+      registerInstance(db, input()).catch((error: Error) =>
         this.#options.logger.warn({ err: error }, 'instance heartbeat failed'),
       );
     }, this.#options.heartbeatMs ?? 10_000);

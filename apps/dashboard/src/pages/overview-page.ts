@@ -16,7 +16,13 @@ export function overviewPage(deps: DashboardDeps): Hono<DashboardEnv> {
     ]);
     const running = fleet.filter((m) => m.status !== 'down');
     const stopped = fleet.filter((m) => m.status === 'down');
+    const unisolated = running.filter((m) => m.agentRuntime === 'process');
     const body = html`
+${
+  unisolated.length > 0
+    ? html`<p class="warning" id="unisolated"><strong>Agents are not isolated.</strong> ${unisolated.map((m) => `${m.role} on ${m.host} (pid ${m.pid})`).join(', ')} run${unisolated.length === 1 ? 's' : ''} agents as plain processes with this machine's rights, not in Docker. Start a Docker engine and restart; the agent image is built on first use.</p>`
+    : ''
+}
 <h2>Runs per minute, last 6 hours</h2>
 <div class="chart"><canvas id="runs-chart" data-chart="/api/stats/runs?hours=6" data-chart-type="line"></canvas></div>
 <h2>Queues</h2>

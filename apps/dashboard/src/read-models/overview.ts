@@ -15,6 +15,8 @@ export interface FleetMember {
   heartbeatAt: string;
   /** `up` only while the heartbeat is fresh; a silent instance is `stale`. */
   status: 'up' | 'stopping' | 'down' | 'stale';
+  /** A worker's agents: `docker`, or `process` (not isolated); null for other roles. */
+  agentRuntime: 'docker' | 'process' | null;
 }
 
 /** The fleet from `instances`: live first, then the rest of the last day. */
@@ -38,6 +40,7 @@ export async function listFleet(db: Kysely<Database>, heartbeatMs: number): Prom
       startedAt: row.started_at.toISOString(),
       heartbeatAt: row.heartbeat_at.toISOString(),
       status: stale ? 'stale' : row.status,
+      agentRuntime: row.agent_runtime,
     };
   });
   const rank = { up: 0, stopping: 1, stale: 2, down: 3 } as const;

@@ -8,6 +8,8 @@ export interface InstanceInput {
   pid: number;
   version: string;
   gitSha: string | null;
+  /** A worker's agents (see `InstancesTable.agent_runtime`); null for other roles. */
+  agentRuntime?: 'docker' | 'process' | null;
 }
 
 /** Registers this process in the fleet. */
@@ -25,8 +27,15 @@ export async function registerInstance(db: Kysely<Database>, input: InstanceInpu
       started_at: now,
       heartbeat_at: now,
       status: 'up',
+      agent_runtime: input.agentRuntime ?? null,
     })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: now, status: 'up' }))
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({
+        heartbeat_at: now,
+        status: 'up',
+        agent_runtime: input.agentRuntime ?? null,
+      }),
+    )
     .execute();
 }
 
