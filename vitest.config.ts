@@ -1,5 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+/** Suites of the embedded mode alone (a `gridbot start` with no server). */
+const EMBEDDED_ONLY = [
+  'tests/embedded.test.ts',
+  'tests/bad-input/embedded.test.ts',
+  'tests/agent-image-first-use.test.ts',
+];
+/** Suites that run in every mode, the embedded one too: one process, talked to as an operator. */
+const EMBEDDED_CAPABLE = ['tests/start-all.test.ts'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -21,6 +30,7 @@ export default defineConfig({
             'tests/**/*.test.ts',
             'bench/**/*.test.ts',
           ],
+          exclude: [...EMBEDDED_ONLY, '**/node_modules/**'],
           globalSetup: ['tests/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -38,9 +48,24 @@ export default defineConfig({
           exclude: [
             'tests/chaos/chaos-report.test.ts',
             'tests/redis-outage.test.ts',
+            ...EMBEDDED_ONLY,
             '**/node_modules/**',
           ],
           env: { GRIDBOT_TEST_MODE: 'postgres-only' },
+          globalSetup: ['tests/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: true,
+          maxWorkers: 2,
+        },
+      },
+      {
+        // The single-process suites once more, on the embedded database: no server at all.
+        test: {
+          name: 'e2e-embedded',
+          sequence: { groupOrder: 3 },
+          include: [...EMBEDDED_CAPABLE, ...EMBEDDED_ONLY],
+          env: { GRIDBOT_TEST_MODE: 'embedded' },
           globalSetup: ['tests/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

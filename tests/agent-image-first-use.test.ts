@@ -8,14 +8,12 @@ import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/free-port.ts';
 import { runGridbot } from './support/gridbot-process.ts';
-import { ON_REDIS } from './support/test-mode.ts';
 
 const docker = new Docker();
 const image = `gridbot-agent-first-use:${process.pid}`;
 const dataDir = `/tmp/gridbot-first-use-test-${process.pid}`;
 
-// Embedded, so a mode of its own: the suite runs once, whatever the matrix's mode.
-describe.skipIf(!ON_REDIS)('the agent image on first use', () => {
+describe('the agent image on first use', () => {
   afterAll(async () => {
     await docker
       .getImage(image)

@@ -20,7 +20,6 @@ import {
   waitUntilReady,
 } from './support/gridbot-process.ts';
 import { withoutTimes } from './support/telegram-fake.ts';
-import { ON_REDIS } from './support/test-mode.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const TOKEN = 'embedded-dashboard-token-0123456789';
@@ -63,8 +62,7 @@ async function history(chat: string): Promise<Array<{ role: string; text: string
   return ((await res.json()) as { entries: Array<{ role: string; text: string }> }).entries;
 }
 
-// The embedded mode is a mode of its own: the suite runs once, whatever the matrix's mode.
-describe.skipIf(!ON_REDIS)('the embedded mode', () => {
+describe('the embedded mode', () => {
   beforeAll(async () => {
     await rm(dataDir, { recursive: true, force: true });
     port = await freePort();

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.ts';
 import { runGridbot } from '../support/gridbot-process.ts';
-import { ON_REDIS } from '../support/test-mode.ts';
 
 const root = `/tmp/gridbot-embedded-bad-${process.pid}`;
 
@@ -29,8 +28,7 @@ function expectClear(output: string): void {
   expect(output).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/); // no stack trace
 }
 
-// The embedded mode is a mode of its own: these run once, whatever the matrix's mode.
-describe.skipIf(!ON_REDIS)('gridbot start without a database server, given bad input', () => {
+describe('gridbot start without a database server, given bad input', () => {
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
   });

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import {
   createBullmqPool,
   PostgresTransport,
@@ -14,7 +15,7 @@ import {
 import { TEST_AGENT_IMAGE } from './services.ts';
 import { BOT_TOKEN, TelegramFake } from './telegram-fake.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
-import { ON_REDIS, TEST_MODE } from './test-mode.ts';
+import { EMBEDDED, ON_REDIS, TEST_MODE } from './test-mode.ts';
 import { createTestRedis, type TestRedis } from './test-redis.ts';
 
 /** The dashboard token of every role the harness starts. */
@@ -23,7 +24,8 @@ export const HARNESS_DASHBOARD_TOKEN = 'harness-dashboard-token-0123456789';
 /**
  * Everything an end-to-end test needs: its own database and Redis prefix, a fake Telegram,
  * and helpers to start real `gridbot` processes against them, in the suite's mode (no
- * `REDIS_URL` in the Postgres-only mode). `close()` stops it all.
+ * `REDIS_URL` in the Postgres-only mode; neither URL in the embedded mode, where `gridbot
+ * start` owns the database in its DATA_DIR and `db` is not the roles'). `close()` stops it all.
  */
 export class PipelineHarness {
   readonly db: TestDatabase;
@@ -46,7 +48,7 @@ export class PipelineHarness {
   /** The environment every role gets; `extra` overrides. */
   env(extra: Record<string, string> = {}): Record<string, string> {
     return {
-      DATABASE_URL: this.db.url,
+      ...(!EMBEDDED && { DATABASE_URL: this.db.url }),
       ...(ON_REDIS && { REDIS_URL: this.redis.url }),
       QUEUE_PREFIX: this.redis.prefix,
       LOG_LEVEL: 'info',
@@ -104,6 +106,11 @@ export class PipelineHarness {
   async close(): Promise<void> {
     await Promise.allSettled(this.#processes.map((p) => p.stop()));
     await Promise.allSettled(this.#transports.map((t) => t.close()));
-    await Promise.allSettled([this.db.drop(), this.redis.cleanup(), this.telegram.stop()]);
+    await Promise.allSettled([
+      this.db.drop(),
+      this.redis.cleanup(),
+      this.telegram.stop(),
+      rm(this.env().DATA_DIR!, { recursive: true, force: true }),
+    ]);
   }
 }

@@ -28,6 +28,8 @@ const USAGE = `Usage: gridbot <command>
   backup [--dir D]               dump the database (default dir $DATA_DIR/backups)
   restore <file> [--force]       restore a backup into an empty database
 
+threads, tasks, pairing, backup and restore work on DATABASE_URL's Postgres or, without it,
+on the embedded database of DATA_DIR (while no start runs there).
 Settings come from the environment (and ./.env); see README.md.`;
 
 async function main(argv: string[]): Promise<RoleRuntime | undefined> {

@@ -1,7 +1,6 @@
 import { userInfo } from 'node:os';
-import { approvePairing, createDatabase, listPairingRequests } from '@gridbot/db';
-import { baseEnvShape, parseEnv } from '@gridbot/service';
-import { z } from 'zod';
+import { approvePairing, listPairingRequests } from '@gridbot/db';
+import { openAdminDatabase } from '../admin-database.ts';
 import { UsageError } from '../usage-error.ts';
 
 export interface PairingArgs {
@@ -32,12 +31,11 @@ export async function pairingCommand(
   if (action === 'approve' && !args.code) {
     throw new UsageError('gridbot pairing approve needs the code the user was given, e.g. K7QX2M');
   }
-  const { DATABASE_URL } = parseEnv(z.object({ DATABASE_URL: baseEnvShape.DATABASE_URL }), env);
-  const db = createDatabase({
-    connectionString: DATABASE_URL,
-    max: 1,
-    applicationName: 'gridbot-cli',
-  });
+  const admin = await openAdminDatabase(
+    env,
+    'While it runs, approve pairings on its dashboard (Pairing) or with /pair in the main chat, or stop it first.',
+  );
+  const { db } = admin;
   try {
     if (action === 'list') {
       const requests = await listPairingRequests(db, { status: args.all ? 'all' : 'pending' });
@@ -79,6 +77,6 @@ export async function pairingCommand(
         );
     }
   } finally {
-    await db.destroy();
+    await admin.close();
   }
 }

@@ -7,14 +7,7 @@ import {
   scheduleFromColumns,
   scheduleToColumns,
 } from '@gridbot/core';
-import {
-  createDatabase,
-  findTask,
-  findThreadByJid,
-  insertTask,
-  listTasks,
-  updateTask,
-} from '@gridbot/db';
+import { findTask, findThreadByJid, insertTask, listTasks, updateTask } from '@gridbot/db';
 import {
   announceTaskChange,
   createBullmqPool,
@@ -25,6 +18,7 @@ import {
 } from '@gridbot/queue';
 import { baseEnvShape, parseEnv } from '@gridbot/service';
 import { z } from 'zod';
+import { openAdminDatabase } from '../admin-database.ts';
 import { UsageError } from '../usage-error.ts';
 
 export interface TasksArgs {
@@ -107,20 +101,19 @@ export async function tasksCommand(
   } else if (action !== 'list' && !/^\d+$/.test(args.target)) {
     throw new UsageError(`gridbot tasks ${action} needs a numeric task id, e.g. 12`);
   }
-  const { DATABASE_URL, REDIS_URL, QUEUE_PREFIX } = parseEnv(
-    z.object({
-      DATABASE_URL: baseEnvShape.DATABASE_URL,
-      REDIS_URL: baseEnvShape.REDIS_URL,
-      QUEUE_PREFIX: baseEnvShape.QUEUE_PREFIX,
-    }),
+  const { REDIS_URL, QUEUE_PREFIX } = parseEnv(
+    z.object({ REDIS_URL: baseEnvShape.REDIS_URL, QUEUE_PREFIX: baseEnvShape.QUEUE_PREFIX }),
     env,
   );
-  const db = createDatabase({
-    connectionString: DATABASE_URL,
-    max: 1,
-    applicationName: 'gridbot-cli',
-  });
+  const admin = await openAdminDatabase(
+    env,
+    'While it runs, manage tasks on its dashboard (Tasks), or stop it first.',
+  );
+  const { db } = admin;
   const announce = async (taskId: number) => {
+    // The embedded database has no scheduler running meanwhile: the next start reads it.
+    if (admin.embedded) return;
+    const DATABASE_URL = env.DATABASE_URL!;
     if (!REDIS_URL) {
       // The Postgres-only mode: the schedulers listen on Postgres itself.
       const pool = createBullmqPool({
@@ -195,6 +188,6 @@ export async function tasksCommand(
       `${action === 'pause' ? 'Paused' : action === 'resume' ? 'Resumed' : 'Cancelled'} ${describe(updated)}`,
     );
   } finally {
-    await db.destroy();
+    await admin.close();
   }
 }

@@ -1,7 +1,6 @@
 import { parseJid, validateTriggerPattern } from '@gridbot/core';
-import { createDatabase, listThreads, registerThread, unregisterThread } from '@gridbot/db';
-import { baseEnvShape, parseEnv } from '@gridbot/service';
-import { z } from 'zod';
+import { listThreads, registerThread, unregisterThread } from '@gridbot/db';
+import { openAdminDatabase } from '../admin-database.ts';
 import { UsageError } from '../usage-error.ts';
 
 export interface ThreadsArgs {
@@ -33,12 +32,11 @@ export async function threadsCommand(
     const problem = validateTriggerPattern(args.trigger);
     if (problem) throw new UsageError(`--trigger is not a valid regular expression: ${problem}`);
   }
-  const { DATABASE_URL } = parseEnv(z.object({ DATABASE_URL: baseEnvShape.DATABASE_URL }), env);
-  const db = createDatabase({
-    connectionString: DATABASE_URL,
-    max: 1,
-    applicationName: 'gridbot-cli',
-  });
+  const admin = await openAdminDatabase(
+    env,
+    'While it runs, manage threads on its dashboard (Threads), or stop it first.',
+  );
+  const { db } = admin;
   try {
     if (action === 'list') {
       const threads = await listThreads(db);
@@ -68,6 +66,6 @@ export async function threadsCommand(
     if (!removed) throw new UsageError(`No thread ${args.jid} is known.`);
     console.log(`Unregistered ${args.jid}.`);
   } finally {
-    await db.destroy();
+    await admin.close();
   }
 }
