@@ -74,7 +74,9 @@ export async function attachWorker(
     }
   }
   // The fleet says how agents run: the dashboard and /status warn about unisolated ones.
-  runtime.instance.agentRuntime = agentRuntime instanceof DockerRuntime ? 'docker' : 'process';
+  await runtime.instance.setAgentRuntime(
+    agentRuntime instanceof DockerRuntime ? 'docker' : 'process',
+  );
   if (agentRuntime instanceof DockerRuntime) {
     await agentRuntime.check();
     const sweep = async () => {

@@ -34,27 +34,41 @@ export class InstanceRegistry {
     this.id = `${options.role}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   }
 
-  /** How this process runs agents, if it is a worker: shown in the fleet with every beat. */
-  agentRuntime: 'docker' | 'process' | null = null;
+  #agentRuntime: 'docker' | 'process' | null = null;
+  #registered = false;
 
-  async start(): Promise<void> {
+  /** This process's row in `instances`, written at start and with every beat. */
+  #register(): Promise<void> {
     const { db, role, version, gitSha } = this.#options;
-    const input = () => ({
+    return registerInstance(db, {
       id: this.id,
       role,
       host: hostname(),
       pid: process.pid,
       version,
       gitSha,
-      agentRuntime: this.agentRuntime,
+      agentRuntime: this.#agentRuntime,
     });
-    await registerInstance(db, input());
+  }
+
+  async start(): Promise<void> {
+    await this.#register();
+    this.#registered = true;
     this.#timer = setInterval(() => {
-      registerInstance(db, input()).catch((error: Error) =>
+      this.#register().catch((error: Error) =>
         this.#options.logger.warn({ err: error }, 'instance heartbeat failed'),
       );
     }, this.#options.heartbeatMs ?? 10_000);
     this.#timer.unref();
+  }
+
+  /**
+   * Records how this worker runs agents (kept with every beat): at once when registered
+   * already, so the fleet and `/status` never show a working worker without it.
+   */
+  async setAgentRuntime(kind: 'docker' | 'process'): Promise<void> {
+    this.#agentRuntime = kind;
+    if (this.#registered) await this.#register();
   }
 
   /**
