@@ -4,7 +4,7 @@
  * embedded database is created) and then again on the same one (warm), and the process's
  * RSS after a settle, idle. From the sources and from the production bundle.
  *
- *   node bench/embedded-start.ts [--runs 3] [--settle-ms 5000] [--modes source,bundle-production] [--out bench/results/embedded-start.json]
+ *   node bench/embedded-start.ts [--runs 3] [--settle-ms 5000] [--modes source,bundle-production,bundle-liftoff] [--out bench/results/embedded-start.json]
  */
 import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
@@ -33,6 +33,8 @@ const BUNDLE = `${REPO_ROOT}apps/cli/dist/gridbot.mjs`;
 const MODES: Record<string, GridbotCommand> = {
   source: {},
   'bundle-production': { cli: BUNDLE, nodeArgs: PRODUCTION_NODE_ARGS },
+  // V8's baseline WebAssembly compiler only: PGlite's Postgres is never compiled twice.
+  'bundle-liftoff': { cli: BUNDLE, nodeArgs: [...PRODUCTION_NODE_ARGS, '--liftoff-only'] },
 };
 const modes = values.modes.split(',');
 if (modes.includes('bundle-production'))

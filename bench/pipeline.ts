@@ -12,7 +12,7 @@
  * Postgres-only mode), or the embedded database (`--mode embedded`: one `gridbot start`
  * process; the baseline on an in-memory embedded database of the benchmark's own).
  *
- *   node bench/pipeline.ts [--mode redis|postgres-only|embedded] [--threads 20] [--messages 2000] [--sequential 200] [--concurrency 8] [--cpu-prof DIR] [--out bench/results/pipeline.json]
+ *   node bench/pipeline.ts [--mode redis|postgres-only|embedded] [--threads 20] [--messages 2000] [--sequential 200] [--concurrency 8] [--cpu-prof DIR] [--node-args "--liftoff-only"] [--out bench/results/pipeline.json]
  *
  * `--cpu-prof DIR` writes V8 CPU profiles of the gateway and the worker into DIR/gateway and
  * DIR/worker (summarize them with `node bench/profile-summary.ts DIR/worker/*.cpuprofile`).
@@ -35,6 +35,8 @@ const { values } = parseArgs({
     'baseline-jobs': { type: 'string', default: '5000' },
     'cpu-prof': { type: 'string' },
     mode: { type: 'string', default: 'redis' },
+    // Node flags for every role, space-separated (e.g. "--liftoff-only" for the embedded mode).
+    'node-args': { type: 'string', default: '' },
     out: { type: 'string', default: 'bench/results/pipeline.json' },
   },
 });
@@ -43,6 +45,7 @@ const messages = Number(values.messages);
 const sequential = Number(values.sequential);
 const concurrency = values.concurrency;
 const mode = values.mode as BenchMode;
+const nodeArgs = { nodeArgs: values['node-args'].split(/\s+/).filter(Boolean) };
 if (!BENCH_MODES.includes(mode)) throw new Error(`--mode must be one of ${BENCH_MODES.join(', ')}`);
 /** NODE_OPTIONS that make a role write a CPU profile when it exits, or nothing. */
 const profiled = (role: string): Record<string, string> =>
@@ -98,9 +101,12 @@ try {
       ...profiled('gateway'),
     },
     gatewayPort,
+    nodeArgs,
   );
   const worker =
-    mode === 'embedded' ? null : await h.start(['worker'], { ...workerEnv, ...profiled('worker') });
+    mode === 'embedded'
+      ? null
+      : await h.start(['worker'], { ...workerEnv, ...profiled('worker') }, undefined, nodeArgs);
   const cpu = cpuMeter({
     ...(worker
       ? {
@@ -180,6 +186,7 @@ try {
     date: new Date().toISOString(),
     setup: {
       mode,
+      node_args: nodeArgs.nodeArgs,
       threads,
       sequential_messages: sequential,
       load_messages: expected.size,

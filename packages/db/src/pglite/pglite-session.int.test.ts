@@ -94,6 +94,13 @@ describe('the embedded database', () => {
     b.release();
   });
 
+  it('runs with a small install’s memory settings, not a server’s (see bench/README.md)', async () => {
+    const shown = await sql<{
+      shared_buffers: string;
+    }>`select current_setting('shared_buffers') as shared_buffers`.execute(e.db);
+    expect(shown.rows[0]?.shared_buffers).toBe('8MB');
+  });
+
   it('refuses a damaged data directory with a message naming DATA_DIR', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gridbot-damaged-'));
     try {
