@@ -12,7 +12,7 @@
  * Postgres-only mode), or the embedded database (`--mode embedded`: one `gridbot start`
  * process; the baseline on an in-memory embedded database of the benchmark's own).
  *
- *   node bench/pipeline.ts [--mode redis|postgres-only|embedded] [--threads 20] [--messages 2000] [--sequential 200] [--concurrency 8] [--cpu-prof DIR] [--node-args "--liftoff-only"] [--out bench/results/pipeline.json]
+ *   node bench/pipeline.ts [--mode redis|postgres-only|embedded] [--threads 20] [--messages 2000] [--sequential 200] [--concurrency 8] [--cpu-prof DIR] [--node-args=--liftoff-only] [--out bench/results/pipeline.json]
  *
  * `--cpu-prof DIR` writes V8 CPU profiles of the gateway and the worker into DIR/gateway and
  * DIR/worker (summarize them with `node bench/profile-summary.ts DIR/worker/*.cpuprofile`).
