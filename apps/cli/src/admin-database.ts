@@ -14,8 +14,8 @@ import { UsageError } from './usage-error.ts';
 /** The database an admin command works on, and how to let it go. */
 export interface AdminDatabase {
   db: Kysely<Database>;
-  /** True on the embedded database of DATA_DIR (no scheduler runs meanwhile). */
-  embedded: boolean;
+  /** The Postgres server's URL, or null on the embedded database of DATA_DIR (no scheduler runs meanwhile). */
+  databaseUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -35,11 +35,11 @@ export async function openAdminDatabase(
       max: 1,
       applicationName: 'gridbot-cli',
     });
-    return { db, embedded: false, close: () => db.destroy() };
+    return { db, databaseUrl: DATABASE_URL, close: () => db.destroy() };
   }
   const dataDir = resolve(env.DATA_DIR || './data');
-  const unlock = await lockDataDir(dataDir).catch((error: Error) => {
-    throw new UsageError(`${error.message.replace(/ Stop it first.*$/, '')} ${whileRunning}`);
+  const unlock = await lockDataDir(dataDir, whileRunning).catch((error: Error) => {
+    throw new UsageError(error.message);
   });
   let database: EmbeddedDatabase | undefined;
   try {
@@ -48,7 +48,7 @@ export async function openAdminDatabase(
     const opened = database;
     return {
       db: opened.db,
-      embedded: true,
+      databaseUrl: null,
       async close() {
         await opened.close();
         await unlock();

@@ -1,4 +1,4 @@
-import { type Database, hasLiveRun, listTasks, type Thread } from '@gridbot/db';
+import { type Database, hasLiveRun, listTasks, listUpWorkers, type Thread } from '@gridbot/db';
 import type { Kysely } from 'kysely';
 
 /** A worker counts as up while its heartbeat is at most this old. */
@@ -10,14 +10,7 @@ const FRESH_MS = 60_000;
  */
 export async function describeStatus(db: Kysely<Database>, thread: Thread): Promise<string> {
   const [workers, live, tasks] = await Promise.all([
-    db
-      .selectFrom('instances')
-      .select(['role', 'host', 'pid', 'version', 'agent_runtime'])
-      .where('status', '=', 'up')
-      .where('agent_runtime', 'is not', null)
-      .where('heartbeat_at', '>', new Date(Date.now() - FRESH_MS))
-      .orderBy('started_at')
-      .execute(),
+    listUpWorkers(db, new Date(Date.now() - FRESH_MS)),
     hasLiveRun(db, thread.id),
     listTasks(db, thread.id),
   ]);

@@ -78,7 +78,8 @@ export async function attachWorker(
     agentRuntime instanceof DockerRuntime ? 'docker' : 'process',
   );
   if (agentRuntime instanceof DockerRuntime) {
-    await agentRuntime.check();
+    // `auto` has checked the engine and the image already.
+    if (env.AGENT_RUNTIME !== 'auto') await agentRuntime.check();
     const sweep = async () => {
       try {
         await agentRuntime.removeOrphans((id) => runtime.instance.isAlive(id));

@@ -66,6 +66,7 @@ export {
 export {
   type InstanceInput,
   listInstances,
+  listUpWorkers,
   registerInstance,
   setInstanceStatus,
 } from './repos/instances-repo.ts';

@@ -9,7 +9,11 @@ import { processExists } from './instance-registry.ts';
  * directory would corrupt the embedded database, so it is refused, naming the holder. A
  * lock left by a process that is gone is taken over. Returns the release function.
  */
-export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+export async function lockDataDir(
+  dataDir: string,
+  /** What to do while another process holds it (a start by default: stop it, or move). */
+  whenHeld = 'Stop it first, or give this one its own DATA_DIR.',
+): Promise<() => Promise<void>> {
   const path = join(dataDir, 'gridbot.lock');
   try {
     await mkdir(dataDir, { recursive: true });
@@ -47,7 +51,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
       const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
       if (holder > 0 && holder !== process.pid && processExists(holder))
         throw new ConfigError(
-          `DATA_DIR ${dataDir} is in use by another gridbot start (pid ${holder}). Stop it first, or give this one its own DATA_DIR.`,
+          `DATA_DIR ${dataDir} is in use by another gridbot start (pid ${holder}). ${whenHeld}`,
           ['DATA_DIR'],
         );
       // The holder is gone: its lock is stale.

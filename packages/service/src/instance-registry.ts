@@ -35,7 +35,6 @@ export class InstanceRegistry {
   }
 
   #agentRuntime: 'docker' | 'process' | null = null;
-  #registered = false;
 
   /** This process's row in `instances`, written at start and with every beat. */
   #register(): Promise<void> {
@@ -53,7 +52,6 @@ export class InstanceRegistry {
 
   async start(): Promise<void> {
     await this.#register();
-    this.#registered = true;
     this.#timer = setInterval(() => {
       this.#register().catch((error: Error) =>
         this.#options.logger.warn({ err: error }, 'instance heartbeat failed'),
@@ -68,7 +66,7 @@ export class InstanceRegistry {
    */
   async setAgentRuntime(kind: 'docker' | 'process'): Promise<void> {
     this.#agentRuntime = kind;
-    if (this.#registered) await this.#register();
+    if (this.#timer) await this.#register();
   }
 
   /**

@@ -74,10 +74,11 @@ export async function backupCommand(
  * (a running start backs it up daily itself).
  */
 async function backupEmbeddedCommand(dataDir: string, dir: string): Promise<void> {
-  const unlock = await lockDataDir(dataDir).catch((error: Error) => {
-    throw new UsageError(
-      `${error.message} Its scheduler backs the embedded database up every day at 03:30 UTC; to back up now, stop it first.`,
-    );
+  const unlock = await lockDataDir(
+    dataDir,
+    'Its scheduler backs the embedded database up every day at 03:30 UTC; to back up now, stop it first.',
+  ).catch((error: Error) => {
+    throw new UsageError(error.message);
   });
   try {
     const database = await openEmbeddedDatabase(join(dataDir, 'db'));

@@ -112,8 +112,8 @@ export async function tasksCommand(
   const { db } = admin;
   const announce = async (taskId: number) => {
     // The embedded database has no scheduler running meanwhile: the next start reads it.
-    if (admin.embedded) return;
-    const DATABASE_URL = env.DATABASE_URL!;
+    const DATABASE_URL = admin.databaseUrl;
+    if (DATABASE_URL === null) return;
     if (!REDIS_URL) {
       // The Postgres-only mode: the schedulers listen on Postgres itself.
       const pool = createBullmqPool({

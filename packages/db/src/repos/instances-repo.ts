@@ -54,3 +54,15 @@ export async function setInstanceStatus(
 export async function listInstances(db: Kysely<Database>): Promise<Instance[]> {
   return db.selectFrom('instances').selectAll().orderBy('started_at').execute();
 }
+
+/** Workers (rows with an agent runtime) up, whose heartbeat is newer than `since`. */
+export async function listUpWorkers(db: Kysely<Database>, since: Date): Promise<Instance[]> {
+  return db
+    .selectFrom('instances')
+    .selectAll()
+    .where('status', '=', 'up')
+    .where('agent_runtime', 'is not', null)
+    .where('heartbeat_at', '>', since)
+    .orderBy('started_at')
+    .execute();
+}
