@@ -1,13 +1,7 @@
 import { DEFAULT_BEHAVIOUR, type LlmCompleteParams } from '@gridbot/core';
-import { insertMessage, registerThread } from '@gridbot/db';
+import { acquireLease, insertMessage, registerThread } from '@gridbot/db';
 import { EchoProvider, type LlmCallOptions, type LlmProvider } from '@gridbot/llm';
-import {
-  acquireLease,
-  PipelineQueues,
-  RedisTransport,
-  THREADS_QUEUE,
-  ThreadEventHub,
-} from '@gridbot/queue';
+import { PipelineQueues, RedisTransport, THREADS_QUEUE, ThreadEventHub } from '@gridbot/queue';
 import { defaultAgentCommand, ProcessRuntime, WarmPool } from '@gridbot/runner';
 import { createMetrics } from '@gridbot/service';
 import pino from 'pino';

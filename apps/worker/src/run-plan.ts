@@ -1,6 +1,5 @@
 import type { BehaviourConfig } from '@gridbot/core';
-import type { Approval, Message, Thread } from '@gridbot/db';
-import type { ThreadLease } from '@gridbot/queue';
+import type { Approval, Message, Thread, ThreadLease } from '@gridbot/db';
 import type { Logger } from '@gridbot/service';
 
 /** What a run is for: the messages the agent gets and what happens around the commit. */

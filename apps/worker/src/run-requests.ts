@@ -5,9 +5,14 @@ import {
   type LlmCompleteResult,
   RpcErrorCode,
 } from '@gridbot/core';
-import { type Database, type OutboxRow, recordTokens } from '@gridbot/db';
+import {
+  commitApprovalRequest,
+  commitChatSend,
+  type Database,
+  type OutboxRow,
+  recordTokens,
+} from '@gridbot/db';
 import { type LlmProvider, LlmUnavailableError } from '@gridbot/llm';
-import { commitApprovalRequest, commitChatSend } from '@gridbot/queue';
 import { type AgentRequestHandlers, RpcMethodError } from '@gridbot/runner';
 import type { Kysely } from 'kysely';
 import type { RunState } from './run-state.ts';

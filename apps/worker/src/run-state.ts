@@ -1,7 +1,6 @@
 import type { BehaviourConfig } from '@gridbot/core';
-import type { Approval, Message, Thread } from '@gridbot/db';
+import type { Approval, Message, RunTarget, Thread } from '@gridbot/db';
 import type { LlmUnavailableError } from '@gridbot/llm';
-import type { RunTarget } from '@gridbot/queue';
 import type { Logger } from '@gridbot/service';
 
 /** What one run is working with; shared by the steps below. */

@@ -16,6 +16,26 @@ export type {
 } from './database.ts';
 export { isDatabaseUnavailable } from './database-unavailable.ts';
 export {
+  type CommitRunInput,
+  commitApprovalRequest,
+  commitChatSend,
+  commitFailure,
+  commitRun,
+  commitSkippedDrain,
+  type Reply,
+  type RunTarget,
+} from './fencing/commit-run.ts';
+export {
+  acquireLease,
+  leaseHolder,
+  releaseLease,
+  renewLease,
+  type ThreadLease,
+  takeOverLease,
+  WORKER_DIED,
+  withFencedTransaction,
+} from './fencing/thread-lease.ts';
+export {
   type BackupOptions,
   type BackupResult,
   backupDatabase,

@@ -1,14 +1,4 @@
 export {
-  type CommitRunInput,
-  commitApprovalRequest,
-  commitChatSend,
-  commitFailure,
-  commitRun,
-  commitSkippedDrain,
-  type Reply,
-  type RunTarget,
-} from './commit-run.ts';
-export {
   CONSUMER_SETTINGS,
   DRAIN_ATTEMPTS,
   type DrainJob,
@@ -63,16 +53,6 @@ export {
   threadEventSchema,
   threadEventsChannel,
 } from './thread-events.ts';
-export {
-  acquireLease,
-  leaseHolder,
-  releaseLease,
-  renewLease,
-  type ThreadLease,
-  takeOverLease,
-  WORKER_DIED,
-  withFencedTransaction,
-} from './thread-lease.ts';
 export type {
   QueueTransport,
   TransportQueue,

@@ -1,5 +1,4 @@
 import { LeaseLostError } from '@gridbot/core';
-import type { Database } from '@gridbot/db';
 import {
   type Expression,
   expressionBuilder,
@@ -8,6 +7,7 @@ import {
   sql,
   type Transaction,
 } from 'kysely';
+import type { Database } from '../database.ts';
 
 /** A held lease on a thread: only its holder may commit results for the thread. */
 export interface ThreadLease {
@@ -143,8 +143,11 @@ export async function releaseLease(db: Kysely<Database>, lease: ThreadLease): Pr
 
 /**
  * Runs `fn` in a transaction that first locks the thread row and checks the lease is still
- * held and unexpired; throws {@link LeaseLostError} (nothing written) otherwise. Every write
- * of a run's results goes through here.
+ * held and unexpired; throws {@link LeaseLostError} (nothing written) otherwise. What a run
+ * says in the chat and how it ends (replies, the cursor, approval requests, failure notices)
+ * is written through here. What the agent asks for while it runs (memories, tasks,
+ * artifacts, token ledger rows) is written at once without the fence: each is the answer to
+ * a request the agent already has, and tokens spent must be counted even by a fenced run.
  */
 export async function withFencedTransaction<T>(
   db: Kysely<Database>,

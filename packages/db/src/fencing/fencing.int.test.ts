@@ -1,7 +1,8 @@
 import { LeaseLostError } from '@gridbot/core';
-import { finishRun, registerThread, startRun } from '@gridbot/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../../../../tests/support/test-database.ts';
+import { finishRun, startRun } from '../repos/runs-repo.ts';
+import { registerThread } from '../repos/threads-repo.ts';
 import { commitRun } from './commit-run.ts';
 import {
   acquireLease,

@@ -1,14 +1,10 @@
-import type { Database, OutboxRow } from '@gridbot/db';
-import {
-  type Approval,
-  finishRun,
-  insertApproval,
-  insertDeadLetter,
-  insertMessage,
-  insertOutbox,
-  markApprovalsDelivered,
-} from '@gridbot/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database, OutboxRow } from '../database.ts';
+import { type Approval, insertApproval, markApprovalsDelivered } from '../repos/approvals-repo.ts';
+import { insertDeadLetter } from '../repos/dead-letters-repo.ts';
+import { insertMessage } from '../repos/messages-repo.ts';
+import { insertOutbox } from '../repos/outbox-repo.ts';
+import { finishRun } from '../repos/runs-repo.ts';
 import { type ThreadLease, withFencedTransaction } from './thread-lease.ts';
 
 export interface Reply {
