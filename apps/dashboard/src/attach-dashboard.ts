@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
-import { Gateway } from '@gridbot/app-gateway';
 import { WebAdapter } from '@gridbot/channels';
+import { Gateway } from '@gridbot/gateway';
 import type { Logger, RoleRuntime } from '@gridbot/service';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';

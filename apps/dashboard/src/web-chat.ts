@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Gateway } from '@gridbot/app-gateway';
 import {
   type WebAdapter,
   type WebReply,
@@ -8,6 +7,7 @@ import {
 } from '@gridbot/channels';
 import { buildJid } from '@gridbot/core';
 import type { Database } from '@gridbot/db';
+import type { Gateway } from '@gridbot/gateway';
 import type { Logger } from '@gridbot/service';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';

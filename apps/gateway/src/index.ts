@@ -5,8 +5,6 @@ export {
   SUPPORTED_CHANNELS,
   type SupportedChannel,
 } from './create-adapter.ts';
-export { DrainRequester } from './drain-requester.ts';
-export { Egress, type EgressOptions } from './egress.ts';
 export {
   discordEnvShape,
   type GatewayEnv,
@@ -14,6 +12,4 @@ export {
   parseGatewayEnv,
   telegramEnvShape,
 } from './env.ts';
-export { Gateway, type GatewayOptions } from './gateway.ts';
-export { Ingress, type IngressOptions, type IngressOutcome } from './ingress.ts';
 export { runGateway } from './run-gateway.ts';

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
+import { Gateway } from '@gridbot/gateway';
 import { type BuildInfo, createLogger, RoleRuntime } from '@gridbot/service';
 import { allowedUsersFor, createAdapter } from './create-adapter.ts';
 import { parseGatewayEnv } from './env.ts';
-import { Gateway } from './gateway.ts';
 
 /**
  * `gridbot gateway --channel <channel>`: parse the environment, check Postgres, Redis and

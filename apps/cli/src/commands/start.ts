@@ -4,13 +4,13 @@ import {
   allowedUsersFor,
   configuredChannels,
   createAdapter,
-  Gateway,
   gatewayEnvSchema,
 } from '@gridbot/app-gateway';
 import { attachScheduler, schedulerEnvSchema } from '@gridbot/app-scheduler';
 import { attachWorker, workerEnvSchema } from '@gridbot/app-worker';
 import { ConfigError } from '@gridbot/core';
 import { type EmbeddedDatabase, openEmbeddedDatabase } from '@gridbot/db';
+import { Gateway } from '@gridbot/gateway';
 import { SYSTEM_QUEUE, TASKS_QUEUE, THREADS_QUEUE } from '@gridbot/queue';
 import { type BuildInfo, createLogger, lockDataDir, parseEnv, RoleRuntime } from '@gridbot/service';
 
