@@ -74,6 +74,30 @@ export class AgentProtocolError extends GridBotError {
   }
 }
 
+/**
+ * An agent could not be started: the Docker engine is down, the image is missing, the
+ * container or process failed to start. Nothing reached the agent; the run may be retried.
+ */
+export class AgentStartError extends GridBotError {
+  readonly code: 'docker_unavailable' | 'image_missing' | 'start_failed' | 'spawn_failed';
+  constructor(code: AgentStartError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AgentStartError';
+    this.code = code;
+  }
+}
+
+/** Someone in the chat stopped the run (`/stop`, or the dashboard's stop button). */
+export class RunCancelledError extends GridBotError {
+  /** Who asked, as the chat knows them. */
+  readonly by: string;
+  constructor(by: string) {
+    super(`${by} asked to stop this run`);
+    this.name = 'RunCancelledError';
+    this.by = by;
+  }
+}
+
 /** A platform refused a request because of rate limits; retry after `retryAfterMs`. */
 export class PlatformRateLimitError extends GridBotError {
   readonly retryAfterMs: number;

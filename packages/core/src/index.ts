@@ -9,11 +9,13 @@ export {
 export { chunkText } from './chunk.ts';
 export {
   AgentProtocolError,
+  AgentStartError,
   ConfigError,
   GridBotError,
   InvalidJidError,
   LeaseLostError,
   PlatformRateLimitError,
+  RunCancelledError,
   SchemaOutdatedError,
   ServiceUnavailableError,
 } from './errors.ts';
