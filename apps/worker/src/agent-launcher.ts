@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BehaviourConfig } from '@gridbot/core';
+import { AgentProtocolError, type BehaviourConfig } from '@gridbot/core';
 import type { Thread } from '@gridbot/db';
 import {
   type AgentProcess,
@@ -10,6 +10,7 @@ import {
   validateFolderName,
   type WarmPool,
 } from '@gridbot/runner';
+import type { Logger } from '@gridbot/service';
 
 export interface AgentLauncherOptions {
   pool: WarmPool;
@@ -59,6 +60,36 @@ export class AgentLauncher {
       mounts,
       limits,
     });
+  }
+
+  /**
+   * Runs `use` with the thread's agent (see {@link launch}) and hands the agent back after:
+   * kept warm when `use` says it is `reusable`, else stopped. A warm agent may have died since
+   * its last run: when a reused agent turns out to have exited, `use` runs once more with a
+   * fresh one (unless the run's `signal` was aborted meanwhile).
+   */
+  async withAgent<T>(
+    thread: Thread,
+    runId: number,
+    config: BehaviourConfig,
+    limits: SandboxLimits,
+    run: { signal: AbortSignal; log: Logger },
+    use: (agent: AgentProcess, reused: boolean) => Promise<{ result: T; reusable: boolean }>,
+  ): Promise<T> {
+    for (let tries = 0; ; tries++) {
+      const { agent, reused } = await this.launch(thread, runId, config, limits);
+      try {
+        const { result, reusable } = await use(agent, reused);
+        await this.release(thread.id, agent, reusable);
+        return result;
+      } catch (error) {
+        await this.release(thread.id, agent, false);
+        const stale =
+          reused && tries === 0 && error instanceof AgentProtocolError && error.code === 'exited';
+        if (!stale || run.signal.aborted) throw error;
+        run.log.warn('warm agent was gone; starting a fresh one');
+      }
+    }
   }
 
   /** Hands the agent back: kept warm for the thread's next run when `reusable`, else stopped. */

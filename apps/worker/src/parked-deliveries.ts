@@ -36,6 +36,14 @@ export class ParkedDeliveries {
     return this.#parked.size;
   }
 
+  /** Enqueues each committed row's delivery, in order (see {@link enqueue}). */
+  async enqueueRows(
+    channel: string,
+    rows: ReadonlyArray<{ id: number; thread_id: number }>,
+  ): Promise<void> {
+    for (const row of rows) await this.enqueue(channel, row.id, row.thread_id);
+  }
+
   /** Enqueues the delivery, or keeps it for a retry when Redis refuses. */
   async enqueue(channel: string, outboxId: number, threadId: number): Promise<void> {
     try {

@@ -1,4 +1,4 @@
-import { AgentProtocolError } from '@gridbot/core';
+import { AgentProtocolError, RunCancelledError } from '@gridbot/core';
 import { LlmUnavailableError } from '@gridbot/llm';
 import { MountRefusedError } from '@gridbot/runner';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,14 @@ describe('classifyRunFailure', () => {
     const refused = new MountRefusedError('/etc', 'not under an allowed root');
     expect(classifyRunFailure(refused)).toMatchObject({ retryable: false });
     expect(classifyRunFailure(refused).notice).toContain('could not start');
+  });
+
+  it('tells a stop as a stop, once, and moves on', () => {
+    expect(classifyRunFailure(new RunCancelledError('Ann'))).toEqual({
+      retryable: false,
+      notice: 'Stopped. Ann asked to stop this run',
+      advanceCursor: true,
+    });
   });
 
   it('keeps messages unanswered when the model provider is down', () => {

@@ -1,4 +1,4 @@
-import { AgentProtocolError, GridBotError } from '@gridbot/core';
+import { AgentProtocolError, GridBotError, RunCancelledError } from '@gridbot/core';
 import { LlmUnavailableError } from '@gridbot/llm';
 
 /** How a failed run is handled: retried by the queue, or told to the thread at once. */
@@ -12,14 +12,7 @@ export interface RunFailure {
 }
 
 /** Agent failures that a retry would only repeat. */
-const FINAL_AGENT_CODES = new Set([
-  'timeout',
-  'oom',
-  'stopped',
-  'line_too_long',
-  'malformed',
-  'cancelled',
-]);
+const FINAL_AGENT_CODES = new Set(['timeout', 'oom', 'stopped', 'line_too_long', 'malformed']);
 /** Configuration problems the user or operator must fix first. */
 const FINAL_ERRORS = new Set([
   'MountRefusedError',
@@ -31,7 +24,7 @@ const FINAL_ERRORS = new Set([
 export function classifyRunFailure(error: unknown): RunFailure {
   const message = error instanceof Error ? error.message : String(error);
   const short = message.split('\n')[0]!.slice(0, 300);
-  if (error instanceof AgentProtocolError && error.code === 'cancelled') {
+  if (error instanceof RunCancelledError) {
     return { retryable: false, notice: `Stopped. ${short}`, advanceCursor: true };
   }
   if (error instanceof AgentProtocolError && FINAL_AGENT_CODES.has(error.code)) {

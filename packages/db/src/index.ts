@@ -129,6 +129,7 @@ export {
   finishRun,
   hasLiveRun,
   listRuns,
+  recordRunAgent,
   type StartRunInput,
   startRun,
 } from './repos/runs-repo.ts';

@@ -27,6 +27,15 @@ export async function startRun(db: Kysely<Database>, input: StartRunInput): Prom
     .executeTakeFirstOrThrow();
 }
 
+/** Records which agent (container or process id) serves the run, for operators. */
+export async function recordRunAgent(
+  db: Kysely<Database>,
+  runId: number,
+  agentId: string,
+): Promise<void> {
+  await db.updateTable('agent_runs').set({ container: agentId }).where('id', '=', runId).execute();
+}
+
 /** Records how a run ended (not fenced: use the commit for successful runs). */
 export async function finishRun(
   db: Kysely<Database>,

@@ -1,0 +1,46 @@
+import {
+  type Database,
+  type Message,
+  messagesAfter,
+  type Thread,
+  undeliveredDecisions,
+} from '@gridbot/db';
+import type { Kysely } from 'kysely';
+import type { RunPlan } from './run-plan.ts';
+
+/** Most new messages handed to one run; the rest wait for the next. */
+export const MAX_NEW_MESSAGES = 200;
+
+export interface MessagePlanInput {
+  db: Kysely<Database>;
+  thread: Thread;
+  /** True when the thread may not run now (its token budget is spent; the skip is committed). */
+  skip: (pending: Message[]) => Promise<boolean>;
+  /** Asks for another run of the thread (a backlog larger than one run). */
+  drainAgain: () => Promise<void>;
+}
+
+/**
+ * A drain's run (beside `planTask`, a task's): the messages past the cursor and the approval
+ * outcomes not yet handed to an agent. Nothing runs without a triggering message or an
+ * outcome, or when the budget is spent; a string says why.
+ */
+export async function planMessages(input: MessagePlanInput): Promise<RunPlan | string> {
+  const { db, thread } = input;
+  const [pending, decisions] = await Promise.all([
+    messagesAfter(db, thread.id, thread.cursor, MAX_NEW_MESSAGES),
+    undeliveredDecisions(db, thread.id),
+  ]);
+  if (!pending.some((m) => m.triggers) && decisions.length === 0) return 'nothing to answer';
+  if (await input.skip(pending)) return 'over budget';
+  return {
+    trigger: 'message',
+    pending,
+    decisions,
+    isolated: false,
+    onCommitted: async () => {
+      // A backlog larger than one run: ask for another run rather than leave it stranded.
+      if (pending.length === MAX_NEW_MESSAGES) await input.drainAgain().catch(() => {});
+    },
+  };
+}
