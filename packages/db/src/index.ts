@@ -76,6 +76,7 @@ export {
   undeliveredDecisions,
 } from './repos/approvals-repo.ts';
 export { insertArtifact, type NewArtifactInput } from './repos/artifacts-repo.ts';
+export { type AuditEntry, recordAudit } from './repos/audit-log-repo.ts';
 export {
   type DeadLetterRetry,
   insertDeadLetter,
@@ -103,6 +104,7 @@ export {
   listMessages,
   messagesAfter,
   type NewMessageInput,
+  setMessageContent,
   storeUserMessage,
   type UserMessageInput,
   updateMessageText,
@@ -149,6 +151,7 @@ export {
   updateTask,
 } from './repos/tasks-repo.ts';
 export {
+  admitDirectThread,
   type ChatMetadata,
   findThreadById,
   findThreadByJid,

@@ -1,4 +1,4 @@
-import type { Database } from '@gridbot/db';
+import { type Database, recordAudit } from '@gridbot/db';
 import type { Kysely } from 'kysely';
 
 /** Who the audit log names for every change made in the dashboard. */
@@ -14,8 +14,5 @@ export async function auditAction(
   target: string,
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({ actor: DASHBOARD_ACTOR, action, target, details: JSON.stringify(details) })
-    .execute();
+  await recordAudit(db, { actor: DASHBOARD_ACTOR, action, target, details });
 }

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type QueryCreator, type Selectable, sql } from 'kysely';
 import type { ApprovalsTable, Database } from '../database.ts';
 
 export type Approval = Selectable<ApprovalsTable>;
@@ -56,17 +56,21 @@ export async function decideApproval(
   });
 }
 
+/** The statement that supersedes the thread's pending approvals (see `storeUserMessage`). */
+export function pendingApprovalsSuperseded(db: QueryCreator<Database>, threadId: number) {
+  return db
+    .updateTable('approvals')
+    .set({ status: 'superseded', resolved_at: new Date() })
+    .where('thread_id', '=', threadId)
+    .where('status', '=', 'pending');
+}
+
 /** A new user message supersedes the thread's pending approvals; returns how many. */
 export async function supersedePendingApprovals(
   db: Kysely<Database>,
   threadId: number,
 ): Promise<number> {
-  const result = await db
-    .updateTable('approvals')
-    .set({ status: 'superseded', resolved_at: new Date() })
-    .where('thread_id', '=', threadId)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
+  const result = await pendingApprovalsSuperseded(db, threadId).executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 

@@ -1,5 +1,7 @@
-import { type Kysely, sql } from 'kysely';
+import { type Expression, type Kysely, type QueryCreator, sql } from 'kysely';
 import type { Database, Message } from '../database.ts';
+import { pendingApprovalsSuperseded } from './approvals-repo.ts';
+import { senderUpsert } from './users-repo.ts';
 
 export interface NewMessageInput {
   threadId: number;
@@ -15,19 +17,21 @@ export interface NewMessageInput {
 }
 
 /**
- * Inserts a message once per (thread, platform message id). A redelivered platform update
- * returns the stored row with `inserted: false`.
+ * The statement that inserts a message once per (thread, platform message id), without its
+ * RETURNING: `insertMessage` runs it alone, `storeUserMessage` as part of one statement
+ * (then `senderId` is an expression naming the sender upserted in the same statement).
  */
-export async function insertMessage(
-  db: Kysely<Database>,
-  input: NewMessageInput,
-): Promise<{ message: Message; inserted: boolean }> {
-  const inserted = await db
+function messageInsert(
+  db: QueryCreator<Database>,
+  input: Omit<NewMessageInput, 'senderId'>,
+  senderId: number | null | Expression<number>,
+) {
+  return db
     .insertInto('messages')
     .values({
       thread_id: input.threadId,
       platform_message_id: input.platformMessageId,
-      sender_id: input.senderId,
+      sender_id: senderId,
       sender_name: input.senderName,
       role: input.role,
       content: input.content,
@@ -36,9 +40,18 @@ export async function insertMessage(
       sent_at: input.sentAt,
       metadata: JSON.stringify(input.metadata ?? {}),
     })
-    .onConflict((oc) => oc.columns(['thread_id', 'platform_message_id']).doNothing())
-    .returningAll()
-    .executeTakeFirst();
+    .onConflict((oc) => oc.columns(['thread_id', 'platform_message_id']).doNothing());
+}
+
+/**
+ * Inserts a message once per (thread, platform message id). A redelivered platform update
+ * returns the stored row with `inserted: false`.
+ */
+export async function insertMessage(
+  db: Kysely<Database>,
+  input: NewMessageInput,
+): Promise<{ message: Message; inserted: boolean }> {
+  const inserted = await messageInsert(db, input, input.senderId).returningAll().executeTakeFirst();
   if (inserted) return { message: inserted, inserted: true };
   const existing = await db
     .selectFrom('messages')
@@ -64,6 +77,20 @@ export async function updateMessageText(
     .where('platform_message_id', '=', platformMessageId)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/** Replaces a stored message's text (e.g. with its attachments' references appended). */
+export async function setMessageContent(
+  db: Kysely<Database>,
+  messageId: number,
+  content: string,
+): Promise<Message> {
+  return db
+    .updateTable('messages')
+    .set({ content })
+    .where('id', '=', messageId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** User messages after the cursor, oldest first. */
@@ -136,40 +163,44 @@ export interface UserMessageInput {
 }
 
 /**
- * Ingress's common case in one statement (so one round trip, atomic without BEGIN/COMMIT):
- * upserts the sender like `upsertUser`, inserts the message once per (thread, platform
- * message id) like `insertMessage`, and, when it was new and `supersedeApprovals` is set,
- * supersedes the thread's pending approvals. Resolves with the stored message, or null
- * when the platform delivered it before.
+ * Ingress's common case in one statement (so one round trip, atomic without BEGIN/COMMIT),
+ * composed of the statements the single steps run alone: upserts the sender (`upsertUser`),
+ * inserts the message once per (thread, platform message id) (`insertMessage`), and, when
+ * it was new and `supersedeApprovals` is set, supersedes the thread's pending approvals
+ * (`supersedePendingApprovals`). Resolves with the stored message, or null when the
+ * platform delivered it before.
  */
 export async function storeUserMessage(
   db: Kysely<Database>,
   input: UserMessageInput,
 ): Promise<Message | null> {
-  const now = new Date();
-  const { rows } = await sql<Message>`
-    with sender as (
-      insert into users (channel, platform_user_id, name, username, allowed, config, last_seen)
-      values (${input.channel}, ${input.sender.platformUserId}, ${input.sender.name},
-              ${input.sender.username}, ${input.sender.allowed}, '{}', ${now})
-      on conflict (channel, platform_user_id) do update
-        set name = excluded.name, username = excluded.username,
-            last_seen = excluded.last_seen, allowed = users.allowed or excluded.allowed
-      returning id
-    ), stored as (
-      insert into messages (thread_id, platform_message_id, sender_id, sender_name, role,
-                            content, reply_to, triggers, sent_at, metadata)
-      select ${input.threadId}, ${input.platformMessageId}, sender.id, ${input.sender.name},
-             'user', ${input.content}, ${input.replyTo}, ${input.triggers}, ${input.sentAt}, '{}'
-      from sender
-      on conflict (thread_id, platform_message_id) do nothing
-      returning *
-    ), superseded as (
-      update approvals set status = 'superseded', resolved_at = ${now}
-      where thread_id = ${input.threadId} and status = 'pending'
-        and ${input.supersedeApprovals} and exists (select 1 from stored)
-      returning id
+  const row = await db
+    .with('sender', (qb) =>
+      senderUpsert(qb, { channel: input.channel, ...input.sender }).returning('id'),
     )
-    select * from stored`.execute(db);
-  return rows[0] ?? null;
+    .with('stored', (qb) =>
+      messageInsert(
+        qb,
+        {
+          threadId: input.threadId,
+          platformMessageId: input.platformMessageId,
+          senderName: input.sender.name,
+          role: 'user',
+          content: input.content,
+          replyTo: input.replyTo,
+          triggers: input.triggers,
+          sentAt: input.sentAt,
+        },
+        sql<number>`(select id from sender)`,
+      ).returningAll(),
+    )
+    .with('superseded', (qb) =>
+      pendingApprovalsSuperseded(qb, input.threadId)
+        .where(sql<boolean>`${input.supersedeApprovals} and exists (select 1 from stored)`)
+        .returning('approvals.id'),
+    )
+    .selectFrom('stored')
+    .selectAll()
+    .executeTakeFirst();
+  return (row as Message | undefined) ?? null;
 }

@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, PairingRequestsTable } from '../database.ts';
+import { recordAudit } from './audit-log-repo.ts';
+import { admitDirectThread } from './threads-repo.ts';
 
 /** Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L). */
 export const PAIRING_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -173,21 +175,14 @@ export async function approvePairing(
         oc.columns(['channel', 'platform_user_id']).doUpdateSet({ allowed: true, paired_at: now }),
       )
       .execute();
-    await trx
-      .updateTable('threads')
-      .set({ registered: true, requires_trigger: false })
-      .where('id', '=', row.thread_id)
-      .execute();
-    await trx
-      .insertInto('audit_log')
-      .values({
-        actor: input.by,
-        action: 'pairing.approved',
-        target: `user:${row.channel}:${row.platform_user_id}`,
-        details: JSON.stringify({ jid: row.jid, code: row.code }),
-        created_at: now,
-      })
-      .execute();
+    await admitDirectThread(trx, row.thread_id);
+    await recordAudit(trx, {
+      actor: input.by,
+      action: 'pairing.approved',
+      target: `user:${row.channel}:${row.platform_user_id}`,
+      details: { jid: row.jid, code: row.code },
+      at: now,
+    });
     return { outcome: 'approved', request: withStatus(approved, now) };
   });
 }

@@ -111,6 +111,19 @@ export async function registerThread(
 }
 
 /** Unregisters a thread: its new messages are no longer stored or answered. Returns false if unknown. */
+/**
+ * Registers a direct chat whose user was admitted (allowlisted or paired): it is answered
+ * from now on, every message, without a trigger. Returns the updated thread.
+ */
+export async function admitDirectThread(db: Kysely<Database>, threadId: number): Promise<Thread> {
+  return db
+    .updateTable('threads')
+    .set({ registered: true, requires_trigger: false })
+    .where('id', '=', threadId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 export async function unregisterThread(db: Kysely<Database>, jid: string): Promise<boolean> {
   const result = await db
     .updateTable('threads')

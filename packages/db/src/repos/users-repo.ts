@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type QueryCreator, sql } from 'kysely';
 import type { Database, User } from '../database.ts';
 
 export interface SenderInput {
@@ -10,8 +10,11 @@ export interface SenderInput {
   allowed?: boolean;
 }
 
-/** Creates or refreshes a user from a message's sender. */
-export async function upsertUser(db: Kysely<Database>, input: SenderInput): Promise<User> {
+/**
+ * The statement that creates or refreshes a user from a message's sender, without its
+ * RETURNING: `upsertUser` runs it alone, `storeUserMessage` as part of one statement.
+ */
+export function senderUpsert(db: QueryCreator<Database>, input: SenderInput) {
   return db
     .insertInto('users')
     .values({
@@ -30,9 +33,12 @@ export async function upsertUser(db: Kysely<Database>, input: SenderInput): Prom
         last_seen: eb.ref('excluded.last_seen'),
         allowed: sql<boolean>`users.allowed or excluded.allowed`,
       })),
-    )
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    );
+}
+
+/** Creates or refreshes a user from a message's sender. */
+export async function upsertUser(db: Kysely<Database>, input: SenderInput): Promise<User> {
+  return senderUpsert(db, input).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function findUser(
