@@ -15,7 +15,8 @@ import { TEST_AGENT_IMAGE } from '../../../tests/support/services.ts';
 import { describeAgentRuntimeContract } from './agent-runtime.contract.ts';
 import type { SandboxLimits } from './agent-runtime.ts';
 import { AgentSession } from './agent-session.ts';
-import { CONTAINER_LABELS, DockerRuntime } from './docker-runtime.ts';
+import { CONTAINER_LABELS } from './container-spec.ts';
+import { DockerRuntime } from './docker-runtime.ts';
 
 const logger = pino({ level: 'silent' });
 const docker = new Docker();

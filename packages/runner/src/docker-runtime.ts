@@ -12,24 +12,8 @@ import type {
   AgentSpec,
   SandboxLimits,
 } from './agent-runtime.ts';
+import { CONTAINER_LABELS, containerSpec, DEFAULT_SANDBOX_LIMITS } from './container-spec.ts';
 import { attachHijacked, type EngineAddress } from './docker-attach.ts';
-
-/** Labels every GridBot container carries; the orphan sweeper selects on them. */
-export const CONTAINER_LABELS = {
-  managed: 'gridbot',
-  fleet: 'gridbot.fleet',
-  thread: 'gridbot.thread',
-  run: 'gridbot.run',
-  worker: 'gridbot.worker',
-} as const;
-
-export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
-  memoryBytes: 512 * 1024 * 1024,
-  cpus: 1,
-  pids: 256,
-  outputBytes: 16 * 1024 * 1024,
-  tmpBytes: 64 * 1024 * 1024,
-};
 
 export interface DockerRuntimeOptions {
   /** The engine client; by default the local socket. */
@@ -56,10 +40,8 @@ export interface DockerRuntimeOptions {
 const FRAME_HEADER = 8;
 
 /**
- * Runs each agent in its own container through the Docker Engine API: no network,
- * read-only root filesystem, a small tmpfs `/tmp`, every capability dropped,
- * `no-new-privileges`, a non-root user, memory (no swap), CPU and pids limits and a cap on
- * output. Only the thread's workspace is writable.
+ * Runs each agent in its own container through the Docker Engine API, sandboxed as
+ * `containerSpec` says, with a cap on output. Only the thread's workspace is writable.
  */
 export class DockerRuntime implements AgentRuntime {
   readonly name = 'docker';
@@ -103,52 +85,17 @@ export class DockerRuntime implements AgentRuntime {
   async start(spec: AgentSpec): Promise<AgentProcess> {
     const limits = { ...DEFAULT_SANDBOX_LIMITS, ...this.#o.limits, ...spec.limits };
     await this.#prepareWorkspace(spec.workspaceDir);
-    const binds = [`${spec.workspaceDir}:/workspace:rw`];
-    if (spec.globalDir) binds.push(`${spec.globalDir}:/workspace/global:ro`);
-    for (const mount of spec.mounts ?? []) {
-      binds.push(`${mount.hostPath}:${mount.containerPath}:${mount.readOnly ? 'ro' : 'rw'}`);
-    }
-    const container = await this.docker.createContainer({
-      name: `gridbot-t${spec.threadId}-r${spec.runId}-${randomBytes(3).toString('hex')}`,
-      Image: this.#o.image,
-      ...(this.#o.command && { Cmd: this.#o.command }),
-      User: this.#o.user,
-      WorkingDir: '/workspace',
-      Env: [
-        'HOME=/workspace',
-        'LANG=C.UTF-8',
-        'TZ=UTC',
-        `GRIDBOT_THREAD_ID=${spec.threadId}`,
-        `GRIDBOT_RUN_ID=${spec.runId}`,
-      ],
-      Labels: {
-        [CONTAINER_LABELS.managed]: '1',
-        [CONTAINER_LABELS.fleet]: this.#o.fleet,
-        [CONTAINER_LABELS.thread]: String(spec.threadId),
-        [CONTAINER_LABELS.run]: String(spec.runId),
-        [CONTAINER_LABELS.worker]: this.#o.workerId,
-      },
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      OpenStdin: true,
-      StdinOnce: false,
-      Tty: false,
-      NetworkDisabled: true,
-      HostConfig: {
-        NetworkMode: 'none',
-        ReadonlyRootfs: true,
-        Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${limits.tmpBytes}` },
-        CapDrop: ['ALL'],
-        SecurityOpt: ['no-new-privileges'],
-        Memory: limits.memoryBytes,
-        MemorySwap: limits.memoryBytes,
-        NanoCpus: Math.round(limits.cpus * 1e9),
-        PidsLimit: limits.pids,
-        Binds: binds,
-        Init: true,
-      },
-    });
+    const container = await this.docker.createContainer(
+      containerSpec(spec, {
+        image: this.#o.image,
+        command: this.#o.command,
+        user: this.#o.user,
+        limits,
+        workerId: this.#o.workerId,
+        fleet: this.#o.fleet,
+        nameSuffix: randomBytes(3).toString('hex'),
+      }),
+    );
     const log = this.#o.logger.child({
       threadId: spec.threadId,
       runId: spec.runId,
