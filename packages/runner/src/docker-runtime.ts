@@ -12,8 +12,9 @@ import type {
   AgentSpec,
   SandboxLimits,
 } from './agent-runtime.ts';
-import { CONTAINER_LABELS, containerSpec, DEFAULT_SANDBOX_LIMITS } from './container-spec.ts';
+import { containerSpec, DEFAULT_SANDBOX_LIMITS } from './container-spec.ts';
 import { attachHijacked, type EngineAddress } from './docker-attach.ts';
+import { sweepOrphanContainers } from './sweep-orphan-containers.ts';
 
 export interface DockerRuntimeOptions {
   /** The engine client; by default the local socket. */
@@ -236,29 +237,13 @@ export class DockerRuntime implements AgentRuntime {
    * Removes this fleet's containers whose worker is gone (crashed or killed): those labelled
    * with a worker id for which `isAlive` says no. Returns how many it removed.
    */
-  async removeOrphans(isAlive: (workerId: string) => boolean | Promise<boolean>): Promise<number> {
-    const containers = await this.docker.listContainers({
-      all: true,
-      filters: {
-        label: [`${CONTAINER_LABELS.managed}=1`, `${CONTAINER_LABELS.fleet}=${this.#o.fleet}`],
-      },
+  removeOrphans(isAlive: (workerId: string) => boolean | Promise<boolean>): Promise<number> {
+    return sweepOrphanContainers({
+      docker: this.docker,
+      fleet: this.#o.fleet,
+      workerId: this.#o.workerId,
+      isAlive,
+      logger: this.#o.logger,
     });
-    let removed = 0;
-    for (const info of containers) {
-      const owner = info.Labels[CONTAINER_LABELS.worker] ?? '';
-      if (owner === this.#o.workerId || (await isAlive(owner))) continue;
-      await this.docker
-        .getContainer(info.Id)
-        .remove({ force: true })
-        .then(() => {
-          removed++;
-          this.#o.logger.info(
-            { container: info.Id.slice(0, 12), worker: owner },
-            'removed orphaned agent container',
-          );
-        })
-        .catch(() => {});
-    }
-    return removed;
   }
 }
