@@ -1,19 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { chown, mkdir } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import { PassThrough } from 'node:stream';
 import { AgentProtocolError } from '@gridbot/core';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
-import type {
-  AgentExit,
-  AgentProcess,
-  AgentRuntime,
-  AgentSpec,
-  SandboxLimits,
-} from './agent-runtime.ts';
+import type { AgentProcess, AgentRuntime, AgentSpec, SandboxLimits } from './agent-runtime.ts';
+import { containerProcess } from './container-process.ts';
 import { containerSpec, DEFAULT_SANDBOX_LIMITS } from './container-spec.ts';
-import { attachHijacked, type EngineAddress } from './docker-attach.ts';
+import { attachContainer } from './docker-attach.ts';
 import { sweepOrphanContainers } from './sweep-orphan-containers.ts';
 
 export interface DockerRuntimeOptions {
@@ -37,8 +31,6 @@ export interface DockerRuntimeOptions {
   stopGraceMs?: number;
   logger: Logger;
 }
-
-const FRAME_HEADER = 8;
 
 /**
  * Runs each agent in its own container through the Docker Engine API, sandboxed as
@@ -104,20 +96,22 @@ export class DockerRuntime implements AgentRuntime {
     });
     let socket: Duplex;
     try {
-      socket = await this.#attach(container);
+      socket = await attachContainer(this.docker, container.id);
       await container.start();
     } catch (error) {
       await container.remove({ force: true }).catch(() => {});
       throw new AgentProtocolError(
         'start_failed',
         `Could not start the agent container: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
     log.debug('agent container started');
-    const agent = this.#wrap(container, socket, limits, log);
+    const agent = containerProcess(container, socket, {
+      outputBytes: limits.outputBytes,
+      stopGraceMs: this.#o.stopGraceMs ?? 2_000,
+      log,
+    });
     this.#live.add(agent);
     void agent.exited.then(() => this.#live.delete(agent));
     return agent;
@@ -130,102 +124,6 @@ export class DockerRuntime implements AgentRuntime {
       const [uid, gid] = this.#o.user.split(':').map(Number);
       await chown(dir, uid ?? 1000, gid ?? uid ?? 1000);
     }
-  }
-
-  /** Attaches before start so no output is missed. */
-  async #attach(container: Docker.Container): Promise<Duplex> {
-    const modem = this.docker.modem as EngineAddress & {
-      socketPath?: string | (() => unknown);
-      getSocketPath?: () => Promise<string>;
-    };
-    const socketPath =
-      typeof modem.socketPath === 'function' ? await modem.getSocketPath?.() : modem.socketPath;
-    return attachHijacked({ socketPath, host: modem.host, port: modem.port }, container.id);
-  }
-
-  #wrap(
-    container: Docker.Container,
-    socket: Duplex,
-    limits: SandboxLimits,
-    log: Logger,
-  ): AgentProcess {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const stdin = new PassThrough();
-    stdin.pipe(socket);
-    socket.on('error', (error) => log.debug({ err: error }, 'attach stream error'));
-    let reason: string | undefined;
-    let stopping: Promise<void> | null = null;
-    const stop = (why?: string): Promise<void> => {
-      reason ??= why;
-      stopping ??= container
-        .stop({ t: Math.ceil((this.#o.stopGraceMs ?? 2_000) / 1000) })
-        .then(() => undefined)
-        .catch(() => undefined);
-      return stopping;
-    };
-
-    let pending: Buffer = Buffer.alloc(0);
-    let bytes = 0;
-    socket.on('data', (chunk: Buffer) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      while (pending.length >= FRAME_HEADER) {
-        const size = pending.readUInt32BE(4);
-        if (pending.length < FRAME_HEADER + size) break;
-        const payload = pending.subarray(FRAME_HEADER, FRAME_HEADER + size);
-        const kind = pending[0];
-        pending = pending.subarray(FRAME_HEADER + size);
-        bytes += size;
-        if (bytes > limits.outputBytes) {
-          void stop(`output exceeded ${limits.outputBytes} bytes`);
-          continue;
-        }
-        (kind === 2 ? stderr : stdout).write(payload);
-      }
-    });
-    socket.once('close', () => {
-      stdout.end();
-      stderr.end();
-    });
-
-    const exited: Promise<AgentExit> = container
-      .wait()
-      .then(async (result: { StatusCode: number }) => {
-        const info = await container.inspect().catch(() => null);
-        return {
-          code: result.StatusCode,
-          signal: null,
-          oomKilled: info?.State.OOMKilled ?? false,
-          ...(reason && { reason }),
-        };
-      })
-      .catch((error: Error) => ({
-        code: null,
-        signal: null,
-        reason: `lost the container: ${error.message}`,
-      }))
-      .then(async (exit) => {
-        stdout.end();
-        stderr.end();
-        socket.destroy();
-        await container
-          .remove({ force: true })
-          .catch((error: Error) => log.warn({ err: error }, 'could not remove container'));
-        log.debug(exit, 'agent container exited');
-        return exit;
-      });
-
-    return {
-      id: container.id,
-      stdin,
-      stdout,
-      stderr,
-      exited,
-      kill: async () => {
-        await stop();
-        await exited;
-      },
-    };
   }
 
   /** Stops every container this runtime started; safe to call twice. */
