@@ -1,4 +1,4 @@
-import { AgentProtocolError } from '@gridbot/core';
+import { AgentProtocolError, AgentStartError } from '@gridbot/core';
 import { LlmUnavailableError } from '@gridbot/llm';
 import { MountRefusedError } from '@gridbot/runner';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,25 @@ describe('classifyRunFailure', () => {
     const refused = new MountRefusedError('/etc', 'not under an allowed root');
     expect(classifyRunFailure(refused)).toMatchObject({ retryable: false });
     expect(classifyRunFailure(refused).notice).toContain('could not start');
+  });
+
+  it('retries an agent that could not start, as it did when that was a protocol error', () => {
+    for (const code of [
+      'docker_unavailable',
+      'image_missing',
+      'start_failed',
+      'spawn_failed',
+    ] as const) {
+      const failure = classifyRunFailure(
+        new AgentStartError(code, 'Could not start the agent container: engine busy'),
+      );
+      expect(failure, code).toEqual({
+        retryable: true,
+        notice:
+          'Sorry, I could not answer this time (Could not start the agent container: engine busy). Please try again.',
+        advanceCursor: true,
+      });
+    }
   });
 
   it('keeps messages unanswered when the model provider is down', () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chown, mkdir } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import { AgentProtocolError } from '@gridbot/core';
+import { AgentStartError, ConfigError } from '@gridbot/core';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { AgentProcess, AgentRuntime, AgentSpec, SandboxLimits } from './agent-runtime.ts';
@@ -44,21 +44,24 @@ export class DockerRuntime implements AgentRuntime {
 
   constructor(options: DockerRuntimeOptions) {
     if (/^0(:|$)/.test(options.user) || options.user === 'root') {
-      throw new AgentProtocolError(
-        'config',
-        'The docker runtime never runs agents as root: set a non-zero uid.',
-      );
+      // The uid comes from the operator (AGENT_USER): a setting to fix, not a start failure.
+      throw new ConfigError('The docker runtime never runs agents as root: set a non-zero uid.', [
+        'AGENT_USER',
+      ]);
     }
     this.#o = options;
     this.docker = options.docker ?? new Docker();
   }
 
-  /** Checks the engine answers and the image exists; throws a message that says what to do. */
+  /**
+   * Checks the engine answers and the image exists; throws an `AgentStartError`
+   * (`docker_unavailable`, `image_missing`) whose message says what to do.
+   */
   async check(): Promise<void> {
     try {
       await this.docker.ping();
     } catch (error) {
-      throw new AgentProtocolError(
+      throw new AgentStartError(
         'docker_unavailable',
         `The Docker engine is not reachable (${(error as Error).message}). Start Docker or set AGENT_RUNTIME=process for development.`,
         { cause: error },
@@ -67,7 +70,7 @@ export class DockerRuntime implements AgentRuntime {
     try {
       await this.docker.getImage(this.#o.image).inspect();
     } catch (error) {
-      throw new AgentProtocolError(
+      throw new AgentStartError(
         'image_missing',
         `The agent image ${this.#o.image} is not present. Build it (infra/agent/build-offline-image.sh, or docker build -f infra/agent/Dockerfile) or set AGENT_IMAGE.`,
         { cause: error },
@@ -100,7 +103,7 @@ export class DockerRuntime implements AgentRuntime {
       await container.start();
     } catch (error) {
       await container.remove({ force: true }).catch(() => {});
-      throw new AgentProtocolError(
+      throw new AgentStartError(
         'start_failed',
         `Could not start the agent container: ${(error as Error).message}`,
         { cause: error },
