@@ -1,4 +1,4 @@
-import { AgentProtocolError, RunCancelledError } from '@gridbot/core';
+import { AgentProtocolError, AgentStartError, RunCancelledError } from '@gridbot/core';
 import { LlmUnavailableError } from '@gridbot/llm';
 import { MountRefusedError } from '@gridbot/runner';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,25 @@ describe('classifyRunFailure', () => {
       notice: 'Stopped. Ann asked to stop this run',
       advanceCursor: true,
     });
+  });
+
+  it('retries an agent that could not start (the engine may be back next time)', () => {
+    for (const code of [
+      'docker_unavailable',
+      'image_missing',
+      'start_failed',
+      'spawn_failed',
+    ] as const) {
+      const failure = classifyRunFailure(
+        new AgentStartError(code, 'Could not start the agent container: engine busy'),
+      );
+      expect(failure, code).toEqual({
+        retryable: true,
+        notice:
+          'Sorry, I could not answer this time (Could not start the agent container: engine busy). Please try again.',
+        advanceCursor: true,
+      });
+    }
   });
 
   it('keeps messages unanswered when the model provider is down', () => {

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { AgentProtocolError, DEFAULT_BEHAVIOUR } from '@gridbot/core';
+import { AgentStartError, DEFAULT_BEHAVIOUR } from '@gridbot/core';
 import { THREADS_QUEUE, ThreadEventHub } from '@gridbot/queue';
 import { buildAgentImage, DockerRuntime, offlineImageScript, WarmPool } from '@gridbot/runner';
 import { type BuildInfo, createLogger, type Logger, RoleRuntime } from '@gridbot/service';
@@ -28,7 +28,7 @@ async function whyDockerUnusable(
     await docker.check();
     return null;
   } catch (error) {
-    if (!(error instanceof AgentProtocolError && error.code === 'image_missing' && script))
+    if (!(error instanceof AgentStartError && error.code === 'image_missing' && script))
       return (error as Error).message;
   }
   logger.info(`the agent image ${env.AGENT_IMAGE} is missing: building it once (a few seconds)`);

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type Docker from 'dockerode';
 
 /** Where the Docker engine listens, as dockerode's modem was configured. */
 export interface EngineAddress {
@@ -43,4 +44,18 @@ export function attachHijacked(
     req.once('error', reject);
     req.end();
   });
+}
+
+/**
+ * Attaches to a container's stdio on the engine `docker` talks to. Call it before starting
+ * the container, so no output is missed.
+ */
+export async function attachContainer(docker: Docker, containerId: string): Promise<Duplex> {
+  const modem = docker.modem as EngineAddress & {
+    socketPath?: string | (() => unknown);
+    getSocketPath?: () => Promise<string>;
+  };
+  const socketPath =
+    typeof modem.socketPath === 'function' ? await modem.getSocketPath?.() : modem.socketPath;
+  return attachHijacked({ socketPath, host: modem.host, port: modem.port }, containerId);
 }

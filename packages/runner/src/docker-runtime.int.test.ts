@@ -4,6 +4,8 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AgentProtocolError,
+  AgentStartError,
+  ConfigError,
   DEFAULT_BEHAVIOUR,
   type InitializeParams,
   PROTOCOL_VERSION,
@@ -15,7 +17,8 @@ import { TEST_AGENT_IMAGE } from '../../../tests/support/services.ts';
 import { describeAgentRuntimeContract } from './agent-runtime.contract.ts';
 import type { SandboxLimits } from './agent-runtime.ts';
 import { AgentSession } from './agent-session.ts';
-import { CONTAINER_LABELS, DockerRuntime } from './docker-runtime.ts';
+import { CONTAINER_LABELS } from './container-spec.ts';
+import { DockerRuntime } from './docker-runtime.ts';
 
 const logger = pino({ level: 'silent' });
 const docker = new Docker();
@@ -230,11 +233,16 @@ describe('DockerRuntime.check', () => {
     await expect(rt.check()).rejects.toThrow(
       /gridbot-agent:does-not-exist is not present.*build-offline-image/,
     );
+    await expect(rt.check()).rejects.toThrow(AgentStartError);
+    await expect(rt.check()).rejects.toMatchObject({ code: 'image_missing' });
   });
 
   it('refuses to run agents as root', () => {
     expect(
       () => new DockerRuntime({ image: 'x', workerId: 'w', user: '0:0', fleet: FLEET, logger }),
     ).toThrow(/never runs agents as root/);
+    expect(
+      () => new DockerRuntime({ image: 'x', workerId: 'w', user: '0:0', fleet: FLEET, logger }),
+    ).toThrow(ConfigError);
   });
 });

@@ -1,35 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { chown, mkdir } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import { PassThrough } from 'node:stream';
-import { AgentProtocolError } from '@gridbot/core';
+import { AgentStartError, ConfigError } from '@gridbot/core';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
-import type {
-  AgentExit,
-  AgentProcess,
-  AgentRuntime,
-  AgentSpec,
-  SandboxLimits,
-} from './agent-runtime.ts';
-import { attachHijacked, type EngineAddress } from './docker-attach.ts';
-
-/** Labels every GridBot container carries; the orphan sweeper selects on them. */
-export const CONTAINER_LABELS = {
-  managed: 'gridbot',
-  fleet: 'gridbot.fleet',
-  thread: 'gridbot.thread',
-  run: 'gridbot.run',
-  worker: 'gridbot.worker',
-} as const;
-
-export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
-  memoryBytes: 512 * 1024 * 1024,
-  cpus: 1,
-  pids: 256,
-  outputBytes: 16 * 1024 * 1024,
-  tmpBytes: 64 * 1024 * 1024,
-};
+import type { AgentProcess, AgentRuntime, AgentSpec, SandboxLimits } from './agent-runtime.ts';
+import { containerProcess } from './container-process.ts';
+import { containerSpec, DEFAULT_SANDBOX_LIMITS } from './container-spec.ts';
+import { attachContainer } from './docker-attach.ts';
+import { sweepOrphanContainers } from './sweep-orphan-containers.ts';
 
 export interface DockerRuntimeOptions {
   /** The engine client; by default the local socket. */
@@ -53,13 +32,9 @@ export interface DockerRuntimeOptions {
   logger: Logger;
 }
 
-const FRAME_HEADER = 8;
-
 /**
- * Runs each agent in its own container through the Docker Engine API: no network,
- * read-only root filesystem, a small tmpfs `/tmp`, every capability dropped,
- * `no-new-privileges`, a non-root user, memory (no swap), CPU and pids limits and a cap on
- * output. Only the thread's workspace is writable.
+ * Runs each agent in its own container through the Docker Engine API, sandboxed as
+ * `containerSpec` says, with a cap on output. Only the thread's workspace is writable.
  */
 export class DockerRuntime implements AgentRuntime {
   readonly name = 'docker';
@@ -69,21 +44,24 @@ export class DockerRuntime implements AgentRuntime {
 
   constructor(options: DockerRuntimeOptions) {
     if (/^0(:|$)/.test(options.user) || options.user === 'root') {
-      throw new AgentProtocolError(
-        'config',
-        'The docker runtime never runs agents as root: set a non-zero uid.',
-      );
+      // The uid comes from the operator (AGENT_USER): a setting to fix, not a start failure.
+      throw new ConfigError('The docker runtime never runs agents as root: set a non-zero uid.', [
+        'AGENT_USER',
+      ]);
     }
     this.#o = options;
     this.docker = options.docker ?? new Docker();
   }
 
-  /** Checks the engine answers and the image exists; throws a message that says what to do. */
+  /**
+   * Checks the engine answers and the image exists; throws an `AgentStartError`
+   * (`docker_unavailable`, `image_missing`) whose message says what to do.
+   */
   async check(): Promise<void> {
     try {
       await this.docker.ping();
     } catch (error) {
-      throw new AgentProtocolError(
+      throw new AgentStartError(
         'docker_unavailable',
         `The Docker engine is not reachable (${(error as Error).message}). Start Docker or set AGENT_RUNTIME=process for development.`,
         { cause: error },
@@ -92,7 +70,7 @@ export class DockerRuntime implements AgentRuntime {
     try {
       await this.docker.getImage(this.#o.image).inspect();
     } catch (error) {
-      throw new AgentProtocolError(
+      throw new AgentStartError(
         'image_missing',
         `The agent image ${this.#o.image} is not present. Build it (infra/agent/build-offline-image.sh, or docker build -f infra/agent/Dockerfile) or set AGENT_IMAGE.`,
         { cause: error },
@@ -103,52 +81,17 @@ export class DockerRuntime implements AgentRuntime {
   async start(spec: AgentSpec): Promise<AgentProcess> {
     const limits = { ...DEFAULT_SANDBOX_LIMITS, ...this.#o.limits, ...spec.limits };
     await this.#prepareWorkspace(spec.workspaceDir);
-    const binds = [`${spec.workspaceDir}:/workspace:rw`];
-    if (spec.globalDir) binds.push(`${spec.globalDir}:/workspace/global:ro`);
-    for (const mount of spec.mounts ?? []) {
-      binds.push(`${mount.hostPath}:${mount.containerPath}:${mount.readOnly ? 'ro' : 'rw'}`);
-    }
-    const container = await this.docker.createContainer({
-      name: `gridbot-t${spec.threadId}-r${spec.runId}-${randomBytes(3).toString('hex')}`,
-      Image: this.#o.image,
-      ...(this.#o.command && { Cmd: this.#o.command }),
-      User: this.#o.user,
-      WorkingDir: '/workspace',
-      Env: [
-        'HOME=/workspace',
-        'LANG=C.UTF-8',
-        'TZ=UTC',
-        `GRIDBOT_THREAD_ID=${spec.threadId}`,
-        `GRIDBOT_RUN_ID=${spec.runId}`,
-      ],
-      Labels: {
-        [CONTAINER_LABELS.managed]: '1',
-        [CONTAINER_LABELS.fleet]: this.#o.fleet,
-        [CONTAINER_LABELS.thread]: String(spec.threadId),
-        [CONTAINER_LABELS.run]: String(spec.runId),
-        [CONTAINER_LABELS.worker]: this.#o.workerId,
-      },
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      OpenStdin: true,
-      StdinOnce: false,
-      Tty: false,
-      NetworkDisabled: true,
-      HostConfig: {
-        NetworkMode: 'none',
-        ReadonlyRootfs: true,
-        Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${limits.tmpBytes}` },
-        CapDrop: ['ALL'],
-        SecurityOpt: ['no-new-privileges'],
-        Memory: limits.memoryBytes,
-        MemorySwap: limits.memoryBytes,
-        NanoCpus: Math.round(limits.cpus * 1e9),
-        PidsLimit: limits.pids,
-        Binds: binds,
-        Init: true,
-      },
-    });
+    const container = await this.docker.createContainer(
+      containerSpec(spec, {
+        image: this.#o.image,
+        command: this.#o.command,
+        user: this.#o.user,
+        limits,
+        workerId: this.#o.workerId,
+        fleet: this.#o.fleet,
+        nameSuffix: randomBytes(3).toString('hex'),
+      }),
+    );
     const log = this.#o.logger.child({
       threadId: spec.threadId,
       runId: spec.runId,
@@ -156,20 +99,22 @@ export class DockerRuntime implements AgentRuntime {
     });
     let socket: Duplex;
     try {
-      socket = await this.#attach(container);
+      socket = await attachContainer(this.docker, container.id);
       await container.start();
     } catch (error) {
       await container.remove({ force: true }).catch(() => {});
-      throw new AgentProtocolError(
+      throw new AgentStartError(
         'start_failed',
         `Could not start the agent container: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
     log.debug('agent container started');
-    const agent = this.#wrap(container, socket, limits, log);
+    const agent = containerProcess(container, socket, {
+      outputBytes: limits.outputBytes,
+      stopGraceMs: this.#o.stopGraceMs ?? 2_000,
+      log,
+    });
     this.#live.add(agent);
     void agent.exited.then(() => this.#live.delete(agent));
     return agent;
@@ -184,102 +129,6 @@ export class DockerRuntime implements AgentRuntime {
     }
   }
 
-  /** Attaches before start so no output is missed. */
-  async #attach(container: Docker.Container): Promise<Duplex> {
-    const modem = this.docker.modem as EngineAddress & {
-      socketPath?: string | (() => unknown);
-      getSocketPath?: () => Promise<string>;
-    };
-    const socketPath =
-      typeof modem.socketPath === 'function' ? await modem.getSocketPath?.() : modem.socketPath;
-    return attachHijacked({ socketPath, host: modem.host, port: modem.port }, container.id);
-  }
-
-  #wrap(
-    container: Docker.Container,
-    socket: Duplex,
-    limits: SandboxLimits,
-    log: Logger,
-  ): AgentProcess {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const stdin = new PassThrough();
-    stdin.pipe(socket);
-    socket.on('error', (error) => log.debug({ err: error }, 'attach stream error'));
-    let reason: string | undefined;
-    let stopping: Promise<void> | null = null;
-    const stop = (why?: string): Promise<void> => {
-      reason ??= why;
-      stopping ??= container
-        .stop({ t: Math.ceil((this.#o.stopGraceMs ?? 2_000) / 1000) })
-        .then(() => undefined)
-        .catch(() => undefined);
-      return stopping;
-    };
-
-    let pending: Buffer = Buffer.alloc(0);
-    let bytes = 0;
-    socket.on('data', (chunk: Buffer) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      while (pending.length >= FRAME_HEADER) {
-        const size = pending.readUInt32BE(4);
-        if (pending.length < FRAME_HEADER + size) break;
-        const payload = pending.subarray(FRAME_HEADER, FRAME_HEADER + size);
-        const kind = pending[0];
-        pending = pending.subarray(FRAME_HEADER + size);
-        bytes += size;
-        if (bytes > limits.outputBytes) {
-          void stop(`output exceeded ${limits.outputBytes} bytes`);
-          continue;
-        }
-        (kind === 2 ? stderr : stdout).write(payload);
-      }
-    });
-    socket.once('close', () => {
-      stdout.end();
-      stderr.end();
-    });
-
-    const exited: Promise<AgentExit> = container
-      .wait()
-      .then(async (result: { StatusCode: number }) => {
-        const info = await container.inspect().catch(() => null);
-        return {
-          code: result.StatusCode,
-          signal: null,
-          oomKilled: info?.State.OOMKilled ?? false,
-          ...(reason && { reason }),
-        };
-      })
-      .catch((error: Error) => ({
-        code: null,
-        signal: null,
-        reason: `lost the container: ${error.message}`,
-      }))
-      .then(async (exit) => {
-        stdout.end();
-        stderr.end();
-        socket.destroy();
-        await container
-          .remove({ force: true })
-          .catch((error: Error) => log.warn({ err: error }, 'could not remove container'));
-        log.debug(exit, 'agent container exited');
-        return exit;
-      });
-
-    return {
-      id: container.id,
-      stdin,
-      stdout,
-      stderr,
-      exited,
-      kill: async () => {
-        await stop();
-        await exited;
-      },
-    };
-  }
-
   /** Stops every container this runtime started; safe to call twice. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#live].map((agent) => agent.kill()));
@@ -289,29 +138,13 @@ export class DockerRuntime implements AgentRuntime {
    * Removes this fleet's containers whose worker is gone (crashed or killed): those labelled
    * with a worker id for which `isAlive` says no. Returns how many it removed.
    */
-  async removeOrphans(isAlive: (workerId: string) => boolean | Promise<boolean>): Promise<number> {
-    const containers = await this.docker.listContainers({
-      all: true,
-      filters: {
-        label: [`${CONTAINER_LABELS.managed}=1`, `${CONTAINER_LABELS.fleet}=${this.#o.fleet}`],
-      },
+  removeOrphans(isAlive: (workerId: string) => boolean | Promise<boolean>): Promise<number> {
+    return sweepOrphanContainers({
+      docker: this.docker,
+      fleet: this.#o.fleet,
+      workerId: this.#o.workerId,
+      isAlive,
+      logger: this.#o.logger,
     });
-    let removed = 0;
-    for (const info of containers) {
-      const owner = info.Labels[CONTAINER_LABELS.worker] ?? '';
-      if (owner === this.#o.workerId || (await isAlive(owner))) continue;
-      await this.docker
-        .getContainer(info.Id)
-        .remove({ force: true })
-        .then(() => {
-          removed++;
-          this.#o.logger.info(
-            { container: info.Id.slice(0, 12), worker: owner },
-            'removed orphaned agent container',
-          );
-        })
-        .catch(() => {});
-    }
-    return removed;
   }
 }

@@ -18,13 +18,9 @@ export {
   type AgentSessionOptions,
 } from './agent-session.ts';
 export { BenchInProcessRuntime, preciseNow } from './bench-inprocess-runtime.ts';
+export { CONTAINER_LABELS, DEFAULT_SANDBOX_LIMITS } from './container-spec.ts';
 export { defaultAgentCommand } from './default-agent-command.ts';
-export {
-  CONTAINER_LABELS,
-  DEFAULT_SANDBOX_LIMITS,
-  DockerRuntime,
-  type DockerRuntimeOptions,
-} from './docker-runtime.ts';
+export { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.ts';
 export {
   type AllowedRoot,
   DEFAULT_BLOCKED_PATTERNS,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
-  AgentProtocolError,
+  AgentStartError,
   DEFAULT_BEHAVIOUR,
   type InitializeParams,
   PROTOCOL_VERSION,
@@ -87,8 +87,8 @@ describe('ProcessRuntime', () => {
     const error = await runtime
       .start({ threadId: 1, runId: 1, workspaceDir: workspace })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AgentProtocolError);
-    expect((error as AgentProtocolError).code).toBe('spawn_failed');
+    expect(error).toBeInstanceOf(AgentStartError);
+    expect((error as AgentStartError).code).toBe('spawn_failed');
     expect((error as Error).message).toContain('/nonexistent/gridbot-agent');
     expect((error as Error).message).toContain('ENOENT');
   });

@@ -2,7 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { AgentProtocolError } from '@gridbot/core';
+import { AgentStartError } from '@gridbot/core';
 import type { Logger } from 'pino';
 import type { AgentProcess, AgentRuntime, AgentSpec } from './agent-runtime.ts';
 
@@ -50,7 +50,7 @@ export class ProcessRuntime implements AgentRuntime {
     );
   }
 
-  /** Spawns the agent; rejects with `AgentProtocolError('spawn_failed')` if it cannot start. */
+  /** Spawns the agent; rejects with `AgentStartError('spawn_failed')` if it cannot start. */
   async start(spec: AgentSpec): Promise<AgentProcess> {
     const cwd = resolve(spec.workspaceDir);
     await mkdir(cwd, { recursive: true });
@@ -82,7 +82,7 @@ export class ProcessRuntime implements AgentRuntime {
       await once(child, 'spawn');
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new AgentProtocolError(
+      throw new AgentStartError(
         'spawn_failed',
         `Could not start the agent program ${JSON.stringify(program)} (${reason}). Check the ` +
           'process runtime command: use an absolute path, or a name found on its PATH.',
