@@ -1,6 +1,30 @@
 /** Helpers shared by the benchmarks (not a test file). */
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GridbotCommand } from '../tests/support/gridbot-process.ts';
+
+const BENCH_SOURCE = fileURLToPath(new URL('./gridbot-bench.ts', import.meta.url));
+const BUNDLE_SCRIPT = fileURLToPath(new URL('../apps/cli/bundle.ts', import.meta.url));
+/** The production bundle, `gridbot`. */
+export const BUNDLE = fileURLToPath(new URL('../apps/cli/dist/gridbot.mjs', import.meta.url));
+const BENCH_BUNDLE = fileURLToPath(new URL('../apps/cli/dist/gridbot-bench.mjs', import.meta.url));
+
+/** Builds the production bundle, with the benchmarks' composition beside it. */
+export function buildBundle(): void {
+  execFileSync(process.execPath, [BUNDLE_SCRIPT, '--entry', `gridbot-bench=${BENCH_SOURCE}`], {
+    stdio: 'inherit',
+  });
+}
+
+/**
+ * `command` with the benchmarks' composition of the CLI (agents answered in-process, see
+ * gridbot-bench.ts): from the sources, or from the bundle when `command` runs the bundle.
+ */
+export function benchAgents(command: GridbotCommand = {}): GridbotCommand {
+  return { ...command, cli: command.cli ? BENCH_BUNDLE : BENCH_SOURCE };
+}
 
 /** The nearest-rank percentile of `samples` (ms), rounded to 0.1. */
 /**

@@ -1,21 +1,8 @@
-/**
- * Memory: VmRSS (/proc/<pid>/status) of each role process — gateway (Telegram webhook),
- * worker (bench-inprocess agents, so no agent process hides in another pid), scheduler and
- * dashboard — idle after startup settles, right after a burst of messages, and settled
- * again. Measured for each way of running GridBot:
- *
- *   source  node apps/cli/src/main.ts          (TypeScript sources, type stripping)
- *   bundle  node apps/cli/dist/gridbot.mjs     (`pnpm build`, split per command)
- *   bundle-production  the bundle with the production image's Node flags (PRODUCTION_NODE_ARGS)
- *
- *   node bench/memory.ts [--modes source,bundle,bundle-production] [--threads 10] [--messages 200] [--settle-ms 3000] [--out bench/results/memory.json]
- */
-import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { freePort } from '../tests/support/free-port.ts';
-import { type GridbotCommand, REPO_ROOT } from '../tests/support/gridbot-process.ts';
+import type { GridbotCommand } from '../tests/support/gridbot-process.ts';
 import { BenchHarness, benchChats, rssMb, token } from './harness.ts';
-import { PRODUCTION_NODE_ARGS, writeResult } from './lib.ts';
+import { BUNDLE, benchAgents, buildBundle, PRODUCTION_NODE_ARGS, writeResult } from './lib.ts';
 import { tokensOf, WebhookPlatform } from './webhook-platform.ts';
 
 const { values } = parseArgs({
@@ -30,7 +17,6 @@ const { values } = parseArgs({
 const threads = Number(values.threads);
 const perThread = Math.ceil(Number(values.messages) / threads);
 const settle = () => new Promise((resolve) => setTimeout(resolve, Number(values['settle-ms'])));
-const BUNDLE = `${REPO_ROOT}apps/cli/dist/gridbot.mjs`;
 const MODES: Record<string, GridbotCommand> = {
   source: {},
   bundle: { cli: BUNDLE },
@@ -55,7 +41,7 @@ async function measure(mode: string, command: GridbotCommand) {
         port,
         command,
       ),
-      worker: await h.start(['worker'], { AGENT_RUNTIME: 'bench-inprocess' }, undefined, command),
+      worker: await h.start(['worker'], {}, undefined, benchAgents(command)),
       scheduler: await h.start(['scheduler'], {}, undefined, command),
       dashboard: await h.start(['dashboard'], {}, undefined, command),
     };
@@ -97,7 +83,7 @@ async function measure(mode: string, command: GridbotCommand) {
 
 const modes = values.modes.split(',');
 if (modes.some((mode) => mode.startsWith('bundle'))) {
-  execFileSync(process.execPath, [`${REPO_ROOT}apps/cli/bundle.ts`], { stdio: 'inherit' });
+  buildBundle();
 }
 const rows = [];
 for (const mode of modes) {

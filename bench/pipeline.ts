@@ -23,7 +23,7 @@ import { createBullmqPool, PostgresTransport } from '../packages/queue/src/index
 import { freePort } from '../tests/support/free-port.ts';
 import { measureBaseline, measureBaselineOn } from './baseline.ts';
 import { BENCH_MODES, BenchHarness, type BenchMode, benchChats, token } from './harness.ts';
-import { cpuMeter, latencySummary, pidsNamed, round, writeResult } from './lib.ts';
+import { benchAgents, cpuMeter, latencySummary, pidsNamed, round, writeResult } from './lib.ts';
 import { agentTimes, tokensOf, WebhookPlatform } from './webhook-platform.ts';
 
 const { values } = parseArgs({
@@ -91,7 +91,7 @@ const chats = benchChats(threads);
 try {
   await h.registerChats(chats);
   const gatewayPort = await freePort();
-  const workerEnv = { WORKER_CONCURRENCY: concurrency, AGENT_RUNTIME: 'bench-inprocess' };
+  const workerEnv = { WORKER_CONCURRENCY: concurrency };
   // The embedded mode is one process (it owns the database); the others a gateway and a worker.
   const gateway = await h.start(
     mode === 'embedded' ? ['start'] : ['gateway', '--channel', 'telegram'],
@@ -101,12 +101,17 @@ try {
       ...profiled('gateway'),
     },
     gatewayPort,
-    nodeArgs,
+    mode === 'embedded' ? benchAgents(nodeArgs) : nodeArgs,
   );
   const worker =
     mode === 'embedded'
       ? null
-      : await h.start(['worker'], { ...workerEnv, ...profiled('worker') }, undefined, nodeArgs);
+      : await h.start(
+          ['worker'],
+          { ...workerEnv, ...profiled('worker') },
+          undefined,
+          benchAgents(nodeArgs),
+        );
   const cpu = cpuMeter({
     ...(worker
       ? {

@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { freePort } from '../tests/support/free-port.ts';
 import { BenchHarness, benchChats, token } from './harness.ts';
-import { round, writeResult } from './lib.ts';
+import { benchAgents, round, writeResult } from './lib.ts';
 import { tokensOf, WebhookPlatform } from './webhook-platform.ts';
 
 const { values } = parseArgs({
@@ -87,10 +87,11 @@ async function measure(workers: number): Promise<Step> {
     await h.start(['gateway', '--channel', 'telegram'], platform.gatewayEnv(port), port);
     const env = {
       WORKER_CONCURRENCY: values.concurrency,
-      AGENT_RUNTIME: 'bench-inprocess',
       BENCH_AGENT_DELAY_MS: values['agent-ms'],
     };
-    await Promise.all(Array.from({ length: workers }, () => h.start(['worker'], env)));
+    await Promise.all(
+      Array.from({ length: workers }, () => h.start(['worker'], env, undefined, benchAgents())),
+    );
 
     // Warm-up: one run per thread.
     await Promise.all(

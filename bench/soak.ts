@@ -1,18 +1,16 @@
-/**
- * Soak: many messages through a real Telegram gateway (webhook mode) and worker, watching
- * each role's resident memory for a leak. RSS is read after the first `--checkpoint`
- * messages were answered, at the end, and after `--settle-ms` of idling; the verdict
- * compares the settled RSS with the checkpoint (within 20 % means no leak).
- *
- *   node bench/soak.ts [--messages 10000] [--threads 50] [--checkpoint 1000] [--settle-ms 60000] [--out bench/results/soak.json]
- */
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { freePort } from '../tests/support/free-port.ts';
-import { type GridbotCommand, REPO_ROOT } from '../tests/support/gridbot-process.ts';
+import type { GridbotCommand } from '../tests/support/gridbot-process.ts';
 import { BenchHarness, benchChats, rssMb, token } from './harness.ts';
-import { PRODUCTION_NODE_ARGS, round, writeResult } from './lib.ts';
+import {
+  BUNDLE,
+  benchAgents,
+  buildBundle,
+  PRODUCTION_NODE_ARGS,
+  round,
+  writeResult,
+} from './lib.ts';
 import { tokensOf, WebhookPlatform } from './webhook-platform.ts';
 
 const { values } = parseArgs({
@@ -58,9 +56,7 @@ async function lazyFreeMb(pid: number): Promise<number> {
   return round(Number(/LazyFree:\s+(\d+)/.exec(rollup)?.[1] ?? 0) / 1024);
 }
 
-const BUNDLE = `${REPO_ROOT}apps/cli/dist/gridbot.mjs`;
-if (values.bundle)
-  execFileSync(process.execPath, [`${REPO_ROOT}apps/cli/bundle.ts`], { stdio: 'inherit' });
+if (values.bundle) buildBundle();
 const command: GridbotCommand = values.bundle
   ? { cli: BUNDLE, nodeArgs: [...PRODUCTION_NODE_ARGS, ...values['node-arg']] }
   : {};
@@ -80,9 +76,9 @@ try {
   const workerPort = await freePort();
   const worker = await h.start(
     ['worker'],
-    { WORKER_CONCURRENCY: '8', AGENT_RUNTIME: 'bench-inprocess', ...roleEnv },
+    { WORKER_CONCURRENCY: '8', ...roleEnv },
     workerPort,
-    command,
+    benchAgents(command),
   );
   const roles = {
     gateway: { pid: gateway.child.pid!, port: gatewayPort },

@@ -4,8 +4,9 @@
  * with the wall-clock time it arrived. Far lighter than telegram-test-api, so the fake
  * costs the machine little of what is measured.
  */
-import { preciseNow } from '../packages/runner/src/bench-inprocess-runtime.ts';
+
 import { type FakeBotApi, startFakeBotApi } from '../tests/support/fake-bot-api.ts';
+import { preciseNow } from './inprocess-agent-runtime.ts';
 
 export const WEBHOOK_SECRET = 'bench-webhook-secret';
 export const WEBHOOK_PATH = '/telegram/webhook';

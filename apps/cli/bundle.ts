@@ -6,15 +6,27 @@
  * bench/README.md):
  *
  *   node apps/cli/bundle.ts && node apps/cli/dist/gridbot.mjs worker
+ *
+ * `--entry name=path` adds another composition of the CLI beside it, sharing its chunks
+ * (the benchmarks bundle theirs, bench/gridbot-bench.ts, this way).
  */
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 
 const root = join(import.meta.dirname, '../..');
 const outdir = join(import.meta.dirname, 'dist');
 const require = createRequire(join(root, 'apps/dashboard/package.json'));
+const { values } = parseArgs({ options: { entry: { type: 'string', multiple: true } } });
+const extraEntries = Object.fromEntries(
+  (values.entry ?? []).map((entry) => {
+    const [name, path] = entry.split('=');
+    if (!name || !path) throw new Error(`--entry takes name=path, got ${entry}`);
+    return [name, path];
+  }),
+);
 
 /** Optional native addons (ssh2's crypto, cpu-features) load inside try/catch: stub them. */
 const noNativeAddons: Plugin = {
@@ -33,7 +45,7 @@ const noNativeAddons: Plugin = {
 
 await rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { gridbot: join(root, 'apps/cli/src/main.ts') },
+  entryPoints: { gridbot: join(root, 'apps/cli/src/main.ts'), ...extraEntries },
   bundle: true,
   splitting: true,
   platform: 'node',

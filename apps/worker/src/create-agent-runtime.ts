@@ -3,7 +3,6 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import {
   type AgentRuntime,
-  BenchInProcessRuntime,
   DockerRuntime,
   defaultAgentCommand,
   ProcessRuntime,
@@ -48,6 +47,12 @@ export function fleetOf(env: Pick<WorkerEnv, 'DATABASE_URL'>): string {
   return createHash('sha256').update(identity).digest('hex').slice(0, 16);
 }
 
+/**
+ * Builds an agent runtime in place of the one `AGENT_RUNTIME` names: how a composition other
+ * than the CLI's (the benchmarks') runs agents, without a setting in the production env.
+ */
+export type AgentRuntimeFactory = (context: { workerId: string; logger: Logger }) => AgentRuntime;
+
 /** Builds the runtime `AGENT_RUNTIME` names. */
 export function createAgentRuntime(
   env: WorkerEnv,
@@ -56,12 +61,6 @@ export function createAgentRuntime(
   hostPath: string | undefined,
 ): AgentRuntime {
   const command = env.AGENT_COMMAND?.split(/\s+/).filter(Boolean);
-  if (env.AGENT_RUNTIME === 'bench-inprocess') {
-    logger.warn(
-      'AGENT_RUNTIME=bench-inprocess: every run is answered at once inside the worker with a canned reply, for benchmarks only',
-    );
-    return new BenchInProcessRuntime({ delayMs: env.BENCH_AGENT_DELAY_MS });
-  }
   if (env.AGENT_RUNTIME === 'docker' || env.AGENT_RUNTIME === 'auto') {
     return new DockerRuntime({
       image: env.AGENT_IMAGE,

@@ -8,16 +8,13 @@ export const workerEnvShape = {
    * `docker` isolates every agent; `process` runs them as child processes (development
    * only); `auto` (the default of `gridbot start`) takes docker when an engine answers and
    * has the image, else process, with a warning and without the `bash` tool.
-   * `bench-inprocess` answers inside the worker at once: for benchmarks only.
    */
-  AGENT_RUNTIME: z.enum(['auto', 'process', 'docker', 'bench-inprocess']).default('docker'),
+  AGENT_RUNTIME: z.enum(['auto', 'process', 'docker']).default('docker'),
   /** With `auto` falling back to processes: offer the model the `bash` tool anyway. */
   AGENT_UNSANDBOXED_BASH: z
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
-  /** With `bench-inprocess`: how long each run takes before it answers. */
-  BENCH_AGENT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   AGENT_IMAGE: z.string().min(1).default('gridbot-agent:latest'),
   /** The agent command line (whitespace-separated), replacing the image's or the built-in one. */
   AGENT_COMMAND: z.string().min(1).optional(),

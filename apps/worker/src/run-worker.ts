@@ -5,7 +5,12 @@ import { THREADS_QUEUE, ThreadEventHub } from '@gridbot/queue';
 import { buildAgentImage, DockerRuntime, offlineImageScript, WarmPool } from '@gridbot/runner';
 import { type BuildInfo, createLogger, type Logger, RoleRuntime } from '@gridbot/service';
 import { AgentLauncher } from './agent-launcher.ts';
-import { allowlistPath, createAgentRuntime, sandboxLimits } from './create-agent-runtime.ts';
+import {
+  type AgentRuntimeFactory,
+  allowlistPath,
+  createAgentRuntime,
+  sandboxLimits,
+} from './create-agent-runtime.ts';
 import { createLlm } from './create-llm.ts';
 import { DrainProcessor } from './drain-processor.ts';
 import { parseWorkerEnv, type WorkerEnv } from './env.ts';
@@ -47,6 +52,11 @@ async function whyDockerUnusable(
   return null;
 }
 
+/** What a composition may put in place of the worker's own parts. */
+export interface WorkerComposition {
+  agentRuntime?: AgentRuntimeFactory;
+}
+
 /** Builds the worker's parts on an open role runtime (shared with `gridbot start`). */
 export async function attachWorker(
   runtime: RoleRuntime,
@@ -54,9 +64,13 @@ export async function attachWorker(
   logger: Logger,
   /** The host's environment for paths: PATH for process agents, HOME for the allowlist. */
   host: { PATH?: string | undefined; HOME?: string | undefined },
+  composition: WorkerComposition = {},
 ): Promise<WorkerRole> {
-  let agentRuntime = createAgentRuntime(env, runtime.instance.id, logger, host.PATH);
+  const given = composition.agentRuntime?.({ workerId: runtime.instance.id, logger });
+  let agentRuntime = given ?? createAgentRuntime(env, runtime.instance.id, logger, host.PATH);
   let withheldTools: ReadonlySet<string> | undefined;
+  if (given)
+    logger.warn({ agents: given.name }, 'agents run in a runtime given by the composition');
   if (agentRuntime instanceof DockerRuntime && env.AGENT_RUNTIME === 'auto') {
     const unusable = await whyDockerUnusable(agentRuntime, env, logger);
     if (unusable) {
@@ -135,8 +149,8 @@ export async function attachWorker(
       agents:
         agentRuntime instanceof DockerRuntime
           ? `docker (isolated, image ${env.AGENT_IMAGE})`
-          : env.AGENT_RUNTIME === 'bench-inprocess'
-            ? 'bench-inprocess (canned replies)'
+          : given
+            ? given.name
             : `processes (NOT isolated${withheldTools ? ', no bash tool' : ''})`,
     },
     workerId: runtime.instance.id,
@@ -172,6 +186,7 @@ export async function attachWorker(
 export async function runWorker(
   rawEnv: Record<string, string | undefined>,
   build: BuildInfo,
+  composition: WorkerComposition = {},
 ): Promise<RoleRuntime> {
   const env = parseWorkerEnv(rawEnv);
   const logger = createLogger({
@@ -181,7 +196,7 @@ export async function runWorker(
   });
   const runtime = await RoleRuntime.fromEnv('worker', env, build, logger, () => [THREADS_QUEUE]);
   const port = await runtime.serve();
-  const worker = await attachWorker(runtime, env, logger, rawEnv);
+  const worker = await attachWorker(runtime, env, logger, rawEnv, composition);
   worker.start();
   logger.info({ healthPort: port }, 'worker ready');
   return runtime;

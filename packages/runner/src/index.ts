@@ -17,7 +17,6 @@ export {
   AgentSession,
   type AgentSessionOptions,
 } from './agent-session.ts';
-export { BenchInProcessRuntime, preciseNow } from './bench-inprocess-runtime.ts';
 export { CONTAINER_LABELS, DEFAULT_SANDBOX_LIMITS } from './container-spec.ts';
 export { defaultAgentCommand } from './default-agent-command.ts';
 export { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.ts';

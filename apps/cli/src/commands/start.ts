@@ -7,7 +7,7 @@ import {
   gatewayEnvSchema,
 } from '@gridbot/app-gateway';
 import { attachScheduler, schedulerEnvSchema } from '@gridbot/app-scheduler';
-import { attachWorker, workerEnvSchema } from '@gridbot/app-worker';
+import { attachWorker, type WorkerComposition, workerEnvSchema } from '@gridbot/app-worker';
 import { ConfigError } from '@gridbot/core';
 import { type EmbeddedDatabase, openEmbeddedDatabase } from '@gridbot/db';
 import { Gateway } from '@gridbot/gateway';
@@ -32,6 +32,7 @@ function embeddedDatabaseUrl(dataDir: string): string {
 export async function startCommand(
   givenEnv: Record<string, string | undefined>,
   build: BuildInfo,
+  composition: WorkerComposition = {},
 ): Promise<RoleRuntime> {
   const embedded = !givenEnv.DATABASE_URL;
   if (embedded && givenEnv.REDIS_URL)
@@ -127,7 +128,13 @@ export async function startCommand(
   );
   await dashboard.start();
   const listening = await runtime.serve(routes, dashboard.handler);
-  const worker = await attachWorker(runtime, workerEnv, logger.child({ role: 'worker' }), rawEnv);
+  const worker = await attachWorker(
+    runtime,
+    workerEnv,
+    logger.child({ role: 'worker' }),
+    rawEnv,
+    composition,
+  );
   for (const gateway of gateways) {
     runtime.shutdown.add(`gateway-${gateway.adapter.channel}`, () => gateway.stop());
     await gateway.start();

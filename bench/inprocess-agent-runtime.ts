@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { type AgentMessage, LineSplitter, MAX_LINE_BYTES } from '@gridbot/core';
-import type { AgentExit, AgentProcess, AgentRuntime, AgentSpec } from './agent-runtime.ts';
+import type { AgentExit, AgentProcess, AgentRuntime, AgentSpec } from '@gridbot/runner';
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable across processes. */
 export function preciseNow(): number {
@@ -8,14 +8,14 @@ export function preciseNow(): number {
 }
 
 /**
- * FOR BENCHMARKS ONLY (`AGENT_RUNTIME=bench-inprocess`): an "agent" inside the worker's own
+ * For the benchmarks (given to the worker by `bench/gridbot-bench.ts`): an "agent" inside the worker's own
  * process that answers every run at once, without a program, a container or a model call,
  * so a benchmark measures GridBot's own path. Its reply quotes the run's new messages and
  * ends with `[agent-in=<ms> agent-out=<ms>]`: when `initialize` reached it and when it sent
  * `run.finish`, in wall-clock ms (see {@link preciseNow}), so the overhead before and after
  * the agent can be told apart. It isolates nothing and runs no tools.
  */
-export class BenchInProcessRuntime implements AgentRuntime {
+export class InProcessAgentRuntime implements AgentRuntime {
   readonly name = 'bench-inprocess';
   readonly #agents = new Set<BenchAgent>();
   readonly #delayMs: number;
