@@ -4,8 +4,10 @@ import {
   type AgentMethod,
   AgentProtocolError,
   type InitializeParams,
+  type JsonRpcLine,
   LineSplitter,
   MAX_LINE_BYTES,
+  parseJsonRpcLine,
   RpcErrorCode,
   type RpcId,
   type RunFinishParams,
@@ -13,7 +15,6 @@ import {
 import type { Logger } from 'pino';
 import type { AgentExit, AgentProcess } from './agent-runtime.ts';
 import { dispatchRequest } from './dispatch-request.ts';
-import { type AgentLine, parseAgentLine } from './parse-agent-line.ts';
 import { settlesWithin } from './settles-within.ts';
 import { SlidingWindowLimiter } from './sliding-window-limiter.ts';
 import { StderrTail, truncate } from './stderr-tail.ts';
@@ -276,7 +277,7 @@ export class AgentSession {
   }
 
   #onLine(line: string): void {
-    const message = parseAgentLine(line);
+    const message = parseJsonRpcLine(line);
     switch (message.kind) {
       case 'invalid':
         this.#onMalformed(line, message);
@@ -296,7 +297,7 @@ export class AgentSession {
     }
   }
 
-  #onMalformed(line: string, message: Extract<AgentLine, { kind: 'invalid' }>): void {
+  #onMalformed(line: string, message: Extract<JsonRpcLine, { kind: 'invalid' }>): void {
     this.#malformed += 1;
     this.#log.warn(
       { line: truncate(line, 200), malformed: this.#malformed },
@@ -312,7 +313,7 @@ export class AgentSession {
     }
   }
 
-  #onResponse(message: Extract<AgentLine, { kind: 'result' | 'error' }>): void {
+  #onResponse(message: Extract<JsonRpcLine, { kind: 'result' | 'error' }>): void {
     const method = message.id === null ? undefined : this.#pending.get(message.id);
     if (message.id === null || method === undefined) {
       this.#log.warn({ id: message.id, kind: message.kind }, 'agent answered no pending request');
