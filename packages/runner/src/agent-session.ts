@@ -192,6 +192,10 @@ export class AgentSession {
 
   /** Answers one request; the connection sends nothing once the run is over. */
   async #serve(method: string, params: unknown): Promise<unknown> {
+    // One microtask first: an error answer to initialize read just before this request (in
+    // the same chunk) fails the run in a promise callback, which must win over serving it.
+    await undefined;
+    if (this.#state !== 'running') return null;
     const outcome = await dispatchRequest({
       method,
       params,
