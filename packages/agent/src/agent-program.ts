@@ -5,12 +5,16 @@ import {
   type InitializeParams,
   initializeParamsSchema,
   inputParamsSchema,
+  JsonRpcError,
+  type JsonRpcIncomingNotification,
+  type JsonRpcIncomingRequest,
+  JsonRpcPeer,
+  MAX_LINE_BYTES,
   RpcErrorCode,
   type RunFinishParams,
 } from '@gridbot/core';
 import { buildConversation, clockFor, speakerLines } from './build-conversation.ts';
 import { loadInstructions } from './load-instructions.ts';
-import { type IncomingCall, RpcClient } from './rpc-client.ts';
 import { runToolLoop } from './tool-loop.ts';
 import type { AgentTool } from './tools/agent-tool.ts';
 import { createDefaultTools } from './tools/default-tools.ts';
@@ -100,7 +104,7 @@ export function runAgentProgram(options: AgentProgramOptions): Promise<number> {
           tools,
           context: {
             workspace: root,
-            call: (method, params) => client.request(method, params),
+            call: (method, params) => peer.request(method, params),
             signal: stopped.signal,
           },
           maxSteps: run.init.config.max_steps,
@@ -146,7 +150,7 @@ export function runAgentProgram(options: AgentProgramOptions): Promise<number> {
       // worker's answer to run.finish has been handled.
       current = null;
       try {
-        await client.request('run.finish', finish);
+        await peer.request('run.finish', finish);
       } catch (error) {
         log(`run.finish failed: ${errorMessage(error)}`);
         exitCode = 1;
@@ -154,19 +158,17 @@ export function runAgentProgram(options: AgentProgramOptions): Promise<number> {
       }
     };
 
-    const initialize = (id: NonNullable<IncomingCall['id']>, params: unknown): void => {
+    /** Starts a run; the answer is the agent's name and version. */
+    const initialize = (params: unknown): typeof AGENT_INFO => {
       if (current) {
-        client.respondError(id, RpcErrorCode.InvalidRequest, 'a run is already in progress');
-        return;
+        throw new JsonRpcError(RpcErrorCode.InvalidRequest, 'a run is already in progress');
       }
       const parsed = initializeParamsSchema.safeParse(params);
       if (!parsed.success) {
-        client.respondError(
-          id,
+        throw new JsonRpcError(
           RpcErrorCode.InvalidParams,
           `Invalid initialize params: ${invalidParamsDetail(parsed.error.issues)}`,
         );
-        return;
       }
       const run: Run = {
         init: parsed.data,
@@ -175,30 +177,47 @@ export function runAgentProgram(options: AgentProgramOptions): Promise<number> {
         lastInputId: null,
       };
       current = run;
-      client.respond(id, AGENT_INFO);
-      // Let `input` notifications already buffered behind initialize join this turn.
+      // Answered before this runs (the peer writes a synchronous answer at once), and
+      // `input` notifications already buffered behind initialize join this turn.
       setImmediate(() => void serve(run));
+      return AGENT_INFO;
     };
 
-    const onCall = (call: IncomingCall): void => {
-      if (call.method === 'initialize' && call.id !== undefined) {
-        initialize(call.id, call.params);
-      } else if (call.method === 'input') {
-        const parsed = inputParamsSchema.safeParse(call.params);
+    const onNotification = ({ method, params }: JsonRpcIncomingNotification): void => {
+      if (method === 'input') {
+        const parsed = inputParamsSchema.safeParse(params);
         if (!parsed.success) log('ignored an invalid input notification');
         else if (!current) log('input arrived outside a run; ignored');
         else current.inputs.push(parsed.data.message);
-      } else if (call.method === 'shutdown') {
+      } else if (method === 'shutdown') {
         resolveExit(exitCode);
-      } else if (call.id !== undefined) {
-        client.respondError(
-          call.id,
-          RpcErrorCode.MethodNotFound,
-          `Method not found: ${call.method}`,
-        );
       }
     };
 
-    const client = new RpcClient({ ...options, onCall, onEnd: () => resolveExit(exitCode) });
+    const onRequest = (request: JsonRpcIncomingRequest): unknown => {
+      if (request.method === 'initialize') return initialize(request.params);
+      if (request.method === 'input' || request.method === 'shutdown') {
+        onNotification({ kind: 'notification', method: request.method, params: request.params });
+        return null;
+      }
+      throw new JsonRpcError(RpcErrorCode.MethodNotFound, `Method not found: ${request.method}`);
+    };
+
+    const peer = new JsonRpcPeer({
+      write: (line) => options.output.write(line),
+      onRequest,
+      onNotification,
+      onOverflow: () => log(`ignored a line from the worker over ${MAX_LINE_BYTES} bytes`),
+      onMalformed: () => log('ignored a line from the worker that is not JSON-RPC 2.0'),
+      onStrayResponse: (response) =>
+        log(
+          `worker message for no pending request${response.kind === 'error' ? `: ${response.error.message}` : ''}`,
+        ),
+    });
+    options.input.on('data', (chunk: Buffer) => peer.receive(chunk));
+    options.input.on('end', () => {
+      peer.close('worker closed the connection');
+      resolveExit(exitCode);
+    });
   });
 }

@@ -20,7 +20,34 @@ export {
   ServiceUnavailableError,
 } from './errors.ts';
 export { asJid, buildJid, type Jid, type JidParts, parseJid } from './jid.ts';
-export { type LineEvent, LineSplitter } from './line-splitter.ts';
+export {
+  JsonRpcClosedError,
+  JsonRpcEncodeError,
+  JsonRpcError,
+} from './json-rpc/json-rpc-errors.ts';
+export {
+  JsonRpcErrorCode,
+  type RpcError,
+  type RpcId,
+  type RpcNotification,
+  type RpcRequest,
+  type RpcResponse,
+  rpcErrorSchema,
+  rpcIdSchema,
+  rpcNotificationSchema,
+  rpcRequestSchema,
+  rpcResponseSchema,
+} from './json-rpc/json-rpc-message.ts';
+export {
+  type JsonRpcIncomingNotification,
+  type JsonRpcIncomingRequest,
+  type JsonRpcIncomingResponse,
+  type JsonRpcMalformedLine,
+  JsonRpcPeer,
+  type JsonRpcPeerOptions,
+} from './json-rpc/json-rpc-peer.ts';
+export { type LineEvent, LineSplitter, MAX_LINE_BYTES } from './json-rpc/line-splitter.ts';
+export { type JsonRpcLine, parseJsonRpcLine } from './json-rpc/parse-json-rpc-line.ts';
 export {
   type Attachment,
   attachmentSchema,
@@ -55,18 +82,9 @@ export {
   llmCompleteParamsSchema,
   llmCompleteResultSchema,
   llmMessageSchema,
-  MAX_LINE_BYTES,
   PROTOCOL_VERSION,
-  type RpcError,
   RpcErrorCode,
-  type RpcId,
-  type RpcNotification,
-  type RpcRequest,
-  type RpcResponse,
   type RunFinishParams,
-  rpcNotificationSchema,
-  rpcRequestSchema,
-  rpcResponseSchema,
   runFinishParamsSchema,
 } from './protocol.ts';
 export {

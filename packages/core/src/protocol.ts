@@ -1,53 +1,17 @@
 import { z } from 'zod';
 import { behaviourConfigSchema } from './behaviour-config.ts';
+import { JsonRpcErrorCode } from './json-rpc/json-rpc-message.ts';
 
 /** Version of the agent protocol spoken by this code; sent in `initialize`. */
 export const PROTOCOL_VERSION = 1;
 
-/** Lines longer than this (bytes, excluding the newline) are refused by both sides. */
-export const MAX_LINE_BYTES = 1024 * 1024;
-
+/** JSON-RPC's own error codes and the agent protocol's. */
 export const RpcErrorCode = {
-  ParseError: -32700,
-  InvalidRequest: -32600,
-  MethodNotFound: -32601,
-  InvalidParams: -32602,
-  InternalError: -32603,
+  ...JsonRpcErrorCode,
   RateLimited: -32001,
   Forbidden: -32002,
   NotAvailable: -32003,
 } as const;
-
-export const rpcIdSchema = z.union([z.number().int(), z.string().min(1).max(128)]);
-export type RpcId = z.infer<typeof rpcIdSchema>;
-
-export const rpcRequestSchema = z.object({
-  jsonrpc: z.literal('2.0'),
-  id: rpcIdSchema,
-  method: z.string().min(1).max(128),
-  params: z.unknown().optional(),
-});
-export type RpcRequest = z.infer<typeof rpcRequestSchema>;
-
-export const rpcNotificationSchema = z.object({
-  jsonrpc: z.literal('2.0'),
-  method: z.string().min(1).max(128),
-  params: z.unknown().optional(),
-});
-export type RpcNotification = z.infer<typeof rpcNotificationSchema>;
-
-export const rpcErrorSchema = z.object({
-  code: z.number().int(),
-  message: z.string(),
-  data: z.unknown().optional(),
-});
-export type RpcError = z.infer<typeof rpcErrorSchema>;
-
-export const rpcResponseSchema = z.union([
-  z.object({ jsonrpc: z.literal('2.0'), id: rpcIdSchema, result: z.unknown() }),
-  z.object({ jsonrpc: z.literal('2.0'), id: rpcIdSchema.nullable(), error: rpcErrorSchema }),
-]);
-export type RpcResponse = z.infer<typeof rpcResponseSchema>;
 
 /** A message of the conversation as the agent sees it. */
 export const agentMessageSchema = z.object({

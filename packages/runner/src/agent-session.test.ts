@@ -271,6 +271,29 @@ describe('AgentSession', () => {
     expect(error.message).toContain('unsupported protocol version');
   });
 
+  it('serves no request that follows a refused initialize in the same chunk', async () => {
+    let called = false;
+    const { agent, result } = startSession({
+      handlers: {
+        'llm.complete': async () => {
+          called = true;
+          return llmResult;
+        },
+      },
+    });
+    const initialize = await agent.next();
+    const refusal = { jsonrpc: '2.0', id: initialize.id, error: { code: -32602, message: 'no' } };
+    const request = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'llm.complete',
+      params: { messages: [{ role: 'user', content: 'x' }] },
+    };
+    agent.sendRaw(`${JSON.stringify(refusal)}\n${JSON.stringify(request)}\n`);
+    expect((await rejection(result)).code).toBe('initialize_failed');
+    expect(called).toBe(false);
+  });
+
   it('forwards follow-up messages as input notifications, also those sent before run()', async () => {
     const agent = new FakeAgentProcess();
     const session = new AgentSession({ agent, init, handlers: {}, timeoutMs: 5_000, logger });

@@ -4,7 +4,7 @@ import type { AgentMethod, LlmTool } from '@gridbot/core';
 export interface ToolContext {
   /** Real absolute path of the thread's workspace (the agent's cwd at start). */
   readonly workspace: string;
-  /** Calls a worker method; rejects with `RpcCallError` when the worker refuses. */
+  /** Calls a worker method; rejects with a `JsonRpcError` when the worker refuses. */
   readonly call: (method: AgentMethod, params: unknown) => Promise<unknown>;
   /** Aborted when the agent program ends: long-running tools stop. */
   readonly signal: AbortSignal;

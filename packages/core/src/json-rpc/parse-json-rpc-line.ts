@@ -1,14 +1,14 @@
 import {
+  JsonRpcErrorCode,
   type RpcError,
-  RpcErrorCode,
   type RpcId,
   rpcNotificationSchema,
   rpcRequestSchema,
   rpcResponseSchema,
-} from '@gridbot/core';
+} from './json-rpc-message.ts';
 
-/** One line from the agent, classified. */
-export type AgentLine =
+/** One received line, classified. `invalid` carries the error response it deserves. */
+export type JsonRpcLine =
   | { kind: 'request'; id: RpcId; method: string; params: unknown }
   | { kind: 'notification'; method: string; params: unknown }
   | { kind: 'result'; id: RpcId; result: unknown }
@@ -19,7 +19,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The id of a broken message when it has a usable one, so the agent can fail that call. */
+/** The id of a broken message when it has a usable one, so the sender can fail that call. */
 function salvageId(value: Record<string, unknown>): RpcId | null {
   const { id } = value;
   if (typeof id === 'number' && Number.isInteger(id)) return id;
@@ -27,8 +27,11 @@ function salvageId(value: Record<string, unknown>): RpcId | null {
   return null;
 }
 
-/** Parses and classifies one protocol line (pure; the session decides what to do with it). */
-export function parseAgentLine(line: string): AgentLine {
+/**
+ * Parses and classifies one JSON-RPC 2.0 line (pure; the caller decides what to do with
+ * it). Batches are not supported: an array is an invalid request.
+ */
+export function parseJsonRpcLine(line: string): JsonRpcLine {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -36,7 +39,7 @@ export function parseAgentLine(line: string): AgentLine {
     return {
       kind: 'invalid',
       id: null,
-      code: RpcErrorCode.ParseError,
+      code: JsonRpcErrorCode.ParseError,
       message: 'Parse error: each line must be one JSON object',
     };
   }
@@ -44,14 +47,14 @@ export function parseAgentLine(line: string): AgentLine {
     return {
       kind: 'invalid',
       id: null,
-      code: RpcErrorCode.InvalidRequest,
+      code: JsonRpcErrorCode.InvalidRequest,
       message: 'Invalid request: expected a JSON-RPC 2.0 object (batches are not supported)',
     };
   }
-  const invalid = (what: string): AgentLine => ({
+  const invalid = (what: string): JsonRpcLine => ({
     kind: 'invalid',
     id: salvageId(value),
-    code: RpcErrorCode.InvalidRequest,
+    code: JsonRpcErrorCode.InvalidRequest,
     message: `Invalid request: not a valid JSON-RPC 2.0 ${what}`,
   });
   if ('method' in value) {
