@@ -1,15 +1,17 @@
-import { baseEnvShape, parseEnv, portVar } from '@gridbot/service';
+import { baseEnvShape, parseEnv, portVar, secret } from '@gridbot/service';
 import { z } from 'zod';
 
 export const dashboardEnvShape = {
   DASHBOARD_PORT: portVar(3000),
   /** The login token; generated into DATA_DIR at the first start when unset. */
-  DASHBOARD_TOKEN: z
-    .string()
-    .regex(/^[\x21-\x7e]{16,256}$/, {
-      message: 'expected 16-256 printable characters without spaces (e.g. openssl rand -hex 24)',
-    })
-    .optional(),
+  DASHBOARD_TOKEN: secret(
+    z
+      .string()
+      .regex(/^[\x21-\x7e]{16,256}$/, {
+        message: 'expected 16-256 printable characters without spaces (e.g. openssl rand -hex 24)',
+      })
+      .optional(),
+  ),
   /** Set when the dashboard is served over HTTPS, so cookies are marked Secure. */
   DASHBOARD_SECURE_COOKIES: z
     .enum(['true', 'false', '1', '0'])

@@ -1,6 +1,6 @@
-import { type BuildInfo, createLogger, RoleRuntime } from '@gridbot/service';
+import { type BuildInfo, createLogger, RoleRuntime, secretsOf } from '@gridbot/service';
 import { attachDashboard } from './attach-dashboard.ts';
-import { parseDashboardEnv } from './env.ts';
+import { dashboardEnvSchema, parseDashboardEnv } from './env.ts';
 
 /**
  * `gridbot dashboard`: Bull Board, the admin pages and API, the web chat, and health on
@@ -14,7 +14,7 @@ export async function runDashboard(
   const logger = createLogger({
     level: env.LOG_LEVEL,
     name: 'dashboard',
-    secrets: [env.DASHBOARD_TOKEN].filter((s): s is string => !!s),
+    secrets: secretsOf(dashboardEnvSchema, env),
   });
   let watched: () => string[] = () => [];
   const runtime = await RoleRuntime.fromEnv(

@@ -1,4 +1,4 @@
-import { baseEnvShape, parseEnv, portVar, urlVar } from '@gridbot/service';
+import { baseEnvShape, parseEnv, portVar, secret, urlVar } from '@gridbot/service';
 import { z } from 'zod';
 
 const idList = z
@@ -10,12 +10,14 @@ const idList = z
 
 /** Telegram settings; the token is required only when the Telegram gateway runs. */
 export const telegramEnvShape = {
-  TELEGRAM_BOT_TOKEN: z
-    .string()
-    .regex(/^\d+:[A-Za-z0-9_-]+$/, {
-      message: 'expected a bot token from @BotFather, like 123456:ABC-DEF…',
-    })
-    .optional(),
+  TELEGRAM_BOT_TOKEN: secret(
+    z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]+$/, {
+        message: 'expected a bot token from @BotFather, like 123456:ABC-DEF…',
+      })
+      .optional(),
+  ),
   TELEGRAM_API_ROOT: urlVar(['http', 'https'], 'https://api.telegram.org').default(
     'https://api.telegram.org',
   ),
@@ -24,12 +26,14 @@ export const telegramEnvShape = {
     ['https', 'http'],
     'https://bot.example.com/telegram/webhook',
   ).optional(),
-  TELEGRAM_WEBHOOK_SECRET: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,256}$/, {
-      message: 'expected 1-256 characters of A-Z, a-z, 0-9, "_" or "-"',
-    })
-    .optional(),
+  TELEGRAM_WEBHOOK_SECRET: secret(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, {
+        message: 'expected 1-256 characters of A-Z, a-z, 0-9, "_" or "-"',
+      })
+      .optional(),
+  ),
   TELEGRAM_ALLOWED_USERS: idList.optional(),
   /** Pause after an empty poll (only useful against test servers that ignore long polling). */
   TELEGRAM_POLL_IDLE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
@@ -37,12 +41,14 @@ export const telegramEnvShape = {
 
 /** Discord settings; the token is required only when the Discord gateway runs. */
 export const discordEnvShape = {
-  DISCORD_BOT_TOKEN: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{20,200}$/, {
-      message: 'expected the bot token from the Discord Developer Portal',
-    })
-    .optional(),
+  DISCORD_BOT_TOKEN: secret(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{20,200}$/, {
+        message: 'expected the bot token from the Discord Developer Portal',
+      })
+      .optional(),
+  ),
   /** REST root including /api (the WebSocket URL comes from GET /gateway/bot). */
   DISCORD_API_BASE: urlVar(['http', 'https'], 'https://discord.com/api').optional(),
   DISCORD_ALLOWED_USERS: idList.optional(),

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { Gateway } from '@gridbot/gateway';
-import { type BuildInfo, createLogger, RoleRuntime } from '@gridbot/service';
+import { type BuildInfo, createLogger, RoleRuntime, secretsOf } from '@gridbot/service';
 import { allowedUsersFor, createAdapter } from './create-adapter.ts';
-import { parseGatewayEnv } from './env.ts';
+import { gatewayEnvSchema, parseGatewayEnv } from './env.ts';
 
 /**
  * `gridbot gateway --channel <channel>`: parse the environment, check Postgres, Redis and
@@ -18,9 +18,7 @@ export async function runGateway(
   const logger = createLogger({
     level: env.LOG_LEVEL,
     name: `gateway-${channel}`,
-    secrets: [env.TELEGRAM_BOT_TOKEN, env.TELEGRAM_WEBHOOK_SECRET, env.DISCORD_BOT_TOKEN].filter(
-      (s): s is string => !!s,
-    ),
+    secrets: secretsOf(gatewayEnvSchema, env),
   });
   const adapter = await createAdapter(channel, env, logger);
   const runtime = await RoleRuntime.fromEnv(`gateway-${channel}`, env, build, logger, () => [

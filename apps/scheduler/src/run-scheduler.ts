@@ -7,8 +7,14 @@ import {
   pruneBackups,
 } from '@gridbot/db';
 import { SYSTEM_QUEUE, TASKS_QUEUE } from '@gridbot/queue';
-import { type BuildInfo, createLogger, type Logger, RoleRuntime } from '@gridbot/service';
-import { parseSchedulerEnv, type SchedulerEnv } from './env.ts';
+import {
+  type BuildInfo,
+  createLogger,
+  type Logger,
+  RoleRuntime,
+  secretsOf,
+} from '@gridbot/service';
+import { parseSchedulerEnv, type SchedulerEnv, schedulerEnvSchema } from './env.ts';
 import { SchedulerRole } from './scheduler-role.ts';
 
 /** Daily backups older than this are deleted. */
@@ -20,7 +26,11 @@ export async function runScheduler(
   build: BuildInfo,
 ): Promise<RoleRuntime> {
   const env = parseSchedulerEnv(rawEnv);
-  const logger = createLogger({ level: env.LOG_LEVEL, name: 'scheduler' });
+  const logger = createLogger({
+    level: env.LOG_LEVEL,
+    name: 'scheduler',
+    secrets: secretsOf(schedulerEnvSchema, env),
+  });
   const runtime = await RoleRuntime.fromEnv('scheduler', env, build, logger, () => [
     TASKS_QUEUE,
     SYSTEM_QUEUE,

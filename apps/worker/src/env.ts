@@ -1,4 +1,4 @@
-import { baseEnvShape, parseEnv, portVar, urlVar } from '@gridbot/service';
+import { baseEnvShape, parseEnv, portVar, secret, urlVar } from '@gridbot/service';
 import { z } from 'zod';
 
 export const workerEnvShape = {
@@ -46,9 +46,9 @@ export const workerEnvShape = {
   /** Default: anthropic when ANTHROPIC_API_KEY is set, else openai with OPENAI_API_KEY, else echo. */
   LLM_PROVIDER: z.enum(['echo', 'anthropic', 'openai']).optional(),
   LLM_MODEL: z.string().min(1).optional(),
-  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_API_KEY: secret(z.string().min(1).optional()),
   ANTHROPIC_BASE_URL: urlVar(['http', 'https'], 'https://api.anthropic.com').optional(),
-  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_API_KEY: secret(z.string().min(1).optional()),
   /** Any OpenAI-compatible server: OpenAI, Ollama, vLLM, OpenRouter … */
   OPENAI_BASE_URL: urlVar(['http', 'https'], 'http://localhost:11434/v1').optional(),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(120_000),

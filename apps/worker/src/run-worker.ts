@@ -3,7 +3,13 @@ import { resolve } from 'node:path';
 import { AgentStartError, DEFAULT_BEHAVIOUR } from '@gridbot/core';
 import { THREADS_QUEUE, ThreadEventHub } from '@gridbot/queue';
 import { buildAgentImage, DockerRuntime, offlineImageScript, WarmPool } from '@gridbot/runner';
-import { type BuildInfo, createLogger, type Logger, RoleRuntime } from '@gridbot/service';
+import {
+  type BuildInfo,
+  createLogger,
+  type Logger,
+  RoleRuntime,
+  secretsOf,
+} from '@gridbot/service';
 import { AgentLauncher } from './agent-launcher.ts';
 import {
   type AgentRuntimeFactory,
@@ -13,7 +19,7 @@ import {
 } from './create-agent-runtime.ts';
 import { createLlm } from './create-llm.ts';
 import { DrainProcessor } from './drain-processor.ts';
-import { parseWorkerEnv, type WorkerEnv } from './env.ts';
+import { parseWorkerEnv, type WorkerEnv, workerEnvSchema } from './env.ts';
 import { WorkerRole } from './worker-role.ts';
 
 /** How often the worker looks for containers left behind by crashed workers. */
@@ -192,7 +198,7 @@ export async function runWorker(
   const logger = createLogger({
     level: env.LOG_LEVEL,
     name: 'worker',
-    secrets: [env.ANTHROPIC_API_KEY, env.OPENAI_API_KEY].filter((s): s is string => !!s),
+    secrets: secretsOf(workerEnvSchema, env),
   });
   const runtime = await RoleRuntime.fromEnv('worker', env, build, logger, () => [THREADS_QUEUE]);
   const port = await runtime.serve();

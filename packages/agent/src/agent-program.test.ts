@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { RpcErrorCode } from '@gridbot/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AGENT_INFO } from './agent-program.ts';
-import { AT, baseInit, FakeWorker } from './fake-worker.ts';
+import { AT, baseInit, FakeWorker } from './testing/fake-worker.ts';
 
 const init = baseInit();
 const followUp = { id: 6, role: 'user', senderName: 'Bob', text: 'me too', sentAt: AT } as const;

@@ -1,7 +1,7 @@
 import { DEFAULT_BEHAVIOUR, type InitializeParams } from '@gridbot/core';
 import { describe, expect, it } from 'vitest';
 import { buildConversation } from './build-conversation.ts';
-import { baseInit } from './fake-worker.ts';
+import { baseInit } from './testing/fake-worker.ts';
 
 const at = '2025-03-01T10:00:00Z';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_BEHAVIOUR, RpcErrorCode } from '@gridbot/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AT, baseInit, FakeWorker, lastMessage } from './fake-worker.ts';
+import { AT, baseInit, FakeWorker, lastMessage } from './testing/fake-worker.ts';
 
 let workspace: string;
 let agent: FakeWorker;

@@ -4,9 +4,9 @@ import { AgentProtocolError, type InitializeParams, RpcErrorCode } from '@gridbo
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { AgentSession, type AgentSessionOptions } from './agent-session.ts';
-import { FakeAgentProcess } from './fake-agent-process.ts';
 import { RpcMethodError } from './rpc-method-error.ts';
-import { sampleInit } from './sample-init.ts';
+import { FakeAgentProcess } from './testing/fake-agent-process.ts';
+import { sampleInit } from './testing/sample-init.ts';
 
 const logger = pino({ level: 'silent' });
 

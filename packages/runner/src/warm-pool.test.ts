@@ -2,7 +2,7 @@ import { ServiceUnavailableError } from '@gridbot/core';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentRuntime, AgentSpec } from './agent-runtime.ts';
-import { FakeAgentProcess } from './fake-agent-process.ts';
+import { FakeAgentProcess } from './testing/fake-agent-process.ts';
 import { WarmPool, type WarmPoolOptions } from './warm-pool.ts';
 
 const logger = pino({ level: 'silent' });

@@ -1,7 +1,7 @@
 import { ConfigError } from '@gridbot/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { baseEnvShape, parseEnv } from './env.ts';
+import { baseEnvShape, parseEnv, secret, secretsOf } from './env.ts';
 
 const schema = z.object(baseEnvShape);
 
@@ -36,5 +36,28 @@ describe('parseEnv', () => {
       ASSISTANT_NAME: 'Andy',
       LOG_LEVEL: 'info',
     });
+  });
+});
+
+describe('secretsOf', () => {
+  const schema = z.object({
+    ...baseEnvShape,
+    TOKEN: secret(z.string().min(1).optional()),
+    NAME: z.string().optional(),
+  });
+
+  it('lists the values of secret variables and the passwords inside URLs, nothing else', () => {
+    const env = parseEnv(schema, {
+      DATABASE_URL: 'postgres://gridbot:s%40cret@db:5432/gridbot',
+      REDIS_URL: 'redis://:redis-pass@cache:6379',
+      TOKEN: 'tok-123',
+      NAME: 'Andy',
+    });
+    expect(secretsOf(schema, env).sort()).toEqual(['redis-pass', 's@cret', 'tok-123']);
+  });
+
+  it('skips secrets that are not set and URLs without a password', () => {
+    const env = parseEnv(schema, { DATABASE_URL: 'postgres://db:5432/gridbot' });
+    expect(secretsOf(schema, env)).toEqual([]);
   });
 });

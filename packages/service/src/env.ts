@@ -38,6 +38,46 @@ function throwConfig(lines: string[], variables: string[]): never {
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`, variables);
 }
 
+/** How a variable holds a secret: all of its value, or a password inside its URL. */
+type SecretKind = 'value' | 'url-password';
+const SECRET_META = 'gridbotSecret';
+
+/** Marks a variable as secret: its value never appears in a log line (see {@link secretsOf}). */
+export function secret<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ [SECRET_META]: 'value' satisfies SecretKind });
+}
+
+/** Marks a URL variable whose password (`scheme://user:password@host`) is secret. */
+export function passwordInUrl<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ [SECRET_META]: 'url-password' satisfies SecretKind });
+}
+
+/**
+ * The secret values in a parsed environment, from the variables its schema marks with
+ * {@link secret} or {@link passwordInUrl}: what the logger scrubs from every line. The list
+ * of secrets is written once, in the schemas.
+ */
+export function secretsOf(schema: z.ZodType, env: Record<string, unknown>): string[] {
+  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
+  const found = new Set<string>();
+  for (const [name, field] of Object.entries(shape)) {
+    const kind = field.meta()?.[SECRET_META] as SecretKind | undefined;
+    const value = env[name];
+    if (!kind || typeof value !== 'string' || value === '') continue;
+    if (kind === 'value') {
+      found.add(value);
+      continue;
+    }
+    try {
+      const password = decodeURIComponent(new URL(value).password);
+      if (password) found.add(password);
+    } catch {
+      // not a URL: nothing to take from it
+    }
+  }
+  return [...found];
+}
+
 /** A URL with one of the given protocols; the message says what is expected. */
 export function urlVar(protocols: string[], example: string) {
   return z.string().refine(
@@ -54,9 +94,11 @@ export function urlVar(protocols: string[], example: string) {
 
 /** Variables every role reads. */
 export const baseEnvShape = {
-  DATABASE_URL: urlVar(['postgres', 'postgresql'], 'postgres://user:pass@host:5432/gridbot'),
+  DATABASE_URL: passwordInUrl(
+    urlVar(['postgres', 'postgresql'], 'postgres://user:pass@host:5432/gridbot'),
+  ),
   /** Unset: the Postgres-only mode, with the job queues and pub/sub in Postgres. */
-  REDIS_URL: urlVar(['redis', 'rediss'], 'redis://127.0.0.1:6379').optional(),
+  REDIS_URL: passwordInUrl(urlVar(['redis', 'rediss'], 'redis://127.0.0.1:6379').optional()),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[^:]+$/, { message: 'must not contain ":"' })

@@ -1,5 +1,14 @@
 export { lockDataDir } from './data-dir-lock.ts';
-export { type BaseEnv, baseEnvShape, parseEnv, portVar, urlVar } from './env.ts';
+export {
+  type BaseEnv,
+  baseEnvShape,
+  parseEnv,
+  passwordInUrl,
+  portVar,
+  secret,
+  secretsOf,
+  urlVar,
+} from './env.ts';
 export {
   HealthServer,
   type HealthServerOptions,

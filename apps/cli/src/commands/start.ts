@@ -12,7 +12,14 @@ import { ConfigError } from '@gridbot/core';
 import { type EmbeddedDatabase, openEmbeddedDatabase } from '@gridbot/db';
 import { Gateway } from '@gridbot/gateway';
 import { SYSTEM_QUEUE, TASKS_QUEUE, THREADS_QUEUE } from '@gridbot/queue';
-import { type BuildInfo, createLogger, lockDataDir, parseEnv, RoleRuntime } from '@gridbot/service';
+import {
+  type BuildInfo,
+  createLogger,
+  lockDataDir,
+  parseEnv,
+  RoleRuntime,
+  secretsOf,
+} from '@gridbot/service';
 
 /**
  * Stands in for DATABASE_URL in the roles' settings in the embedded mode; nothing connects
@@ -55,13 +62,10 @@ export async function startCommand(
     level: gatewayEnv.LOG_LEVEL,
     name: 'gridbot',
     secrets: [
-      gatewayEnv.TELEGRAM_BOT_TOKEN,
-      gatewayEnv.TELEGRAM_WEBHOOK_SECRET,
-      gatewayEnv.DISCORD_BOT_TOKEN,
-      workerEnv.ANTHROPIC_API_KEY,
-      workerEnv.OPENAI_API_KEY,
-      dashboardEnv.DASHBOARD_TOKEN,
-    ].filter((s): s is string => !!s),
+      ...secretsOf(gatewayEnvSchema, gatewayEnv),
+      ...secretsOf(workerEnvSchema, workerEnv),
+      ...secretsOf(dashboardEnvSchema, dashboardEnv),
+    ],
   });
   // One `start` per DATA_DIR: a second would corrupt the embedded database.
   const dataDir = resolve(gatewayEnv.DATA_DIR);

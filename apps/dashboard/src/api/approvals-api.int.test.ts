@@ -1,7 +1,7 @@
 import { THREADS_QUEUE } from '@gridbot/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalView } from '../read-models/approvals.ts';
-import { openTestDashboard, type TestDashboard } from '../test-dashboard.ts';
+import { openTestDashboard, type TestDashboard } from '../testing/test-dashboard.ts';
 
 let t: TestDashboard;
 

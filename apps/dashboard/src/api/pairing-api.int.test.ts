@@ -1,7 +1,7 @@
 import { approvePairing, requestPairing } from '@gridbot/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PairingView } from '../read-models/pairing.ts';
-import { openTestDashboard, type TestDashboard } from '../test-dashboard.ts';
+import { openTestDashboard, type TestDashboard } from '../testing/test-dashboard.ts';
 
 let t: TestDashboard;
 

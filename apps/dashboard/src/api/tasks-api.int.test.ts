@@ -9,7 +9,7 @@ import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '../read-models/tasks.ts';
-import { openTestDashboard, type TestDashboard } from '../test-dashboard.ts';
+import { openTestDashboard, type TestDashboard } from '../testing/test-dashboard.ts';
 
 let t: TestDashboard;
 

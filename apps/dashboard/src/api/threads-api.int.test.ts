@@ -8,7 +8,7 @@ import type {
   ThreadSummary,
   ThreadView,
 } from '../read-models/threads.ts';
-import { openTestDashboard, type TestDashboard } from '../test-dashboard.ts';
+import { openTestDashboard, type TestDashboard } from '../testing/test-dashboard.ts';
 
 let t: TestDashboard;
 let ops: number;

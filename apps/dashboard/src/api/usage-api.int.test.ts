@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDashboard, type TestDashboard } from '../test-dashboard.ts';
+import { openTestDashboard, type TestDashboard } from '../testing/test-dashboard.ts';
 
 let t: TestDashboard;
 

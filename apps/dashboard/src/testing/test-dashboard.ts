@@ -3,11 +3,11 @@
  * dashboard's integration tests (not exported from the package).
  */
 import { RoleRuntime } from '@gridbot/service';
-import { captureLogger } from '../../../tests/support/fake-bot-api.ts';
-import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
-import { createTestRedis, type TestRedis } from '../../../tests/support/test-redis.ts';
-import { type AttachedDashboard, attachDashboard } from './attach-dashboard.ts';
-import { parseDashboardEnv } from './env.ts';
+import { captureLogger } from '../../../../tests/support/fake-bot-api.ts';
+import { createTestDatabase, type TestDatabase } from '../../../../tests/support/test-database.ts';
+import { createTestRedis, type TestRedis } from '../../../../tests/support/test-redis.ts';
+import { type AttachedDashboard, attachDashboard } from '../attach-dashboard.ts';
+import { parseDashboardEnv } from '../env.ts';
 
 export const TEST_DASHBOARD_TOKEN = 'test-dashboard-token-0123456789';
 

@@ -7,7 +7,7 @@ import {
   type LlmMessage,
   PROTOCOL_VERSION,
 } from '@gridbot/core';
-import { type AgentProgramOptions, runAgentProgram } from './agent-program.ts';
+import { type AgentProgramOptions, runAgentProgram } from '../agent-program.ts';
 
 /** A line the agent wrote. */
 export interface AgentLine {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { LineSplitter, MAX_LINE_BYTES, type RpcId } from '@gridbot/core';
-import type { AgentProcess } from './agent-runtime.ts';
+import type { AgentProcess } from '../agent-runtime.ts';
 
 /** A JSON-RPC message the host wrote to the agent. */
 export interface HostMessage {
