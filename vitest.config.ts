@@ -16,7 +16,11 @@ export default defineConfig({
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },
-          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'apps/*/src/**/*.test.ts',
+            'tests/structure/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },
@@ -30,7 +34,7 @@ export default defineConfig({
             'tests/**/*.test.ts',
             'bench/**/*.test.ts',
           ],
-          exclude: [...EMBEDDED_ONLY, '**/node_modules/**'],
+          exclude: [...EMBEDDED_ONLY, 'tests/structure/**', '**/node_modules/**'],
           globalSetup: ['tests/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -48,6 +52,7 @@ export default defineConfig({
           exclude: [
             'tests/chaos/chaos-report.test.ts',
             'tests/redis-outage.test.ts',
+            'tests/structure/**',
             ...EMBEDDED_ONLY,
             '**/node_modules/**',
           ],

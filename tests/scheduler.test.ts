@@ -1,3 +1,7 @@
+/**
+ * Over 400 lines: one end-to-end fleet (scheduler, worker, gateway, fake model) shared by
+ * every scheduling case, since starting it per file would double the suite's time.
+ */
 import { registerThread } from '@gridbot/db';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';

@@ -1,3 +1,7 @@
+/**
+ * Over 400 lines: every way a session can end (finish, exit, timeout, abort, flood, bad
+ * lines) against one fake agent, kept in one file so the cases can be read side by side.
+ */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { AgentProtocolError, type InitializeParams, RpcErrorCode } from '@gridbot/core';
