@@ -238,12 +238,13 @@ export class DiscordAdapter implements ChannelAdapter {
   /** Resolves on ClientReady; rejects on a fatal gateway close, a timeout or `stop()`. */
   #ready(): Promise<void> {
     const client = this.#client;
+    const stopped = this.#stopped.signal;
+    const givingUp = AbortSignal.any([stopped, AbortSignal.timeout(this.#readyTimeoutMs)]);
     return new Promise((resolve, reject) => {
       const settle = (error: Error | null): void => {
-        clearTimeout(timer);
         client.off(Events.ClientReady, onReady);
         client.off(Events.ShardDisconnect, onDisconnect);
-        this.#stopped.signal.removeEventListener('abort', onStop);
+        givingUp.removeEventListener('abort', onGiveUp);
         if (error === null) resolve();
         else reject(error);
       };
@@ -254,16 +255,18 @@ export class DiscordAdapter implements ChannelAdapter {
             `the gateway closed the connection with code ${event.code} (${FATAL_CLOSE[event.code] ?? 'not recoverable'}).`,
           ),
         );
-      const onStop = (): void =>
-        settle(new GridBotError('the adapter was stopped while starting.'));
-      const timer = setTimeout(
-        () =>
-          settle(new GridBotError(`the gateway was not ready after ${this.#readyTimeoutMs} ms.`)),
-        this.#readyTimeoutMs,
-      );
+      const onGiveUp = (): void =>
+        settle(
+          new GridBotError(
+            stopped.aborted
+              ? 'the adapter was stopped while starting.'
+              : `the gateway was not ready after ${this.#readyTimeoutMs} ms.`,
+          ),
+        );
       client.once(Events.ClientReady, onReady);
       client.once(Events.ShardDisconnect, onDisconnect);
-      this.#stopped.signal.addEventListener('abort', onStop, { once: true });
+      givingUp.addEventListener('abort', onGiveUp, { once: true });
+      if (givingUp.aborted) onGiveUp();
     });
   }
 
