@@ -1,13 +1,7 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
 /** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  // Node's timer already clears itself on abort; it rejects then, which callers do not want.
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -158,7 +158,8 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
         texts.map((text) => harness.adapter.handleUpdate(harness.updates.groupText(text))),
       );
       // Only the order of the calls is common ground: whether a slow commit may overlap the
-      // next call is up to each adapter's ingress (Discord serializes; Telegram's poller does).
+      // next call is up to each adapter's transports (the Discord gateway and the Telegram
+      // poller hold a chat's next update until the last one is committed).
       expect(started).toEqual(texts);
       expect(events).toHaveLength(20);
     });

@@ -2,6 +2,9 @@
  * Runs async tasks in the order they were added *per key* (a chat), while tasks of
  * different keys run at the same time. A key's chain is dropped once it has drained, so
  * memory stays bounded by the keys in flight.
+ *
+ * Hand-written: p-queue (v10) has no per-key queues; a map of concurrency-1 queues with
+ * their clean-up would be this class again, plus a dependency.
  */
 export class KeyedOrder {
   readonly #tails = new Map<string, Promise<unknown>>();

@@ -5,7 +5,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const fast = { attempts: 3, initialDelayMs: 1, maxDelayMs: 5 };
 
 describe('OrderedDelivery', () => {
-  it('runs tasks one at a time in the order added, even when earlier ones are slower', async () => {
+  it('runs a key’s tasks one at a time in the order added, even when earlier ones are slower', async () => {
     const queue = new OrderedDelivery();
     const log: string[] = [];
     const task = (name: string, ms: number) => async () => {
@@ -15,9 +15,9 @@ describe('OrderedDelivery', () => {
       return name;
     };
     const results = await Promise.all([
-      queue.run(task('a', 30)),
-      queue.run(task('b', 1)),
-      queue.run(task('c', 10)),
+      queue.run('chat', task('a', 30)),
+      queue.run('chat', task('b', 1)),
+      queue.run('chat', task('c', 10)),
     ]);
     expect(results).toEqual(['a', 'b', 'c']);
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
@@ -25,12 +25,50 @@ describe('OrderedDelivery', () => {
 
   it('passes a task’s failure to its caller and goes on with the next', async () => {
     const queue = new OrderedDelivery();
-    const failing = queue.run(async () => {
+    const failing = queue.run('chat', async () => {
       throw new Error('boom');
     });
-    const next = queue.run(async () => 'next');
+    const next = queue.run('chat', async () => 'next');
     await expect(failing).rejects.toThrow('boom');
     await expect(next).resolves.toBe('next');
+  });
+
+  it('lets other keys go on while one key’s task is slow or being retried', async () => {
+    const queue = new OrderedDelivery();
+    const log: string[] = [];
+    let release = (): void => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let failuresLeft = 2;
+    const slowA = queue.run('chat-a', async () => {
+      await gate;
+      log.push('a1');
+    });
+    const laterA = queue.run('chat-a', async () => {
+      log.push('a2');
+    });
+    const retryingC = queue.run('chat-c', () =>
+      queue.retry(
+        async () => {
+          if (failuresLeft-- > 0) throw new Error('db down');
+          log.push('c1');
+        },
+        { attempts: 5, initialDelayMs: 1, maxDelayMs: 2 },
+        () => {},
+      ),
+    );
+    await queue.run('chat-b', async () => {
+      log.push('b1');
+    });
+    // chat-b is done while chat-a waits for its slow commit and chat-c for its retry.
+    expect(log).toEqual(['b1']);
+    await expect(retryingC).resolves.toBe(true);
+    expect(log).toEqual(['b1', 'c1']);
+    release();
+    await Promise.all([slowA, laterA]);
+    expect(log).toEqual(['b1', 'c1', 'a1', 'a2']);
+    await queue.close();
   });
 
   it('retries with doubling pauses until success, reporting each failure', async () => {
@@ -69,7 +107,7 @@ describe('OrderedDelivery', () => {
   it('close() cuts a long backoff short and waits for queued tasks', async () => {
     const queue = new OrderedDelivery();
     let attempts = 0;
-    const retrying = queue.run(() =>
+    const retrying = queue.run('chat', () =>
       queue.retry(
         async () => {
           attempts += 1;
@@ -80,7 +118,7 @@ describe('OrderedDelivery', () => {
       ),
     );
     let ranAfter = false;
-    const after = queue.run(async () => {
+    const after = queue.run('chat', async () => {
       ranAfter = true;
     });
     await pause(5);

@@ -1,4 +1,5 @@
 import { abortableSleep as sleep } from './abortable-sleep.ts';
+import { KeyedOrder } from './keyed-order.ts';
 
 /** How often, and how patiently, a failing delivery is retried. */
 export interface RetryPolicy {
@@ -13,20 +14,26 @@ export interface RetryPolicy {
 export type FailureReport = (error: unknown, attempt: number, retryInMs: number | null) => void;
 
 /**
- * A queue that runs async tasks one at a time, in the order they were added, so a slow
- * ingress commit can never let a later message overtake an earlier one. `retry` runs a
- * task again after a failure, with doubling pauses that `close()` cuts short.
+ * Delivery for a platform that pushes events and never redelivers them (the Discord
+ * gateway): tasks of one key (a chat) run one at a time in the order they were added, so a
+ * slow ingress commit never lets a later message of that chat overtake an earlier one,
+ * while other chats go on. `retry` runs a task again after a failure, with doubling pauses
+ * that `close()` cuts short.
+ *
+ * Hand-written rather than p-retry: p-retry (v9) rejects at once when its signal aborts
+ * during a pause, where `close()` here lets the task make one last attempt, and it never
+ * retries a `TypeError`, which would drop a message a retry could still commit.
  */
 export class OrderedDelivery {
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #order = new KeyedOrder();
   readonly #closed = new AbortController();
 
-  /** Runs `task` once every task added before it has settled; resolves or rejects with it. */
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(task);
-    // The next task waits for this one whatever its outcome.
-    this.#tail = result.catch(() => undefined);
-    return result;
+  /**
+   * Runs `task` once every task added before it under `key` has settled; resolves or
+   * rejects with it. Tasks of other keys do not wait for it.
+   */
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    return this.#order.run(key, task);
   }
 
   /**
@@ -58,10 +65,10 @@ export class OrderedDelivery {
 
   /**
    * Stops retrying (a pending pause ends at once and its task gives up after the attempt in
-   * progress), then waits until every queued task has run. Safe to call twice.
+   * progress), then waits until every queued task of every key has run. Safe to call twice.
    */
   async close(): Promise<void> {
     this.#closed.abort();
-    await this.#tail;
+    await this.#order.idle();
   }
 }

@@ -114,6 +114,17 @@ describe('loadMountAllowlist', () => {
     ['{"allowedRoots": [], "blockedPattern": ["x"]}', 'unknown key "blockedPattern"'],
     ['{"allowedRoots": [], "blockedPatterns": ["a/b"]}', 'blockedPatterns[0]'],
     ['{"allowedRoots": [], "blockedPatterns": "x"}', '"blockedPatterns" must be an array'],
+    ['{"allowedRoots": [3]}', 'allowedRoots[0] is not an object'],
+    ['{"allowedRoots": [{"path": "", "allowReadWrite": true}]}', 'allowedRoots[0].path must be'],
+    [
+      '{"allowedRoots": [{"path": "/srv", "allowReadWrite": true, "mode": "rw"}]}',
+      'allowedRoots[0] has unknown key "mode"',
+    ],
+    [
+      '{"allowedRoots": [{"path": "/srv", "allowReadWrite": true, "description": 1}]}',
+      'allowedRoots[0].description must be a string',
+    ],
+    ['{"allowedRoots": [], "blockedPatterns": [""]}', 'blockedPatterns[0] must be a non-empty'],
   ])('refuses the wrong shape %s', async (json, problem) => {
     const file = path.join(base, 'shape.json');
     await writeFile(file, json);

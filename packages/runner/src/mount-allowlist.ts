@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { MountAllowlistError } from './mount-errors.ts';
 
 /** A host directory under which extra mounts may be requested. */
@@ -38,56 +39,55 @@ export const DEFAULT_BLOCKED_PATTERNS: readonly string[] = Object.freeze([
   'private_key',
 ]);
 
-const TOP_KEYS = new Set(['allowedRoots', 'blockedPatterns']);
-const ROOT_KEYS = new Set(['path', 'allowReadWrite', 'description']);
+const NON_EMPTY = 'must be a non-empty string';
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const allowedRootSchema = z.strictObject(
+  {
+    path: z
+      .string({ error: NON_EMPTY })
+      .min(1, NON_EMPTY)
+      .refine((path) => path.startsWith('/') || path === '~' || path.startsWith('~/'), {
+        error: (issue) => `${JSON.stringify(issue.input)} must be absolute or start with "~/"`,
+      }),
+    allowReadWrite: z.boolean({ error: 'must be true or false' }),
+    description: z.string({ error: 'must be a string' }).optional(),
+  },
+  { error: 'is not an object' },
+);
+
+const blockedPatternSchema = z
+  .string({ error: NON_EMPTY })
+  .min(1, NON_EMPTY)
+  .refine((pattern) => !pattern.includes('/'), {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} contains "/"; patterns match single path components`,
+  });
 
 /** Unknown keys are errors: a misspelt `blockedPatterns` must not silently block nothing. */
-function unknownKey(value: Record<string, unknown>, known: Set<string>): string | undefined {
-  return Object.keys(value).find((key) => !known.has(key));
-}
+const allowlistSchema = z.strictObject(
+  {
+    allowedRoots: z.array(allowedRootSchema, { error: 'must be an array' }),
+    blockedPatterns: z
+      .array(blockedPatternSchema, { error: 'must be an array of strings' })
+      .nullish()
+      .transform((patterns) => patterns ?? []),
+  },
+  { error: 'the top level is not an object' },
+);
 
-function parseRoot(file: string, raw: unknown, index: number): AllowedRoot {
-  const at = `allowedRoots[${index}]`;
-  if (!isObject(raw)) throw new MountAllowlistError(file, `${at} is not an object`);
-  const extra = unknownKey(raw, ROOT_KEYS);
-  if (extra !== undefined) throw new MountAllowlistError(file, `${at} has unknown key "${extra}"`);
-  const { path, allowReadWrite, description } = raw;
-  if (typeof path !== 'string' || path === '') {
-    throw new MountAllowlistError(file, `${at}.path must be a non-empty string`);
+/**
+ * One problem in words: a top-level key is quoted (`"allowedRoots" must be an array`), a
+ * nested value named by its path (`allowedRoots[0].path must be a non-empty string`).
+ */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const [first, ...rest] = issue.path;
+  let at = first === undefined ? '' : rest.length === 0 ? JSON.stringify(first) : String(first);
+  for (const key of rest) at += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
+  if (issue.code === 'unrecognized_keys') {
+    const unknown = `unknown key ${JSON.stringify(issue.keys[0])}`;
+    return at === '' ? unknown : `${at} has ${unknown}`;
   }
-  if (!(path.startsWith('/') || path === '~' || path.startsWith('~/'))) {
-    throw new MountAllowlistError(
-      file,
-      `${at}.path ${JSON.stringify(path)} must be absolute or start with "~/"`,
-    );
-  }
-  if (typeof allowReadWrite !== 'boolean') {
-    throw new MountAllowlistError(file, `${at}.allowReadWrite must be true or false`);
-  }
-  if (description !== undefined && typeof description !== 'string') {
-    throw new MountAllowlistError(file, `${at}.description must be a string`);
-  }
-  return description === undefined
-    ? { path, allowReadWrite }
-    : { path, allowReadWrite, description };
-}
-
-function parsePattern(file: string, raw: unknown, index: number): string {
-  const at = `blockedPatterns[${index}]`;
-  if (typeof raw !== 'string' || raw === '') {
-    throw new MountAllowlistError(file, `${at} must be a non-empty string`);
-  }
-  if (raw.includes('/')) {
-    throw new MountAllowlistError(
-      file,
-      `${at} ${JSON.stringify(raw)} contains "/"; patterns match single path components`,
-    );
-  }
-  return raw;
+  return at === '' ? issue.message : `${at} ${issue.message}`;
 }
 
 /**
@@ -95,20 +95,14 @@ function parsePattern(file: string, raw: unknown, index: number): string {
  * @throws MountAllowlistError naming the first problem found.
  */
 export function parseMountAllowlist(file: string, json: unknown): MountAllowlist {
-  if (!isObject(json)) throw new MountAllowlistError(file, 'the top level is not an object');
-  const extra = unknownKey(json, TOP_KEYS);
-  if (extra !== undefined) throw new MountAllowlistError(file, `unknown key "${extra}"`);
-  if (!Array.isArray(json.allowedRoots)) {
-    throw new MountAllowlistError(file, '"allowedRoots" must be an array');
+  const parsed = allowlistSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new MountAllowlistError(file, issue ? describeIssue(issue) : 'it has the wrong shape', {
+      cause: parsed.error,
+    });
   }
-  const patterns = json.blockedPatterns ?? [];
-  if (!Array.isArray(patterns)) {
-    throw new MountAllowlistError(file, '"blockedPatterns" must be an array of strings');
-  }
-  return {
-    allowedRoots: json.allowedRoots.map((root, i) => parseRoot(file, root, i)),
-    blockedPatterns: patterns.map((pattern, i) => parsePattern(file, pattern, i)),
-  };
+  return parsed.data;
 }
 
 /**

@@ -217,6 +217,40 @@ describe('DiscordAdapter against the fake Discord gateway', () => {
     expect(errors).toMatchObject([{ attempt: 3, msg: expect.stringMatching(/dropping it/) }]);
   });
 
+  it('holds back only the channel of a slow or failing commit; other channels go on', async () => {
+    const delivered: string[] = [];
+    let releaseSlow = (): void => {};
+    const slowCommit = new Promise<void>((resolve) => {
+      releaseSlow = resolve;
+    });
+    const { discord, records } = await startAdapter(
+      async (event) => {
+        if (event.text === 'slow in general') await slowCommit;
+        // The thread's database is "down" until the DM went through.
+        if (event.text === 'failing in the thread' && !delivered.includes('in private')) {
+          throw new Error('database down');
+        }
+        delivered.push(event.text);
+        if (event.text === 'in private') releaseSlow();
+      },
+      { ingressRetry: { attempts: 1_000, initialDelayMs: 5, maxDelayMs: 10 } },
+    );
+    discord.dispatchMessage(messagePayload({ content: 'slow in general' }));
+    discord.dispatchMessage(messagePayload({ content: 'then general' }));
+    discord.dispatchMessage(
+      messagePayload({ content: 'failing in the thread', channelId: CHANNELS.thread.id }),
+    );
+    discord.dispatchMessage(messagePayload({ content: 'in private', channelId: CHANNELS.dm.id }));
+    // Were all channels one queue, the DM would wait behind the slow commit forever.
+    await waitFor('all four messages', () => delivered.length === 4);
+    const at = (text: string) => delivered.indexOf(text);
+    expect(at('in private')).toBeLessThan(at('slow in general'));
+    expect(at('in private')).toBeLessThan(at('failing in the thread'));
+    // Within a channel the order still holds.
+    expect(at('slow in general')).toBeLessThan(at('then general'));
+    expect(warnings(records).some((msg) => msg.includes('retrying'))).toBe(true);
+  });
+
   it('skips malformed messages and unsupported channels with a warning', async () => {
     const { discord, adapter, events, records } = await startAdapter();
     await expect(adapter.handleUpdate({ t: 'MESSAGE_CREATE', d: { id: 'x' } })).resolves.toBe(

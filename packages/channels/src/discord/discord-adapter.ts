@@ -59,14 +59,23 @@ function dispatchFields(packet: Packet): Record<string, unknown> {
   return { dispatch: packet.t, messageId: d.id, channelId: d.channel_id };
 }
 
+/** The channel (or thread) a dispatch belongs to, for ordering; those without one share a key. */
+function channelKeyOf(packet: Packet): string {
+  const { channelId } = dispatchFields(packet);
+  return typeof channelId === 'string' ? channelId : 'none';
+}
+
 /**
  * The Discord channel: a discord.js client on the gateway (guild text channels, their
  * threads, DMs) whose MESSAGE_CREATE / MESSAGE_UPDATE dispatches are normalized by
- * {@link normalizeDiscordDispatch} and handed to the ingress handler one at a time, in
- * arrival order. Replies go out through discord.js's REST client (its rate-limit queue).
+ * {@link normalizeDiscordDispatch} and handed to the ingress handler through
+ * {@link DiscordAdapter.handleUpdate}, one at a time per channel in arrival order; channels
+ * do not wait for each other. Replies go out through discord.js's REST client (its
+ * rate-limit queue).
  *
  * Discord has no acknowledgement and does not redeliver, so a failing handler is retried
- * with backoff (`ingressRetry`) before the event is dropped with an error log.
+ * with backoff (`ingressRetry`), holding back only its own channel, before the event is
+ * dropped with an error log.
  */
 export class DiscordAdapter implements ChannelAdapter {
   readonly channel = 'discord';
@@ -194,9 +203,10 @@ export class DiscordAdapter implements ChannelAdapter {
 
   /**
    * Normalizes one raw dispatch `{ t: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE', d: <message> }`
-   * (the gateway packet; `op`/`s` ignored) and passes the event to the ingress handler, in
-   * turn with the gateway's events. Other and malformed dispatches are logged and skipped;
-   * only a failing handler makes it throw (no retry here: the caller decides).
+   * (the gateway packet; `op`/`s` ignored) and passes the event to the ingress handler. The
+   * gateway's events come in here too, each after the earlier ones of its channel. Other and
+   * malformed dispatches are logged and skipped; only a failing handler makes it throw (no
+   * retry here: the caller decides).
    */
   handleUpdate(update: unknown): Promise<void> {
     if (this.#onEvent === null) {
@@ -204,7 +214,7 @@ export class DiscordAdapter implements ChannelAdapter {
         new GridBotError('DiscordAdapter.handleUpdate() called before start() finished.'),
       );
     }
-    return this.#delivery.run(() => this.#process(update));
+    return this.#process(update);
   }
 
   /** Sends one chunk (at most 2000 characters); see {@link sendDiscordText}. */
@@ -228,12 +238,13 @@ export class DiscordAdapter implements ChannelAdapter {
   /** Resolves on ClientReady; rejects on a fatal gateway close, a timeout or `stop()`. */
   #ready(): Promise<void> {
     const client = this.#client;
+    const stopped = this.#stopped.signal;
+    const givingUp = AbortSignal.any([stopped, AbortSignal.timeout(this.#readyTimeoutMs)]);
     return new Promise((resolve, reject) => {
       const settle = (error: Error | null): void => {
-        clearTimeout(timer);
         client.off(Events.ClientReady, onReady);
         client.off(Events.ShardDisconnect, onDisconnect);
-        this.#stopped.signal.removeEventListener('abort', onStop);
+        givingUp.removeEventListener('abort', onGiveUp);
         if (error === null) resolve();
         else reject(error);
       };
@@ -244,25 +255,30 @@ export class DiscordAdapter implements ChannelAdapter {
             `the gateway closed the connection with code ${event.code} (${FATAL_CLOSE[event.code] ?? 'not recoverable'}).`,
           ),
         );
-      const onStop = (): void =>
-        settle(new GridBotError('the adapter was stopped while starting.'));
-      const timer = setTimeout(
-        () =>
-          settle(new GridBotError(`the gateway was not ready after ${this.#readyTimeoutMs} ms.`)),
-        this.#readyTimeoutMs,
-      );
+      const onGiveUp = (): void =>
+        settle(
+          new GridBotError(
+            stopped.aborted
+              ? 'the adapter was stopped while starting.'
+              : `the gateway was not ready after ${this.#readyTimeoutMs} ms.`,
+          ),
+        );
       client.once(Events.ClientReady, onReady);
       client.once(Events.ShardDisconnect, onDisconnect);
-      this.#stopped.signal.addEventListener('abort', onStop, { once: true });
+      givingUp.addEventListener('abort', onGiveUp, { once: true });
+      if (givingUp.aborted) onGiveUp();
     });
   }
 
-  /** A gateway packet: message dispatches are queued behind earlier ones and retried. */
+  /**
+   * A gateway packet: a message dispatch waits for the earlier ones of its channel, then
+   * goes through `handleUpdate`, retried while the handler fails.
+   */
   #onPacket(packet: Packet): void {
     if (this.#state === 'stopped' || !MESSAGE_DISPATCHES.has(packet.t as string)) return;
-    void this.#delivery.run(() =>
+    void this.#delivery.run(channelKeyOf(packet), () =>
       this.#delivery.retry(
-        () => this.#process(packet),
+        () => this.handleUpdate(packet),
         this.#retry,
         (error, attempt, retryInMs) => {
           const fields = { err: error, attempt, ...dispatchFields(packet) };

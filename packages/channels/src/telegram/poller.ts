@@ -36,6 +36,12 @@ const updateIdOf = (update: unknown): number | null => {
  * A `getUpdates` loop that acknowledges an update (moves the offset past it) only after
  * `deliver` resolved for it. An update whose delivery throws is retried, in order, with
  * backoff, until it succeeds or the poller stops; it is never skipped.
+ *
+ * Hand-written rather than @grammyjs/runner: the runner moves the offset past a batch as
+ * soon as it is fetched, before the middleware ran ("the update offset is confirmed
+ * prematurely", https://grammy.dev/advanced/reliability#grammy-runner), and passes a
+ * failed update to the error handler instead of retrying it, so Telegram would count an
+ * uncommitted update as received (telegram-test-api even forgets it once fetched).
  */
 export class TelegramPoller {
   readonly #options: TelegramPollerOptions;

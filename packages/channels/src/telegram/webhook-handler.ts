@@ -56,6 +56,13 @@ function reply(res: ServerResponse, status: number, body = ''): void {
  * A node:http handler for Telegram webhook deliveries. It answers 200 only after the
  * update was handled (committed), 500 if handling threw (Telegram redelivers), 401 on a
  * wrong secret token, 400 on malformed JSON, 413 on an oversized body, 405 on non-POST.
+ *
+ * Hand-written rather than grammY's `webhookCallback`, which does answer 200 only after
+ * `bot.handleUpdate` resolved: its node `http` adapter buffers the body without a limit,
+ * and on malformed JSON or a failed handler it only rejects, writing no response (grammy
+ * 1.46 `convenience/webhook.js`, `frameworks.js`), so the 400/413/500 answers would stay
+ * here anyway, and it needs a grammY `Bot` as the entry rather than the adapter's
+ * `handleUpdate`. What remains, the secret check, is `secretMatches`.
  */
 export function createWebhookHandler(
   options: WebhookHandlerOptions,
