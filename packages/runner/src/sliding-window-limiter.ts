@@ -1,4 +1,9 @@
-/** Allows at most `max` events in any `windowMs` window; pure apart from the injected clock. */
+/**
+ * Allows at most `max` events in any `windowMs` window; pure apart from the injected clock.
+ * Kept by hand rather than rate-limiter-flexible: its in-memory limiter counts fixed windows
+ * of whole seconds (a burst across a boundary passes twice the limit) and answers through a
+ * promise, where this guard must decide synchronously, per agent request, in a few lines.
+ */
 export class SlidingWindowLimiter {
   readonly #max: number;
   readonly #windowMs: number;
