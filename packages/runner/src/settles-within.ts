@@ -1,16 +1,10 @@
+import pTimeout from 'p-timeout';
+
 /** Resolves true if `promise` settles (either way) within `ms`, false otherwise; leaves no timer behind. */
-export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
+export function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   const settled = promise.then(
-    () => true as const,
-    () => true as const,
+    () => true,
+    () => true,
   );
-  try {
-    return await Promise.race([settled, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return pTimeout(settled, { milliseconds: ms, fallback: () => false });
 }

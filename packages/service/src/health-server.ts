@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pTimeout from 'p-timeout';
 import type { Registry } from 'prom-client';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -23,17 +24,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 async function withTimeout(check: ReadinessCheck, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await pTimeout(check(), { milliseconds: ms, message: `no answer within ${ms} ms` });
 }
 
 /** `/healthz` (alive), `/readyz` (dependencies reachable), `/metrics` (Prometheus), plus extra routes. */

@@ -1,3 +1,4 @@
+import pTimeout from 'p-timeout';
 import type { Logger } from 'pino';
 import { onStopSignal } from './stop-signals.ts';
 
@@ -41,18 +42,13 @@ export class Shutdown {
         );
         break;
       }
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          Promise.resolve().then(step.run),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`did not finish within ${left} ms`)), left);
-          }),
-        ]);
+        await pTimeout(Promise.resolve().then(step.run), {
+          milliseconds: left,
+          message: `did not finish within ${left} ms`,
+        });
       } catch (error) {
         this.#logger.error({ err: error, step: step.name }, 'shutdown step failed');
-      } finally {
-        clearTimeout(timer);
       }
     }
   }
