@@ -143,10 +143,17 @@ export {
   strandedThreads,
 } from './repos/sweep-repo.ts';
 export {
+  claimTaskSlot,
+  finishTaskRun,
+  reclaimTaskSlot,
+  type TaskRunEnd,
+} from './repos/task-runs-repo.ts';
+export {
   findTask,
   insertTask,
   listTasks,
   type NewTaskInput,
+  recordTaskFired,
   type ScheduledTask,
   updateTask,
 } from './repos/tasks-repo.ts';

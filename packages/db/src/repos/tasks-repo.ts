@@ -66,3 +66,24 @@ export async function updateTask(
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/**
+ * Records that a task fired at `at`: a once-task is completed; a repeating one gets its
+ * next run (`next`, null when its schedule has none).
+ */
+export async function recordTaskFired(
+  db: Kysely<Database>,
+  taskId: number,
+  fired: { at: Date; once: boolean; next: Date | null },
+): Promise<void> {
+  await db
+    .updateTable('scheduled_tasks')
+    .set({
+      ...(fired.once && { status: 'completed' as const }),
+      last_run_at: fired.at,
+      next_run_at: fired.once ? null : fired.next,
+      updated_at: new Date(),
+    })
+    .where('id', '=', taskId)
+    .execute();
+}
