@@ -56,7 +56,9 @@ describe('every role: fleet registration, health, metrics, logs, graceful stop',
     const ready = await fetch(`http://127.0.0.1:${gatewayPort}/readyz`);
     expect(await ready.json()).toEqual({
       status: 'ready',
-      checks: ON_REDIS ? { postgres: 'ok', redis: 'ok' } : { postgres: 'ok', queues: 'ok' },
+      checks: ON_REDIS
+        ? { postgres: 'ok', redis: 'ok', started: 'ok' }
+        : { postgres: 'ok', queues: 'ok', started: 'ok' },
     });
     const metrics = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
     expect(metrics).toMatch(/gridbot_jobs_processed_total\{queue="threads",role="worker"\} [1-9]/);

@@ -28,6 +28,7 @@ export async function runDashboard(
   watched = dashboard.watchedQueues;
   await dashboard.start();
   const port = await runtime.serve({}, dashboard.handler);
+  runtime.markStarted();
   logger.info({ port }, 'dashboard ready');
   return runtime;
 }

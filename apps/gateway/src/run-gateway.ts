@@ -38,6 +38,7 @@ export async function runGateway(
   );
   runtime.shutdown.add('gateway', () => gateway.stop());
   await gateway.start();
+  runtime.markStarted();
   logger.info({ healthPort: port, mode: env.TELEGRAM_MODE }, 'gateway ready');
   return runtime;
 }

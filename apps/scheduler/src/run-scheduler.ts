@@ -37,6 +37,7 @@ export async function runScheduler(
   ]);
   const port = await runtime.serve();
   await attachScheduler(runtime, env, logger, rawEnv).start();
+  runtime.markStarted();
   logger.info({ healthPort: port }, 'scheduler ready');
   return runtime;
 }

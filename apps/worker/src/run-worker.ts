@@ -204,6 +204,7 @@ export async function runWorker(
   const port = await runtime.serve();
   const worker = await attachWorker(runtime, env, logger, rawEnv, composition);
   worker.start();
+  runtime.markStarted();
   logger.info({ healthPort: port }, 'worker ready');
   return runtime;
 }

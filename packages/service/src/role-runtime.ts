@@ -79,6 +79,8 @@ export class RoleRuntime {
   readonly instance: InstanceRegistry;
   readonly options: RoleRuntimeOptions;
   #health: HealthServer | null = null;
+  /** Set by {@link markStarted}: until then `/readyz` says the role is still starting. */
+  #started = false;
 
   private constructor(
     options: RoleRuntimeOptions,
@@ -266,12 +268,24 @@ export class RoleRuntime {
           await sql`select 1`.execute(this.db);
         },
         [this.transport.kind === 'redis' ? 'redis' : 'queues']: () => this.transport.ping(),
+        started: async () => {
+          if (!this.#started) throw new Error('still starting');
+        },
       },
     });
     const port = await health.start();
     this.#health = health;
     this.shutdown.add('health', () => health.stop());
     return port;
+  }
+
+  /**
+   * The role has started everything it runs (a gateway its channel, a worker its
+   * consumers): only now does `/readyz` answer ready, so nothing is sent to a role that is
+   * serving its health port but cannot take work yet.
+   */
+  markStarted(): void {
+    this.#started = true;
   }
 
   /** SIGTERM/SIGINT stop the role within `shutdownTimeoutMs`, then the process exits. */

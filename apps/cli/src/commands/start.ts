@@ -145,6 +145,7 @@ export async function startCommand(
   }
   worker.start();
   await attachScheduler(runtime, schedulerEnv, logger.child({ role: 'scheduler' }), rawEnv).start();
+  runtime.markStarted();
   logger.info({ port: listening, channels: [...channels, 'web', 'cli'] }, 'gridbot started');
   // For the person who just typed the command: where to go, and what is running.
   const missing = (['telegram', 'discord'] as const).filter((c) => !channels.includes(c));
