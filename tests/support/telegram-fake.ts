@@ -94,3 +94,37 @@ export class TelegramFake {
 export function withoutTimes(text: string): string {
   return text.replace(/\[([^,\]\n]+), (?:\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}\]/g, '[$1]');
 }
+
+interface WebhookServerInternals {
+  webhooks: Record<string, { url: string; secret_token?: string }>;
+  updateId: number;
+  addUserUpdate(update: { botToken: string }): Promise<void>;
+}
+
+/**
+ * Makes telegram-test-api deliver webhook updates as Telegram does: with the
+ * `X-Telegram-Bot-Api-Secret-Token` header carrying the `secret_token` given to
+ * `setWebhook` (Bot API, setWebhook). The library POSTs without it, which a gateway that
+ * checks its secret (every GridBot gateway) refuses.
+ */
+export function sendWebhookSecret(server: TelegramServer): TelegramServer {
+  const internals = server as unknown as WebhookServerInternals;
+  const deliver = internals.addUserUpdate.bind(server);
+  const format = (TelegramServer as unknown as { formatUpdate(u: unknown): unknown }).formatUpdate;
+  internals.addUserUpdate = async (update) => {
+    const webhook = internals.webhooks[update.botToken];
+    if (!webhook) return deliver(update);
+    const response = await fetch(webhook.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(webhook.secret_token && { 'x-telegram-bot-api-secret-token': webhook.secret_token }),
+      },
+      body: JSON.stringify(format(update)),
+    });
+    await response.arrayBuffer();
+    if (response.status > 204) throw new Error(`Webhook invocation failed: ${response.status}`);
+    internals.updateId++;
+  };
+  return server;
+}

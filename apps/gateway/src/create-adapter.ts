@@ -58,7 +58,11 @@ async function telegramAdapter(env: GatewayEnv, logger: Logger): Promise<Channel
       ['TELEGRAM_BOT_TOKEN'],
     );
   }
-  const { TelegramAdapter } = await import('@gridbot/channels/telegram');
+  const { TelegramAdapter, webhookSecretFor } = await import('@gridbot/channels/telegram');
+  if (env.TELEGRAM_MODE === 'webhook' && !env.TELEGRAM_WEBHOOK_SECRET)
+    logger.info(
+      'TELEGRAM_WEBHOOK_SECRET is not set: the webhook checks a secret derived from the bot token, registered with setWebhook',
+    );
   return new TelegramAdapter({
     token: env.TELEGRAM_BOT_TOKEN,
     apiRoot: env.TELEGRAM_API_ROOT,
@@ -66,7 +70,7 @@ async function telegramAdapter(env: GatewayEnv, logger: Logger): Promise<Channel
     ...(env.TELEGRAM_WEBHOOK_URL && {
       webhook: {
         url: env.TELEGRAM_WEBHOOK_URL,
-        secret: env.TELEGRAM_WEBHOOK_SECRET ?? null,
+        secret: env.TELEGRAM_WEBHOOK_SECRET ?? webhookSecretFor(env.TELEGRAM_BOT_TOKEN),
         path: new URL(env.TELEGRAM_WEBHOOK_URL).pathname,
       },
     }),

@@ -47,7 +47,7 @@ describeChannelAdapterContract('TelegramAdapter (fake Bot API, webhook mode)', a
     token: '1:contract',
     apiRoot: fake.apiRoot,
     mode: 'webhook',
-    webhook: { url: 'http://127.0.0.1:9/tg', secret: null, path: '/tg' },
+    webhook: { url: 'http://127.0.0.1:9/tg', secret: 'contract-secret', path: '/tg' },
     logger: captureLogger().logger,
   });
   await adapter.start(onEvent);

@@ -5,6 +5,7 @@ import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureLogger } from '../../../../tests/support/fake-bot-api.ts';
 import { freePort } from '../../../../tests/support/free-port.ts';
+import { sendWebhookSecret } from '../../../../tests/support/telegram-fake.ts';
 import { waitFor } from '../../../../tests/support/wait-for.ts';
 import { TelegramAdapter, type TelegramAdapterOptions } from './telegram-adapter.ts';
 
@@ -154,11 +155,12 @@ describe('TelegramAdapter in polling mode (telegram-test-api)', () => {
 
 describe('TelegramAdapter in webhook mode (telegram-test-api)', () => {
   it('receives an update Telegram POSTs to the webhook, answering only after the handler ran', async () => {
+    sendWebhookSecret(server);
     const port = await freePort();
     const received: InboundEvent[] = [];
     const telegram = makeAdapter({
       mode: 'webhook',
-      webhook: { url: `http://127.0.0.1:${port}/tg`, secret: null, path: '/tg' },
+      webhook: { url: `http://127.0.0.1:${port}/tg`, secret: 'hook-secret', path: '/tg' },
     });
     await serveWebhook(telegram, port);
     await telegram.start(async (event) => {
@@ -173,10 +175,11 @@ describe('TelegramAdapter in webhook mode (telegram-test-api)', () => {
   });
 
   it('answers 500 when the handler fails, so Telegram redelivers', async () => {
+    sendWebhookSecret(server);
     const port = await freePort();
     const telegram = makeAdapter({
       mode: 'webhook',
-      webhook: { url: `http://127.0.0.1:${port}/tg`, secret: null, path: '/tg' },
+      webhook: { url: `http://127.0.0.1:${port}/tg`, secret: 'hook-secret', path: '/tg' },
     });
     await serveWebhook(telegram, port);
     await telegram.start(async () => {

@@ -22,8 +22,12 @@ export interface TelegramAdapterOptions {
   apiRoot: string;
   /** `polling`: this adapter calls `getUpdates`; `webhook`: Telegram POSTs to `webhook.url`. */
   mode: 'polling' | 'webhook';
-  /** Required in webhook mode: the public URL, its secret token and the local mount path. */
-  webhook?: { url: string; secret: string | null; path: string };
+  /**
+   * Required in webhook mode: the public URL, its secret token (required: without it anyone
+   * who finds the URL could post updates as any user; see `webhookSecretFor`) and the local
+   * mount path.
+   */
+  webhook?: { url: string; secret: string; path: string };
   /** Pause after an empty `getUpdates`; 0 in production (long polling waits server-side). */
   emptyPollDelayMs?: number;
   /** Long-polling timeout in seconds (default 30). */
@@ -66,7 +70,7 @@ export class TelegramAdapter implements ChannelAdapter {
         throw new GridBotError('Telegram webhook mode needs `webhook: { url, secret, path }`.');
       }
       const { secret } = options.webhook;
-      if (secret !== null && !SECRET_TOKEN.test(secret)) {
+      if (!SECRET_TOKEN.test(secret)) {
         throw new GridBotError(
           'The Telegram webhook secret must be 1-256 characters of A-Z, a-z, 0-9, "_" or "-".',
         );
@@ -113,7 +117,7 @@ export class TelegramAdapter implements ChannelAdapter {
         const { url, secret } = this.#options.webhook;
         await this.#api.setWebhook(url, {
           allowed_updates: [...ALLOWED_UPDATES],
-          ...(secret === null ? {} : { secret_token: secret }),
+          secret_token: secret,
         });
       }
     } catch (error) {

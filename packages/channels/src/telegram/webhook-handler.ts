@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 
 /** Options of {@link createWebhookHandler}. */
 export interface WebhookHandlerOptions {
-  /** Expected `X-Telegram-Bot-Api-Secret-Token`, or null to accept any request. */
-  secret: string | null;
+  /** Expected `X-Telegram-Bot-Api-Secret-Token`; a request without it is refused. */
+  secret: string;
   /** Whether the adapter is started and accepts updates (503 otherwise, so Telegram retries). */
   accepting: () => boolean;
   /** Resolves after the update was committed; throws to make Telegram redeliver it. */
@@ -74,7 +74,7 @@ export function createWebhookHandler(
       req.resume();
       return reply(res, 405, 'POST only');
     }
-    if (secret !== null && !secretMatches(req.headers[SECRET_HEADER], secret)) {
+    if (!secretMatches(req.headers[SECRET_HEADER], secret)) {
       req.resume();
       logger.warn({ remote: req.socket.remoteAddress }, 'telegram webhook: wrong secret token');
       return reply(res, 401, 'wrong secret token');
