@@ -180,6 +180,7 @@ export class DrainProcessor {
       pending: planned.pending,
       target: { lease, runId: run.id, channel: thread.channel, jid: thread.jid },
       tokens: { input: 0, output: 0 },
+      modelCalls: 0,
       abort: new AbortController(),
       delivered: new Set(),
       trigger: planned.trigger,

@@ -1,5 +1,6 @@
 import { AgentProtocolError, GridBotError, RunCancelledError } from '@gridbot/core';
 import { LlmUnavailableError } from '@gridbot/llm';
+import { RunLimitError } from './run-limit-error.ts';
 
 /** How a failed run is handled: retried by the queue, or told to the thread at once. */
 export interface RunFailure {
@@ -26,6 +27,10 @@ export function classifyRunFailure(error: unknown): RunFailure {
   const short = message.split('\n')[0]!.slice(0, 300);
   if (error instanceof RunCancelledError) {
     return { retryable: false, notice: `Stopped. ${short}`, advanceCursor: true };
+  }
+  if (error instanceof RunLimitError) {
+    // A retry would hit the same limit; the messages count as answered.
+    return { retryable: false, notice: `Stopped: ${short}.`, advanceCursor: true };
   }
   if (error instanceof AgentProtocolError && FINAL_AGENT_CODES.has(error.code)) {
     return {

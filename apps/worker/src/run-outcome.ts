@@ -17,6 +17,7 @@ import { DRAIN_ATTEMPTS } from '@gridbot/queue';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Kysely } from 'kysely';
 import { classifyRunFailure } from './run-failure.ts';
+import { RunLimitError } from './run-limit-error.ts';
 import type { RunPlan } from './run-plan.ts';
 import type { RunState } from './run-state.ts';
 import { WorkerStoppingError } from './worker-stopping-error.ts';
@@ -112,7 +113,11 @@ export class RunOutcomes {
       throw isDatabaseUnavailable(error) ? error : state.storageError;
     }
     const cause = (
-      reason instanceof RunCancelledError || reason instanceof AgentProtocolError ? reason : error
+      reason instanceof RunCancelledError ||
+      reason instanceof RunLimitError ||
+      reason instanceof AgentProtocolError
+        ? reason
+        : error
     ) as Error;
     const failure = classifyRunFailure(cause);
     const attempt = job.attemptsMade + 1;

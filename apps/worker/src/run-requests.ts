@@ -11,10 +11,12 @@ import {
   type Database,
   type OutboxRow,
   recordTokens,
+  tokensUsedToday,
 } from '@gridbot/db';
 import { type LlmProvider, LlmUnavailableError } from '@gridbot/llm';
 import { type AgentRequestHandlers, RpcMethodError } from '@gridbot/runner';
 import type { Kysely } from 'kysely';
+import { RunLimitError } from './run-limit-error.ts';
 import type { RunState } from './run-state.ts';
 
 /** How long an approval request waits for an answer before it expires. */
@@ -29,6 +31,35 @@ export interface RunRequestContext {
   enqueue: (rows: OutboxRow[]) => Promise<void>;
   /** Tools never offered to the model, whatever the agent lists (e.g. bash when unsandboxed). */
   withheldTools?: ReadonlySet<string>;
+}
+
+/**
+ * The worker's own bounds on model calls, checked before each one whatever the agent
+ * program does: at most `max_steps` calls per run, and none once the thread's daily token
+ * budget is spent. Past either, the run is ended (the thread is told why) and the call is
+ * refused without reaching the model.
+ */
+async function enforceRunLimits(ctx: RunRequestContext): Promise<void> {
+  const { state } = ctx;
+  const { config } = state;
+  state.modelCalls += 1;
+  let limit: RunLimitError | null = null;
+  if (state.modelCalls > config.max_steps) {
+    limit = new RunLimitError(
+      'max_steps',
+      `the agent asked for more than ${config.max_steps} model calls in one run (max_steps)`,
+    );
+  } else if (config.daily_token_budget > 0) {
+    const used = await tokensUsedToday(ctx.db, state.thread.id, config.timezone);
+    if (used >= config.daily_token_budget)
+      limit = new RunLimitError(
+        'daily_token_budget',
+        `today's token budget for this chat is spent (${used} of ${config.daily_token_budget} tokens)`,
+      );
+  }
+  if (!limit) return;
+  state.abort.abort(limit);
+  throw new RpcMethodError(RpcErrorCode.NotAvailable, limit.message);
 }
 
 /** The model call as the model gets it: without the tools the worker withholds. */
@@ -50,6 +81,7 @@ export function runRequestHandlers(ctx: RunRequestContext): AgentRequestHandlers
   const { config } = state;
   return {
     'llm.complete': async (raw) => {
+      await enforceRunLimits(ctx);
       const offered = withholdTools(raw as LlmCompleteParams, ctx.withheldTools);
       let result: LlmCompleteResult;
       try {

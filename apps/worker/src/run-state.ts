@@ -21,6 +21,8 @@ export interface RunState {
   pending: Message[];
   target: RunTarget;
   tokens: { input: number; output: number };
+  /** Model calls the agent asked for so far (the worker ends the run past `max_steps`). */
+  modelCalls: number;
   abort: AbortController;
   trigger: 'message' | 'task';
   /** A run without the thread's history (an isolated task). */

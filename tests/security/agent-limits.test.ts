@@ -1,0 +1,79 @@
+/**
+ * An agent program that ignores the limits it is given: it keeps asking for model calls
+ * after `max_steps`, and after the daily token budget is spent. The worker, not the agent,
+ * ends the run: the model is not called past the limit, the chat is told in one line, and
+ * the chat's next message is answered.
+ */
+import { registerThread } from '@gridbot/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/gridbot-process.ts';
+import { PipelineHarness } from '../support/pipeline-harness.ts';
+import type { ChatSpec } from '../support/telegram-fake.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+let h: PipelineHarness;
+let nextChat = -530900;
+
+beforeAll(async () => {
+  h = await PipelineHarness.create();
+  await h.start(['gateway', '--channel', 'telegram']);
+  await h.start(['worker'], {
+    AGENT_COMMAND: `${process.execPath} ${REPO_ROOT}tests/fixtures/agents/misbehave.mjs`,
+    AGENT_TIMEOUT_MS: '20000',
+    AGENT_IDLE_MS: '0',
+  });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** A registered chat with the given thread config. */
+async function chatWith(config: Record<string, unknown>): Promise<{ chat: ChatSpec; id: number }> {
+  const chat: ChatSpec = {
+    chatId: nextChat--,
+    type: 'group',
+    title: 'limits',
+    userId: 954,
+    firstName: 'Mo',
+  };
+  const thread = await registerThread(h.db.db, { jid: `telegram:${chat.chatId}` });
+  await h.db.db
+    .updateTable('threads')
+    .set({ config: JSON.stringify(config) })
+    .where('id', '=', thread.id)
+    .execute();
+  return { chat, id: thread.id };
+}
+
+async function modelCallsOf(threadId: number): Promise<number> {
+  const rows = await h.db.db
+    .selectFrom('token_ledger')
+    .select('id')
+    .where('thread_id', '=', threadId)
+    .execute();
+  return rows.length;
+}
+
+describe('an agent that ignores its limits', () => {
+  it('gets no more than max_steps model calls; the run ends with a line that says so', async () => {
+    const { chat, id } = await chatWith({ max_steps: 3 });
+    const texts = () => h.telegram.botMessages(chat.chatId).map((m) => m.text);
+    await h.telegram.say(chat, '@Andy do:llm-forever');
+    const verdict = await waitFor('the verdict', () => texts().at(-1), 30_000);
+    expect(verdict).toMatch(/^Stopped: .*more than 3 model calls.*max_steps/);
+    expect(await modelCallsOf(id)).toBe(3);
+    await h.telegram.say(chat, '@Andy do:fine');
+    await waitFor('the next answer', () => texts().includes('ok fine'), 20_000);
+  });
+
+  it('gets no model call once the daily token budget is spent during the run', async () => {
+    // One call's tokens spend the budget: the second call is refused.
+    const { chat, id } = await chatWith({ daily_token_budget: 1 });
+    const texts = () => h.telegram.botMessages(chat.chatId).map((m) => m.text);
+    await h.telegram.say(chat, '@Andy do:llm-forever');
+    const verdict = await waitFor('the verdict', () => texts().at(-1), 30_000);
+    expect(verdict).toMatch(/^Stopped: today's token budget for this chat is spent/);
+    expect(await modelCallsOf(id)).toBe(1);
+  });
+});
