@@ -27,7 +27,7 @@ export async function runDashboard(
   const dashboard = await attachDashboard(runtime, env, logger);
   watched = dashboard.watchedQueues;
   await dashboard.start();
-  const port = await runtime.serve({}, dashboard.handler);
+  const port = await runtime.serve({}, dashboard.handler, [dashboard.token.token]);
   runtime.markStarted();
   logger.info({ port }, 'dashboard ready');
   return runtime;

@@ -111,6 +111,19 @@ export const baseEnvShape = {
     })
     .default('Andy'),
   DATA_DIR: z.string().default('./data'),
+  /**
+   * The interface the health port (and the dashboard, and webhooks) listens on. Unset:
+   * 127.0.0.1, or 0.0.0.0 inside a container (Docker, Kubernetes), where probes and the
+   * other services come from outside.
+   */
+  HEALTH_HOST: z.string().min(1).optional(),
+  /** Set by Kubernetes in every pod: the role is in a container. */
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
+  /**
+   * A token for `/metrics` (`Authorization: Bearer …`): required on every port when set; on
+   * the dashboard's port the dashboard token works too.
+   */
+  METRICS_TOKEN: secret(z.string().min(16).optional()),
   /** How long a role may take to stop on SIGTERM before it exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
   /** How often a role refreshes its row in `instances`; three missed beats mark it gone. */

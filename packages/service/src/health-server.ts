@@ -16,6 +16,10 @@ export interface HealthServerOptions {
   routes?: Record<string, RouteHandler>;
   /** Answers every other path (e.g. the dashboard's web app) instead of a JSON 404. */
   fallback?: RouteHandler;
+  /** Who may read `/metrics` (401 otherwise); open to all when unset. */
+  metricsAuth?: (req: IncomingMessage) => boolean;
+  /** A readiness check failed: its error is told here, never in `/readyz`'s answer. */
+  onCheckFailed?: (name: string, error: unknown) => void;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -67,7 +71,9 @@ export class HealthServer {
             results[name] = 'ok';
           } catch (error) {
             ready = false;
-            results[name] = (error as Error).message;
+            // Which dependency, not its error text (which may name hosts, users, versions).
+            results[name] = name === 'started' ? 'starting' : 'unavailable';
+            this.#options.onCheckFailed?.(name, error);
           }
         }),
       );
@@ -77,6 +83,10 @@ export class HealthServer {
       });
     }
     if (path === '/metrics') {
+      if (this.#options.metricsAuth && !this.#options.metricsAuth(req)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        return json(res, 401, { error: 'metrics need a token (Authorization: Bearer …)' });
+      }
       const body = await this.#options.registry.metrics();
       res.writeHead(200, { 'content-type': this.#options.registry.contentType });
       res.end(body);

@@ -1,3 +1,6 @@
+import { timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { ServiceUnavailableError } from '@gridbot/core';
 import {
   assertSchemaCurrent,
@@ -34,6 +37,10 @@ export interface RoleRuntimeOptions {
   redisUrl?: string | undefined;
   queuePrefix: string;
   healthPort: number;
+  /** The health port's interface; see `HEALTH_HOST`. */
+  healthHost?: string;
+  /** Required (as a Bearer token) for `/metrics` when set. */
+  metricsToken?: string;
   version: string;
   gitSha: string | null;
   logger: Logger;
@@ -130,6 +137,8 @@ export class RoleRuntime {
       redisUrl: env.REDIS_URL,
       queuePrefix: env.QUEUE_PREFIX,
       healthPort: env.HEALTH_PORT,
+      healthHost: env.HEALTH_HOST ?? defaultHealthHost(env),
+      ...(env.METRICS_TOKEN && { metricsToken: env.METRICS_TOKEN }),
       version: build.version,
       gitSha: build.gitSha,
       logger,
@@ -255,12 +264,25 @@ export class RoleRuntime {
    * Registers in the fleet and serves health, readiness, metrics, `routes`, and `fallback`
    * for any other path; returns the port.
    */
-  async serve(routes: Record<string, RouteHandler> = {}, fallback?: RouteHandler): Promise<number> {
+  async serve(
+    routes: Record<string, RouteHandler> = {},
+    fallback?: RouteHandler,
+    /** More tokens that may read `/metrics` (the dashboard's); any one then is required. */
+    metricsTokens: string[] = [],
+  ): Promise<number> {
+    const tokens = [
+      ...metricsTokens,
+      ...(this.options.metricsToken ? [this.options.metricsToken] : []),
+    ];
     await this.instance.start();
     this.shutdown.add('instance', () => this.instance.stop());
     const health = new HealthServer({
       port: this.options.healthPort,
+      ...(this.options.healthHost && { host: this.options.healthHost }),
       registry: this.metrics.registry,
+      ...(tokens.length > 0 && { metricsAuth: bearerIn(tokens) }),
+      onCheckFailed: (name, error) =>
+        this.options.logger.warn({ err: error, check: name }, 'readiness check failed'),
       routes,
       ...(fallback && { fallback }),
       checks: {
@@ -296,4 +318,20 @@ export class RoleRuntime {
   get healthServer(): HealthServer | null {
     return this.#health;
   }
+}
+
+/** 127.0.0.1 on a host; 0.0.0.0 in a container, where probes and peers come from outside. */
+function defaultHealthHost(env: { KUBERNETES_SERVICE_HOST?: string | undefined }): string {
+  return env.KUBERNETES_SERVICE_HOST || existsSync('/.dockerenv') ? '0.0.0.0' : '127.0.0.1';
+}
+
+/** Whether a request carries one of `tokens` as `Authorization: Bearer …` (constant time). */
+function bearerIn(tokens: string[]): (req: IncomingMessage) => boolean {
+  const expected = tokens.map((token) => Buffer.from(token));
+  return (req) => {
+    const header = req.headers.authorization;
+    if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false;
+    const given = Buffer.from(header.slice('Bearer '.length).trim());
+    return expected.some((token) => token.length === given.length && timingSafeEqual(token, given));
+  };
 }

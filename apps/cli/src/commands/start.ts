@@ -131,7 +131,7 @@ export async function startCommand(
     adapters.flatMap((a) => (a.webhook ? [[a.webhook.path, a.webhook.handler] as const] : [])),
   );
   await dashboard.start();
-  const listening = await runtime.serve(routes, dashboard.handler);
+  const listening = await runtime.serve(routes, dashboard.handler, [dashboard.token.token]);
   const worker = await attachWorker(
     runtime,
     workerEnv,
