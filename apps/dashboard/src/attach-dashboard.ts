@@ -75,6 +75,8 @@ export async function attachDashboard(
       adapter,
       assistantName: env.ASSISTANT_NAME,
       allowedUsers: new Set([OPERATOR_ID]),
+      // Whoever is logged in to the dashboard operates the install.
+      adminUsers: new Set([OPERATOR_ID]),
       logger: logger.child({ role: `gateway-${channel}` }),
       spoolDir: resolve(env.DATA_DIR, 'spool'),
     });

@@ -21,6 +21,13 @@ export function allowedUsersFor(channel: string, env: GatewayEnv): ReadonlySet<s
   return new Set();
 }
 
+/** Platform user ids who may decide any approval, per channel (`<CHANNEL>_ADMIN_USERS`). */
+export function adminUsersFor(channel: string, env: GatewayEnv): ReadonlySet<string> {
+  if (channel === 'telegram') return env.TELEGRAM_ADMIN_USERS ?? new Set();
+  if (channel === 'discord') return env.DISCORD_ADMIN_USERS ?? new Set();
+  return new Set();
+}
+
 /**
  * Builds the adapter of one channel from the environment, or explains what is missing. Only
  * that channel's SDK is loaded (a Telegram gateway never loads discord.js).

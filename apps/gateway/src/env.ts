@@ -35,6 +35,8 @@ export const telegramEnvShape = {
       .optional(),
   ),
   TELEGRAM_ALLOWED_USERS: idList.optional(),
+  /** Telegram user ids who may decide any approval (besides the main thread's users). */
+  TELEGRAM_ADMIN_USERS: idList.optional(),
   /** Pause after an empty poll (only useful against test servers that ignore long polling). */
   TELEGRAM_POLL_IDLE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 };
@@ -52,6 +54,8 @@ export const discordEnvShape = {
   /** REST root including /api (the WebSocket URL comes from GET /gateway/bot). */
   DISCORD_API_BASE: urlVar(['http', 'https'], 'https://discord.com/api').optional(),
   DISCORD_ALLOWED_USERS: idList.optional(),
+  /** Discord user ids who may decide any approval (besides the main thread's users). */
+  DISCORD_ADMIN_USERS: idList.optional(),
 };
 
 export const gatewayEnvSchema = z

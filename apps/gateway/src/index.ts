@@ -1,4 +1,5 @@
 export {
+  adminUsersFor,
   allowedUsersFor,
   configuredChannels,
   createAdapter,

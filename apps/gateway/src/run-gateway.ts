@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Gateway } from '@gridbot/gateway';
 import { type BuildInfo, createLogger, RoleRuntime, secretsOf } from '@gridbot/service';
-import { allowedUsersFor, createAdapter } from './create-adapter.ts';
+import { adminUsersFor, allowedUsersFor, createAdapter } from './create-adapter.ts';
 import { gatewayEnvSchema, parseGatewayEnv } from './env.ts';
 
 /**
@@ -28,6 +28,7 @@ export async function runGateway(
     adapter,
     assistantName: env.ASSISTANT_NAME,
     allowedUsers: allowedUsersFor(channel, env),
+    adminUsers: adminUsersFor(channel, env),
     logger,
     maxPerSecond: env.OUTBOUND_RATE_PER_SECOND,
     outboundConcurrency: env.OUTBOUND_CONCURRENCY,

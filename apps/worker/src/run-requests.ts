@@ -121,6 +121,8 @@ export function runRequestHandlers(ctx: RunRequestContext): AgentRequestHandlers
       const { approval, row } = await commitApprovalRequest(db, state.target, {
         proposal: { tool, summary, details },
         expiresAt: new Date(Date.now() + APPROVAL_TTL_MS),
+        // Whoever addressed the assistant last in this run caused the request.
+        requestedBy: state.pending.filter((m) => m.triggers).at(-1)?.sender_id ?? null,
         text: (id) =>
           `Approval needed (#${id}): ${summary}\nReply /approve ${id} or /reject ${id}.`,
       });

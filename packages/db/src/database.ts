@@ -159,6 +159,8 @@ export interface ApprovalsTable {
   thread_id: number;
   run_id: number | null;
   proposal: Json<Record<string, unknown>>;
+  /** The user whose message led to the request (see `mayDecideApproval`). */
+  requested_by: number | null;
   status: Generated<'pending' | 'approved' | 'rejected' | 'superseded' | 'expired'>;
   requested_at: Generated<Date>;
   expires_at: NullableTimestamp;

@@ -41,6 +41,7 @@ describe('schema version', () => {
         '0005-recovery-indexes',
         '0006-dead-letters',
         '0007-instance-agent-runtime',
+        '0008-approval-requester',
       ]);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);

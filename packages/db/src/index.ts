@@ -68,12 +68,14 @@ export { PglitePool, PglitePoolClient } from './pglite/pglite-pool.ts';
 export { type PgLikeResult, PgliteSession } from './pglite/pglite-session.ts';
 export {
   type Approval,
+  type ApprovalDecider,
   type ApprovalDecision,
   decideApproval,
   insertApproval,
   markApprovalsDelivered,
   supersedePendingApprovals,
   undeliveredDecisions,
+  writesInMainThread,
 } from './repos/approvals-repo.ts';
 export { insertArtifact, type NewArtifactInput } from './repos/artifacts-repo.ts';
 export { type AuditEntry, recordAudit } from './repos/audit-log-repo.ts';

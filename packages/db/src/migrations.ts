@@ -8,6 +8,7 @@ import * as pairing from './migrations/0004-pairing.ts';
 import * as recoveryIndexes from './migrations/0005-recovery-indexes.ts';
 import * as deadLetters from './migrations/0006-dead-letters.ts';
 import * as instanceAgentRuntime from './migrations/0007-instance-agent-runtime.ts';
+import * as approvalRequester from './migrations/0008-approval-requester.ts';
 
 /** Every migration, in order. Names sort lexically; never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-recovery-indexes': recoveryIndexes,
   '0006-dead-letters': deadLetters,
   '0007-instance-agent-runtime': instanceAgentRuntime,
+  '0008-approval-requester': approvalRequester,
 };
 
 function migrator<DB>(db: Kysely<DB>): Migrator {

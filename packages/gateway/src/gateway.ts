@@ -16,6 +16,8 @@ export interface GatewayOptions {
   transport: QueueTransport;
   assistantName: string;
   allowedUsers: ReadonlySet<string>;
+  /** Platform user ids of the channel's admins (`ADMIN_USERS`). */
+  adminUsers?: ReadonlySet<string>;
   logger: Logger;
   metrics: ServiceMetrics;
   /** Sends per second to the platform. */
@@ -62,6 +64,7 @@ export class Gateway {
       drains: this.drains,
       assistantName: options.assistantName,
       allowedUsers: options.allowedUsers,
+      ...(options.adminUsers && { adminUsers: options.adminUsers }),
       publish: (threadId, event) => options.queues.publishThreadEvent(threadId, event),
       queues: options.queues,
       logger: options.logger.child({ component: 'ingress' }),

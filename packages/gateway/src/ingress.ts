@@ -33,6 +33,8 @@ export interface IngressOptions {
   publish: (threadId: number, event: ThreadEvent) => Promise<void>;
   queues: PipelineQueues;
   logger: Logger;
+  /** Platform user ids of the channel's admins (they may decide any approval). */
+  adminUsers?: ReadonlySet<string>;
   /** The chat commands answered here; {@link CHAT_COMMANDS} unless given. */
   commands?: readonly ChatCommand[];
 }
@@ -105,6 +107,7 @@ export class Ingress {
         db,
         thread,
         message,
+        admins: this.#o.adminUsers ?? new Set(),
         match: invoked.match,
         reply: (text) => this.#replies.reply(id, message, text),
         publish: (event) => this.#publish(id, event),

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { attachDashboard, dashboardEnvSchema } from '@gridbot/app-dashboard';
 import {
+  adminUsersFor,
   allowedUsersFor,
   configuredChannels,
   createAdapter,
@@ -120,6 +121,7 @@ export async function startCommand(
         adapter,
         assistantName: gatewayEnv.ASSISTANT_NAME,
         allowedUsers: allowedUsersFor(adapter.channel, gatewayEnv),
+        adminUsers: adminUsersFor(adapter.channel, gatewayEnv),
         logger: logger.child({ role: `gateway-${adapter.channel}` }),
         maxPerSecond: gatewayEnv.OUTBOUND_RATE_PER_SECOND,
         outboundConcurrency: gatewayEnv.OUTBOUND_CONCURRENCY,

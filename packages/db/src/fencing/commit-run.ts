@@ -100,6 +100,8 @@ export async function commitApprovalRequest(
   input: {
     proposal: Record<string, unknown>;
     expiresAt: Date;
+    /** The user whose message led to the request (see `decideApproval`). */
+    requestedBy?: number | null;
     text: (approvalId: number) => string;
   },
 ): Promise<{ approval: Approval; row: OutboxRow }> {
@@ -109,6 +111,7 @@ export async function commitApprovalRequest(
       runId: target.runId,
       proposal: input.proposal,
       expiresAt: input.expiresAt,
+      requestedBy: input.requestedBy ?? null,
     });
     const [row] = await writeReplies(trx, target, [
       { text: input.text(approval.id), replyTo: null },

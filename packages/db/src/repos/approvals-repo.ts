@@ -7,13 +7,21 @@ export type ApprovalDecision = 'approved' | 'rejected';
 /** Records a pending approval of a run's proposal. */
 export async function insertApproval(
   db: Kysely<Database>,
-  input: { threadId: number; runId: number; proposal: Record<string, unknown>; expiresAt: Date },
+  input: {
+    threadId: number;
+    runId: number;
+    proposal: Record<string, unknown>;
+    expiresAt: Date;
+    /** The user whose message led to the request; null: only admins may decide it. */
+    requestedBy?: number | null;
+  },
 ): Promise<Approval> {
   return db
     .insertInto('approvals')
     .values({
       thread_id: input.threadId,
       run_id: input.runId,
+      requested_by: input.requestedBy ?? null,
       proposal: JSON.stringify(input.proposal),
       expires_at: input.expiresAt,
     })
@@ -21,14 +29,37 @@ export async function insertApproval(
     .executeTakeFirstOrThrow();
 }
 
+export interface DecideApprovalInput {
+  threadId: number;
+  approvalId: number;
+  decision: ApprovalDecision;
+  by: string;
+}
+
+/** Who is deciding: their user row, and whether they are an admin (who may decide any). */
+export interface ApprovalDecider {
+  userId: number | null;
+  admin: boolean;
+}
+
 /**
  * Decides a pending, unexpired approval of the thread. Returns the row, or why not:
- * `missing` (no such approval here), `closed` (already decided, superseded or expired).
+ * `missing` (no such approval here), `closed` (already decided, superseded or expired),
+ * `forbidden` (the decider neither caused the request nor is an admin; when `decider` is
+ * given — the dashboard and the CLI decide as operators and give none).
  */
+export function decideApproval(
+  db: Kysely<Database>,
+  input: DecideApprovalInput & { decider: ApprovalDecider },
+): Promise<Approval | 'missing' | 'closed' | 'forbidden'>;
+export function decideApproval(
+  db: Kysely<Database>,
+  input: DecideApprovalInput,
+): Promise<Approval | 'missing' | 'closed'>;
 export async function decideApproval(
   db: Kysely<Database>,
-  input: { threadId: number; approvalId: number; decision: ApprovalDecision; by: string },
-): Promise<Approval | 'missing' | 'closed'> {
+  input: DecideApprovalInput & { decider?: ApprovalDecider },
+): Promise<Approval | 'missing' | 'closed' | 'forbidden'> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('approvals')
@@ -38,6 +69,13 @@ export async function decideApproval(
       .forUpdate()
       .executeTakeFirst();
     if (!row) return 'missing';
+    const { decider } = input;
+    if (
+      decider &&
+      !decider.admin &&
+      (row.requested_by === null || row.requested_by !== decider.userId)
+    )
+      return 'forbidden';
     if (row.status === 'pending' && row.expires_at && row.expires_at.getTime() <= Date.now()) {
       await trx
         .updateTable('approvals')
@@ -104,4 +142,26 @@ export async function markApprovalsDelivered(db: Kysely<Database>, ids: number[]
     .set({ delivered_at: new Date() })
     .where('id', 'in', ids)
     .execute();
+}
+
+/**
+ * Whether a platform user has written in the main thread (the admin's own chat): such users
+ * are admins, who may decide any approval.
+ */
+export async function writesInMainThread(
+  db: Kysely<Database>,
+  channel: string,
+  platformUserId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('messages')
+    .innerJoin('threads', 'threads.id', 'messages.thread_id')
+    .innerJoin('users', 'users.id', 'messages.sender_id')
+    .select('messages.id')
+    .where('threads.is_main', '=', true)
+    .where('users.channel', '=', channel)
+    .where('users.platform_user_id', '=', platformUserId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

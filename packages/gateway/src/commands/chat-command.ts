@@ -8,6 +8,8 @@ export interface CommandContext {
   db: Kysely<Database>;
   thread: Thread;
   message: InboundMessage;
+  /** Platform user ids of this channel's admins (`ADMIN_USERS`); see `approval-command.ts`. */
+  admins: ReadonlySet<string>;
   /** The command's pattern matched against the trimmed text. */
   match: RegExpExecArray;
   /** Answers in the thread (a system reply, not the agent's). */

@@ -1,0 +1,71 @@
+/**
+ * Only the person whose message led to an approval request, or an admin, decides it: another
+ * member of the group and a bot are refused, and the approval stays pending.
+ */
+import { registerThread } from '@gridbot/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/gridbot-process.ts';
+import { PipelineHarness } from '../support/pipeline-harness.ts';
+import type { ChatSpec } from '../support/telegram-fake.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const group = { chatId: -960500, type: 'group', title: 'Ops' } as const;
+const requester: ChatSpec = { ...group, userId: 992, firstName: 'Ola' };
+const member: ChatSpec = { ...group, userId: 993, firstName: 'Bea' };
+const admin: ChatSpec = { ...group, userId: 777, firstName: 'Ada' };
+let h: PipelineHarness;
+
+beforeAll(async () => {
+  h = await PipelineHarness.create();
+  await registerThread(h.db.db, { jid: `telegram:${group.chatId}` });
+  await h.start(['gateway', '--channel', 'telegram'], { TELEGRAM_ADMIN_USERS: '777' });
+  await h.start(['worker'], {
+    AGENT_COMMAND: `${process.execPath} ${REPO_ROOT}tests/fixtures/agents/ask-approval.mjs`,
+  });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const replies = () => h.telegram.botMessages(group.chatId).map((m) => m.text);
+const nextReply = (count: number) =>
+  waitFor(`reply ${count}`, () => replies().length >= count && replies()[count - 1]);
+
+async function statusOf(id: number): Promise<string | undefined> {
+  const row = await h.db.db
+    .selectFrom('approvals')
+    .select('status')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row?.status;
+}
+
+describe('deciding an approval', () => {
+  it('is refused to another member and to a bot, and left to the requester', async () => {
+    await h.telegram.say(requester, '@Andy clean up the logs');
+    expect(await nextReply(1)).toMatch(/^Approval needed \(#1\)/);
+
+    await h.telegram.say(member, '/approve 1');
+    expect(await nextReply(2)).toBe(
+      'Only the person who asked, or an admin, can decide approval #1.',
+    );
+    await h.telegram.say(member, '/approve 1', {
+      from: { id: 994, is_bot: true, first_name: 'Relay' },
+    });
+    expect(await nextReply(3)).toBe('Approvals are decided by people, not by bots.');
+    expect(await statusOf(1)).toBe('pending');
+
+    await h.telegram.say(requester, '/approve 1');
+    expect(await nextReply(4)).toBe('decision #1: approved by telegram:992 (Ola)');
+    expect(await statusOf(1)).toBe('approved');
+  });
+
+  it('may be decided by an admin (ADMIN_USERS) for anyone', async () => {
+    await h.telegram.say(requester, '@Andy clean up again');
+    expect(await nextReply(5)).toMatch(/^Approval needed \(#2\)/);
+    await h.telegram.say(admin, '/reject 2');
+    expect(await nextReply(6)).toBe('decision #2: rejected by telegram:777 (Ada)');
+    expect(await statusOf(2)).toBe('rejected');
+  });
+});
