@@ -21,6 +21,7 @@ beforeAll(async () => {
     AGENT_COMMAND: `${process.execPath} ${REPO_ROOT}tests/fixtures/agents/misbehave.mjs`,
     AGENT_TIMEOUT_MS: '20000',
     AGENT_IDLE_MS: '0',
+    MAX_TASKS_PER_THREAD: '5',
   });
 });
 
@@ -75,5 +76,19 @@ describe('an agent that ignores its limits', () => {
     const verdict = await waitFor('the verdict', () => texts().at(-1), 30_000);
     expect(verdict).toMatch(/^Stopped: today's token budget for this chat is spent/);
     expect(await modelCallsOf(id)).toBe(1);
+  });
+
+  it('schedules no more tasks than the cap, however many it asks for at once', async () => {
+    const { chat, id } = await chatWith({});
+    const texts = () => h.telegram.botMessages(chat.chatId).map((m) => m.text);
+    await h.telegram.say(chat, '@Andy do:task-flood');
+    const verdict = await waitFor('the verdict', () => texts().at(-1), 30_000);
+    expect(verdict).toBe('tasks: 5 scheduled, 25 refused');
+    const tasks = await h.db.db
+      .selectFrom('scheduled_tasks')
+      .select('id')
+      .where('thread_id', '=', id)
+      .execute();
+    expect(tasks).toHaveLength(5);
   });
 });

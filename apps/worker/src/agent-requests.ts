@@ -21,7 +21,7 @@ import {
   findTask,
   findThreadByJid,
   insertArtifact,
-  insertTask,
+  insertTaskWithinCap,
   listMemories,
   listTasks,
   removeMemory,
@@ -33,10 +33,15 @@ import {
 import { type AgentRequestHandlers, RpcMethodError } from '@gridbot/runner';
 import type { Kysely } from 'kysely';
 
+/** Tasks one thread may have unless the operator says otherwise (MAX_TASKS_PER_THREAD). */
+export const DEFAULT_MAX_TASKS_PER_THREAD = 20;
+
 export interface AgentRequestContext {
   db: Kysely<Database>;
   thread: Thread;
   config: BehaviourConfig;
+  /** Most tasks (active or paused) one thread may have; the agent is refused past it. */
+  maxTasksPerThread?: number;
   /** Tells the schedulers a task changed, so they update its BullMQ schedule at once. */
   announceTaskChange?: (taskId: number) => Promise<void>;
 }
@@ -167,17 +172,28 @@ function requestHandlers(ctx: AgentRequestContext): AgentRequestHandlers {
       }
       const next = firstRun(params.schedule, timezone);
       const { kind, value } = scheduleToColumns(params.schedule);
-      const task = await insertTask(db, {
-        threadId: thread.id,
-        prompt: params.prompt,
-        scheduleKind: kind,
-        scheduleValue: value,
-        timezone,
-        contextMode: params.contextMode,
-        misfirePolicy: params.misfirePolicy,
-        nextRunAt: next,
-        createdBy: `agent:${ctx.thread.jid}`,
-      });
+      const max = ctx.maxTasksPerThread ?? DEFAULT_MAX_TASKS_PER_THREAD;
+      const task = await insertTaskWithinCap(
+        db,
+        {
+          threadId: thread.id,
+          prompt: params.prompt,
+          scheduleKind: kind,
+          scheduleValue: value,
+          timezone,
+          contextMode: params.contextMode,
+          misfirePolicy: params.misfirePolicy,
+          nextRunAt: next,
+          createdBy: `agent:${ctx.thread.jid}`,
+        },
+        max,
+      );
+      if (!task) {
+        throw new RpcMethodError(
+          RpcErrorCode.InvalidParams,
+          `This chat already has ${max} scheduled tasks, the most it may have; cancel one first.`,
+        );
+      }
       return { task: describeTask(task) };
     },
     'task.list': async (raw) => {

@@ -25,6 +25,8 @@ export interface AgentRunDeps {
   llm: LlmProvider;
   assistantName: string;
   limits: OperatorLimits;
+  /** Most tasks (active or paused) an agent may give one thread. */
+  maxTasksPerThread?: number;
   /** Tools the model is never offered (the worker enforces it, not the agent). */
   withheldTools?: ReadonlySet<string>;
   /** Hands committed outbox rows to the channel's outbound queue. */
@@ -88,6 +90,7 @@ export async function runAgent(
       thread,
       config,
       announceTaskChange: (taskId) => deps.queues.announceTaskChange(taskId),
+      ...(deps.maxTasksPerThread !== undefined && { maxTasksPerThread: deps.maxTasksPerThread }),
     }),
     ...runRequestHandlers({
       db,

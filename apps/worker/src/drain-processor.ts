@@ -43,6 +43,8 @@ export interface DrainProcessorOptions {
   isOwnerAlive?: (owner: string) => Promise<boolean>;
   /** A task firing later than this after its slot is a misfire. */
   misfireGraceMs?: number;
+  /** Most tasks (active or paused) an agent may give one thread; default 20. */
+  maxTasksPerThread?: number;
   /** The operator's ceiling; a thread's config may only tighten it. */
   limits: OperatorLimits;
   logger: Logger;

@@ -57,6 +57,8 @@ export const workerEnvShape = {
   DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(0),
   /** A task firing later than this after its slot counts as missed (misfire policy applies). */
   MISFIRE_GRACE_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Most scheduled tasks (active or paused) an agent may create in one thread. */
+  MAX_TASKS_PER_THREAD: z.coerce.number().int().min(0).max(100_000).default(20),
   /** How long a run's lease on its thread lasts without renewal. */
   LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(60_000),
 };

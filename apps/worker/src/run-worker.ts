@@ -138,6 +138,7 @@ export async function attachWorker(
     },
     leaseTtlMs: env.LEASE_TTL_MS,
     misfireGraceMs: env.MISFIRE_GRACE_MS,
+    maxTasksPerThread: env.MAX_TASKS_PER_THREAD,
     isOwnerAlive: (owner) => runtime.instance.isAlive(owner),
     limits: { ...sandboxLimits(env), timeoutMs: env.AGENT_TIMEOUT_MS },
     logger,

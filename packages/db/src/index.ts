@@ -153,6 +153,7 @@ export {
 export {
   findTask,
   insertTask,
+  insertTaskWithinCap,
   listTasks,
   type NewTaskInput,
   recordTaskFired,

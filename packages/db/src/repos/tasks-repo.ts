@@ -36,6 +36,34 @@ export async function insertTask(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * Inserts a task unless its thread already has `max` tasks that are active or paused (a
+ * paused one may be resumed); null then. The thread's row is locked for the count, so
+ * concurrent requests cannot pass the cap together.
+ */
+export async function insertTaskWithinCap(
+  db: Kysely<Database>,
+  input: NewTaskInput,
+  max: number,
+): Promise<ScheduledTask | null> {
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .selectFrom('threads')
+      .select('id')
+      .where('id', '=', input.threadId)
+      .forUpdate()
+      .execute();
+    const { count } = await trx
+      .selectFrom('scheduled_tasks')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where('thread_id', '=', input.threadId)
+      .where('status', 'in', ['active', 'paused'])
+      .executeTakeFirstOrThrow();
+    if (Number(count) >= max) return null;
+    return insertTask(trx, input);
+  });
+}
+
 export async function findTask(
   db: Kysely<Database>,
   id: number,
