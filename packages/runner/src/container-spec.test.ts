@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentSpec } from './agent-runtime.ts';
 import {
+  AGENT_OPEN_FILES,
   CONTAINER_LABELS,
   type ContainerSpecOptions,
   containerSpec,
@@ -40,10 +41,16 @@ describe('containerSpec', () => {
     expect(created().HostConfig?.ReadonlyRootfs).toBe(true);
   });
 
-  it('gives a /tmp tmpfs of the configured size, without setuid or devices', () => {
+  it('gives a /tmp tmpfs of the configured size, without executables, setuid or devices', () => {
     expect(created().HostConfig?.Tmpfs).toEqual({
-      '/tmp': `rw,nosuid,nodev,size=${32 * 1024 * 1024}`,
+      '/tmp': `rw,noexec,nosuid,nodev,size=${32 * 1024 * 1024}`,
     });
+  });
+
+  it('bounds the open files', () => {
+    expect(created().HostConfig?.Ulimits).toEqual([
+      { Name: 'nofile', Soft: AGENT_OPEN_FILES, Hard: AGENT_OPEN_FILES },
+    ]);
   });
 
   it('drops every capability', () => {

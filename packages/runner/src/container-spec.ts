@@ -18,6 +18,9 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   tmpBytes: 64 * 1024 * 1024,
 };
 
+/** Open files an agent may hold at once (the `nofile` ulimit). */
+export const AGENT_OPEN_FILES = 4096;
+
 /** What the docker runtime knows about every container it creates, beside the agent's spec. */
 export interface ContainerSpecOptions {
   image: string;
@@ -82,7 +85,10 @@ export function containerSpec(
     HostConfig: {
       NetworkMode: 'none',
       ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${limits.tmpBytes}` },
+      // Nothing written to /tmp can be executed, setuid, or a device.
+      Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpBytes}` },
+      // A bound on open files, besides the pids limit (an agent cannot exhaust the host's).
+      Ulimits: [{ Name: 'nofile', Soft: AGENT_OPEN_FILES, Hard: AGENT_OPEN_FILES }],
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       Memory: limits.memoryBytes,

@@ -17,7 +17,7 @@ import { TEST_AGENT_IMAGE } from '../../../tests/support/services.ts';
 import { describeAgentRuntimeContract } from './agent-runtime.contract.ts';
 import type { SandboxLimits } from './agent-runtime.ts';
 import { AgentSession } from './agent-session.ts';
-import { CONTAINER_LABELS } from './container-spec.ts';
+import { AGENT_OPEN_FILES, CONTAINER_LABELS } from './container-spec.ts';
 import { DockerRuntime } from './docker-runtime.ts';
 
 const logger = pino({ level: 'silent' });
@@ -123,6 +123,9 @@ describe('the docker sandbox, seen from inside the agent', () => {
         '/probe.txt': 'EROFS',
         '/workspace/extra/shared/probe.txt': 'EROFS',
       });
+      // A program written to /tmp cannot be run there, and open files are bounded.
+      expect(report.tmpExec).toBe('EACCES');
+      expect(report.openFiles).toBe(AGENT_OPEN_FILES);
       expect(JSON.stringify(report.env)).not.toContain('sk-live-never-in-a-container');
       expect(
         Object.keys(report.env).filter((k) => /TOKEN|KEY|SECRET|PASSWORD|DATABASE|REDIS/.test(k)),
