@@ -60,16 +60,26 @@ describe('every role: fleet registration, health, metrics, logs, graceful stop',
         ? { postgres: 'ok', redis: 'ok', started: 'ok' }
         : { postgres: 'ok', queues: 'ok', started: 'ok' },
     });
-    const metrics = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
-    expect(metrics).toMatch(/gridbot_jobs_processed_total\{queue="threads",role="worker"\} [1-9]/);
+    // A job counts as processed once the queue has marked it completed, which may come just
+    // after the reply is visible (the Postgres queue's completion is the slower one).
+    const metricsOf = async (port: number) =>
+      (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const processed = /gridbot_jobs_processed_total\{queue="threads",role="worker"\} [1-9]/;
+    await waitFor('the worker to count the job', async () =>
+      processed.test(await metricsOf(workerPort)),
+    );
+    const metrics = await metricsOf(workerPort);
+    expect(metrics).toMatch(processed);
     expect(metrics).toMatch(
       /gridbot_run_duration_seconds_count\{role="worker",outcome="succeeded"\} [1-9]/,
     );
     expect(metrics).toContain('gridbot_queue_depth{queue="threads",state="waiting",role="worker"}');
-    const gatewayMetrics = await (await fetch(`http://127.0.0.1:${gatewayPort}/metrics`)).text();
-    expect(gatewayMetrics).toMatch(
-      /gridbot_jobs_processed_total\{queue="outbound-telegram",role="gateway-telegram"\} [1-9]/,
+    const delivered =
+      /gridbot_jobs_processed_total\{queue="outbound-telegram",role="gateway-telegram"\} [1-9]/;
+    await waitFor('the gateway to count the delivery', async () =>
+      delivered.test(await metricsOf(gatewayPort)),
     );
+    expect(await metricsOf(gatewayPort)).toMatch(delivered);
 
     expect(gateway.output()).not.toContain(BOT_TOKEN);
     expect(gateway.output()).not.toContain(BOT_TOKEN.split(':')[1]);
