@@ -66,6 +66,8 @@ export class BenchHarness {
       WORKSPACE_DIR: `/tmp/gridbot-bench-workspaces/${this.db.name}`,
       DATA_DIR: this.dataDir,
       DASHBOARD_TOKEN: 'bench-dashboard-token-0123456789',
+      // A load generator, not a person: every message must start a run.
+      USER_TRIGGERS_PER_MINUTE: '0',
       ...extra,
     };
   }

@@ -89,6 +89,8 @@ beforeAll(async () => {
     DATA_DIR: dataDir,
     WORKSPACE_DIR: `${dataDir}/workspaces`,
     DASHBOARD_TOKEN: 'chaos-dashboard-token-0123456789',
+    // A load generator, not a person: every message must start a run.
+    USER_TRIGGERS_PER_MINUTE: '0',
   });
   const gateway = await fleet.add('gateway', ['gateway', '--channel', 'telegram'], (port) => ({
     ...env(port),

@@ -68,6 +68,11 @@ export const gatewayEnvSchema = z
     OUTBOUND_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(25),
     /** Chats one gateway sends to at once (a chat's replies always leave one by one, in order). */
     OUTBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    /**
+     * Messages addressing the assistant one person may send per thread and minute that
+     * start runs (a thread's `user_triggers_per_minute` overrides it); 0: no limit.
+     */
+    USER_TRIGGERS_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(10),
   })
   .superRefine((env, ctx) => {
     if (env.TELEGRAM_MODE === 'webhook' && !env.TELEGRAM_WEBHOOK_URL) {

@@ -32,6 +32,7 @@ export async function runGateway(
     logger,
     maxPerSecond: env.OUTBOUND_RATE_PER_SECOND,
     outboundConcurrency: env.OUTBOUND_CONCURRENCY,
+    userTriggersPerMinute: env.USER_TRIGGERS_PER_MINUTE,
     spoolDir: resolve(env.DATA_DIR, 'spool'),
   });
   const port = await runtime.serve(

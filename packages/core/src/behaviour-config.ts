@@ -17,6 +17,11 @@ export const behaviourConfigSchema = z.object({
   max_steps: z.number().int().min(1).max(100),
   daily_token_budget: z.number().int().min(0),
   tools_requiring_approval: z.array(z.string()),
+  /**
+   * Messages addressing the assistant one person may send in this thread per minute that
+   * start runs; the rest are kept as context. 0: no limit.
+   */
+  user_triggers_per_minute: z.number().int().min(0).max(10_000),
   /** Narrower limits for this thread's agent; the operator's limits always cap them. */
   sandbox: z
     .object({
@@ -57,6 +62,7 @@ export const DEFAULT_BEHAVIOUR: BehaviourConfig = {
   max_steps: 20,
   daily_token_budget: 0,
   tools_requiring_approval: [],
+  user_triggers_per_minute: 10,
   sandbox: {},
   additional_mounts: [],
 };

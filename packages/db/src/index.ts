@@ -96,9 +96,12 @@ export {
 export {
   addMemory,
   listMemories,
+  type MemoryCap,
   type MemoryEntry,
+  type MemoryFull,
   removeMemory,
   replaceMemory,
+  writeMemoryWithinCap,
 } from './repos/memories-repo.ts';
 export {
   historyBefore,
@@ -106,6 +109,7 @@ export {
   listMessages,
   messagesAfter,
   type NewMessageInput,
+  type StoredUserMessage,
   setMessageContent,
   storeUserMessage,
   type UserMessageInput,

@@ -24,6 +24,8 @@ export interface GatewayOptions {
   maxPerSecond?: number;
   /** Chats served at once by egress. */
   outboundConcurrency?: number;
+  /** See `IngressOptions.userTriggersPerMinute`. */
+  userTriggersPerMinute?: number;
   /**
    * Where events that cannot be committed are spooled (a platform that does not redeliver
    * only), e.g. `$DATA_DIR/spool`; the channel gets a directory of its own inside.
@@ -65,6 +67,9 @@ export class Gateway {
       assistantName: options.assistantName,
       allowedUsers: options.allowedUsers,
       ...(options.adminUsers && { adminUsers: options.adminUsers }),
+      ...(options.userTriggersPerMinute !== undefined && {
+        userTriggersPerMinute: options.userTriggersPerMinute,
+      }),
       publish: (threadId, event) => options.queues.publishThreadEvent(threadId, event),
       queues: options.queues,
       logger: options.logger.child({ component: 'ingress' }),

@@ -1,13 +1,16 @@
 import {
+  DEFAULT_BEHAVIOUR,
   type InboundEdit,
   type InboundEvent,
   type InboundMessage,
+  resolveConfig,
   shouldTrigger,
 } from '@gridbot/core';
 import {
   type Database,
   findThreadByJid,
   type Message,
+  type StoredUserMessage,
   storeUserMessage,
   type Thread,
   type UserMessageInput,
@@ -37,6 +40,12 @@ export interface IngressOptions {
   adminUsers?: ReadonlySet<string>;
   /** The chat commands answered here; {@link CHAT_COMMANDS} unless given. */
   commands?: readonly ChatCommand[];
+  /**
+   * Messages addressing the assistant one person may send per thread and minute that start
+   * runs; the rest are stored as context and the person is told once per minute. A thread's
+   * `user_triggers_per_minute` overrides it. Default 10; 0: no limit.
+   */
+  userTriggersPerMinute?: number;
 }
 
 /** What ingress did with an event (for logs, metrics and tests). */
@@ -44,6 +53,7 @@ export type IngressOutcome =
   | ChatCommand['name']
   | 'pairing'
   | 'triggered'
+  | 'throttled'
   | 'stored'
   | 'duplicate'
   | 'unregistered'
@@ -115,15 +125,21 @@ export class Ingress {
       });
       return invoked.command.name;
     }
-    const triggers = this.#triggers(message, thread);
-    const stored = await this.#store(message, thread, triggers, allowlisted);
-    if (!stored) return 'duplicate';
+    const wantsRun = this.#triggers(message, thread);
+    const result = await this.#store(message, thread, wantsRun, allowlisted);
+    if (!result) return 'duplicate';
+    const { message: stored, throttled } = result;
+    const triggers = stored.triggers;
     // A run in progress takes the message at once as follow-up input; a trigger also asks
     // for a run. Both at once: neither depends on the other.
     await Promise.all([
       this.#publish(thread.id, { type: 'message', message: asAgentMessage(stored) }),
       triggers ? this.#o.drains.request(thread.id) : null,
+      throttled === 'first'
+        ? this.#replies.reply(thread.id, message, rateLimitNotice(this.#triggersPerMinute(thread)))
+        : null,
     ]);
+    if (throttled !== 'no') return 'throttled';
     return triggers ? 'triggered' : 'stored';
   }
 
@@ -133,7 +149,7 @@ export class Ingress {
     thread: Thread,
     triggers: boolean,
     allowlisted: boolean,
-  ): Promise<Message | null> {
+  ): Promise<StoredUserMessage | null> {
     const input: UserMessageInput = {
       threadId: thread.id,
       channel: message.channel,
@@ -150,12 +166,23 @@ export class Ingress {
       sentAt: message.sentAt,
       // Addressing the assistant again supersedes what it was waiting for.
       supersedeApprovals: triggers,
+      triggersPerMinute: this.#triggersPerMinute(thread),
     };
     if (message.attachments.length === 0) return storeUserMessage(this.#o.db, input);
     return this.#o.db.transaction().execute(async (trx) => {
       const stored = await storeUserMessage(trx, input);
-      return stored && storeAttachments(trx, stored, message);
+      return stored && { ...stored, message: await storeAttachments(trx, stored.message, message) };
     });
+  }
+
+  /** The thread's per-person limit on messages that start runs. */
+  #triggersPerMinute(thread: Thread): number {
+    const operator = {
+      ...DEFAULT_BEHAVIOUR,
+      user_triggers_per_minute:
+        this.#o.userTriggersPerMinute ?? DEFAULT_BEHAVIOUR.user_triggers_per_minute,
+    };
+    return resolveConfig(operator, {}, thread.config).user_triggers_per_minute;
   }
 
   /** Whether a message addresses the assistant in its thread. */
@@ -205,4 +232,9 @@ function asAgentMessage(message: Message) {
     text: message.content,
     sentAt: message.sent_at.toISOString(),
   };
+}
+
+/** Told once per minute to a person over the limit. */
+function rateLimitNotice(limit: number): string {
+  return `You are sending messages faster than I answer them (at most ${limit} a minute here). I keep reading them, and answer again from the next minute.`;
 }

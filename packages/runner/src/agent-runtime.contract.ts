@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentProcess, AgentRuntime, AgentSpec } from './agent-runtime.ts';
 import { AgentSession, type AgentSessionOptions } from './agent-session.ts';
-import { sampleInit } from './testing/sample-init.ts';
+import { sampleInit } from '../../../tests/support/sample-init.ts';
 import { WarmPool } from './warm-pool.ts';
 
 /** Host directory of the fixture agents (`tests/fixtures/agents/`), for runtimes to map a fixture name to a command. */

@@ -11,7 +11,7 @@ import type { AgentProcess } from './agent-runtime.ts';
 import { AgentSession, type AgentSessionOptions } from './agent-session.ts';
 import { defaultAgentCommand } from './default-agent-command.ts';
 import { ProcessRuntime } from './process-runtime.ts';
-import { sampleInit } from './testing/sample-init.ts';
+import { sampleInit } from '../../../tests/support/sample-init.ts';
 
 const logger = pino({ level: 'silent' });
 const fixture = (name: string) =>

@@ -125,6 +125,7 @@ export async function startCommand(
         logger: logger.child({ role: `gateway-${adapter.channel}` }),
         maxPerSecond: gatewayEnv.OUTBOUND_RATE_PER_SECOND,
         outboundConcurrency: gatewayEnv.OUTBOUND_CONCURRENCY,
+        userTriggersPerMinute: gatewayEnv.USER_TRIGGERS_PER_MINUTE,
         spoolDir: resolve(gatewayEnv.DATA_DIR, 'spool'),
       }),
     );

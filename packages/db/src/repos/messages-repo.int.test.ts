@@ -31,7 +31,9 @@ const input = (overrides: Partial<UserMessageInput> = {}): UserMessageInput => (
 
 describe('storeUserMessage', () => {
   it('stores the message with its sender once; a redelivery stores nothing', async () => {
-    const stored = await storeUserMessage(t.db, input());
+    const result = await storeUserMessage(t.db, input());
+    expect(result?.throttled).toBe('no');
+    const stored = result?.message;
     expect(stored).toMatchObject({
       thread_id: threadId,
       platform_message_id: '1001',
@@ -109,5 +111,46 @@ describe('storeUserMessage', () => {
     expect(await status(first)).toBe('pending');
     await storeUserMessage(t.db, input({ platformMessageId: '1004', supersedeApprovals: true }));
     expect(await status(first)).toBe('superseded');
+  });
+
+  it("keeps a sender's triggers per minute to the limit, the rest stored as context, told once", async () => {
+    const thread = (await registerThread(t.db, { jid: 'telegram:-500200' })).id;
+    const from = (user: string, i: number, triggers = true) =>
+      storeUserMessage(
+        t.db,
+        input({
+          threadId: thread,
+          sender: { platformUserId: user, name: user, username: null, allowed: false },
+          platformMessageId: `${user}-${i}`,
+          triggers,
+          triggersPerMinute: 3,
+        }),
+      );
+    const outcomes = [];
+    for (let i = 0; i < 6; i++) outcomes.push((await from('ann', i))?.throttled);
+    expect(outcomes).toEqual(['no', 'no', 'no', 'first', 'again', 'again']);
+    // Another person in the same thread has an allowance of their own; plain context is never throttled.
+    expect((await from('bo', 0))?.throttled).toBe('no');
+    expect((await from('ann', 6, false))?.throttled).toBe('no');
+    const rows = await t.db
+      .selectFrom('messages')
+      .select(['platform_message_id', 'triggers', 'metadata'])
+      .where('thread_id', '=', thread)
+      .orderBy('id')
+      .execute();
+    expect(rows).toHaveLength(8);
+    expect(rows.filter((r) => r.triggers).map((r) => r.platform_message_id)).toEqual([
+      'ann-0',
+      'ann-1',
+      'ann-2',
+      'bo-0',
+    ]);
+    // A minute later the allowance is back.
+    await t.db
+      .updateTable('messages')
+      .set({ created_at: new Date(Date.now() - 61_000) })
+      .where('thread_id', '=', thread)
+      .execute();
+    expect((await from('ann', 7))?.throttled).toBe('no');
   });
 });

@@ -16,6 +16,12 @@ export interface NewMessageInput {
   metadata?: Record<string, unknown>;
 }
 
+/** The columns `storeUserMessage` computes in the statement itself. */
+interface ComputedColumns {
+  triggers?: Expression<boolean>;
+  metadata?: Expression<string>;
+}
+
 /**
  * The statement that inserts a message once per (thread, platform message id), without its
  * RETURNING: `insertMessage` runs it alone, `storeUserMessage` as part of one statement
@@ -25,6 +31,7 @@ function messageInsert(
   db: QueryCreator<Database>,
   input: Omit<NewMessageInput, 'senderId'>,
   senderId: number | null | Expression<number>,
+  computed: ComputedColumns = {},
 ) {
   return db
     .insertInto('messages')
@@ -36,9 +43,9 @@ function messageInsert(
       role: input.role,
       content: input.content,
       reply_to: input.replyTo,
-      triggers: input.triggers,
+      triggers: computed.triggers ?? input.triggers,
       sent_at: input.sentAt,
-      metadata: JSON.stringify(input.metadata ?? {}),
+      metadata: computed.metadata ?? JSON.stringify(input.metadata ?? {}),
     })
     .onConflict((oc) => oc.columns(['thread_id', 'platform_message_id']).doNothing());
 }
@@ -156,27 +163,64 @@ export interface UserMessageInput {
   platformMessageId: string;
   content: string;
   replyTo: string | null;
+  /** The message addresses the assistant (it triggers unless the sender is over the limit). */
   triggers: boolean;
   sentAt: Date;
   /** Addressing the assistant again supersedes the approvals it was waiting for. */
   supersedeApprovals: boolean;
+  /**
+   * Triggering messages one sender may send in one thread per minute; past it a message is
+   * stored as context only (`triggers` false, `metadata.throttled`). 0 or absent: no limit.
+   */
+  triggersPerMinute?: number;
 }
+
+/**
+ * A stored person's message, and whether it was kept from triggering by its sender's rate
+ * limit: `first` for the first such message in the window (the sender is told then),
+ * `again` after it.
+ */
+export interface StoredUserMessage {
+  message: Message;
+  throttled: 'no' | 'first' | 'again';
+}
+
+/**
+ * How far back the rate limit looks in the thread's newest messages: a thread busier than
+ * that in one minute counts the sender's messages among these only (the limit gets looser,
+ * it never refuses more).
+ */
+const RATE_SCAN_ROWS = 500;
 
 /**
  * Ingress's common case in one statement (so one round trip, atomic without BEGIN/COMMIT),
  * composed of the statements the single steps run alone: upserts the sender (`upsertUser`),
- * inserts the message once per (thread, platform message id) (`insertMessage`), and, when
- * it was new and `supersedeApprovals` is set, supersedes the thread's pending approvals
+ * counts the sender's triggering messages of the last minute in the thread (the rate
+ * limit), inserts the message once per (thread, platform message id) (`insertMessage`),
+ * and, when it was new and triggers, supersedes the thread's pending approvals
  * (`supersedePendingApprovals`). Resolves with the stored message, or null when the
  * platform delivered it before.
  */
 export async function storeUserMessage(
   db: Kysely<Database>,
   input: UserMessageInput,
-): Promise<Message | null> {
+): Promise<StoredUserMessage | null> {
+  const limit = input.triggersPerMinute ?? 0;
+  const overLimit = sql<boolean>`(${limit} > 0 and (select triggered from recent) >= ${limit})`;
   const row = await db
     .with('sender', (qb) =>
       senderUpsert(qb, { channel: input.channel, ...input.sender }).returning('id'),
+    )
+    // Kysely does not parenthesize raw SQL as a CTE body.
+    .with(
+      'recent',
+      () =>
+        sql`(select count(*) filter (where m.triggers)::int as triggered,
+            count(*) filter (where m.metadata->>'throttled' = 'true')::int as throttled
+          from (select sender_id, triggers, metadata, created_at from messages
+                where thread_id = ${input.threadId} order by id desc limit ${RATE_SCAN_ROWS}) m
+          where m.sender_id = (select id from sender)
+            and m.created_at > now() - interval '1 minute')`,
     )
     .with('stored', (qb) =>
       messageInsert(
@@ -192,15 +236,27 @@ export async function storeUserMessage(
           sentAt: input.sentAt,
         },
         sql<number>`(select id from sender)`,
+        input.triggers
+          ? {
+              triggers: sql<boolean>`not ${overLimit}`,
+              metadata: sql<string>`case when ${overLimit} then '{"throttled":true}' else '{}' end::jsonb`,
+            }
+          : {},
       ).returningAll(),
     )
     .with('superseded', (qb) =>
       pendingApprovalsSuperseded(qb, input.threadId)
-        .where(sql<boolean>`${input.supersedeApprovals} and exists (select 1 from stored)`)
+        .where(
+          sql<boolean>`${input.supersedeApprovals} and exists (select 1 from stored where triggers)`,
+        )
         .returning('approvals.id'),
     )
     .selectFrom('stored')
     .selectAll()
+    .select(sql<number>`(select throttled from recent)`.as('throttled_before'))
     .executeTakeFirst();
-  return (row as Message | undefined) ?? null;
+  if (!row) return null;
+  const { throttled_before: before, ...message } = row as Message & { throttled_before: number };
+  const throttled = input.triggers && !message.triggers;
+  return { message, throttled: !throttled ? 'no' : before === 0 ? 'first' : 'again' };
 }
