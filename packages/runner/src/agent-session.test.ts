@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { AgentSession, type AgentSessionOptions } from './agent-session.ts';
 import { RpcMethodError } from './rpc-method-error.ts';
 import { FakeAgentProcess } from './testing/fake-agent-process.ts';
-import { sampleInit } from './testing/sample-init.ts';
+import { sampleInit } from '../../../tests/support/sample-init.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -49,6 +49,11 @@ async function finish(agent: FakeAgentProcess, reply: string) {
   expect(answer.result).toEqual({ ok: true });
   expect((await agent.next()).method).toBe('shutdown');
   agent.exit(0);
+}
+
+/** Resolves once a blocked handler has been entered. */
+async function waitForRelease(release: Array<() => void>): Promise<void> {
+  while (release.length === 0) await new Promise((done) => setImmediate(done));
 }
 
 async function rejection(result: Promise<unknown>): Promise<AgentProtocolError> {
@@ -198,6 +203,43 @@ describe('AgentSession', () => {
     }
     expect(codes).toEqual(['ok', 'ok', RpcErrorCode.RateLimited]);
     expect(sent).toEqual([{ text: 'progress 1' }, { text: 'progress 2' }]);
+    await finish(agent, 'ok');
+    await expect(result).resolves.toMatchObject({ reply: 'ok' });
+  });
+
+  it('serves a bounded number of requests at once and refuses the rest of a burst', async () => {
+    let serving = 0;
+    let most = 0;
+    const release: Array<() => void> = [];
+    const { agent, result } = startSession({
+      maxConcurrentRequests: 4,
+      handlers: {
+        'memory.read': async () => {
+          serving += 1;
+          most = Math.max(most, serving);
+          await new Promise<void>((done) => release.push(done));
+          serving -= 1;
+          return { entries: [] };
+        },
+      },
+    });
+    await agent.acceptInitialize();
+    const burst = Array.from({ length: 100 }, (_, i) =>
+      JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'memory.read', params: {} }),
+    );
+    agent.sendRaw(`${burst.join('\n')}\n`);
+    const refused = [];
+    for (let i = 0; i < 96; i++) refused.push(await agent.next());
+    expect(refused.map((m) => m.error?.code)).toEqual(Array(96).fill(RpcErrorCode.RateLimited));
+    expect(refused[0]?.error?.message).toMatch(/at most 4 requests/);
+    expect(most).toBe(4);
+    for (const done of release.splice(0)) done();
+    for (let i = 0; i < 4; i++) expect((await agent.next()).result).toEqual({ entries: [] });
+    // Once answered, the agent may ask again.
+    const again = agent.call(200, 'memory.read', {});
+    await waitForRelease(release);
+    for (const done of release.splice(0)) done();
+    expect((await again).result).toEqual({ entries: [] });
     await finish(agent, 'ok');
     await expect(result).resolves.toMatchObject({ reply: 'ok' });
   });

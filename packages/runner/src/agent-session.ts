@@ -38,6 +38,12 @@ export interface AgentSessionOptions {
   timeoutMs: number;
   /** `chat.send` calls allowed per window; default 20 per 60 s. */
   chatSendLimit?: { max: number; windowMs: number };
+  /**
+   * Requests the host serves at once; default {@link DEFAULT_MAX_CONCURRENT_REQUESTS}.
+   * Past it a request is refused at once (`RateLimited`), so an agent that fires thousands
+   * of requests cannot make the worker hold thousands of queries or model calls.
+   */
+  maxConcurrentRequests?: number;
   logger: Logger;
   /** After `run.finish` and `shutdown`, how long the agent may take to exit before it is killed; default 2000. */
   shutdownGraceMs?: number;
@@ -50,6 +56,9 @@ export interface AgentSessionOptions {
   /** Aborting ends the run: the agent is killed and `run()` rejects with code `aborted`. */
   signal?: AbortSignal;
 }
+
+/** Enough for a model's parallel tool calls; far below what would load the worker. */
+export const DEFAULT_MAX_CONCURRENT_REQUESTS = 16;
 
 /**
  * The host side of the agent protocol for one run: sends `initialize`, serves the agent's
@@ -66,6 +75,8 @@ export class AgentSession {
   readonly #handlers: AgentRequestHandlers;
   readonly #chatSendLimit: { max: number; windowMs: number };
   readonly #limiter: SlidingWindowLimiter;
+  readonly #maxConcurrent: number;
+  #inFlight = 0;
   readonly #shutdownGraceMs: number;
   readonly #keepAlive: boolean;
   readonly #log: Logger;
@@ -84,6 +95,7 @@ export class AgentSession {
     this.#handlers = options.handlers;
     this.#chatSendLimit = options.chatSendLimit ?? { max: 20, windowMs: 60_000 };
     this.#limiter = new SlidingWindowLimiter(this.#chatSendLimit);
+    this.#maxConcurrent = options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS;
     this.#shutdownGraceMs = options.shutdownGraceMs ?? 2_000;
     this.#keepAlive = options.keepAlive ?? false;
     this.#log = options.logger.child({
@@ -181,7 +193,17 @@ export class AgentSession {
 
   #onRequest({ id, method, params }: JsonRpcIncomingRequest): unknown {
     if (method === 'run.finish') return this.#finish(id, params);
-    return this.#serve(method, params);
+    // Counted as the line is read, so a burst in one chunk is bounded too.
+    if (this.#inFlight >= this.#maxConcurrent) {
+      throw new JsonRpcError(
+        RpcErrorCode.RateLimited,
+        `at most ${this.#maxConcurrent} requests are served at once; wait for answers before sending more`,
+      );
+    }
+    this.#inFlight += 1;
+    return this.#serve(method, params).finally(() => {
+      this.#inFlight -= 1;
+    });
   }
 
   #onNotification({ method, params }: JsonRpcIncomingNotification): void {
