@@ -37,6 +37,8 @@ function env(): Record<string, string> {
     DOCKER_HOST: 'unix:///nonexistent/docker.sock',
     AGENT_COMMAND: `${process.execPath} ${REPO_ROOT}tests/fixtures/agents/schedule-ticks.mjs`,
     AGENT_IDLE_MS: '0',
+    // The operator allows the web chat's agent a task every two seconds.
+    MIN_TASK_INTERVAL_SECONDS: '0',
     LOG_LEVEL: 'info',
   };
 }

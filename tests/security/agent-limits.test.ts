@@ -91,4 +91,77 @@ describe('an agent that ignores its limits', () => {
       .execute();
     expect(tasks).toHaveLength(5);
   });
+
+  it("cannot send past the chat's tool policy by calling the protocol itself", async () => {
+    const { chat } = await chatWith({ tools_requiring_approval: ['send_message'] });
+    const texts = () => h.telegram.botMessages(chat.chatId).map((m) => m.text);
+    await h.telegram.say(chat, '@Andy do:send-anyway');
+    const verdict = await waitFor('the verdict', () => texts().at(-1), 30_000);
+    expect(verdict).toMatch(/^send refused: In this chat "send_message" needs a human's approval/);
+    expect(texts()).not.toContain('sneaky message');
+  });
+
+  it('may not schedule an every-second cron outside the main thread', async () => {
+    const { chat, id } = await chatWith({});
+    const texts = () => h.telegram.botMessages(chat.chatId).map((m) => m.text);
+    await h.telegram.say(chat, '@Andy do:cron-every-second');
+    const verdict = await waitFor('the verdict', () => texts().at(-1), 30_000);
+    expect(verdict).toMatch(/^cron refused: .*at most once every 60 s/);
+    const tasks = await h.db.db
+      .selectFrom('scheduled_tasks')
+      .select('id')
+      .where('thread_id', '=', id)
+      .execute();
+    expect(tasks).toEqual([]);
+  });
+
+  it('cannot fill memory past its cap, and a memory too big for one line still lets runs start', async () => {
+    const { chat, id } = await chatWith({});
+    const texts = () => h.telegram.botMessages(chat.chatId).map((m) => m.text);
+    await h.telegram.say(chat, '@Andy do:memory-fill');
+    const verdict = await waitFor('the verdict', () => texts().at(-1), 30_000);
+    // 64 KiB by default: eight entries of 8,000 bytes.
+    expect(verdict).toMatch(/^memory: 8 written, then refused: This chat's memory is full/);
+    // A memory written before the cap existed (or by hand): 2.4 MB, over one protocol line.
+    await h.db.db
+      .insertInto('memories')
+      .values(
+        Array.from({ length: 300 }, (_, i) => ({
+          thread_id: id,
+          content: `${i} ${'o'.repeat(7_990)}`,
+        })),
+      )
+      .execute();
+    await h.telegram.say(chat, '@Andy do:memory-count');
+    const seen = await waitFor(
+      'the next run',
+      () => texts().find((t) => t.startsWith('memory: ') && t.includes('seen')),
+      30_000,
+    );
+    const [, entries, leftOut] = /^memory: (\d+) entries seen, (\d+) left out$/.exec(seen) ?? [];
+    // Every entry is either seen or counted in the note (the note is one of those seen).
+    expect(Number(entries) - 1 + Number(leftOut)).toBe(308);
+    expect(Number(leftOut)).toBeGreaterThan(100);
+  });
+
+  it('has a burst of 1,000 requests served a few at a time, and the worker keeps answering', async () => {
+    const { chat } = await chatWith({});
+    const other = await chatWith({});
+    const texts = (c: ChatSpec) => h.telegram.botMessages(c.chatId).map((m) => m.text);
+    await h.telegram.say(chat, '@Andy do:request-flood');
+    await h.telegram.say(other.chat, '@Andy do:meanwhile');
+    const verdict = await waitFor('the verdict', () => texts(chat).at(-1), 30_000);
+    const [, served, refused] = /^requests: (\d+) served, (\d+) refused$/.exec(verdict) ?? [];
+    expect(Number(served) + Number(refused)).toBe(1000);
+    // The session serves 16 at a time; the rest of the burst is refused as it is read.
+    expect(Number(served)).toBeGreaterThanOrEqual(16);
+    expect(Number(refused)).toBeGreaterThan(900);
+    await waitFor(
+      'the other chat answered',
+      () => texts(other.chat).includes('ok meanwhile'),
+      20_000,
+    );
+    await h.telegram.say(chat, '@Andy do:fine');
+    await waitFor('the next answer', () => texts(chat).includes('ok fine'), 20_000);
+  });
 });

@@ -155,6 +155,87 @@ describe('task requests', () => {
   });
 });
 
+describe('memory cap', () => {
+  it('holds at most the cap, also when writes race, and counts a replacement by its new size', async () => {
+    const thread = await registerThread(t.db, { jid: 'telegram:-300' });
+    const capped = agentRequestHandlers({
+      db: t.db,
+      thread,
+      config,
+      memoryCap: { entries: 5, bytes: 1_000 },
+    });
+    const write = (content: string, id?: number) =>
+      call(capped, 'memory.write', { scope: 'thread', content, remove: false, ...(id && { id }) });
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => write(`note ${String(i).padStart(2, '0')}`)),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+    const refused = results.find((r) => r.status === 'rejected');
+    expect(refused?.reason).toMatchObject({
+      rpcCode: RpcErrorCode.InvalidParams,
+      message: expect.stringMatching(
+        /memory is full \(5 entries.*at most 5 entries and 1000 bytes/,
+      ),
+    });
+    const { entries } = (await call(capped, 'memory.read', { scope: 'thread' })) as {
+      entries: Array<{ id: number }>;
+    };
+    expect(entries).toHaveLength(5);
+    const first = entries[0]!.id;
+    // Replacing counts the new content instead of the old: 4 × 7 + 972 = 1000 fits, 973 not.
+    await expect(write('r'.repeat(973), first)).rejects.toMatchObject({
+      message: expect.stringContaining('memory is full'),
+    });
+    expect(await write('r'.repeat(972), first)).toEqual({ id: first, removed: false });
+  });
+});
+
+describe('task frequency', () => {
+  const task = (schedule: unknown) => ({
+    prompt: 'tick',
+    schedule,
+    contextMode: 'group',
+    misfirePolicy: 'skip',
+  });
+  const everySecond = { kind: 'cron', expression: '*/1 * * * * *' };
+
+  it('refuses a non-main thread a schedule firing more often than once a minute', async () => {
+    const inOther = handlersFor(other);
+    for (const schedule of [everySecond, { kind: 'interval', everyMs: 30_000 }]) {
+      await expect(call(inOther, 'task.schedule', task(schedule))).rejects.toMatchObject({
+        rpcCode: RpcErrorCode.Forbidden,
+        message: expect.stringMatching(/at most once every 60 s.*main chat/),
+      });
+    }
+    const hourly = (await call(
+      inOther,
+      'task.schedule',
+      task({ kind: 'cron', expression: '0 * * * *' }),
+    )) as {
+      task: { id: number };
+    };
+    await expect(
+      call(inOther, 'task.update', { taskId: hourly.task.id, schedule: everySecond }),
+    ).rejects.toMatchObject({ rpcCode: RpcErrorCode.Forbidden });
+    const kept = (await call(inOther, 'task.list', {})) as { tasks: Array<{ schedule: unknown }> };
+    expect(kept.tasks.map((t) => t.schedule)).toEqual([{ kind: 'cron', expression: '0 * * * *' }]);
+    await call(inOther, 'task.cancel', { taskId: hourly.task.id });
+  });
+
+  it('lets the main thread, and any thread where the operator allows it, fire every second', async () => {
+    const fromMain = (await call(handlersFor(main), 'task.schedule', {
+      ...task(everySecond),
+      threadJid: other.jid,
+    })) as { task: { id: number } };
+    const allowed = agentRequestHandlers({ db: t.db, thread: other, config, minTaskIntervalMs: 0 });
+    const fromOther = (await call(allowed, 'task.schedule', task(everySecond))) as {
+      task: { id: number };
+    };
+    for (const id of [fromMain.task.id, fromOther.task.id])
+      await call(handlersFor(main), 'task.cancel', { taskId: id });
+  });
+});
+
 describe('artifact requests', () => {
   it('record a reference for the thread', async () => {
     const { artifactId } = (await call(handlersFor(team), 'artifact.save', {

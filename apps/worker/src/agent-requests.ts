@@ -10,13 +10,13 @@ import {
   type Schedule,
   scheduleFromColumns,
   scheduleToColumns,
+  shortestGapMs,
   type TaskIdParams,
   type TaskListParams,
   type TaskScheduleParams,
   type TaskUpdateParams,
 } from '@gridbot/core';
 import {
-  addMemory,
   type Database,
   findTask,
   findThreadByJid,
@@ -24,11 +24,12 @@ import {
   insertTaskWithinCap,
   listMemories,
   listTasks,
+  type MemoryCap,
   removeMemory,
-  replaceMemory,
   type ScheduledTask,
   type Thread,
   updateTask,
+  writeMemoryWithinCap,
 } from '@gridbot/db';
 import { type AgentRequestHandlers, RpcMethodError } from '@gridbot/runner';
 import type { Kysely } from 'kysely';
@@ -36,12 +37,25 @@ import type { Kysely } from 'kysely';
 /** Tasks one thread may have unless the operator says otherwise (MAX_TASKS_PER_THREAD). */
 export const DEFAULT_MAX_TASKS_PER_THREAD = 20;
 
+/** What one memory (a thread's, or the global one) may hold unless the operator says otherwise. */
+export const DEFAULT_MEMORY_CAP: MemoryCap = { entries: 200, bytes: 64 * 1024 };
+
+/** The shortest gap between a non-main thread's firings unless the operator says otherwise. */
+export const DEFAULT_MIN_TASK_INTERVAL_MS = 60_000;
+
 export interface AgentRequestContext {
   db: Kysely<Database>;
   thread: Thread;
   config: BehaviourConfig;
   /** Most tasks (active or paused) one thread may have; the agent is refused past it. */
   maxTasksPerThread?: number;
+  /**
+   * The shortest gap between two firings of a task the agent of a non-main thread
+   * schedules (MIN_TASK_INTERVAL_SECONDS); 0 allows any. The main thread is not bound.
+   */
+  minTaskIntervalMs?: number;
+  /** The most a thread's memory, and the global memory, may hold (MEMORY_MAX_*). */
+  memoryCap?: MemoryCap;
   /** Tells the schedulers a task changed, so they update its BullMQ schedule at once. */
   announceTaskChange?: (taskId: number) => Promise<void>;
 }
@@ -100,6 +114,29 @@ function firstRun(schedule: Schedule, timezone: string): Date | null {
   }
 }
 
+/**
+ * Refuses a schedule that fires more often than the operator allows a non-main thread: a
+ * model talked into an every-second cron would otherwise start a run every second.
+ */
+function checkFrequency(ctx: AgentRequestContext, schedule: Schedule, timezone: string): void {
+  const min = ctx.minTaskIntervalMs ?? DEFAULT_MIN_TASK_INTERVAL_MS;
+  if (ctx.thread.is_main || min <= 0) return;
+  let gap: number | null;
+  try {
+    gap = shortestGapMs(schedule, timezone);
+  } catch (error) {
+    if (error instanceof InvalidScheduleError)
+      throw new RpcMethodError(RpcErrorCode.InvalidParams, error.message);
+    throw error;
+  }
+  if (gap !== null && gap < min) {
+    throw new RpcMethodError(
+      RpcErrorCode.Forbidden,
+      `This chat's tasks may fire at most once every ${min / 1000} s, and this schedule fires ${gap / 1000} s apart; only the main chat (or the operator, with MIN_TASK_INTERVAL_SECONDS) may schedule more often.`,
+    );
+  }
+}
+
 /** Memory, scheduled tasks and artifacts, served to the agent of one run. */
 export function agentRequestHandlers(ctx: AgentRequestContext): AgentRequestHandlers {
   const handlers = requestHandlers(ctx);
@@ -147,18 +184,27 @@ function requestHandlers(ctx: AgentRequestContext): AgentRequestHandlers {
       }
       const scope =
         params.scope === 'global' ? null : (await targetThread(ctx, params.threadJid)).id;
-      if (params.id !== undefined) {
-        const done = params.remove
-          ? await removeMemory(db, scope, params.id)
-          : await replaceMemory(db, scope, params.id, params.content!);
-        if (!done)
-          throw new RpcMethodError(
-            RpcErrorCode.InvalidParams,
-            `No memory entry ${params.id} here.`,
-          );
-        return { id: params.id, removed: params.remove };
+      const noSuchEntry = () =>
+        new RpcMethodError(RpcErrorCode.InvalidParams, `No memory entry ${params.id} here.`);
+      if (params.remove) {
+        if (!(await removeMemory(db, scope, params.id!))) throw noSuchEntry();
+        return { id: params.id, removed: true };
       }
-      return { id: await addMemory(db, scope, params.content!) };
+      const cap = ctx.memoryCap ?? DEFAULT_MEMORY_CAP;
+      const written = await writeMemoryWithinCap(
+        db,
+        scope,
+        { ...(params.id !== undefined && { id: params.id }), content: params.content! },
+        cap,
+      );
+      if (written === null) throw noSuchEntry();
+      if (typeof written === 'object') {
+        throw new RpcMethodError(
+          RpcErrorCode.InvalidParams,
+          `This ${scope === null ? 'global' : "chat's"} memory is full (${written.entries} entries, ${written.bytes} bytes; at most ${cap.entries} entries and ${cap.bytes} bytes). Remove or shorten entries first.`,
+        );
+      }
+      return params.id !== undefined ? { id: written, removed: false } : { id: written };
     },
     'task.schedule': async (raw) => {
       const params = raw as TaskScheduleParams;
@@ -171,6 +217,7 @@ function requestHandlers(ctx: AgentRequestContext): AgentRequestHandlers {
         );
       }
       const next = firstRun(params.schedule, timezone);
+      checkFrequency(ctx, params.schedule, timezone);
       const { kind, value } = scheduleToColumns(params.schedule);
       const max = ctx.maxTasksPerThread ?? DEFAULT_MAX_TASKS_PER_THREAD;
       const task = await insertTaskWithinCap(
@@ -212,12 +259,14 @@ function requestHandlers(ctx: AgentRequestContext): AgentRequestHandlers {
       if (params.contextMode !== undefined) changes.context_mode = params.contextMode;
       if (params.misfirePolicy !== undefined) changes.misfire_policy = params.misfirePolicy;
       if (params.schedule !== undefined || params.timezone !== undefined) {
+        const next = firstRun(schedule, timezone);
+        checkFrequency(ctx, schedule, timezone);
         const { kind, value } = scheduleToColumns(schedule);
         Object.assign(changes, {
           schedule_kind: kind,
           schedule_value: value,
           timezone,
-          next_run_at: firstRun(schedule, timezone),
+          next_run_at: next,
         });
       }
       return { task: describeTask(await updateTask(db, task.id, changes)) };

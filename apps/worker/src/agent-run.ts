@@ -4,6 +4,7 @@ import {
   historyBefore,
   isDatabaseUnavailable,
   listMemories,
+  type MemoryCap,
   type OutboxRow,
   recordRunAgent,
 } from '@gridbot/db';
@@ -14,9 +15,11 @@ import type { Kysely } from 'kysely';
 import type { AgentLauncher } from './agent-launcher.ts';
 import { agentRequestHandlers } from './agent-requests.ts';
 import { buildInit } from './build-init.ts';
+import { fitInitToLine } from './fit-init.ts';
 import { runRequestHandlers } from './run-requests.ts';
 import type { RunState } from './run-state.ts';
 import { type OperatorLimits, threadLimits } from './thread-limits.ts';
+import { enforcingToolPolicy } from './tool-policy.ts';
 
 export interface AgentRunDeps {
   db: Kysely<Database>;
@@ -27,6 +30,10 @@ export interface AgentRunDeps {
   limits: OperatorLimits;
   /** Most tasks (active or paused) an agent may give one thread. */
   maxTasksPerThread?: number;
+  /** Shortest gap between firings of a non-main thread's tasks. */
+  minTaskIntervalMs?: number;
+  /** The most one memory may hold. */
+  memoryCap?: MemoryCap;
   /** Tools the model is never offered (the worker enforces it, not the agent). */
   withheldTools?: ReadonlySet<string>;
   /** Hands committed outbox rows to the channel's outbound queue. */
@@ -68,39 +75,47 @@ export async function runAgent(
   const { db } = deps;
   const { thread, pending, config } = state;
   const runId = state.target.runId;
-  const init = buildInit({
-    trigger: state.trigger,
-    assistantName: deps.assistantName,
-    runId,
-    thread,
-    config,
-    pending,
-    history,
-    memory: {
-      thread: threadMemory.map((m) => m.content),
-      global: globalMemory.map((m) => m.content),
-    },
-    approvals: state.decisions,
-  });
-  const lastLoaded = pending.at(-1)?.id ?? thread.cursor;
-  const limits = threadLimits(deps.limits, config.sandbox);
-  const handlers = noticingOutages(state, {
-    ...agentRequestHandlers({
-      db,
+  const init = fitInitToLine(
+    buildInit({
+      trigger: state.trigger,
+      assistantName: deps.assistantName,
+      runId,
       thread,
       config,
-      announceTaskChange: (taskId) => deps.queues.announceTaskChange(taskId),
-      ...(deps.maxTasksPerThread !== undefined && { maxTasksPerThread: deps.maxTasksPerThread }),
+      pending,
+      history,
+      memory: {
+        thread: threadMemory.map((m) => m.content),
+        global: globalMemory.map((m) => m.content),
+      },
+      approvals: state.decisions,
     }),
-    ...runRequestHandlers({
-      db,
-      llm: deps.llm,
-      state,
-      runId,
-      enqueue: (rows) => deps.enqueue(thread.channel, rows),
-      ...(deps.withheldTools && { withheldTools: deps.withheldTools }),
+    state.log,
+  );
+  const lastLoaded = pending.at(-1)?.id ?? thread.cursor;
+  const limits = threadLimits(deps.limits, config.sandbox);
+  const handlers = noticingOutages(
+    state,
+    enforcingToolPolicy(state, {
+      ...agentRequestHandlers({
+        db,
+        thread,
+        config,
+        announceTaskChange: (taskId) => deps.queues.announceTaskChange(taskId),
+        ...(deps.maxTasksPerThread !== undefined && { maxTasksPerThread: deps.maxTasksPerThread }),
+        ...(deps.minTaskIntervalMs !== undefined && { minTaskIntervalMs: deps.minTaskIntervalMs }),
+        ...(deps.memoryCap !== undefined && { memoryCap: deps.memoryCap }),
+      }),
+      ...runRequestHandlers({
+        db,
+        llm: deps.llm,
+        state,
+        runId,
+        enqueue: (rows) => deps.enqueue(thread.channel, rows),
+        ...(deps.withheldTools && { withheldTools: deps.withheldTools }),
+      }),
     }),
-  });
+  );
   return deps.launcher.withAgent(
     thread,
     runId,

@@ -1,5 +1,5 @@
 import { type BehaviourConfig, resolveConfig } from '@gridbot/core';
-import { type Database, findTask, type OutboxRow, startRun } from '@gridbot/db';
+import { type Database, findTask, type MemoryCap, type OutboxRow, startRun } from '@gridbot/db';
 import type { LlmProvider } from '@gridbot/llm';
 import {
   drainJobSchema,
@@ -45,6 +45,10 @@ export interface DrainProcessorOptions {
   misfireGraceMs?: number;
   /** Most tasks (active or paused) an agent may give one thread; default 20. */
   maxTasksPerThread?: number;
+  /** Shortest gap between firings of a non-main thread's tasks; default 60 s, 0 = any. */
+  minTaskIntervalMs?: number;
+  /** The most one memory may hold; default 200 entries and 64 KiB. */
+  memoryCap?: MemoryCap;
   /** The operator's ceiling; a thread's config may only tighten it. */
   limits: OperatorLimits;
   logger: Logger;

@@ -59,6 +59,18 @@ export const workerEnvShape = {
   MISFIRE_GRACE_MS: z.coerce.number().int().min(100).default(60_000),
   /** Most scheduled tasks (active or paused) an agent may create in one thread. */
   MAX_TASKS_PER_THREAD: z.coerce.number().int().min(0).max(100_000).default(20),
+  /**
+   * Shortest gap between two firings of a task an agent schedules outside the main thread
+   * (seconds-level crons only in the main thread unless this allows them); 0 = any.
+   */
+  MIN_TASK_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** Most entries in one memory (a thread's, or the global one). */
+  MEMORY_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000).default(200),
+  /**
+   * Most KiB in one memory. Both memories go to the agent in `initialize`, one line of at
+   * most 1 MiB, so the ceiling keeps them together under it.
+   */
+  MEMORY_MAX_KB: z.coerce.number().int().min(1).max(384).default(64),
   /** How long a run's lease on its thread lasts without renewal. */
   LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(60_000),
 };

@@ -139,6 +139,8 @@ export async function attachWorker(
     leaseTtlMs: env.LEASE_TTL_MS,
     misfireGraceMs: env.MISFIRE_GRACE_MS,
     maxTasksPerThread: env.MAX_TASKS_PER_THREAD,
+    minTaskIntervalMs: env.MIN_TASK_INTERVAL_SECONDS * 1000,
+    memoryCap: { entries: env.MEMORY_MAX_ENTRIES, bytes: env.MEMORY_MAX_KB * 1024 },
     isOwnerAlive: (owner) => runtime.instance.isAlive(owner),
     limits: { ...sandboxLimits(env), timeoutMs: env.AGENT_TIMEOUT_MS },
     logger,

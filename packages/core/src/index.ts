@@ -114,7 +114,9 @@ export {
   type Schedule,
   scheduleFromColumns,
   scheduleToColumns,
+  shortestGapMs,
 } from './schedule.ts';
+export { policyNamesFor, TOOL_METHODS } from './tool-effects.ts';
 export {
   compileTrigger,
   defaultTriggerPattern,

@@ -4,6 +4,7 @@ import {
   nextRun,
   scheduleFromColumns,
   scheduleToColumns,
+  shortestGapMs,
 } from './schedule.ts';
 
 describe('nextRun', () => {
@@ -50,5 +51,24 @@ describe('nextRun', () => {
       const { kind, value } = scheduleToColumns(schedule);
       expect(scheduleFromColumns(kind, value)).toEqual(schedule);
     }
+  });
+});
+
+describe('shortestGapMs', () => {
+  const after = new Date('2026-03-01T10:00:30Z');
+
+  it('is the length of an interval and nothing for a once-schedule', () => {
+    expect(shortestGapMs({ kind: 'interval', everyMs: 90_000 }, 'UTC', after)).toBe(90_000);
+    expect(shortestGapMs({ kind: 'once', at: '2026-03-02T00:00:00Z' }, 'UTC', after)).toBeNull();
+  });
+
+  it('sees seconds-level crons, also those whose seconds fire in a burst', () => {
+    const gap = (expression: string) => shortestGapMs({ kind: 'cron', expression }, 'UTC', after);
+    expect(gap('*/1 * * * * *')).toBe(1_000);
+    expect(gap('0,30 * * * * *')).toBe(30_000);
+    expect(gap('0-2 0 * * * *')).toBe(1_000);
+    expect(gap('0 * * * * *')).toBe(60_000);
+    expect(gap('*/5 * * * *')).toBe(300_000);
+    expect(gap('0 9 * * 1-5')).toBe(24 * 3_600_000);
   });
 });

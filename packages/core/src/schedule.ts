@@ -78,6 +78,34 @@ export function nextRun(
   }
 }
 
+/** Firings looked at to find a cron's shortest gap. */
+const GAP_SAMPLE = 100;
+
+/**
+ * The shortest time between two firings: an interval's length; for a cron, the smallest gap
+ * among its next {@link GAP_SAMPLE} firings after `after` (a seconds field of more than one
+ * value shows up within one minute of them); null for a once-schedule. Throws like
+ * {@link nextRun} for a schedule that cannot fire.
+ */
+export function shortestGapMs(
+  schedule: Schedule,
+  timeZone: string,
+  after: Date = new Date(),
+): number | null {
+  if (schedule.kind === 'once') return null;
+  let previous = nextRun(schedule, timeZone, after);
+  if (schedule.kind === 'interval') return schedule.everyMs;
+  if (previous === null) return null;
+  let shortest = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < GAP_SAMPLE; i++) {
+    const next = nextRun(schedule, timeZone, previous);
+    if (next === null) break;
+    shortest = Math.min(shortest, next.getTime() - previous.getTime());
+    previous = next;
+  }
+  return Number.isFinite(shortest) ? shortest : null;
+}
+
 /** The schedule as stored in `scheduled_tasks` (kind and value columns). */
 export function scheduleToColumns(schedule: Schedule): { kind: Schedule['kind']; value: string } {
   switch (schedule.kind) {

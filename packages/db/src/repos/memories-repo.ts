@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database.ts';
 
 export interface MemoryEntry {
@@ -19,6 +19,57 @@ export async function listMemories(
     .orderBy('id')
     .execute();
   return rows.map((r) => ({ id: r.id, content: r.content, updatedAt: r.updated_at }));
+}
+
+/** First key of the advisory locks that serialize one memory's writes (the second is the thread). */
+const MEMORY_LOCK = 0x6d656d;
+
+/** The most one memory (a thread's, or the global one) may hold. */
+export interface MemoryCap {
+  entries: number;
+  /** Total of the entries' contents, in UTF-8 bytes. */
+  bytes: number;
+}
+
+/** Why a write was refused: the memory would exceed its cap. */
+export interface MemoryFull {
+  full: true;
+  entries: number;
+  bytes: number;
+}
+
+/**
+ * Adds an entry (`id` undefined) or replaces one, unless the memory would then exceed `cap`.
+ * One memory's writes are serialized by an advisory lock, so concurrent writes cannot
+ * pass the cap together. Returns the entry's id, `null` when there is no such entry to
+ * replace, or what the memory holds when it is full.
+ */
+export async function writeMemoryWithinCap(
+  db: Kysely<Database>,
+  threadId: number | null,
+  write: { id?: number; content: string },
+  cap: MemoryCap,
+): Promise<number | null | MemoryFull> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${MEMORY_LOCK}, ${threadId ?? 0})`.execute(trx);
+    const held = await trx
+      .selectFrom('memories')
+      .select((eb) => [
+        eb.fn.countAll<string>().as('entries'),
+        sql<string>`coalesce(sum(octet_length(content)), 0)`.as('bytes'),
+        sql<string>`coalesce(sum(octet_length(content)) filter (where id = ${write.id ?? null}), 0)`.as(
+          'replaced',
+        ),
+      ])
+      .where('thread_id', threadId === null ? 'is' : '=', threadId)
+      .executeTakeFirstOrThrow();
+    const entries = Number(held.entries) + (write.id === undefined ? 1 : 0);
+    const bytes = Number(held.bytes) - Number(held.replaced) + Buffer.byteLength(write.content);
+    if (entries > cap.entries || bytes > cap.bytes)
+      return { full: true, entries: Number(held.entries), bytes: Number(held.bytes) };
+    if (write.id === undefined) return addMemory(trx, threadId, write.content);
+    return (await replaceMemory(trx, threadId, write.id, write.content)) ? write.id : null;
+  });
 }
 
 /** Adds an entry; returns its id. */
