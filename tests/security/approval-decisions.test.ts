@@ -69,3 +69,32 @@ describe('deciding an approval', () => {
     expect(await statusOf(2)).toBe('rejected');
   });
 });
+
+describe('approving a pairing code', () => {
+  it('is refused to a bot, even in the main chat', async () => {
+    const main = { chatId: -960600, type: 'group', title: 'Admins' } as const;
+    await registerThread(h.db.db, { jid: `telegram:${main.chatId}`, isMain: true });
+    const newcomer: ChatSpec = { chatId: 961, type: 'private', userId: 961, firstName: 'Nia' };
+    await h.telegram.say(newcomer, 'hi');
+    const prompt = await waitFor(
+      'the pairing code',
+      () => h.telegram.botMessages(newcomer.chatId)[0]?.text,
+    );
+    const code = /Your pairing code is ([A-Z2-9]{6})/.exec(prompt)?.[1];
+    expect(code).toBeDefined();
+    await h.telegram.say({ ...main, userId: 962, firstName: 'Hook' }, `/pair ${code}`, {
+      from: { id: 962, is_bot: true, first_name: 'Hook' },
+    });
+    const refusal = await waitFor(
+      'the refusal',
+      () => h.telegram.botMessages(main.chatId)[0]?.text,
+    );
+    expect(refusal).toBe('Pairing codes are approved by people, not by bots.');
+    const request = await h.db.db
+      .selectFrom('pairing_requests')
+      .select('approved_at')
+      .where('code', '=', code!)
+      .executeTakeFirstOrThrow();
+    expect(request.approved_at).toBeNull();
+  });
+});

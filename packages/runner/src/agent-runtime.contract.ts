@@ -12,9 +12,9 @@ import {
 import { EchoProvider } from '@gridbot/llm';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sampleInit } from '../../../tests/support/sample-init.ts';
 import type { AgentProcess, AgentRuntime, AgentSpec } from './agent-runtime.ts';
 import { AgentSession, type AgentSessionOptions } from './agent-session.ts';
-import { sampleInit } from '../../../tests/support/sample-init.ts';
 import { WarmPool } from './warm-pool.ts';
 
 /** Host directory of the fixture agents (`tests/fixtures/agents/`), for runtimes to map a fixture name to a command. */

@@ -7,11 +7,11 @@ import { AgentProtocolError, type InitializeParams, type LlmCompleteParams } fro
 import { EchoProvider } from '@gridbot/llm';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sampleInit } from '../../../tests/support/sample-init.ts';
 import type { AgentProcess } from './agent-runtime.ts';
 import { AgentSession, type AgentSessionOptions } from './agent-session.ts';
 import { defaultAgentCommand } from './default-agent-command.ts';
 import { ProcessRuntime } from './process-runtime.ts';
-import { sampleInit } from '../../../tests/support/sample-init.ts';
 
 const logger = pino({ level: 'silent' });
 const fixture = (name: string) =>

@@ -7,10 +7,10 @@ import { runInNewContext } from 'node:vm';
 import { AgentProtocolError, type InitializeParams, RpcErrorCode } from '@gridbot/core';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { sampleInit } from '../../../tests/support/sample-init.ts';
 import { AgentSession, type AgentSessionOptions } from './agent-session.ts';
 import { RpcMethodError } from './rpc-method-error.ts';
 import { FakeAgentProcess } from './testing/fake-agent-process.ts';
-import { sampleInit } from '../../../tests/support/sample-init.ts';
 
 const logger = pino({ level: 'silent' });
 

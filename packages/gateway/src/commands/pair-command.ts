@@ -3,12 +3,13 @@ import type { ChatCommand } from './chat-command.ts';
 
 /**
  * `/pair ABC123`: the admin's own chat (the main thread) approves a pairing code; other
- * chats are told where to do it.
+ * chats are told where to do it. A bot, even in the main chat, never approves one.
  */
 export const pairCommand: ChatCommand = {
   name: 'pair',
   pattern: /^\/pair(@\w+)?\s+([A-Za-z0-9]{4,12})$/i,
   async run({ db, thread, message, match, reply }) {
+    if (message.sender.isBot) return reply('Pairing codes are approved by people, not by bots.');
     if (!thread.is_main) {
       return reply(
         'Pairing codes are approved in the main chat, with gridbot pairing approve <code>, or in the dashboard.',
