@@ -115,6 +115,7 @@ export {
   scheduleFromColumns,
   scheduleToColumns,
 } from './schedule.ts';
+export { timingSafeEqualText } from './timing-safe-equal-text.ts';
 export {
   compileTrigger,
   defaultTriggerPattern,
