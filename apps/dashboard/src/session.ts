@@ -5,16 +5,20 @@ import { timingSafeEqualText } from '@gridbot/core';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 /**
- * Stateless sessions signed with a key derived from the dashboard token: every dashboard
- * instance sharing the token accepts them, and changing the token logs everybody out.
+ * Session cookies signed with a key derived from the dashboard token: a cookie is only
+ * worth a look when it was issued under this token and is unexpired. Whether the session
+ * is still open (not logged out) is the server's record ({@link DashboardSessions}).
  */
 export class SessionSigner {
   readonly #key: Buffer;
   readonly #token: string;
+  /** Names the token in the sessions table without revealing it. */
+  readonly fingerprint: string;
 
   constructor(token: string) {
     this.#token = token;
     this.#key = createHmac('sha256', token).update('gridbot-dashboard-session').digest();
+    this.fingerprint = createHmac('sha256', this.#key).update('fingerprint').digest('hex');
   }
 
   /** True when `candidate` is the dashboard token (constant time). */
