@@ -4,18 +4,17 @@
  * a dashboard starts with a new token, the instances still on the old token refuse it too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GridbotProcess } from '../support/gridbot-process.ts';
+import { freePort } from '../support/free-port.ts';
 import { HARNESS_DASHBOARD_TOKEN, PipelineHarness } from '../support/pipeline-harness.ts';
 
 let h: PipelineHarness;
 let first: string;
 let second: string;
 
-/** The base URL of a dashboard process (its health port is its dashboard port). */
+/** Starts a dashboard process; returns its base URL (its health port is its dashboard port). */
 async function dashboard(extra: Record<string, string> = {}): Promise<string> {
-  const proc: GridbotProcess = await h.start(['dashboard'], extra);
-  const port = /"port":(\d+)/.exec(proc.output())?.[1];
-  if (!port) throw new Error(`no port in the dashboard's output:\n${proc.output()}`);
+  const port = await freePort();
+  await h.start(['dashboard'], { ...extra, HEALTH_PORT: String(port) });
   return `http://127.0.0.1:${port}`;
 }
 
