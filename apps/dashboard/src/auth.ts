@@ -27,8 +27,9 @@ const PUBLIC = [/^\/login$/, /^\/assets\//, /^\/favicon\.ico$/];
 
 /**
  * Every request needs the token: `Authorization: Bearer <token>` (API clients) or the
- * session cookie set at login, while its session is open (browsers). Cookie-authenticated requests that change state
- * must echo the session's CSRF token in `X-XSRF-TOKEN` or the `_csrf` form field.
+ * session cookie set at login, while its session is open (browsers; see
+ * `DashboardSessions`). Cookie-authenticated requests that change state must echo the
+ * session's CSRF token in `X-XSRF-TOKEN` or the `_csrf` form field.
  * Unauthenticated API and Bull Board requests get 401; pages redirect to the login.
  */
 export function requireAuth(options: AuthOptions): MiddlewareHandler<{ Variables: AuthVariables }> {
