@@ -40,7 +40,7 @@ async function runsOf(chat: ChatSpec) {
   return h.db.db
     .selectFrom('agent_runs')
     .innerJoin('threads', 'threads.id', 'agent_runs.thread_id')
-    .select(['agent_runs.status', 'agent_runs.container', 'agent_runs.error'])
+    .select(['agent_runs.id', 'agent_runs.status', 'agent_runs.container', 'agent_runs.error'])
     .where('threads.jid', '=', `telegram:${chat.chatId}`)
     .orderBy('agent_runs.id')
     .execute();
@@ -101,8 +101,9 @@ describe('agents in containers, end to end', () => {
     const chat = await newChat({ sandbox: { timeout_ms: 2000 } });
     await h.telegram.say(chat, '@Andy think forever');
     await waitFor('the timeout notice', () => replies(chat).length === 1, 20_000);
+    const [run] = await runsOf(chat);
     expect(replies(chat)).toEqual([
-      'Sorry, I could not answer: agent did not finish within 2000 ms.',
+      `Sorry, I could not answer: agent did not finish within 2000 ms (run ${run!.id}).`,
     ]);
     await sleep(1_500);
     expect(replies(chat)).toHaveLength(1);
@@ -131,12 +132,14 @@ describe('agents in containers, end to end', () => {
       const chat = await newChat({ additional_mounts: [{ hostPath }] });
       await h.telegram.say(chat, '@Andy use my files');
       await waitFor(`the refusal of ${hostPath}`, () => replies(chat).length === 1);
-      expect(replies(chat)[0]).toContain(
-        `Sorry, I could not start: Mount of ${JSON.stringify(hostPath)} refused`,
-      );
-      expect(replies(chat)[0]).toMatch(reason);
       const runs = await runsOf(chat);
       expect(runs.map((r) => [r.status, r.container])).toEqual([['failed', null]]);
+      // The chat hears that it was refused and where to look; host paths stay out of it.
+      expect(replies(chat)[0]).toBe(
+        `Sorry, I could not start: this chat's sandbox settings were refused; an admin finds why under run ${runs[0]!.id} in the dashboard.`,
+      );
+      expect(runs[0]!.error).toContain(`Mount of ${JSON.stringify(hostPath)} refused`);
+      expect(runs[0]!.error).toMatch(reason);
     }
     const ok = await newChat({ additional_mounts: [{ hostPath: join(allowed, 'docs') }] });
     await h.telegram.say(ok, '@Andy mounts fine');

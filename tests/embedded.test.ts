@@ -1,7 +1,7 @@
 /**
  * The embedded mode, as a newcomer meets it: `gridbot start` with neither DATABASE_URL nor
  * REDIS_URL and no Docker engine, from a clean DATA_DIR. It must get ready, answer in the
- * web chat (in a real browser), fire a seconds-cron task once per slot, keep the history
+ * web chat (in a real browser), end a session at logout, fire a seconds-cron task once per slot, keep the history
  * across a restart, and refuse a second start on the same DATA_DIR.
  */
 import { spawn } from 'node:child_process';
@@ -102,6 +102,27 @@ describe('the embedded mode', () => {
     await reply.first().waitFor({ timeout: 30_000 });
     expect(withoutTimes((await reply.first().textContent()) ?? '')).toBe('tick');
     await context.close();
+  });
+
+  it('ends a session at logout (kept in the embedded database)', async () => {
+    const login = await fetch(`http://127.0.0.1:${port}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: TOKEN, next: '/' }).toString(),
+    });
+    const cookies = login.headers.getSetCookie().map((c) => c.split(';')[0]!);
+    const cookie = cookies.join('; ');
+    const csrf = cookies.find((c) => c.startsWith('XSRF-TOKEN='))!.slice('XSRF-TOKEN='.length);
+    const fleet = () => fetch(`http://127.0.0.1:${port}/api/fleet`, { headers: { cookie } });
+    expect((await fleet()).status).toBe(200);
+    const out = await fetch(`http://127.0.0.1:${port}/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'x-xsrf-token': csrf },
+    });
+    expect(out.status).toBe(303);
+    expect((await fleet()).status).toBe(401);
   });
 
   it('fires a seconds-cron task once per slot', async () => {

@@ -93,10 +93,9 @@ describe('an agent that exits without run.finish', () => {
       30_000,
     );
     expect(notice!.text).toContain('Sorry, I could not answer');
-    expect(notice!.text).toContain('exited with code 3');
     const runs = await h.db.db
       .selectFrom('agent_runs')
-      .select(['status', 'attempt', 'error'])
+      .select(['id', 'status', 'attempt', 'error'])
       .orderBy('id')
       .execute();
     expect(runs.map((r) => [r.status, r.attempt])).toEqual([
@@ -104,7 +103,11 @@ describe('an agent that exits without run.finish', () => {
       ['failed', 2],
       ['failed', 3],
     ]);
+    // The chat hears which run failed; the exit code and stderr stay in the run's record.
+    expect(notice!.text).toContain(`(run ${runs[2]!.id})`);
+    expect(notice!.text).not.toMatch(/exited|boom|code 3/);
     expect(runs[0]!.error).toContain('boom');
+    expect(runs[2]!.error).toContain('exited with code 3');
     await sleep(3_000);
     expect(h.telegram.botMessages(chat.chatId)).toHaveLength(1);
     const thread = await h.db.db

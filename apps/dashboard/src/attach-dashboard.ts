@@ -7,7 +7,8 @@ import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createDashboardApp, QUEUES_PATH } from './app.ts';
 import type { DashboardEnv } from './dashboard-env.ts';
-import { type DashboardToken, resolveDashboardToken } from './dashboard-token.ts';
+import { DashboardSessions } from './dashboard-sessions.ts';
+import type { DashboardToken } from './dashboard-token.ts';
 import type { DashboardEnvVars } from './env.ts';
 import { QueueBoard } from './queue-board.ts';
 import { SessionSigner } from './session.ts';
@@ -28,19 +29,17 @@ export interface AttachedDashboard {
 }
 
 /**
- * Builds the dashboard inside a role's runtime: the token (printed once when generated),
- * Bull Board over the install's queues, and the `web` channel, whose ingress and egress
- * run in this process like a gateway's.
+ * Builds the dashboard inside a role's runtime: the token (resolved by the caller, whose
+ * logger must scrub it; printed once when generated), Bull Board over the install's
+ * queues, and the `web` channel, whose ingress and egress run in this process like a
+ * gateway's. Sessions issued under another token end here, on every instance.
  */
 export async function attachDashboard(
   runtime: RoleRuntime,
   env: DashboardEnvVars,
   logger: Logger,
+  token: DashboardToken,
 ): Promise<AttachedDashboard> {
-  const token = await resolveDashboardToken({
-    fromEnv: env.DASHBOARD_TOKEN,
-    dataDir: env.DATA_DIR,
-  });
   if (token.source === 'generated') {
     // Printed once, on stdout and never through the logger, so log shipping never keeps it.
     process.stdout.write(
@@ -84,6 +83,9 @@ export async function attachDashboard(
   };
   const web = chat('web');
   const terminal = chat('cli');
+  const sessions = new DashboardSessions(runtime.db, new SessionSigner(token.token));
+  const ended = await sessions.endOtherTokens();
+  if (ended > 0) logger.info({ ended }, 'the dashboard token changed: older sessions ended');
   const app = createDashboardApp(
     {
       db: runtime.db,
@@ -94,7 +96,7 @@ export async function attachDashboard(
       logger,
       heartbeatMs: env.HEARTBEAT_MS,
     },
-    { signer: new SessionSigner(token.token), secureCookies: env.DASHBOARD_SECURE_COOKIES },
+    { sessions, secureCookies: env.DASHBOARD_SECURE_COOKIES },
   );
   return {
     app,

@@ -117,6 +117,19 @@ describe('dashboard auth', () => {
     expect(done.headers.get('location')).toBe('/login');
   });
 
+  it('ends the session at logout: the same cookie opens nothing afterwards', async () => {
+    const { cookie, csrf } = await t.login();
+    expect((await t.anonymous('/api/fleet', { headers: { cookie } })).status).toBe(200);
+    const out = await t.anonymous('/logout', {
+      method: 'POST',
+      headers: { cookie, 'x-xsrf-token': csrf },
+    });
+    expect(out.status).toBe(303);
+    // A browser that kept the cookie (or a thief who copied it) gets nothing.
+    expect((await t.anonymous('/api/fleet', { headers: { cookie } })).status).toBe(401);
+    expect((await t.anonymous('/threads', { headers: { cookie } })).status).toBe(302);
+  });
+
   it('does not ask API clients with the Bearer token for a CSRF token', async () => {
     const response = await t.api('/api/chat/operator-2/messages', {
       method: 'POST',

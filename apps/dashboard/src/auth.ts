@@ -1,7 +1,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { DashboardSessions } from './dashboard-sessions.ts';
 import { loginPage } from './pages/login-page.ts';
-import type { SessionSigner } from './session.ts';
 
 export const SESSION_COOKIE = 'gridbot_session';
 /** The name axios (and so Bull Board's UI) reads and echoes as `X-XSRF-TOKEN`. */
@@ -16,7 +16,7 @@ export interface AuthVariables {
 }
 
 export interface AuthOptions {
-  signer: SessionSigner;
+  sessions: DashboardSessions;
   /** Mark cookies `Secure` (the dashboard is served over HTTPS). */
   secureCookies: boolean;
 }
@@ -27,12 +27,14 @@ const PUBLIC = [/^\/login$/, /^\/assets\//, /^\/favicon\.ico$/];
 
 /**
  * Every request needs the token: `Authorization: Bearer <token>` (API clients) or the
- * session cookie set at login (browsers). Cookie-authenticated requests that change state
- * must echo the session's CSRF token in `X-XSRF-TOKEN` or the `_csrf` form field.
+ * session cookie set at login, while its session is open (browsers; see
+ * `DashboardSessions`). Cookie-authenticated requests that change state must echo the
+ * session's CSRF token in `X-XSRF-TOKEN` or the `_csrf` form field.
  * Unauthenticated API and Bull Board requests get 401; pages redirect to the login.
  */
 export function requireAuth(options: AuthOptions): MiddlewareHandler<{ Variables: AuthVariables }> {
-  const { signer } = options;
+  const { sessions } = options;
+  const { signer } = sessions;
   return async (c, next) => {
     const path = c.req.path;
     if (PUBLIC.some((pattern) => pattern.test(path))) return next();
@@ -43,7 +45,7 @@ export function requireAuth(options: AuthOptions): MiddlewareHandler<{ Variables
       c.set('auth', { kind: 'bearer' });
       return next();
     }
-    const sessionId = signer.verify(getCookie(c, SESSION_COOKIE));
+    const sessionId = await sessions.check(getCookie(c, SESSION_COOKIE));
     if (!sessionId) return unauthorized(c, 'log in first');
     const csrf = signer.csrfFor(sessionId);
     if (!SAFE_METHODS.has(c.req.method)) {
@@ -59,7 +61,8 @@ export function requireAuth(options: AuthOptions): MiddlewareHandler<{ Variables
 
 /** Login and logout. */
 export function mountLogin(app: Hono<{ Variables: AuthVariables }>, options: AuthOptions): void {
-  const { signer, secureCookies } = options;
+  const { sessions, secureCookies } = options;
+  const { signer } = sessions;
   const cookie = { path: '/', sameSite: 'Strict', secure: secureCookies } as const;
   app.get('/login', (c) => c.html(loginPage({ next: safeNext(c.req.query('next')) })));
   app.post('/login', async (c) => {
@@ -69,13 +72,15 @@ export function mountLogin(app: Hono<{ Variables: AuthVariables }>, options: Aut
     if (!signer.checkToken(token)) {
       return c.html(loginPage({ next, error: 'That token is not right.' }), 401);
     }
-    const session = signer.issue();
-    const sessionId = signer.verify(session)!;
+    const { cookie: session, sessionId } = await sessions.open();
     setCookie(c, SESSION_COOKIE, session, { ...cookie, httpOnly: true, maxAge: 12 * 3600 });
     setCookie(c, CSRF_COOKIE, signer.csrfFor(sessionId), { ...cookie, maxAge: 12 * 3600 });
     return c.redirect(next, 303);
   });
-  app.post('/logout', (c) => {
+  app.post('/logout', async (c) => {
+    const auth = c.get('auth');
+    // Ended for every dashboard instance, not only in this browser.
+    if (auth.kind === 'session') await sessions.close(auth.sessionId);
     deleteCookie(c, SESSION_COOKIE, cookie);
     deleteCookie(c, CSRF_COOKIE, cookie);
     return c.redirect('/login', 303);

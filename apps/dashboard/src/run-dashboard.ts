@@ -1,5 +1,6 @@
 import { type BuildInfo, createLogger, RoleRuntime, secretsOf } from '@gridbot/service';
 import { attachDashboard } from './attach-dashboard.ts';
+import { resolveDashboardToken } from './dashboard-token.ts';
 import { dashboardEnvSchema, parseDashboardEnv } from './env.ts';
 
 /**
@@ -11,10 +12,15 @@ export async function runDashboard(
   build: BuildInfo,
 ): Promise<RoleRuntime> {
   const env = parseDashboardEnv(rawEnv);
+  const token = await resolveDashboardToken({
+    fromEnv: env.DASHBOARD_TOKEN,
+    dataDir: env.DATA_DIR,
+  });
   const logger = createLogger({
     level: env.LOG_LEVEL,
     name: 'dashboard',
-    secrets: secretsOf(dashboardEnvSchema, env),
+    // A generated token is as secret as one from the environment.
+    secrets: [...secretsOf(dashboardEnvSchema, env), token.token],
   });
   let watched: () => string[] = () => [];
   const runtime = await RoleRuntime.fromEnv(
@@ -24,7 +30,7 @@ export async function runDashboard(
     logger,
     () => watched(),
   );
-  const dashboard = await attachDashboard(runtime, env, logger);
+  const dashboard = await attachDashboard(runtime, env, logger, token);
   watched = dashboard.watchedQueues;
   await dashboard.start();
   const port = await runtime.serve({}, dashboard.handler, [dashboard.token.token]);

@@ -36,4 +36,14 @@ describe('SessionSigner', () => {
     expect(signer.checkCsrf(a, signer.csrfFor(b))).toBe(false);
     expect(signer.checkCsrf(a, undefined)).toBe(false);
   });
+
+  it('names its token by a fingerprint that differs per token and does not contain it', () => {
+    const other = new SessionSigner('another-token-entirely-here');
+    expect(signer.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(other.fingerprint).not.toBe(signer.fingerprint);
+    expect(new SessionSigner('a-dashboard-token-of-some-length').fingerprint).toBe(
+      signer.fingerprint,
+    );
+    expect(signer.fingerprint).not.toContain(Buffer.from('a-dashboard-token').toString('hex'));
+  });
 });

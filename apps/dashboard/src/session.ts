@@ -1,29 +1,29 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { timingSafeEqualText } from '@gridbot/core';
 
 /** How long a browser session lasts after login. */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 /**
- * Stateless sessions signed with a key derived from the dashboard token: every dashboard
- * instance sharing the token accepts them, and changing the token logs everybody out.
+ * Session cookies signed with a key derived from the dashboard token: a cookie is only
+ * worth a look when it was issued under this token and is unexpired. Whether the session
+ * is still open (not logged out) is the server's record ({@link DashboardSessions}).
  */
 export class SessionSigner {
   readonly #key: Buffer;
-  readonly #token: Buffer;
+  readonly #token: string;
+  /** Names the token in the sessions table without revealing it. */
+  readonly fingerprint: string;
 
   constructor(token: string) {
-    this.#token = Buffer.from(token);
+    this.#token = token;
     this.#key = createHmac('sha256', token).update('gridbot-dashboard-session').digest();
+    this.fingerprint = createHmac('sha256', this.#key).update('fingerprint').digest('hex');
   }
 
   /** True when `candidate` is the dashboard token (constant time). */
   checkToken(candidate: string): boolean {
-    const given = Buffer.from(candidate);
-    const expected = this.#token;
-    // Compare against a same-length buffer so the length check leaks nothing either.
-    const padded = Buffer.alloc(expected.length);
-    given.copy(padded);
-    return timingSafeEqual(padded, expected) && given.length === expected.length;
+    return timingSafeEqualText(candidate, this.#token);
   }
 
   /** A new session cookie value: `<id>.<expires ms>.<signature>`. */
@@ -39,7 +39,7 @@ export class SessionSigner {
     const parts = cookie.split('.');
     if (parts.length !== 3) return null;
     const [id, expires, signature] = parts as [string, string, string];
-    if (!safeEqual(signature, this.#sign(`session:${id}.${expires}`))) return null;
+    if (!timingSafeEqualText(signature, this.#sign(`session:${id}.${expires}`))) return null;
     if (!/^\d+$/.test(expires) || Number(expires) <= now) return null;
     return id;
   }
@@ -50,16 +50,10 @@ export class SessionSigner {
   }
 
   checkCsrf(sessionId: string, candidate: string | undefined): boolean {
-    return !!candidate && safeEqual(candidate, this.csrfFor(sessionId));
+    return !!candidate && timingSafeEqualText(candidate, this.csrfFor(sessionId));
   }
 
   #sign(value: string): string {
     return createHmac('sha256', this.#key).update(value).digest('base64url');
   }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -12,8 +12,18 @@ export interface RunFailure {
   advanceCursor: boolean;
 }
 
-/** Agent failures that a retry would only repeat. */
-const FINAL_AGENT_CODES = new Set(['timeout', 'oom', 'stopped', 'line_too_long', 'malformed']);
+/**
+ * Agent failures that a retry would only repeat, with what the chat hears about each. The
+ * worker's own messages for `timeout` and `oom` say the limit and nothing else, so they are
+ * told as they are; the others get a fixed line (the details are in the run's record).
+ */
+const FINAL_AGENT_CODES: Record<string, ((message: string) => string) | string> = {
+  timeout: (message) => message,
+  oom: (message) => message,
+  stopped: 'the agent was stopped',
+  line_too_long: 'the agent sent a line over 1 MiB',
+  malformed: 'the agent did not speak the protocol',
+};
 /** Configuration problems the user or operator must fix first. */
 const FINAL_ERRORS = new Set([
   'MountRefusedError',
@@ -21,10 +31,17 @@ const FINAL_ERRORS = new Set([
   'MountAllowlistError',
 ]);
 
-/** Classifies a run's error for retry and for the one line the thread hears. */
-export function classifyRunFailure(error: unknown): RunFailure {
+/**
+ * Classifies a run's error for retry and for the one line the thread hears. That line
+ * never carries an error's own text (a stack, a path, an agent's stderr, a provider's
+ * answer): only lines written for the chat (a stop, a limit, a provider that is down)
+ * are told as they are; anything else is a short line with the run id, under which the
+ * dashboard and the logs keep the details.
+ */
+export function classifyRunFailure(error: unknown, runId: number): RunFailure {
   const message = error instanceof Error ? error.message : String(error);
   const short = message.split('\n')[0]!.slice(0, 300);
+  const run = `run ${runId}`;
   if (error instanceof RunCancelledError) {
     return { retryable: false, notice: `Stopped. ${short}`, advanceCursor: true };
   }
@@ -32,10 +49,12 @@ export function classifyRunFailure(error: unknown): RunFailure {
     // A retry would hit the same limit; the messages count as answered.
     return { retryable: false, notice: `Stopped: ${short}.`, advanceCursor: true };
   }
-  if (error instanceof AgentProtocolError && FINAL_AGENT_CODES.has(error.code)) {
+  const told = error instanceof AgentProtocolError ? FINAL_AGENT_CODES[error.code] : undefined;
+  if (told !== undefined) {
+    const why = typeof told === 'string' ? told : told(short);
     return {
       retryable: false,
-      notice: `Sorry, I could not answer: ${short}.`,
+      notice: `Sorry, I could not answer: ${why.replace(/\.$/, '')} (${run}).`,
       advanceCursor: true,
     };
   }
@@ -43,16 +62,20 @@ export function classifyRunFailure(error: unknown): RunFailure {
     // The provider already retried; the messages stay unanswered for when it is back.
     return {
       retryable: false,
-      notice: `Sorry, I could not answer: ${short}`,
+      notice: `Sorry, I could not answer: ${short.replace(/\.$/, '')} (${run}).`,
       advanceCursor: false,
     };
   }
   if (error instanceof GridBotError && FINAL_ERRORS.has(error.name)) {
-    return { retryable: false, notice: `Sorry, I could not start: ${short}`, advanceCursor: true };
+    return {
+      retryable: false,
+      notice: `Sorry, I could not start: this chat's sandbox settings were refused; an admin finds why under ${run} in the dashboard.`,
+      advanceCursor: true,
+    };
   }
   return {
     retryable: true,
-    notice: `Sorry, I could not answer this time (${short}). Please try again.`,
+    notice: `Sorry, I could not answer this time (${run}). Please try again.`,
     advanceCursor: true,
   };
 }

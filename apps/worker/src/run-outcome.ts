@@ -119,7 +119,7 @@ export class RunOutcomes {
         ? reason
         : error
     ) as Error;
-    const failure = classifyRunFailure(cause);
+    const failure = classifyRunFailure(cause, runId);
     const attempt = job.attemptsMade + 1;
     const final = !failure.retryable || attempt >= (job.opts.attempts ?? DRAIN_ATTEMPTS);
     observe(cause instanceof RunCancelledError ? 'cancelled' : 'failed');

@@ -116,6 +116,7 @@ export {
   scheduleToColumns,
   shortestGapMs,
 } from './schedule.ts';
+export { timingSafeEqualText } from './timing-safe-equal-text.ts';
 export { policyNamesFor, TOOL_METHODS } from './tool-effects.ts';
 export {
   compileTrigger,

@@ -253,6 +253,16 @@ export interface DeadLettersTable {
   resolved_by: string | null;
 }
 
+/** A dashboard login: valid while its row exists, is unexpired and matches the token. */
+export interface DashboardSessionsTable {
+  /** SHA-256 (hex) of the session id the cookie carries. */
+  id_hash: string;
+  /** A fingerprint of the dashboard token that issued the session. */
+  token_fingerprint: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+}
+
 /** The whole schema, as Kysely sees it. */
 export interface Database {
   threads: ThreadsTable;
@@ -270,6 +280,7 @@ export interface Database {
   audit_log: AuditLogTable;
   pairing_requests: PairingRequestsTable;
   dead_letters: DeadLettersTable;
+  dashboard_sessions: DashboardSessionsTable;
 }
 
 export type Thread = Selectable<ThreadsTable>;

@@ -42,6 +42,7 @@ describe('schema version', () => {
         '0006-dead-letters',
         '0007-instance-agent-runtime',
         '0008-approval-requester',
+        '0009-dashboard-sessions',
       ]);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);

@@ -80,6 +80,13 @@ export {
 export { insertArtifact, type NewArtifactInput } from './repos/artifacts-repo.ts';
 export { type AuditEntry, recordAudit } from './repos/audit-log-repo.ts';
 export {
+  dashboardSessionLive,
+  deleteDashboardSession,
+  deleteDashboardSessionsExcept,
+  insertDashboardSession,
+  type NewDashboardSession,
+} from './repos/dashboard-sessions-repo.ts';
+export {
   type DeadLetterRetry,
   insertDeadLetter,
   listDeadLetters,

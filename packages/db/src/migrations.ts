@@ -9,6 +9,7 @@ import * as recoveryIndexes from './migrations/0005-recovery-indexes.ts';
 import * as deadLetters from './migrations/0006-dead-letters.ts';
 import * as instanceAgentRuntime from './migrations/0007-instance-agent-runtime.ts';
 import * as approvalRequester from './migrations/0008-approval-requester.ts';
+import * as dashboardSessions from './migrations/0009-dashboard-sessions.ts';
 
 /** Every migration, in order. Names sort lexically; never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-dead-letters': deadLetters,
   '0007-instance-agent-runtime': instanceAgentRuntime,
   '0008-approval-requester': approvalRequester,
+  '0009-dashboard-sessions': dashboardSessions,
 };
 
 function migrator<DB>(db: Kysely<DB>): Migrator {

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from './logger.ts';
+import { isSecretKey } from './redact-line.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -27,5 +28,71 @@ describe('createLogger', () => {
     expect(out).not.toContain('other-token-value');
     expect(out).toContain('[REDACTED]');
     expect(JSON.parse(out)).toMatchObject({ name: 'test', level: 30 });
+  });
+
+  it('removes secret-named fields at any depth, also inside an error and a child binding', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ level: 'info', name: 'test', destination });
+    const error = Object.assign(new Error('request failed'), {
+      config: {
+        url: 'https://api.example.test/v1',
+        headers: { authorization: 'Bearer hdr-secret-1', 'x-api-key': 'hdr-secret-2' },
+      },
+      response: { headers: { 'set-cookie': ['sid=hdr-secret-3'] } },
+    });
+    log.child({ client: { credentials: { user: 'u', pass: 'hdr-secret-4' } } }).error(
+      {
+        err: error,
+        deep: { a: [{ b: { c: { client_secret: 'hdr-secret-5', DB_PASSWORD: 'hdr-secret-6' } } }] },
+        request: { headers: { cookie: 'sid=hdr-secret-7' } },
+        usage: { tokens: 1234, inputTokens: 10, max_tokens: 99 },
+      },
+      'call failed',
+    );
+    const out = lines.join('');
+    for (let i = 1; i <= 7; i++) expect(out).not.toContain(`hdr-secret-${i}`);
+    const line = JSON.parse(out);
+    expect(line.err.config.headers).toEqual({
+      authorization: '[REDACTED]',
+      'x-api-key': '[REDACTED]',
+    });
+    expect(line.err.message).toBe('request failed');
+    expect(line.err.config.url).toBe('https://api.example.test/v1');
+    // Counts of model tokens are not secrets and stay readable.
+    expect(line.usage).toEqual({ tokens: 1234, inputTokens: 10, max_tokens: 99 });
+  });
+
+  it('removes a known secret however it is escaped: in JSON, in JSON inside JSON, in a URL', () => {
+    const { lines, destination } = capture();
+    const secret = 'p@ss"wo\\rd/é';
+    const log = createLogger({ level: 'info', name: 'test', secrets: [secret], destination });
+    const body = JSON.stringify({ note: secret });
+    log.info({
+      raw: `x${secret}x`,
+      body,
+      nested: JSON.stringify({ body }),
+      url: `postgres://gridbot:${encodeURIComponent(secret)}@db:5432/gridbot`,
+    });
+    const out = lines.join('');
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    for (const form of [
+      secret,
+      escaped,
+      JSON.stringify(escaped).slice(1, -1),
+      encodeURIComponent(secret),
+      'wo\\rd',
+      'wo\\\\rd',
+    ])
+      expect(out).not.toContain(form);
+    expect(JSON.parse(out).url).toBe('postgres://gridbot:[REDACTED]@db:5432/gridbot');
+  });
+
+  it('tells secret field names from ordinary ones', () => {
+    for (const key of ['token', 'botToken', 'BOT_TOKEN', 'apiKey', 'api_key', 'x-api-key'])
+      expect(isSecretKey(key), key).toBe(true);
+    for (const key of ['authorization', 'Cookie', 'set-cookie', 'password', 'clientSecret'])
+      expect(isSecretKey(key), key).toBe(true);
+    for (const key of ['tokens', 'inputTokens', 'max_tokens', 'tokenCount', 'key', 'name'])
+      expect(isSecretKey(key), key).toBe(false);
   });
 });

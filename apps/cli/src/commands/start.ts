@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { attachDashboard, dashboardEnvSchema } from '@gridbot/app-dashboard';
+import { attachDashboard, dashboardEnvSchema, resolveDashboardToken } from '@gridbot/app-dashboard';
 import {
   adminUsersFor,
   allowedUsersFor,
@@ -59,13 +59,19 @@ export async function startCommand(
   const gatewayEnv = parseEnv(gatewayEnvSchema, { ...rawEnv, HEALTH_PORT: port });
   const workerEnv = parseEnv(workerEnvSchema, { ...rawEnv, HEALTH_PORT: port });
   const schedulerEnv = parseEnv(schedulerEnvSchema, { ...rawEnv, HEALTH_PORT: port });
+  const dashboardToken = await resolveDashboardToken({
+    fromEnv: dashboardEnv.DASHBOARD_TOKEN,
+    dataDir: dashboardEnv.DATA_DIR,
+  });
   const logger = createLogger({
     level: gatewayEnv.LOG_LEVEL,
     name: 'gridbot',
     secrets: [
       ...secretsOf(gatewayEnvSchema, gatewayEnv),
       ...secretsOf(workerEnvSchema, workerEnv),
+      ...secretsOf(schedulerEnvSchema, schedulerEnv),
       ...secretsOf(dashboardEnvSchema, dashboardEnv),
+      dashboardToken.token,
     ],
   });
   // One `start` per DATA_DIR: a second would corrupt the embedded database.
@@ -113,6 +119,7 @@ export async function startCommand(
     runtime,
     dashboardEnv,
     logger.child({ role: 'dashboard' }),
+    dashboardToken,
   );
   dashboardQueues = dashboard.watchedQueues;
   for (const adapter of adapters) {

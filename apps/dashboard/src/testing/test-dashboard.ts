@@ -54,7 +54,11 @@ export async function openTestDashboard(): Promise<TestDashboard> {
     logger,
     () => [],
   );
-  const dashboard = await attachDashboard(runtime, env, logger);
+  const dashboard = await attachDashboard(runtime, env, logger, {
+    token: TEST_DASHBOARD_TOKEN,
+    source: 'environment',
+    path: null,
+  });
   await dashboard.start();
   const request = (path: string, init?: RequestInit) =>
     Promise.resolve(dashboard.app.request(`http://dashboard.test${path}`, init));

@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqualText } from '@gridbot/core';
 import type { Logger } from 'pino';
 
 /** Options of {@link createWebhookHandler}. */
@@ -19,10 +19,7 @@ const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
 function secretMatches(header: string | string[] | undefined, secret: string): boolean {
-  if (typeof header !== 'string') return false;
-  const given = Buffer.from(header);
-  const expected = Buffer.from(secret);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return typeof header === 'string' && timingSafeEqualText(header, secret);
 }
 
 /** Reads the body as text; null (without reading further) once it exceeds `limit` bytes. */
