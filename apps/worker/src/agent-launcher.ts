@@ -5,6 +5,7 @@ import type { Thread } from '@gridbot/db';
 import {
   type AgentProcess,
   checkMounts,
+  checkWorkspaceSize,
   loadMountAllowlist,
   type SandboxLimits,
   validateFolderName,
@@ -19,12 +20,14 @@ export interface AgentLauncherOptions {
   globalDir: string | null;
   allowlistPath: string;
   homeDir: string;
+  /** Most disk a thread's workspace may take before its runs are refused; 0 = no cap. */
+  workspaceMaxBytes?: number;
 }
 
 /**
  * Turns a thread and its effective config into a running agent: validates the workspace
- * folder and the extra mounts (against the allowlist, before anything starts), then takes
- * the thread's warm agent or starts one.
+ * folder, its size (under the operator's cap) and the extra mounts (against the allowlist),
+ * before anything starts, then takes the thread's warm agent or starts one.
  */
 export class AgentLauncher {
   readonly #o: AgentLauncherOptions;
@@ -40,6 +43,8 @@ export class AgentLauncher {
     limits: SandboxLimits,
   ): Promise<{ agent: AgentProcess; reused: boolean }> {
     const folder = thread.folder ? validateFolderName(thread.folder) : `thread-${thread.id}`;
+    const workspaceDir = join(this.#o.workspaceRoot, folder);
+    await checkWorkspaceSize(workspaceDir, this.#o.workspaceMaxBytes ?? 0);
     const mounts =
       config.additional_mounts.length === 0
         ? []
@@ -55,7 +60,7 @@ export class AgentLauncher {
     return this.#o.pool.acquire({
       threadId: thread.id,
       runId,
-      workspaceDir: join(this.#o.workspaceRoot, folder),
+      workspaceDir,
       globalDir,
       mounts,
       limits,

@@ -17,7 +17,11 @@ export function toAgentMessage(message: Message): AgentMessage {
   };
 }
 
-/** Everything the agent gets in `initialize` for one run. */
+/**
+ * Everything the agent gets in `initialize` for one run. No host path: the config's
+ * `additional_mounts` (host directories, the operator's layout) is sent empty; the agent
+ * sees its mounts where they are inside its sandbox, under `/workspace/extra/`.
+ */
 export function buildInit(input: {
   trigger: 'message' | 'task';
   assistantName: string;
@@ -41,7 +45,7 @@ export function buildInit(input: {
       isGroup: thread.is_group,
       isMain: thread.is_main,
     },
-    config: input.config,
+    config: { ...input.config, additional_mounts: [] },
     newMessages: input.pending.map(toAgentMessage),
     history: input.history.map(toAgentMessage),
     memory: input.memory,

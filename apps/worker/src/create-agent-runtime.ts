@@ -69,6 +69,7 @@ export function createAgentRuntime(
       fleet: fleetOf(env),
       user: agentUser(env),
       limits: sandboxLimits(env),
+      ...(env.AGENT_OCI_RUNTIME && { ociRuntime: env.AGENT_OCI_RUNTIME }),
       logger,
     });
   }

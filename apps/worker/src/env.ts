@@ -33,6 +33,28 @@ export const workerEnvShape = {
     .string()
     .regex(/^[1-9]\d*:\d+$/, { message: 'expected a non-root uid:gid, e.g. 1000:1000' })
     .optional(),
+  /** Most disk a thread's workspace may take, checked before each run; 0 = no cap. */
+  AGENT_WORKSPACE_MAX_MB: z.coerce.number().int().min(0).default(1024),
+  /**
+   * The engine's OCI runtime for agent containers (Engine API `HostConfig.Runtime`), e.g.
+   * `runsc` for gVisor; it must be registered in the engine's daemon.json. Default: the engine's.
+   */
+  AGENT_OCI_RUNTIME: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+      message: 'expected the name of a runtime registered with the engine, e.g. runsc',
+    })
+    .optional(),
+  /**
+   * The Docker engine (read by dockerode, as by the docker CLI): `unix:///path/docker.sock`
+   * or `tcp://host:port`, e.g. a socket proxy. Default: the local socket.
+   */
+  DOCKER_HOST: z
+    .string()
+    .regex(/^(unix:\/\/\/.+|tcp:\/\/[^/\s]+:\d+\/?|npipe:\/\/.+)$/, {
+      message: 'expected unix:///path/to/docker.sock or tcp://host:port',
+    })
+    .optional(),
   /** The mount allowlist, kept outside the project and never mounted into agents. */
   MOUNT_ALLOWLIST: z.string().min(1).optional(),
   /** Shared instructions, mounted read-only at /workspace/global. */

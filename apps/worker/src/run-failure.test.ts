@@ -1,6 +1,6 @@
 import { AgentProtocolError, AgentStartError, RunCancelledError } from '@gridbot/core';
 import { LlmUnavailableError } from '@gridbot/llm';
-import { MountRefusedError } from '@gridbot/runner';
+import { MountRefusedError, WorkspaceFullError } from '@gridbot/runner';
 import { describe, expect, it } from 'vitest';
 import { classifyRunFailure } from './run-failure.ts';
 
@@ -28,6 +28,14 @@ describe('classifyRunFailure', () => {
     const refused = new MountRefusedError('/etc', 'not under an allowed root');
     expect(classifyRunFailure(refused, RUN)).toMatchObject({ retryable: false });
     expect(classifyRunFailure(refused, RUN).notice).toContain('could not start');
+  });
+
+  it('refuses a full workspace once, without retrying, and keeps its messages for later', () => {
+    const full = classifyRunFailure(new WorkspaceFullError(1024 * 1024 * 1024, 2 ** 31));
+    expect(full).toMatchObject({ retryable: false, advanceCursor: false });
+    expect(full.notice).toMatch(
+      /^Sorry, I could not start: this chat's workspace takes more than 1024 MB of disk, the cap \(AGENT_WORKSPACE_MAX_MB\)\. Nothing was deleted/,
+    );
   });
 
   it('tells a stop as a stop, once, and moves on', () => {

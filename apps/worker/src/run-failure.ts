@@ -66,6 +66,10 @@ export function classifyRunFailure(error: unknown, runId: number): RunFailure {
       advanceCursor: false,
     };
   }
+  if (error instanceof GridBotError && error.name === 'WorkspaceFullError') {
+    // Nothing to retry until an operator makes room; the messages wait for that.
+    return { retryable: false, notice: `Sorry, I could not start: ${short}`, advanceCursor: false };
+  }
   if (error instanceof GridBotError && FINAL_ERRORS.has(error.name)) {
     return {
       retryable: false,

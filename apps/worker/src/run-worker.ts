@@ -28,6 +28,8 @@ const ORPHAN_SWEEP_MS = 60_000;
 /**
  * Why `AGENT_RUNTIME=auto` cannot use Docker, or null when it can. A missing agent image is
  * built on first use, with progress, where the build script is at hand (a source checkout).
+ * A missing `AGENT_OCI_RUNTIME` is thrown instead: whoever asked for a stronger sandbox must
+ * not get unisolated processes.
  */
 async function whyDockerUnusable(
   docker: DockerRuntime,
@@ -39,6 +41,7 @@ async function whyDockerUnusable(
     await docker.check();
     return null;
   } catch (error) {
+    if (error instanceof AgentStartError && error.code === 'runtime_missing') throw error;
     if (!(error instanceof AgentStartError && error.code === 'image_missing' && script))
       return (error as Error).message;
   }
@@ -52,6 +55,7 @@ async function whyDockerUnusable(
     });
     await docker.check();
   } catch (error) {
+    if (error instanceof AgentStartError && error.code === 'runtime_missing') throw error;
     return (error as Error).message;
   }
   logger.info({ ms: Date.now() - began }, `the agent image ${env.AGENT_IMAGE} is ready`);
@@ -126,6 +130,7 @@ export async function attachWorker(
       globalDir: resolve(env.GLOBAL_DIR ?? resolve(dataDir, 'global')),
       allowlistPath: allowlistPath(env, host.HOME),
       homeDir: host.HOME ?? homedir(),
+      workspaceMaxBytes: env.AGENT_WORKSPACE_MAX_MB * 1024 * 1024,
     }),
     events,
     llm: llm.provider,

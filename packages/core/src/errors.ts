@@ -75,11 +75,17 @@ export class AgentProtocolError extends GridBotError {
 }
 
 /**
- * An agent could not be started: the Docker engine is down, the image is missing, the
- * container or process failed to start. Nothing reached the agent; the run may be retried.
+ * An agent could not be started: the Docker engine is down, the image or the OCI runtime
+ * asked for is missing, the container or process failed to start. Nothing reached the
+ * agent; the run may be retried.
  */
 export class AgentStartError extends GridBotError {
-  readonly code: 'docker_unavailable' | 'image_missing' | 'start_failed' | 'spawn_failed';
+  readonly code:
+    | 'docker_unavailable'
+    | 'image_missing'
+    | 'runtime_missing'
+    | 'start_failed'
+    | 'spawn_failed';
   constructor(code: AgentStartError['code'], message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'AgentStartError';

@@ -2,7 +2,10 @@ import type { Readable, Writable } from 'node:stream';
 
 /** A host directory made visible to the agent, after the mount allowlist approved it. */
 export interface AgentMount {
+  /** The real (symlink-free) host path the allowlist approved; the runtime binds exactly this. */
   hostPath: string;
+  /** The path as the thread's config asked for it, for messages (which never show the real one). */
+  requestedPath?: string;
   /** Absolute path inside the agent's filesystem, without `..`. */
   containerPath: string;
   readOnly: boolean;

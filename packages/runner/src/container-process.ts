@@ -13,6 +13,31 @@ export interface ContainerProcessOptions {
   log: Logger;
 }
 
+/** A `wait` that failed sooner than this was refused, not cut by an idle timeout. */
+const CUT_WAIT_MS = 1_000;
+
+/**
+ * The container's exit status from the engine's `wait`, a long-poll held open until the
+ * container exits. A socket proxy in front of the engine may cut it at its idle timeout
+ * (HAProxy's `timeout server`, 10 minutes in docker-socket-proxy) while the agent runs on:
+ * then it waits again, as long as the container is still running.
+ */
+async function waitForExit(container: Docker.Container): Promise<{ StatusCode: number }> {
+  for (;;) {
+    const began = Date.now();
+    try {
+      return await container.wait();
+    } catch (error) {
+      const state = await container.inspect().then(
+        (info) => info.State,
+        () => null,
+      );
+      if (state?.Status === 'exited') return { StatusCode: state.ExitCode };
+      if (!state?.Running || Date.now() - began < CUT_WAIT_MS) throw error;
+    }
+  }
+}
+
 /**
  * A started container as an `AgentProcess`: stdio over the attached socket, its end from the
  * engine's wait (with the OOM verdict), and the container removed once it has exited.
@@ -50,8 +75,7 @@ export function containerProcess(
     stderr.end();
   });
 
-  const exited: Promise<AgentExit> = container
-    .wait()
+  const exited: Promise<AgentExit> = waitForExit(container)
     .then(async (result: { StatusCode: number }) => {
       const info = await container.inspect().catch(() => null);
       return {

@@ -90,18 +90,35 @@ describe('containerSpec', () => {
         { hostPath: '/srv/out', containerPath: '/workspace/extra/out', readOnly: false },
       ],
     });
-    expect(options.HostConfig?.Binds).toEqual([
-      '/data/threads/7:/workspace:rw',
-      '/data/global:/workspace/global:ro',
-      '/srv/docs:/workspace/extra/docs:ro',
-      '/srv/out:/workspace/extra/out:rw',
+    expect(options.HostConfig?.Binds).toBeUndefined();
+    expect(options.HostConfig?.Mounts).toEqual([
+      { Type: 'bind', Source: '/data/threads/7', Target: '/workspace', ReadOnly: false },
+      { Type: 'bind', Source: '/data/global', Target: '/workspace/global', ReadOnly: true },
+      { Type: 'bind', Source: '/srv/docs', Target: '/workspace/extra/docs', ReadOnly: true },
+      { Type: 'bind', Source: '/srv/out', Target: '/workspace/extra/out', ReadOnly: false },
     ]);
   });
 
   it('mounts only the workspace when there is no global directory nor extra mount', () => {
-    expect(created({ globalDir: null }).HostConfig?.Binds).toEqual([
-      '/data/threads/7:/workspace:rw',
+    expect(created({ globalDir: null }).HostConfig?.Mounts).toEqual([
+      { Type: 'bind', Source: '/data/threads/7', Target: '/workspace', ReadOnly: false },
     ]);
+  });
+
+  it('keeps a host path with ":" in it one path, read-only as approved', () => {
+    const options = created({
+      workspaceDir: '/data/threads/a:b',
+      mounts: [{ hostPath: '/srv/x:/etc:rw', containerPath: '/workspace/extra/x', readOnly: true }],
+    });
+    expect(options.HostConfig?.Mounts).toEqual([
+      { Type: 'bind', Source: '/data/threads/a:b', Target: '/workspace', ReadOnly: false },
+      { Type: 'bind', Source: '/srv/x:/etc:rw', Target: '/workspace/extra/x', ReadOnly: true },
+    ]);
+  });
+
+  it("runs under the engine's default OCI runtime unless another one is named", () => {
+    expect(created().HostConfig?.Runtime).toBeUndefined();
+    expect(created({}, { ociRuntime: 'runsc' }).HostConfig?.Runtime).toBe('runsc');
   });
 
   it('labels the container with its fleet, worker, thread and run, for the orphan sweep', () => {

@@ -1,4 +1,4 @@
-import type { ContainerCreateOptions } from 'dockerode';
+import type { ContainerCreateOptions, MountSettings } from 'dockerode';
 import type { AgentSpec, SandboxLimits } from './agent-runtime.ts';
 
 /** Labels every GridBot container carries; the orphan sweeper selects on them. */
@@ -34,24 +34,36 @@ export interface ContainerSpecOptions {
   fleet: string;
   /** Makes the container's name unique when a thread's run starts twice. */
   nameSuffix: string;
+  /** The engine's OCI runtime for the container (e.g. `runsc` for gVisor); the engine's default when unset. */
+  ociRuntime?: string | undefined;
+}
+
+/** A read-write or read-only bind mount, typed: a host path with `:` in it stays one path. */
+function bind(source: string, target: string, readOnly: boolean): MountSettings {
+  return { Type: 'bind', Source: source, Target: target, ReadOnly: readOnly };
 }
 
 /**
  * The Docker Engine create options of one agent's container: no network, read-only root
  * filesystem, a small tmpfs `/tmp`, every capability dropped, `no-new-privileges`, a
- * non-root user, memory (no swap), CPU and pids limits. Only the thread's workspace (and
- * extra mounts the allowlist approved as writable) can be written. The output cap is not a
- * create option: the runtime counts the attached stream (`demuxAttachStream`).
+ * non-root user, memory (no swap), CPU and pids limits, a bound on open files. Only the
+ * thread's workspace (and extra mounts the allowlist approved as writable) can be written;
+ * mounts are typed (`Mounts`, not `Binds` strings, which split a path at `:`). The output cap
+ * is not a create option: the runtime counts the attached stream (`demuxAttachStream`).
+ *
+ * There is no `nproc` ulimit on purpose: the kernel counts it per uid across the whole host
+ * (every agent shares the uid), so it would let one thread's agents starve another's; the
+ * pids limit bounds each container instead.
  */
 export function containerSpec(
   spec: AgentSpec,
   options: ContainerSpecOptions,
 ): ContainerCreateOptions {
   const { limits } = options;
-  const binds = [`${spec.workspaceDir}:/workspace:rw`];
-  if (spec.globalDir) binds.push(`${spec.globalDir}:/workspace/global:ro`);
+  const mounts = [bind(spec.workspaceDir, '/workspace', false)];
+  if (spec.globalDir) mounts.push(bind(spec.globalDir, '/workspace/global', true));
   for (const mount of spec.mounts ?? []) {
-    binds.push(`${mount.hostPath}:${mount.containerPath}:${mount.readOnly ? 'ro' : 'rw'}`);
+    mounts.push(bind(mount.hostPath, mount.containerPath, mount.readOnly));
   }
   return {
     name: `gridbot-t${spec.threadId}-r${spec.runId}-${options.nameSuffix}`,
@@ -96,8 +108,9 @@ export function containerSpec(
       MemorySwap: limits.memoryBytes,
       NanoCpus: Math.round(limits.cpus * 1e9),
       PidsLimit: limits.pids,
-      Binds: binds,
+      Mounts: mounts,
       Init: true,
+      ...(options.ociRuntime && { Runtime: options.ociRuntime }),
       // No AutoRemove: the runtime inspects the exited container (OOMKilled) and then removes it.
     },
   };

@@ -240,6 +240,43 @@ describe('DockerRuntime.check', () => {
     await expect(rt.check()).rejects.toMatchObject({ code: 'image_missing' });
   });
 
+  it('names an OCI runtime the engine does not have, and how to add it', async () => {
+    const rt = new DockerRuntime({
+      image: TEST_AGENT_IMAGE,
+      fleet: FLEET,
+      workerId: 'w',
+      user: '1000:1000',
+      ociRuntime: 'no-such-runtime',
+      logger,
+    });
+    await expect(rt.check()).rejects.toMatchObject({
+      code: 'runtime_missing',
+      message: expect.stringMatching(
+        /no OCI runtime "no-such-runtime".*daemon\.json.*AGENT_OCI_RUNTIME/,
+      ),
+    });
+  });
+
+  it('runs agents under the OCI runtime it is given', async () => {
+    const rt = new DockerRuntime({
+      image: TEST_AGENT_IMAGE,
+      command: ['node', '/opt/fixtures/never-finish.mjs'],
+      fleet: FLEET,
+      workerId: 'oci-worker',
+      user: '1000:1000',
+      ociRuntime: 'runc',
+      logger,
+    });
+    try {
+      await rt.check();
+      const agent = await rt.start({ threadId: 8, runId: 8, workspaceDir: join(workspaces, 't8') });
+      const info = await docker.getContainer(agent.id).inspect();
+      expect(info.HostConfig.Runtime).toBe('runc');
+    } finally {
+      await rt.close();
+    }
+  });
+
   it('refuses to run agents as root', () => {
     expect(
       () => new DockerRuntime({ image: 'x', workerId: 'w', user: '0:0', fleet: FLEET, logger }),

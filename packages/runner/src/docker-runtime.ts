@@ -8,6 +8,8 @@ import type { AgentProcess, AgentRuntime, AgentSpec, SandboxLimits } from './age
 import { containerProcess } from './container-process.ts';
 import { containerSpec, DEFAULT_SANDBOX_LIMITS } from './container-spec.ts';
 import { attachContainer } from './docker-attach.ts';
+import { MountRefusedError } from './mount-errors.ts';
+import { realMountSources, verifyMountSources } from './mount-sources.ts';
 import { sweepOrphanContainers } from './sweep-orphan-containers.ts';
 
 export interface DockerRuntimeOptions {
@@ -29,6 +31,11 @@ export interface DockerRuntimeOptions {
   limits?: Partial<SandboxLimits>;
   /** Grace between SIGTERM and SIGKILL when stopping a container. */
   stopGraceMs?: number;
+  /**
+   * The engine's OCI runtime for agent containers, e.g. `runsc` (gVisor: a user-space kernel
+   * between the agent and the host's); the engine's default (`runc`) when unset.
+   */
+  ociRuntime?: string;
   logger: Logger;
 }
 
@@ -54,8 +61,9 @@ export class DockerRuntime implements AgentRuntime {
   }
 
   /**
-   * Checks the engine answers and the image exists; throws an `AgentStartError`
-   * (`docker_unavailable`, `image_missing`) whose message says what to do.
+   * Checks the engine answers, the image exists and the engine knows the OCI runtime asked
+   * for; throws an `AgentStartError` (`docker_unavailable`, `image_missing`,
+   * `runtime_missing`) whose message says what to do.
    */
   async check(): Promise<void> {
     try {
@@ -76,13 +84,37 @@ export class DockerRuntime implements AgentRuntime {
         { cause: error },
       );
     }
+    if (this.#o.ociRuntime) await this.#checkOciRuntime(this.#o.ociRuntime);
+  }
+
+  async #checkOciRuntime(name: string): Promise<void> {
+    let known: string[];
+    try {
+      const info = (await this.docker.info()) as { Runtimes?: Record<string, unknown> };
+      known = Object.keys(info.Runtimes ?? {});
+    } catch (error) {
+      throw new AgentStartError(
+        'docker_unavailable',
+        `Could not ask the Docker engine which OCI runtimes it has (${(error as Error).message}); AGENT_OCI_RUNTIME needs GET /info (a socket proxy must allow INFO).`,
+        { cause: error },
+      );
+    }
+    if (!known.includes(name)) {
+      throw new AgentStartError(
+        'runtime_missing',
+        `The Docker engine has no OCI runtime ${JSON.stringify(name)} (it has ${known.join(', ') || 'none'}). Install it and register it in the engine's daemon.json "runtimes", or unset AGENT_OCI_RUNTIME.`,
+      );
+    }
   }
 
   async start(spec: AgentSpec): Promise<AgentProcess> {
     const limits = { ...DEFAULT_SANDBOX_LIMITS, ...this.#o.limits, ...spec.limits };
     await this.#prepareWorkspace(spec.workspaceDir);
+    // Bind real paths only, and only while they are still the ones that were checked.
+    const sources = await realMountSources(spec);
+    await verifyMountSources(sources);
     const container = await this.docker.createContainer(
-      containerSpec(spec, {
+      containerSpec(sources, {
         image: this.#o.image,
         command: this.#o.command,
         user: this.#o.user,
@@ -90,6 +122,7 @@ export class DockerRuntime implements AgentRuntime {
         workerId: this.#o.workerId,
         fleet: this.#o.fleet,
         nameSuffix: randomBytes(3).toString('hex'),
+        ociRuntime: this.#o.ociRuntime,
       }),
     );
     const log = this.#o.logger.child({
@@ -100,9 +133,12 @@ export class DockerRuntime implements AgentRuntime {
     let socket: Duplex;
     try {
       socket = await attachContainer(this.docker, container.id);
+      // The engine binds at start: a source swapped since the check above must not get in.
+      await verifyMountSources(sources);
       await container.start();
     } catch (error) {
       await container.remove({ force: true }).catch(() => {});
+      if (error instanceof MountRefusedError) throw error;
       throw new AgentStartError(
         'start_failed',
         `Could not start the agent container: ${(error as Error).message}`,

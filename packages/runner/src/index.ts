@@ -28,8 +28,15 @@ export {
   parseMountAllowlist,
 } from './mount-allowlist.ts';
 export { type CheckMountsOptions, checkMounts, type RequestedMount } from './mount-check.ts';
-export { InvalidFolderNameError, MountAllowlistError, MountRefusedError } from './mount-errors.ts';
+export {
+  InvalidFolderNameError,
+  MountAllowlistError,
+  MountRefusedError,
+  WorkspaceFullError,
+} from './mount-errors.ts';
 export { validateFolderName } from './mount-paths.ts';
+export { realMountSources, verifyMountSources } from './mount-sources.ts';
 export { ProcessRuntime, type ProcessRuntimeOptions } from './process-runtime.ts';
 export { RpcMethodError } from './rpc-method-error.ts';
 export { WarmPool, type WarmPoolOptions } from './warm-pool.ts';
+export { checkWorkspaceSize, diskUsage } from './workspace-size.ts';

@@ -144,11 +144,13 @@ describe('checkMounts', () => {
     expect(mounts).toEqual([
       {
         hostPath: path.join(shared, 'docs'),
+        requestedPath: path.join(shared, 'docs-link'),
         containerPath: '/workspace/extra/docs',
         readOnly: true,
       },
       {
         hostPath: path.join(rw, 'docs'),
+        requestedPath: path.join(rw, 'docs'),
         containerPath: '/workspace/extra/data/rw-docs',
         readOnly: false,
       },
@@ -163,6 +165,7 @@ describe('checkMounts', () => {
     expect(await check([{ hostPath: '~/projects/site' }])).toEqual([
       {
         hostPath: path.join(home, 'projects', 'site'),
+        requestedPath: '~/projects/site',
         containerPath: '/workspace/extra/site',
         readOnly: true,
       },

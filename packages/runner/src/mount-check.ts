@@ -163,7 +163,7 @@ export async function checkMounts(
       );
     }
     byContainerPath.set(containerPath, mount.hostPath);
-    mounts.push({ hostPath: realPath, containerPath, readOnly });
+    mounts.push({ hostPath: realPath, requestedPath: mount.hostPath, containerPath, readOnly });
   }
   return mounts;
 }

@@ -37,3 +37,22 @@ export class InvalidFolderNameError extends GridBotError {
     this.folderName = folderName;
   }
 }
+
+/**
+ * A thread's workspace takes more disk than the operator's cap, so no agent starts for it.
+ * Nothing is deleted: an operator frees space in it or raises the cap.
+ */
+export class WorkspaceFullError extends GridBotError {
+  readonly maxBytes: number;
+  /** At least this much (the count stops once past the cap). */
+  readonly usedBytes: number;
+  constructor(maxBytes: number, usedBytes: number) {
+    const mb = (bytes: number) => Math.round(bytes / (1024 * 1024));
+    super(
+      `this chat's workspace takes more than ${mb(maxBytes)} MB of disk, the cap (AGENT_WORKSPACE_MAX_MB). Nothing was deleted and your messages are kept: an operator can free space in the workspace or raise the cap, and the next message is answered.`,
+    );
+    this.name = 'WorkspaceFullError';
+    this.maxBytes = maxBytes;
+    this.usedBytes = usedBytes;
+  }
+}

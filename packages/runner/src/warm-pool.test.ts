@@ -110,6 +110,32 @@ describe('WarmPool', () => {
     expect(next.agent).not.toBe(agent);
   });
 
+  it("discards a thread's warm agent once its mounts or limits change; a new run id or timeout does not", async () => {
+    const { runtime, pool } = makePool();
+    const docs = { hostPath: '/srv/docs', containerPath: '/workspace/extra/docs', readOnly: true };
+    const first = await pool.acquire({ ...spec(1, 1), mounts: [docs], limits: { pids: 64 } });
+    await pool.release(1, first.agent, true);
+    // The worker passes its timeout with the limits; it is not a property of the container.
+    const sameSandbox = { ...spec(1, 2), mounts: [docs], limits: { pids: 64, timeoutMs: 5 } };
+    const again = await pool.acquire(sameSandbox as AgentSpec);
+    expect(again).toEqual({ agent: first.agent, reused: true });
+    await pool.release(1, again.agent, true);
+
+    const writable = { ...docs, readOnly: false };
+    const remounted = await pool.acquire({
+      ...spec(1, 3),
+      mounts: [writable],
+      limits: { pids: 64 },
+    });
+    expect(remounted.reused).toBe(false);
+    expect(runtime.started[0]?.kills).toBe(1);
+    await pool.release(1, remounted.agent, true);
+
+    const tighter = await pool.acquire({ ...spec(1, 4), mounts: [writable], limits: { pids: 32 } });
+    expect(tighter.reused).toBe(false);
+    expect(runtime.started.map((agent) => agent.kills)).toEqual([1, 1, 0]);
+  });
+
   it('keeps one idle agent per thread', async () => {
     const { runtime, pool } = makePool();
     const a = await pool.acquire(spec(1, 1));

@@ -1,6 +1,7 @@
 import { ServiceUnavailableError } from '@gridbot/core';
 import type { Logger } from 'pino';
 import type { AgentProcess, AgentRuntime, AgentSpec } from './agent-runtime.ts';
+import { agentSpecKey } from './agent-spec-key.ts';
 import { settlesWithin } from './settles-within.ts';
 
 export interface WarmPoolOptions {
@@ -16,6 +17,8 @@ export interface WarmPoolOptions {
 interface IdleAgent {
   readonly agent: AgentProcess;
   readonly timer: NodeJS.Timeout;
+  /** What it was started with (`agentSpecKey`). */
+  readonly key: string;
 }
 
 const SHUTDOWN_LINE = `${JSON.stringify({ jsonrpc: '2.0', method: 'shutdown' })}\n`;
@@ -23,8 +26,9 @@ const SHUTDOWN_LINE = `${JSON.stringify({ jsonrpc: '2.0', method: 'shutdown' })}
 /**
  * Keeps each thread's agent running between runs on this worker (a warm agent), so a
  * follow-up run skips the start-up. At most one idle agent per thread; an idle agent is
- * shut down after `idleMs` without a run, and dropped as soon as it exits by itself.
- * Callers pair every `acquire` with a `release` saying whether the agent is fit for reuse
+ * shut down after `idleMs` without a run, and dropped as soon as it exits by itself. A warm
+ * agent serves only a run whose spec it was started with (same mounts, limits, workspace):
+ * after a thread's config changes them, its next run gets a fresh agent. Callers pair every `acquire` with a `release` saying whether the agent is fit for reuse
  * (`AgentSession.reusable`).
  */
 export class WarmPool {
@@ -41,6 +45,8 @@ export class WarmPool {
   readonly #dead = new WeakSet<AgentProcess>();
   /** Agents whose stdio errors this pool already guards. */
   readonly #guarded = new WeakSet<AgentProcess>();
+  /** The spec key each agent was started with. */
+  readonly #keys = new WeakMap<AgentProcess, string>();
   #closed = false;
 
   constructor(options: WarmPoolOptions) {
@@ -61,17 +67,25 @@ export class WarmPool {
   }
 
   /**
-   * The thread's idle agent if it is still alive (`reused: true`), else a new one from the
-   * runtime. Rejects with `ServiceUnavailableError` once the pool is closed, and with the
+   * The thread's idle agent if it is still alive and was started with this spec (`reused:
+   * true`), else a new one from the runtime; an idle agent with another spec is stopped.
+   * Rejects with `ServiceUnavailableError` once the pool is closed, and with the
    * runtime's error if the agent cannot start.
    */
   async acquire(spec: AgentSpec): Promise<{ agent: AgentProcess; reused: boolean }> {
     this.#assertOpen();
+    const key = agentSpecKey(spec);
     const idle = this.#idle.get(spec.threadId);
     if (idle) {
       this.#idle.delete(spec.threadId);
       clearTimeout(idle.timer);
-      if (this.#isAlive(idle.agent)) {
+      const alive = this.#isAlive(idle.agent);
+      if (alive && idle.key !== key) {
+        this.#log.info(
+          { threadId: spec.threadId, runId: spec.runId, agentId: idle.agent.id },
+          "the thread's sandbox changed (mounts or limits); discarding its warm agent",
+        );
+      } else if (alive) {
         this.#inUse.add(idle.agent);
         this.#log.debug(
           { threadId: spec.threadId, runId: spec.runId, agentId: idle.agent.id },
@@ -82,6 +96,7 @@ export class WarmPool {
       void this.#stop(idle.agent, 'kill');
     }
     const agent = await this.#runtime.start(spec);
+    this.#keys.set(agent, key);
     this.#watch(agent);
     if (this.#closed) {
       // Closed while it was starting: close() could not see it.
@@ -122,7 +137,7 @@ export class WarmPool {
     }, this.#idleMs);
     // An idle agent must not keep the worker alive; close() stops it on the way out.
     timer.unref();
-    this.#idle.set(threadId, { agent, timer });
+    this.#idle.set(threadId, { agent, timer, key: this.#keys.get(agent) ?? '' });
   }
 
   /** Stops every agent the pool knows of (idle and in use); later acquires reject. Safe to call twice. */
