@@ -31,7 +31,7 @@ describe('classifyRunFailure', () => {
   });
 
   it('refuses a full workspace once, without retrying, and keeps its messages for later', () => {
-    const full = classifyRunFailure(new WorkspaceFullError(1024 * 1024 * 1024, 2 ** 31));
+    const full = classifyRunFailure(new WorkspaceFullError(1024 * 1024 * 1024, 2 ** 31), RUN);
     expect(full).toMatchObject({ retryable: false, advanceCursor: false });
     expect(full.notice).toMatch(
       /^Sorry, I could not start: this chat's workspace takes more than 1024 MB of disk, the cap \(AGENT_WORKSPACE_MAX_MB\)\. Nothing was deleted/,
