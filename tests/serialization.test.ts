@@ -25,7 +25,9 @@ beforeAll(async () => {
   h = await PipelineHarness.create();
   for (const chat of [busy, ...others])
     await registerThread(h.db.db, { jid: `telegram:${chat.chatId}` });
-  await h.start(['gateway', '--channel', 'telegram']);
+  // One person sends 20 messages at once here; this suite is about ordering, not the rate
+  // limit (tests/security/rate-limit.test.ts), so every message starts a run.
+  await h.start(['gateway', '--channel', 'telegram'], { USER_TRIGGERS_PER_MINUTE: '0' });
   await h.start(['worker'], { WORKER_CONCURRENCY: '4' });
   await h.start(['worker'], { WORKER_CONCURRENCY: '4' });
 });

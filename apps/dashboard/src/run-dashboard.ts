@@ -1,4 +1,10 @@
-import { type BuildInfo, createLogger, RoleRuntime, secretsOf } from '@gridbot/service';
+import {
+  type BuildInfo,
+  createLogger,
+  RoleRuntime,
+  secretsNamedIn,
+  secretsOf,
+} from '@gridbot/service';
 import { attachDashboard } from './attach-dashboard.ts';
 import { resolveDashboardToken } from './dashboard-token.ts';
 import { dashboardEnvSchema, parseDashboardEnv } from './env.ts';
@@ -20,7 +26,7 @@ export async function runDashboard(
     level: env.LOG_LEVEL,
     name: 'dashboard',
     // A generated token is as secret as one from the environment.
-    secrets: [...secretsOf(dashboardEnvSchema, env), token.token],
+    secrets: [...secretsOf(dashboardEnvSchema, env), ...secretsNamedIn(rawEnv), token.token],
   });
   let watched: () => string[] = () => [];
   const runtime = await RoleRuntime.fromEnv(

@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { Gateway } from '@gridbot/gateway';
-import { type BuildInfo, createLogger, RoleRuntime, secretsOf } from '@gridbot/service';
+import {
+  type BuildInfo,
+  createLogger,
+  RoleRuntime,
+  secretsNamedIn,
+  secretsOf,
+} from '@gridbot/service';
 import { adminUsersFor, allowedUsersFor, createAdapter } from './create-adapter.ts';
 import { gatewayEnvSchema, parseGatewayEnv } from './env.ts';
 
@@ -18,7 +24,7 @@ export async function runGateway(
   const logger = createLogger({
     level: env.LOG_LEVEL,
     name: `gateway-${channel}`,
-    secrets: secretsOf(gatewayEnvSchema, env),
+    secrets: [...secretsOf(gatewayEnvSchema, env), ...secretsNamedIn(rawEnv)],
   });
   const adapter = await createAdapter(channel, env, logger);
   const runtime = await RoleRuntime.fromEnv(`gateway-${channel}`, env, build, logger, () => [

@@ -12,6 +12,7 @@ import {
   createLogger,
   type Logger,
   RoleRuntime,
+  secretsNamedIn,
   secretsOf,
 } from '@gridbot/service';
 import { parseSchedulerEnv, type SchedulerEnv, schedulerEnvSchema } from './env.ts';
@@ -29,7 +30,7 @@ export async function runScheduler(
   const logger = createLogger({
     level: env.LOG_LEVEL,
     name: 'scheduler',
-    secrets: secretsOf(schedulerEnvSchema, env),
+    secrets: [...secretsOf(schedulerEnvSchema, env), ...secretsNamedIn(rawEnv)],
   });
   const runtime = await RoleRuntime.fromEnv('scheduler', env, build, logger, () => [
     TASKS_QUEUE,

@@ -8,6 +8,7 @@ import {
   createLogger,
   type Logger,
   RoleRuntime,
+  secretsNamedIn,
   secretsOf,
 } from '@gridbot/service';
 import { AgentLauncher } from './agent-launcher.ts';
@@ -206,7 +207,7 @@ export async function runWorker(
   const logger = createLogger({
     level: env.LOG_LEVEL,
     name: 'worker',
-    secrets: secretsOf(workerEnvSchema, env),
+    secrets: [...secretsOf(workerEnvSchema, env), ...secretsNamedIn(rawEnv)],
   });
   const runtime = await RoleRuntime.fromEnv('worker', env, build, logger, () => [THREADS_QUEUE]);
   const port = await runtime.serve();

@@ -1,7 +1,7 @@
 import { ConfigError } from '@gridbot/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { baseEnvShape, parseEnv, secret, secretsOf } from './env.ts';
+import { baseEnvShape, parseEnv, secret, secretsNamedIn, secretsOf } from './env.ts';
 
 const schema = z.object(baseEnvShape);
 
@@ -59,5 +59,28 @@ describe('secretsOf', () => {
   it('skips secrets that are not set and URLs without a password', () => {
     const env = parseEnv(schema, { DATABASE_URL: 'postgres://db:5432/gridbot' });
     expect(secretsOf(schema, env)).toEqual([]);
+  });
+});
+
+describe('secretsNamedIn', () => {
+  it("finds other roles' secrets by their names, and passwords in any URL", () => {
+    expect(
+      secretsNamedIn({
+        DISCORD_BOT_TOKEN: 'discord-token-of-another-role',
+        SLACK_SIGNING_SECRET: 'slack-signing-secret-value',
+        PLUGIN_API_KEY: 'plugin-key-123456',
+        S3_URL: 'https://backup:s3-password-value@s3.example.com/bucket',
+        MAX_TOKENS: '4096',
+        LOG_LEVEL: 'info',
+        SHORT_TOKEN: 'abc',
+      }).sort(),
+    ).toEqual(
+      [
+        'discord-token-of-another-role',
+        'plugin-key-123456',
+        's3-password-value',
+        'slack-signing-secret-value',
+      ].sort(),
+    );
   });
 });

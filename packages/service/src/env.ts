@@ -78,6 +78,32 @@ export function secretsOf(schema: z.ZodType, env: Record<string, unknown>): stri
   return [...found];
 }
 
+/** Names that hold a secret in any role's environment (and in most other programs'). */
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CREDENTIALS?)$/i;
+
+/**
+ * Secrets in the environment beyond one role's schema: the values of variables named like a
+ * secret (another role's token in a shared env file, a plugin's key), and passwords inside
+ * any URL. Short values (under 8 characters) are left alone, since scrubbing them would
+ * mangle ordinary words.
+ */
+export function secretsNamedIn(env: Record<string, string | undefined>): string[] {
+  const found = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (!value) continue;
+    if (SECRET_NAME.test(name) && value.length >= 8) found.add(value);
+    if (/_URL$/i.test(name)) {
+      try {
+        const password = decodeURIComponent(new URL(value).password);
+        if (password.length >= 8) found.add(password);
+      } catch {
+        // not a URL
+      }
+    }
+  }
+  return [...found];
+}
+
 /** A URL with one of the given protocols; the message says what is expected. */
 export function urlVar(protocols: string[], example: string) {
   return z.string().refine(

@@ -6,6 +6,7 @@ export {
   passwordInUrl,
   portVar,
   secret,
+  secretsNamedIn,
   secretsOf,
   urlVar,
 } from './env.ts';

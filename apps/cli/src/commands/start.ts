@@ -19,6 +19,7 @@ import {
   lockDataDir,
   parseEnv,
   RoleRuntime,
+  secretsNamedIn,
   secretsOf,
 } from '@gridbot/service';
 
@@ -71,6 +72,7 @@ export async function startCommand(
       ...secretsOf(workerEnvSchema, workerEnv),
       ...secretsOf(schedulerEnvSchema, schedulerEnv),
       ...secretsOf(dashboardEnvSchema, dashboardEnv),
+      ...secretsNamedIn(rawEnv),
       dashboardToken.token,
     ],
   });
