@@ -18,5 +18,9 @@ export function databaseUrl(name: string): string {
   url.pathname = `/${name}`;
   return url.toString();
 }
-/** The agent image the tests build (with the fixture agents under /opt/fixtures). */
-export const TEST_AGENT_IMAGE = 'gridbot-agent:test';
+/**
+ * The agent image the tests build (with the fixture agents under /opt/fixtures).
+ * `GRIDBOT_TEST_AGENT_IMAGE` gives checkouts that test side by side on one Docker engine a
+ * tag each.
+ */
+export const TEST_AGENT_IMAGE = process.env.GRIDBOT_TEST_AGENT_IMAGE || 'gridbot-agent:test';
