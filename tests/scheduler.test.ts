@@ -108,58 +108,66 @@ describe('scheduled tasks', () => {
   it('fire a cron with seconds in a non-UTC zone, exactly once per slot with two schedulers, and post each result', async () => {
     const first = await scheduler();
     const second = await scheduler();
-    const chat = await newChat();
-    const added = await cli([
-      'add',
-      `telegram:${chat.chatId}`,
-      '--prompt',
-      'tick',
-      '--cron',
-      '*/2 * * * * *',
-      '--tz',
-      'Asia/Tokyo',
-    ]);
-    expect(added.code).toBe(0);
-    const taskId = taskIdOf(added.output);
-    await waitFor(
-      'four firings',
-      async () => (await taskRuns(taskId)).filter((r) => r.status === 'succeeded').length >= 4,
-      30_000,
-    );
-    await sleep(3_000);
-    const runs = await taskRuns(taskId);
-    const slots = runs.map((r) => r.run_at.getTime());
-    expect(new Set(slots).size).toBe(slots.length);
-    for (let i = 1; i < slots.length; i++) expect(slots[i]! - slots[i - 1]!).toBe(2_000);
-    const agentRuns = await h.db.db
-      .selectFrom('agent_runs')
-      .select('id')
-      .where('trigger', '=', 'task')
-      .execute();
-    expect(agentRuns.length).toBe(runs.filter((r) => r.status !== 'skipped').length);
-    const posted = h.telegram.botMessages(chat.chatId);
-    expect(posted.length).toBe(runs.filter((r) => r.status === 'succeeded').length);
-    expect(posted.every((m) => m.text.startsWith('done'))).toBe(true);
-
-    expect((await cli(['pause', String(taskId)])).code).toBe(0);
-    await sleep(1_000);
-    const pausedAt = (await taskRuns(taskId)).length;
-    await sleep(4_000);
-    expect((await taskRuns(taskId)).length).toBe(pausedAt);
-    expect((await cli(['resume', String(taskId)])).code).toBe(0);
-    await waitFor('firing again', async () => (await taskRuns(taskId)).length > pausedAt, 15_000);
-    expect((await cli(['cancel', String(taskId)])).code).toBe(0);
-    const queue = await queueOf('tasks');
     try {
+      const chat = await newChat();
+      const added = await cli([
+        'add',
+        `telegram:${chat.chatId}`,
+        '--prompt',
+        'tick',
+        '--cron',
+        '*/2 * * * * *',
+        '--tz',
+        'Asia/Tokyo',
+      ]);
+      expect(added.code).toBe(0);
+      const taskId = taskIdOf(added.output);
       await waitFor(
-        'the job scheduler removed',
-        async () => (await queue.getJobSchedulers()).length === 0,
+        'four firings',
+        async () => (await taskRuns(taskId)).filter((r) => r.status === 'succeeded').length >= 4,
+        30_000,
       );
+      expect((await cli(['pause', String(taskId)])).code).toBe(0);
+      // Paused: the firings settle, and each succeeded one has had its result posted.
+      const runs = await waitFor('the firings settled and posted', async () => {
+        const all = await taskRuns(taskId);
+        const succeeded = all.filter((r) => r.status === 'succeeded').length;
+        const settled = all.every((r) => r.status !== 'running');
+        return settled && h.telegram.botMessages(chat.chatId).length === succeeded && all;
+      });
+      const slots = runs.map((r) => r.run_at.getTime());
+      expect(new Set(slots).size).toBe(slots.length);
+      for (let i = 1; i < slots.length; i++) expect(slots[i]! - slots[i - 1]!).toBe(2_000);
+      const agentRuns = await h.db.db
+        .selectFrom('agent_runs')
+        .select('id')
+        .where('trigger', '=', 'task')
+        .execute();
+      expect(agentRuns.length).toBe(runs.filter((r) => r.status !== 'skipped').length);
+      const posted = h.telegram.botMessages(chat.chatId);
+      expect(posted.every((m) => m.text.startsWith('done'))).toBe(true);
+
+      // Nothing fires while paused (two slots' worth of waiting), and firing resumes after.
+      const pausedAt = runs.length;
+      await sleep(4_000);
+      expect((await taskRuns(taskId)).length).toBe(pausedAt);
+      expect((await cli(['resume', String(taskId)])).code).toBe(0);
+      await waitFor('firing again', async () => (await taskRuns(taskId)).length > pausedAt, 15_000);
+      expect((await cli(['cancel', String(taskId)])).code).toBe(0);
+      const queue = await queueOf('tasks');
+      try {
+        await waitFor(
+          'the job scheduler removed',
+          async () => (await queue.getJobSchedulers()).length === 0,
+        );
+      } finally {
+        await queue.close();
+      }
     } finally {
-      await queue.close();
+      // A failure here must not leave schedulers sweeping for the cases after it.
+      await first.stop();
+      await second.stop();
     }
-    await first.stop();
-    await second.stop();
   });
 
   it("/tasks lists the chat's tasks with their next run in the chat's time zone", async () => {
