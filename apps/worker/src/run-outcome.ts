@@ -1,9 +1,4 @@
-import {
-  AgentProtocolError,
-  LeaseLostError,
-  RunCancelledError,
-  type RunFinishParams,
-} from '@gridbot/core';
+import { LeaseLostError, RunCancelledError, type RunFinishParams } from '@gridbot/core';
 import {
   commitFailure,
   commitRun,
@@ -17,7 +12,6 @@ import { DRAIN_ATTEMPTS } from '@gridbot/queue';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Kysely } from 'kysely';
 import { classifyRunFailure } from './run-failure.ts';
-import { RunLimitError } from './run-limit-error.ts';
 import type { RunPlan } from './run-plan.ts';
 import type { RunState } from './run-state.ts';
 import { WorkerStoppingError } from './worker-stopping-error.ts';
@@ -112,13 +106,9 @@ export class RunOutcomes {
       await finishRun(db, runId, 'failed', (error as Error).message, state.tokens).catch(() => {});
       throw isDatabaseUnavailable(error) ? error : state.storageError;
     }
-    const cause = (
-      reason instanceof RunCancelledError ||
-      reason instanceof RunLimitError ||
-      reason instanceof AgentProtocolError
-        ? reason
-        : error
-    ) as Error;
+    // Whoever aborts a run passes the error that ends it (/stop, a limit): that is the cause,
+    // not the agent's `aborted` that follows from it.
+    const cause = (state.abort.signal.aborted && reason instanceof Error ? reason : error) as Error;
     const failure = classifyRunFailure(cause, runId);
     const attempt = job.attemptsMade + 1;
     const final = !failure.retryable || attempt >= (job.opts.attempts ?? DRAIN_ATTEMPTS);
