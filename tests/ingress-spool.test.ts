@@ -4,8 +4,7 @@
  * gateway process, when the one that spooled it was killed meanwhile.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { createDatabase, migrateToLatest, registerThread } from '@gridbot/db';
-import pg from 'pg';
+import { createDatabase, registerThread } from '@gridbot/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, messagePayload } from './support/fake-discord/discord-payloads.ts';
 import { type FakeDiscord, startFakeDiscord } from './support/fake-discord/fake-discord.ts';
@@ -59,12 +58,10 @@ beforeAll(async () => {
     startFakeDiscord({ token: TOKEN, heartbeatIntervalMs: 1_000 }),
   ]);
   redis = createTestRedis();
-  const admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-  await admin.query('create database gridbot');
-  await admin.end();
-  const db = createDatabase({ connectionString: postgres.databaseUrl('gridbot'), max: 1 });
-  await migrateToLatest(db);
+  const db = createDatabase({
+    connectionString: await postgres.migratedDatabase('gridbot'),
+    max: 1,
+  });
   await registerThread(db, { jid: `discord:${TEXT}`, title: 'general' });
   await db.destroy();
 }, 60_000);

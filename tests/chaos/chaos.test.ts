@@ -9,9 +9,8 @@
  * runs the long one by hand. The report is printed and kept in tests/artifacts/.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createDatabase, migrateToLatest, registerThread } from '@gridbot/db';
+import { createDatabase, registerThread } from '@gridbot/db';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlmServer, startFakeOpenAi } from '../support/fake-openai.ts';
 import { REPO_ROOT } from '../support/gridbot-process.ts';
@@ -62,13 +61,7 @@ beforeAll(async () => {
     ChaosPlatform.start(),
   ]);
   if (ON_REDIS) redis = await PrivateRedis.start();
-  const admin = new pg.Client({ connectionString: pgServer.url });
-  await admin.connect();
-  await admin.query('create database gridbot');
-  await admin.end();
-  const db = createDatabase({ connectionString: pgServer.databaseUrl('gridbot'), max: 2 });
-  await migrateToLatest(db);
-  await db.destroy();
+  await pgServer.migratedDatabase('gridbot');
 
   const dataDir = `/tmp/gridbot-chaos-${process.pid}`;
   const env = (port: number): Record<string, string> => ({

@@ -3,8 +3,6 @@
  * needs the token, and `/readyz` with Postgres gone says which dependency is down, never the
  * error text (host names, ports, driver messages).
  */
-import { createDatabase, migrateToLatest } from '@gridbot/db';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.ts';
 import { type GridbotProcess, spawnGridbot, waitUntilReady } from '../support/gridbot-process.ts';
@@ -22,16 +20,10 @@ let port: number;
 beforeAll(async () => {
   postgres = await PrivatePostgres.start();
   redis = createTestRedis();
-  const admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-  await admin.query('create database gridbot');
-  await admin.end();
-  const db = createDatabase({ connectionString: postgres.databaseUrl('gridbot'), max: 1 });
-  await migrateToLatest(db);
-  await db.destroy();
+  const databaseUrl = await postgres.migratedDatabase('gridbot');
   port = await freePort();
   dashboard = spawnGridbot(['dashboard'], {
-    DATABASE_URL: postgres.databaseUrl('gridbot'),
+    DATABASE_URL: databaseUrl,
     ...(ON_REDIS && { REDIS_URL: redis.url }),
     QUEUE_PREFIX: redis.prefix,
     DASHBOARD_PORT: String(port),

@@ -3,6 +3,7 @@ import { chmod, chown, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createDatabase, migrateToLatest } from '@gridbot/db';
 import pg from 'pg';
 import { freePort } from './free-port.ts';
 import { waitFor } from './wait-for.ts';
@@ -72,6 +73,25 @@ export class PrivatePostgres {
   /** The URL of another database on this cluster. */
   databaseUrl(name: string): string {
     return `postgres://postgres@127.0.0.1:${this.port}/${name}`;
+  }
+
+  /** Creates a database on this cluster with GridBot's schema; returns its URL. */
+  async migratedDatabase(name: string): Promise<string> {
+    const admin = new pg.Client({ connectionString: this.url });
+    await admin.connect();
+    try {
+      await admin.query(`create database ${pg.escapeIdentifier(name)}`);
+    } finally {
+      await admin.end();
+    }
+    const url = this.databaseUrl(name);
+    const db = createDatabase({ connectionString: url, max: 1 });
+    try {
+      await migrateToLatest(db);
+    } finally {
+      await db.destroy();
+    }
+    return url;
   }
 
   /** `pg_ctl -D <data> …args`, as the postgres user. */
