@@ -6,13 +6,12 @@ import {
   AgentProtocolError,
   AgentStartError,
   ConfigError,
-  DEFAULT_BEHAVIOUR,
   type InitializeParams,
-  PROTOCOL_VERSION,
 } from '@gridbot/core';
 import Docker from 'dockerode';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sampleInit } from '../../../tests/support/sample-init.ts';
 import { TEST_AGENT_IMAGE } from '../../../tests/support/services.ts';
 import { describeAgentRuntimeContract } from './agent-runtime.contract.ts';
 import type { SandboxLimits } from './agent-runtime.ts';
@@ -44,20 +43,13 @@ function runtime(
 describeAgentRuntimeContract('docker', (fixture) => runtime(fixture));
 
 function init(text: string): InitializeParams {
-  return {
-    protocolVersion: PROTOCOL_VERSION,
-    assistantName: 'Andy',
+  const now = new Date().toISOString();
+  return sampleInit({
     run: { id: 1, trigger: 'message' },
     thread: { id: 1, jid: 'telegram:-1', title: 'Sandbox', isGroup: true, isMain: false },
-    config: DEFAULT_BEHAVIOUR,
-    newMessages: [
-      { id: 1, role: 'user', senderName: 'Alice', text, sentAt: new Date().toISOString() },
-    ],
-    history: [],
-    memory: { thread: [], global: [] },
-    approvals: [],
-    now: new Date().toISOString(),
-  };
+    newMessages: [{ id: 1, role: 'user', senderName: 'Alice', text, sentAt: now }],
+    now,
+  });
 }
 
 let workspaces: string;

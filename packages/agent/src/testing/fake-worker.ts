@@ -1,12 +1,7 @@
 // Test support: plays the worker against the agent program over in-memory pipes.
 import { PassThrough } from 'node:stream';
-import {
-  DEFAULT_BEHAVIOUR,
-  type InitializeParams,
-  LineSplitter,
-  type LlmMessage,
-  PROTOCOL_VERSION,
-} from '@gridbot/core';
+import { type InitializeParams, LineSplitter, type LlmMessage } from '@gridbot/core';
+import { sampleInit } from '../../../../tests/support/sample-init.ts';
 import { type AgentProgramOptions, runAgentProgram } from '../agent-program.ts';
 
 /** A line the agent wrote. */
@@ -27,19 +22,13 @@ export const AT = '2025-03-01T10:00:00Z';
 
 /** A minimal valid `initialize` for thread 1 "Team", one new message from Alice. */
 export function baseInit(overrides: Partial<InitializeParams> = {}): InitializeParams {
-  return {
-    protocolVersion: PROTOCOL_VERSION,
-    assistantName: 'Andy',
+  return sampleInit({
     run: { id: 1, trigger: 'message' },
     thread: { id: 1, jid: 'telegram:-100', title: 'Team', isGroup: true, isMain: false },
-    config: DEFAULT_BEHAVIOUR,
     newMessages: [{ id: 5, role: 'user', senderName: 'Alice', text: 'hello', sentAt: AT }],
-    history: [],
-    memory: { thread: [], global: [] },
-    approvals: [],
     now: AT,
     ...overrides,
-  };
+  });
 }
 
 /** A fake worker connected to a fresh agent program. */
