@@ -216,7 +216,7 @@ export class Ingress {
     const known = this.#commands.find((command) => commandWords(command).includes(head.word));
     await reply(
       known
-        ? `Usage: ${known.usage} (${known.summary}).`
+        ? `Usage: ${known.usage} — ${known.summary}.`
         : `Unknown command /${head.word}; see /help for the commands here.`,
     );
     return 'unknown-command';

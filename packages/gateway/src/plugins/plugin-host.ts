@@ -99,11 +99,13 @@ export class PluginHost {
   ): Promise<InboundDecision> {
     let triggers = context.triggers;
     const added: string[] = [];
+    // A plugin that changes the message it was shown changes nothing GridBot stores.
+    const message = structuredClone(context.message);
     for (const plugin of this.plugins) {
       const hook = plugin.instance.onInbound;
       if (typeof hook !== 'function') continue;
       const verdict = await this.#call(plugin, 'onInbound', () =>
-        hook.call(plugin.instance, { message: context.message, thread: context.thread, triggers }),
+        hook.call(plugin.instance, { message, thread: context.thread, triggers }),
       );
       if (verdict === undefined || verdict === null) continue;
       if (typeof verdict !== 'object') {
