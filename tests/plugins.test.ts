@@ -124,6 +124,17 @@ describe('plugins, through a real gateway and worker', () => {
     ]);
   });
 
+  it('drops what a plugin drops, and gives the model the context a plugin adds', async () => {
+    await h.telegram.say(group, '@Andy DROP-ME now');
+    const calls = model.requests.length;
+    expect(await ask(group, '@Andy LOOK-UP my order')).toBe('Model answer: [redacted]');
+    expect(await stored('@Andy DROP-ME now')).toEqual([]);
+    const body = JSON.stringify(model.requests.at(-1)!.body);
+    expect(body).toContain('LOOK-UP my order\\n\\n(canned-answer: the customer ordered #4711)');
+    expect(body).not.toContain('DROP-ME');
+    expect(model.requests).toHaveLength(calls + 1);
+  });
+
   it("starts a run on the mention plugin's extra trigger word", async () => {
     const runs = await runsOf(group);
     expect(await ask(group, 'hey robot, are you there?')).toBe('Model answer: [redacted]');
