@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commandWords, parseCommandHead } from './chat-command.ts';
-import { describeHelp } from './help-command.ts';
+import { describeHelp, helpCommand } from './help-command.ts';
 import { CHAT_COMMANDS } from './index.ts';
 
 describe('parseCommandHead', () => {
@@ -36,6 +36,12 @@ describe('/help', () => {
     expect(describeHelp(CHAT_COMMANDS, true)).toContain(
       '/pair <code> — admits the direct-chat user who was given that pairing code (main chat only)',
     );
+  });
+
+  it("answers Telegram's /start too, with or without a deep-link payload", () => {
+    for (const text of ['/help', '/help@GridBot', '/start', '/start@GridBot', '/start ref-42'])
+      expect(helpCommand.pattern.test(text), text).toBe(true);
+    expect(helpCommand.pattern.test('/help me')).toBe(false);
   });
 
   it('says which commands are for admins', () => {

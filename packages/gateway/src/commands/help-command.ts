@@ -3,13 +3,14 @@ import type { ChatCommand } from './chat-command.ts';
 /**
  * `/help`: the commands answered in this chat, one line each, read from the gateway's
  * command table at the time (so plugins' commands and new entries show up by themselves).
- * Main-chat-only commands are listed in the main chat only.
+ * Main-chat-only commands are listed in the main chat only. Telegram's `/start` gets it too.
  */
 export const helpCommand: ChatCommand = {
   name: 'help',
   usage: '/help',
   summary: 'this list',
-  pattern: /^\/help(@[\w.]+)?$/i,
+  // Telegram clients send `/start` (with a deep-link payload, maybe) when a chat is opened.
+  pattern: /^\/(?:help(@[\w.]+)?|start(@[\w.]+)?(\s+\S+)?)$/i,
   async run({ thread, commands, reply }) {
     await reply(describeHelp(commands, thread.is_main));
   },

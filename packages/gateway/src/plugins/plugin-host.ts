@@ -99,6 +99,8 @@ export class PluginHost {
   ): Promise<InboundDecision> {
     let triggers = context.triggers;
     const added: string[] = [];
+    if (!this.plugins.some((p) => typeof p.instance.onInbound === 'function'))
+      return { action: 'continue', triggers, context: added };
     // A plugin that changes the message it was shown changes nothing GridBot stores.
     const message = structuredClone(context.message);
     for (const plugin of this.plugins) {
