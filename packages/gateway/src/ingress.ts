@@ -146,15 +146,18 @@ export class Ingress {
       triggers: triggersSoFar,
     });
     if (decision.action === 'drop') return 'plugin-drop';
-    if (decision.action === 'reply') {
+    // Another bot's command is never answered, not even by a plugin.
+    if (decision.action === 'reply' && !foreign) {
       const result = await this.#store(message, thread, allowlisted, {
         triggers: false,
         answer: decision.text,
       });
       return result ? 'plugin-reply' : 'duplicate';
     }
-    const wantsRun = !foreign && !message.sender.isBot && decision.triggers;
-    const content = [message.text, ...decision.context].join('\n\n');
+    const wantsRun =
+      !foreign && !message.sender.isBot && decision.action === 'continue' && decision.triggers;
+    const added = decision.action === 'continue' ? decision.context : [];
+    const content = [message.text, ...added].join('\n\n');
     const result = await this.#store(message, thread, allowlisted, { triggers: wantsRun, content });
     if (!result) return 'duplicate';
     const { message: stored, throttled } = result;
