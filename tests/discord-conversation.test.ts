@@ -174,6 +174,19 @@ describe('a conversation over Discord, through real gateway and worker processes
     expect(gateway.output()).not.toContain(TOKEN);
   });
 
+  it("answers /help and unknown commands named to it, and leaves another bot's alone", async () => {
+    const before = sentTo(TEXT).length;
+    discord.dispatchMessage(messagePayload({ content: '/help@gridbot' }));
+    discord.dispatchMessage(messagePayload({ content: '/frobnicate@gridbot' }));
+    discord.dispatchMessage(messagePayload({ content: '/help@otherbot' }));
+    discord.dispatchMessage(messagePayload({ content: '@Andy after the commands' }));
+    const replies = (await nextReplies(TEXT, before + 3)).slice(before).map((m) => m.content);
+    expect(replies[0]).toContain('/stop — cancels the run in progress here');
+    expect(replies[1]).toBe('Unknown command /frobnicate; see /help for the commands here.');
+    // Replies leave in order: an answer to /help@otherbot would have come before this one.
+    expect(replies[2]).toContain('after the commands');
+  });
+
   it('refuses to start without DISCORD_BOT_TOKEN, naming it', async () => {
     const result = await h.cli(['gateway', '--channel', 'discord'], { DISCORD_BOT_TOKEN: '' });
     expect(result.code).toBe(1);

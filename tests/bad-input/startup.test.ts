@@ -44,6 +44,35 @@ describe('bad configuration stops a role with a message naming the fix', () => {
     expect(result.output).not.toContain('    at '); // a message, not a stack trace
   });
 
+  it('refuses to start with a plugin that cannot load, naming the plugin', async () => {
+    const failing = './tests/fixtures/plugins/failing-create.ts';
+    for (const role of [['gateway', '--channel', 'telegram'], ['start']]) {
+      const result = await h.cli(role, {
+        PLUGINS: `mention,${failing}`,
+        PLUGIN_CONFIG: '{"mention": {"triggerWords": ["hey"]}}',
+      });
+      expect(result.code).toBe(1);
+      expect(result.output).toContain(
+        `gridbot: Plugin "${failing}" (PLUGINS): could not start plugin "failing-create": the API key in PLUGIN_CONFIG is missing`,
+      );
+    }
+    const missing = await h.cli(['gateway', '--channel', 'telegram'], {
+      PLUGINS: './plugins/nope.ts',
+    });
+    expect(missing.code).toBe(1);
+    expect(missing.output).toContain(
+      `Plugin "./plugins/nope.ts" (PLUGINS): not found (no file ${REPO_ROOT}plugins/nope.ts; built-ins: auto-reply, mention)`,
+    );
+    const badConfig = await h.cli(['gateway', '--channel', 'telegram'], {
+      PLUGINS: 'auto-reply',
+      PLUGIN_CONFIG: '{"auto-reply": {"rules": [{"reply": "x"}]}}',
+    });
+    expect(badConfig.code).toBe(1);
+    expect(badConfig.output).toContain(
+      'could not start plugin "auto-reply": rules.0: each rule needs exactly one of "keyword" or "pattern", and a "reply"',
+    );
+  });
+
   it('exits non-zero naming REDIS_URL when Redis is unreachable at start', async () => {
     const port = await freePort();
     for (const role of [['worker'], ['gateway', '--channel', 'telegram']]) {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { WebAdapter } from '@gridbot/channels';
-import { Gateway } from '@gridbot/gateway';
+import { Gateway, type PluginHost } from '@gridbot/gateway';
 import type { Logger, RoleRuntime } from '@gridbot/service';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
@@ -32,13 +32,15 @@ export interface AttachedDashboard {
  * Builds the dashboard inside a role's runtime: the token (resolved by the caller, whose
  * logger must scrub it; printed once when generated), Bull Board over the install's
  * queues, and the `web` channel, whose ingress and egress run in this process like a
- * gateway's. Sessions issued under another token end here, on every instance.
+ * gateway's. Sessions issued under another token end here, on every instance. `plugins`
+ * (`gridbot start` passes the gateways' own) apply to the web and terminal chats too.
  */
 export async function attachDashboard(
   runtime: RoleRuntime,
   env: DashboardEnvVars,
   logger: Logger,
   token: DashboardToken,
+  options: { plugins?: PluginHost } = {},
 ): Promise<AttachedDashboard> {
   if (token.source === 'generated') {
     // Printed once, on stdout and never through the logger, so log shipping never keeps it.
@@ -78,6 +80,7 @@ export async function attachDashboard(
       adminUsers: new Set([OPERATOR_ID]),
       logger: logger.child({ role: `gateway-${channel}` }),
       spoolDir: resolve(env.DATA_DIR, 'spool'),
+      ...(options.plugins && { plugins: options.plugins }),
     });
     return new WebChat({ adapter, gateway, db: runtime.db, logger });
   };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { baseEnvShape, parseEnv, portVar, secret, urlVar } from '@gridbot/service';
 import { z } from 'zod';
 
@@ -7,6 +8,62 @@ const idList = z
     message: 'expected comma-separated numeric user ids, e.g. 12345,67890',
   })
   .transform((value) => new Set(value.split(',').map((id) => id.trim())));
+
+/** `PLUGINS`: built-in names, package names or paths, comma-separated, each once. */
+const pluginList = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    const twice = entries.find((entry, index) => entries.indexOf(entry) !== index);
+    if (twice) ctx.addIssue({ code: 'custom', message: `lists ${JSON.stringify(twice)} twice` });
+    return entries;
+  });
+
+/** `PLUGIN_CONFIG`: a JSON object keyed by plugin name, inline or in a file (its path). */
+const pluginConfig = z
+  .string()
+  .default('')
+  .transform((value, ctx): Record<string, unknown> => {
+    const text = value.trim();
+    if (text === '') return {};
+    let json = text;
+    if (!text.startsWith('{')) {
+      try {
+        json = readFileSync(text, 'utf8');
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a JSON object keyed by plugin name, or the path of a file holding one; cannot read ${JSON.stringify(text)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        });
+        return {};
+      }
+    }
+    try {
+      const parsed: unknown = JSON.parse(json);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+        return parsed as Record<string, unknown>;
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `is not valid JSON: ${(error as Error).message}` });
+      return {};
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected a JSON object keyed by plugin name, e.g. {"auto-reply": {"rules": […]}}',
+    });
+    return {};
+  });
+
+/** Plugin settings of every gateway (see the README, "Plugins"). */
+export const pluginEnvShape = {
+  PLUGINS: pluginList,
+  PLUGIN_CONFIG: pluginConfig,
+  /** How long one plugin hook may take before it is skipped for that event. */
+  PLUGIN_HOOK_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(5_000),
+};
 
 /** Telegram settings; the token is required only when the Telegram gateway runs. */
 export const telegramEnvShape = {
@@ -63,6 +120,7 @@ export const gatewayEnvSchema = z
     ...baseEnvShape,
     ...telegramEnvShape,
     ...discordEnvShape,
+    ...pluginEnvShape,
     HEALTH_PORT: portVar(8081),
     /** Sends per second one gateway makes to its platform (Telegram allows about 30). */
     OUTBOUND_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(25),

@@ -11,6 +11,8 @@ export {
   type GatewayEnv,
   gatewayEnvSchema,
   parseGatewayEnv,
+  pluginEnvShape,
   telegramEnvShape,
 } from './env.ts';
+export { gatewayPlugins } from './gateway-plugins.ts';
 export { runGateway } from './run-gateway.ts';

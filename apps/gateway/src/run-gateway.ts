@@ -9,6 +9,7 @@ import {
 } from '@gridbot/service';
 import { adminUsersFor, allowedUsersFor, createAdapter } from './create-adapter.ts';
 import { gatewayEnvSchema, parseGatewayEnv } from './env.ts';
+import { gatewayPlugins } from './gateway-plugins.ts';
 
 /**
  * `gridbot gateway --channel <channel>`: parse the environment, check Postgres, Redis and
@@ -26,6 +27,8 @@ export async function runGateway(
     name: `gateway-${channel}`,
     secrets: [...secretsOf(gatewayEnvSchema, env), ...secretsNamedIn(rawEnv)],
   });
+  // A plugin that cannot load stops the start before anything connects.
+  const plugins = await gatewayPlugins(env, logger);
   const adapter = await createAdapter(channel, env, logger);
   const runtime = await RoleRuntime.fromEnv(`gateway-${channel}`, env, build, logger, () => [
     gateway.egress.queueName,
@@ -40,6 +43,7 @@ export async function runGateway(
     outboundConcurrency: env.OUTBOUND_CONCURRENCY,
     userTriggersPerMinute: env.USER_TRIGGERS_PER_MINUTE,
     spoolDir: resolve(env.DATA_DIR, 'spool'),
+    plugins,
   });
   const port = await runtime.serve(
     adapter.webhook ? { [adapter.webhook.path]: adapter.webhook.handler } : {},

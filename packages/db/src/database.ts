@@ -114,7 +114,8 @@ export interface OutboxTable {
   run_id: number | null;
   channel: string;
   jid: string;
-  payload: Json<{ text: string; replyTo: string | null }>;
+  /** `transformed`: the gateway's plugins rewrote `text` already (see `setOutboxTransformedText`). */
+  payload: Json<{ text: string; replyTo: string | null; transformed?: boolean }>;
   status: Generated<OutboxStatus>;
   attempts: Generated<number>;
   /** Platform ids of the chunks sent so far, in order; a retry resumes after them. */

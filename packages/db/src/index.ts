@@ -130,6 +130,7 @@ export {
   type NewOutboxInput,
   type OutboxClaim,
   recordChunkSent,
+  setOutboxTransformedText,
 } from './repos/outbox-repo.ts';
 export {
   type ApprovePairingResult,

@@ -17,6 +17,7 @@ import {
 } from '../../../tests/support/test-transport.ts';
 import { waitFor } from '../../../tests/support/wait-for.ts';
 import { Egress } from './egress.ts';
+import { PluginHost } from './plugins/plugin-host.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -31,6 +32,7 @@ async function withEgress(
   kind: TransportKind,
   sendMessage: FakeMethod,
   body: (api: FakeBotApi, queues: PipelineQueues) => Promise<void>,
+  plugins?: PluginHost,
 ) {
   const api = await startFakeBotApi({ sendMessage });
   const logger = pino({ level: 'silent' });
@@ -49,6 +51,7 @@ async function withEgress(
     transport,
     logger,
     metrics: createMetrics('test'),
+    ...(plugins && { plugins }),
   });
   egress.start();
   try {
@@ -199,6 +202,45 @@ describe.each(TRANSPORT_KINDS)('Egress (queues on %s)', (kind) => {
         expect(saved.platform_message_ids).toHaveLength(3);
         expect(saved.attempts).toBe(2);
       },
+    );
+  });
+
+  it("rewrites a reply with the plugins' outbound hooks once: a retry sends the stored text", async () => {
+    const [row] = await outboxFor('telegram:-704', ['hello']);
+    let hooked = 0;
+    const plugins = new PluginHost(
+      [
+        {
+          name: 'counter',
+          entry: 'counter',
+          instance: { onOutbound: ({ text }) => `${text} #${++hooked}` },
+        },
+      ],
+      { logger: pino({ level: 'silent' }) },
+    );
+    let calls = 0;
+    await withEgress(
+      kind,
+      (body, all) =>
+        ++calls === 1
+          ? {
+              status: 500,
+              json: { ok: false, error_code: 500, description: 'Internal Server Error' },
+            }
+          : sent(body, all),
+      async (api, queues) => {
+        await queues.enqueueOutbound('telegram', row!.id);
+        await waitFor('the rewritten reply sent', () => sentTexts(api).length === 2, 15_000);
+        expect(sentTexts(api)).toEqual(['hello #1', 'hello #1']);
+        expect(hooked).toBe(1);
+        const saved = await t.db
+          .selectFrom('outbox')
+          .select('payload')
+          .where('id', '=', row!.id)
+          .executeTakeFirstOrThrow();
+        expect(saved.payload).toEqual({ text: 'hello #1', replyTo: null, transformed: true });
+      },
+      plugins,
     );
   });
 

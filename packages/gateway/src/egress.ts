@@ -6,7 +6,9 @@ import {
   isDatabaseUnavailable,
   markOutboxFailed,
   markOutboxSent,
+  type OutboxRow,
   recordChunkSent,
+  setOutboxTransformedText,
 } from '@gridbot/db';
 import {
   CONSUMER_SETTINGS,
@@ -19,6 +21,7 @@ import {
 import type { Logger, ServiceMetrics } from '@gridbot/service';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Kysely } from 'kysely';
+import type { PluginHost } from './plugins/plugin-host.ts';
 
 export interface EgressOptions {
   db: Kysely<Database>;
@@ -32,6 +35,8 @@ export interface EgressOptions {
   maxPerSecond?: number;
   /** Deliveries at once (different chats; one chat's replies always go one by one). */
   concurrency?: number;
+  /** Plugins whose outbound hooks rewrite each reply once, before its first chunk is sent. */
+  plugins?: PluginHost;
 }
 
 /** Rate-limit pauses one chunk sits out before its job goes back to the queue. */
@@ -115,9 +120,10 @@ export class Egress {
     }
     const row = claim.row;
     if (!row) return 'missing or already sent';
-    const chunks = chunkText(row.payload.text, adapter.maxMessageLength);
     const log = logger.child({ outboxId, jid: row.jid, jobId: job.id });
     const first = row.platform_message_ids.length;
+    const text = first === 0 ? await this.#transform(row) : row.payload.text;
+    const chunks = chunkText(text, adapter.maxMessageLength);
     for (let index = first; index < chunks.length; index++) {
       const replyTo = index === 0 ? row.payload.replyTo : null;
       const platformId = await this.#send(asJid(row.jid), chunks[index]!, replyTo, log);
@@ -128,6 +134,24 @@ export class Egress {
     if (first >= chunks.length) await markOutboxSent(db, outboxId);
     log.debug({ chunks: chunks.length }, 'delivered');
     return 'sent';
+  }
+
+  /**
+   * The plugins' version of a reply not sent yet, stored before anything is sent: a retry
+   * (after a crash, a refusal, a rate limit) finds it marked and sends exactly that text.
+   */
+  async #transform(row: OutboxRow): Promise<string> {
+    const plugins = this.#options.plugins;
+    if (!plugins?.transformsOutbound || row.payload.transformed) return row.payload.text;
+    const text = await plugins.outbound({
+      text: row.payload.text,
+      jid: row.jid,
+      channel: row.channel,
+      threadId: row.thread_id,
+      fromRun: row.run_id !== null,
+    });
+    await setOutboxTransformedText(this.#options.db, row.id, text);
+    return text;
   }
 
   /**

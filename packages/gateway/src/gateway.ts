@@ -8,6 +8,7 @@ import { DrainRequester } from './drain-requester.ts';
 import { Egress } from './egress.ts';
 import { Ingress } from './ingress.ts';
 import { IngressSpool } from './ingress-spool.ts';
+import type { PluginHost } from './plugins/plugin-host.ts';
 
 export interface GatewayOptions {
   adapter: ChannelAdapter;
@@ -31,6 +32,8 @@ export interface GatewayOptions {
    * only), e.g. `$DATA_DIR/spool`; the channel gets a directory of its own inside.
    */
   spoolDir?: string;
+  /** The plugins loaded at start (`loadPlugins`); none unless given. */
+  plugins?: PluginHost;
 }
 
 /** One channel account: ingress from the platform into Postgres and the queue, egress back out. */
@@ -70,6 +73,14 @@ export class Gateway {
       ...(options.userTriggersPerMinute !== undefined && {
         userTriggersPerMinute: options.userTriggersPerMinute,
       }),
+      ...(options.plugins && { plugins: options.plugins }),
+      botUsername: () => {
+        try {
+          return options.adapter.identity().username;
+        } catch {
+          return null; // not connected yet (a spooled event replayed at start)
+        }
+      },
       publish: (threadId, event) => options.queues.publishThreadEvent(threadId, event),
       queues: options.queues,
       logger: options.logger.child({ component: 'ingress' }),
@@ -81,6 +92,7 @@ export class Gateway {
       transport: options.transport,
       logger: options.logger.child({ component: 'egress' }),
       metrics: options.metrics,
+      ...(options.plugins && { plugins: options.plugins }),
       ...(options.maxPerSecond && { maxPerSecond: options.maxPerSecond }),
       ...(options.outboundConcurrency && { concurrency: options.outboundConcurrency }),
     });

@@ -21,8 +21,16 @@ import type { PipelineQueues, ThreadEvent } from '@gridbot/queue';
 import type { Logger } from '@gridbot/service';
 import type { Kysely } from 'kysely';
 import { admitDirectChat } from './admission.ts';
-import { CHAT_COMMANDS, type ChatCommand, findCommand } from './commands/index.ts';
+import {
+  CHAT_COMMANDS,
+  type ChatCommand,
+  type CommandHead,
+  commandWords,
+  findCommand,
+  parseCommandHead,
+} from './commands/index.ts';
 import type { DrainRequester } from './drain-requester.ts';
+import { PluginHost, pluginThread } from './plugins/plugin-host.ts';
 import { storeAttachments } from './store-attachments.ts';
 import { SystemReplies } from './system-replies.ts';
 
@@ -38,8 +46,15 @@ export interface IngressOptions {
   logger: Logger;
   /** Platform user ids of the channel's admins (they may decide any approval). */
   adminUsers?: ReadonlySet<string>;
-  /** The chat commands answered here; {@link CHAT_COMMANDS} unless given. */
+  /** The chat commands answered here; {@link CHAT_COMMANDS} unless given (plugins' are added). */
   commands?: readonly ChatCommand[];
+  /** The plugins' hooks and commands; none unless given. */
+  plugins?: PluginHost;
+  /**
+   * The bot's username on its platform (null while unknown): `/cmd@Name` with another name
+   * is another bot's command, stored as context and never answered.
+   */
+  botUsername?: () => string | null;
   /**
    * Messages addressing the assistant one person may send per thread and minute that start
    * runs; the rest are stored as context and the person is told once per minute. A thread's
@@ -50,7 +65,10 @@ export interface IngressOptions {
 
 /** What ingress did with an event (for logs, metrics and tests). */
 export type IngressOutcome =
-  | ChatCommand['name']
+  | `/${string}`
+  | 'unknown-command'
+  | 'plugin-reply'
+  | 'plugin-drop'
   | 'pairing'
   | 'triggered'
   | 'throttled'
@@ -66,19 +84,23 @@ export type IngressOutcome =
  * after the database commit, so the adapter may acknowledge the platform then.
  *
  * A message takes one path: the thread is upserted (one statement); an unregistered direct
- * chat goes through admission; a chat command is answered and not stored; anything else is
- * stored with its sender in one statement (`storeUserMessage`), in a transaction with its
- * artifacts when it has attachments.
+ * chat goes through admission; a chat command is answered and not stored (an unknown
+ * `/word` addressed to the bot is told to see `/help`; another bot's `/word@Other` is
+ * stored as context, never answered); then the plugins' inbound hooks may drop it, answer
+ * it, or add to it; anything else is stored with its sender in one statement
+ * (`storeUserMessage`), in a transaction with its artifacts or a plugin's answer.
  */
 export class Ingress {
   readonly #o: IngressOptions;
   readonly #replies: SystemReplies;
   readonly #commands: readonly ChatCommand[];
+  readonly #plugins: PluginHost;
 
   constructor(options: IngressOptions) {
     this.#o = options;
     this.#replies = new SystemReplies(options.db, options.queues);
-    this.#commands = options.commands ?? CHAT_COMMANDS;
+    this.#plugins = options.plugins ?? new PluginHost([], { logger: options.logger });
+    this.#commands = [...(options.commands ?? CHAT_COMMANDS), ...this.#plugins.commands];
   }
 
   async handle(event: InboundEvent): Promise<IngressOutcome> {
@@ -110,23 +132,33 @@ export class Ingress {
       thread = admission.thread;
     }
     if (!thread.registered) return 'unregistered';
-    const invoked = findCommand(this.#commands, message.text.trim());
-    if (invoked) {
-      const { id } = thread;
-      await invoked.command.run({
-        db,
-        thread,
-        message,
-        admins: this.#o.adminUsers ?? new Set(),
-        match: invoked.match,
-        reply: (text) => this.#replies.reply(id, message, text),
-        publish: (event) => this.#publish(id, event),
-        requestDrain: () => this.#o.drains.request(id),
-      });
-      return invoked.command.name;
+    const head = parseCommandHead(message.text);
+    const foreign = head !== null && !this.#forThisBot(head, message);
+    if (head && !foreign) {
+      const answered = await this.#command(head, message, thread);
+      if (answered) return answered;
     }
-    const wantsRun = this.#triggers(message, thread);
-    const result = await this.#store(message, thread, wantsRun, allowlisted);
+    // Another bot's command is context for the assistant, never a trigger.
+    const triggersSoFar = !foreign && this.#triggers(message, thread);
+    const decision = await this.#plugins.inbound({
+      message,
+      thread: pluginThread(thread),
+      triggers: triggersSoFar,
+    });
+    if (decision.action === 'drop') return 'plugin-drop';
+    // Another bot's command is never answered, not even by a plugin.
+    if (decision.action === 'reply' && !foreign) {
+      const result = await this.#store(message, thread, allowlisted, {
+        triggers: false,
+        answer: decision.text,
+      });
+      return result ? 'plugin-reply' : 'duplicate';
+    }
+    const wantsRun =
+      !foreign && !message.sender.isBot && decision.action === 'continue' && decision.triggers;
+    const added = decision.action === 'continue' ? decision.context : [];
+    const content = [message.text, ...added].join('\n\n');
+    const result = await this.#store(message, thread, allowlisted, { triggers: wantsRun, content });
     if (!result) return 'duplicate';
     const { message: stored, throttled } = result;
     const triggers = stored.triggers;
@@ -143,13 +175,67 @@ export class Ingress {
     return triggers ? 'triggered' : 'stored';
   }
 
-  /** Stores a person's message with its sender (and its attachments); null if stored before. */
+  /** Whether `/word@Name` names this bot (always, without a name). */
+  #forThisBot(head: CommandHead, message: InboundMessage): boolean {
+    if (head.target === null) return true;
+    const username = this.#o.botUsername?.() ?? null;
+    // The name unknown (not connected yet): the platform's own mention flag decides.
+    return username === null
+      ? message.mentionsBot
+      : head.target.toLowerCase() === username.toLowerCase();
+  }
+
+  /**
+   * Answers a `/word` typed to this bot: runs the command it names, or, when the word is a
+   * command's but the rest does not fit, says how it is typed; an unknown word addressed to
+   * the bot (any in a direct chat) is pointed to `/help`. Null: not answered, so the text
+   * goes on as an ordinary message (a group's `/word` not addressing the bot, a bot's).
+   */
+  async #command(
+    head: CommandHead,
+    message: InboundMessage,
+    thread: Thread,
+  ): Promise<IngressOutcome | null> {
+    const { id } = thread;
+    const reply = (text: string) => this.#replies.reply(id, message, text);
+    const invoked = findCommand(this.#commands, message.text.trim());
+    if (invoked) {
+      await invoked.command.run({
+        db: this.#o.db,
+        thread,
+        message,
+        admins: this.#o.adminUsers ?? new Set(),
+        match: invoked.match,
+        commands: this.#commands,
+        reply,
+        publish: (event) => this.#publish(id, event),
+        requestDrain: () => this.#o.drains.request(id),
+      });
+      return `/${invoked.command.name}`;
+    }
+    if (message.sender.isBot) return null;
+    const addressed = !thread.is_group || head.target !== null || this.#triggers(message, thread);
+    if (!addressed) return null;
+    const known = this.#commands.find((command) => commandWords(command).includes(head.word));
+    await reply(
+      known
+        ? `Usage: ${known.usage} — ${known.summary}.`
+        : `Unknown command /${head.word}; see /help for the commands here.`,
+    );
+    return 'unknown-command';
+  }
+
+  /**
+   * Stores a person's message with its sender (and its attachments, and a plugin's `answer`
+   * in the outbox, in the same transaction); null if stored before (nothing is answered again).
+   */
   async #store(
     message: InboundMessage,
     thread: Thread,
-    triggers: boolean,
     allowlisted: boolean,
+    how: { triggers: boolean; content?: string; answer?: string },
   ): Promise<StoredUserMessage | null> {
+    const { triggers } = how;
     const input: UserMessageInput = {
       threadId: thread.id,
       channel: message.channel,
@@ -160,7 +246,7 @@ export class Ingress {
         allowed: allowlisted,
       },
       platformMessageId: message.platformMessageId,
-      content: message.text,
+      content: how.content ?? message.text,
       replyTo: message.replyTo?.platformMessageId ?? null,
       triggers,
       sentAt: message.sentAt,
@@ -168,11 +254,23 @@ export class Ingress {
       supersedeApprovals: triggers,
       triggersPerMinute: this.#triggersPerMinute(thread),
     };
-    if (message.attachments.length === 0) return storeUserMessage(this.#o.db, input);
-    return this.#o.db.transaction().execute(async (trx) => {
+    const { answer } = how;
+    if (message.attachments.length === 0 && answer === undefined)
+      return storeUserMessage(this.#o.db, input);
+    const done = await this.#o.db.transaction().execute(async (trx) => {
       const stored = await storeUserMessage(trx, input);
-      return stored && { ...stored, message: await storeAttachments(trx, stored.message, message) };
+      if (!stored) return null;
+      const withFiles =
+        message.attachments.length === 0
+          ? stored
+          : { ...stored, message: await storeAttachments(trx, stored.message, message) };
+      const answerId =
+        answer === undefined ? null : await this.#replies.insert(trx, thread.id, message, answer);
+      return { stored: withFiles, answerId };
     });
+    if (done?.answerId != null)
+      await this.#replies.enqueue(message.channel, done.answerId, thread.id);
+    return done?.stored ?? null;
   }
 
   /** The thread's per-person limit on messages that start runs. */

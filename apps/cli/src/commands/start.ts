@@ -6,6 +6,7 @@ import {
   configuredChannels,
   createAdapter,
   gatewayEnvSchema,
+  gatewayPlugins,
 } from '@gridbot/app-gateway';
 import { attachScheduler, schedulerEnvSchema } from '@gridbot/app-scheduler';
 import { attachWorker, type WorkerComposition, workerEnvSchema } from '@gridbot/app-worker';
@@ -76,6 +77,8 @@ export async function startCommand(
       dashboardToken.token,
     ],
   });
+  // A plugin that cannot load stops the start before the database is opened.
+  const plugins = await gatewayPlugins(gatewayEnv, logger);
   // One `start` per DATA_DIR: a second would corrupt the embedded database.
   const dataDir = resolve(gatewayEnv.DATA_DIR);
   const unlock = await lockDataDir(dataDir);
@@ -122,6 +125,7 @@ export async function startCommand(
     dashboardEnv,
     logger.child({ role: 'dashboard' }),
     dashboardToken,
+    { plugins },
   );
   dashboardQueues = dashboard.watchedQueues;
   for (const adapter of adapters) {
@@ -136,6 +140,7 @@ export async function startCommand(
         outboundConcurrency: gatewayEnv.OUTBOUND_CONCURRENCY,
         userTriggersPerMinute: gatewayEnv.USER_TRIGGERS_PER_MINUTE,
         spoolDir: resolve(gatewayEnv.DATA_DIR, 'spool'),
+        plugins,
       }),
     );
   }

@@ -92,6 +92,25 @@ export async function recordChunkSent(
     .execute();
 }
 
+/**
+ * Replaces a reply's text with what the gateway's plugins made of it, before its first
+ * chunk is sent, and marks it transformed so a retry sends the same text without asking
+ * them again.
+ */
+export async function setOutboxTransformedText(
+  db: Kysely<Database>,
+  id: number,
+  text: string,
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({
+      payload: sql`payload || jsonb_build_object('text', ${text}::text, 'transformed', true)`,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function markOutboxSent(db: Kysely<Database>, id: number): Promise<void> {
   await db
     .updateTable('outbox')

@@ -21,6 +21,8 @@ async function isAdmin({ db, thread, message, admins }: CommandContext): Promise
  */
 export const approvalCommand: ChatCommand = {
   name: 'approval',
+  usage: '/approve <id> | /reject <id>',
+  summary: 'decides an approval the assistant asked for (the person who asked, or an admin)',
   pattern: /^\/(approve|reject)(@\w+)?\s+#?(\d+)$/i,
   async run(context) {
     const { db, thread, message, match, reply, requestDrain } = context;

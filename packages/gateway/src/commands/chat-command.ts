@@ -12,6 +12,8 @@ export interface CommandContext {
   admins: ReadonlySet<string>;
   /** The command's pattern matched against the trimmed text. */
   match: RegExpExecArray;
+  /** The commands answered in this gateway (built-in and plugins'), for `/help`. */
+  commands: readonly ChatCommand[];
   /** Answers in the thread (a system reply, not the agent's). */
   reply(text: string): Promise<void>;
   /** Publishes a live event to the worker running the thread; never fails. */
@@ -23,11 +25,24 @@ export interface CommandContext {
 /**
  * A command typed in a registered chat (`/stop`, `/tasks` …). It is answered by the gateway
  * and never stored as a message for the agent. Each pattern allows `@BotName` after the
- * command, as Telegram clients add in groups.
+ * command, as Telegram clients add in groups (ingress has already checked that the name is
+ * this bot's).
  */
 export interface ChatCommand {
-  /** Ingress's outcome for the command, for logs, metrics and tests. */
-  name: 'stop' | 'tasks' | 'status' | 'approval' | 'pair';
+  /** Names the command in logs, metrics and tests (ingress's outcome is `/<name>`). */
+  name: string;
+  /**
+   * How it is typed, as `/help` shows it: `/tasks`, `/approve <id> | /reject <id>`. Every
+   * `/word` in it is a word of this command: typed with arguments the pattern refuses, it
+   * gets this usage back instead of "unknown command".
+   */
+  usage: string;
+  /** One line for `/help`: what it does. */
+  summary: string;
+  /** Answered in the main chat only (elsewhere it says where to go); `/help` lists it there only. */
+  mainOnly?: boolean;
+  /** Only admins may use it; `/help` says so. */
+  adminOnly?: boolean;
   pattern: RegExp;
   run(context: CommandContext): Promise<void>;
 }
@@ -42,4 +57,27 @@ export function findCommand(
     if (match) return { command, match };
   }
   return null;
+}
+
+/** The command words in a usage line (`/approve <id> | /reject <id>`: approve, reject), lower-cased. */
+export function commandWords(command: Pick<ChatCommand, 'usage'>): string[] {
+  return [...command.usage.matchAll(/(?:^|\s)\/([A-Za-z0-9_]+)/g)].map((m) => m[1]!.toLowerCase());
+}
+
+/** A `/word` or `/word@Name` at the start of a text, as typed to a bot. */
+export interface CommandHead {
+  /** The command word, lower-cased. */
+  word: string;
+  /** The bot it names (`@Name`), or null. */
+  target: string | null;
+}
+
+/**
+ * Reads the `/word[@Name]` a text starts with; null when it does not start with one (a
+ * path like `/usr/bin` is not a command: the word must end at a space or the end).
+ */
+export function parseCommandHead(text: string): CommandHead | null {
+  const match = /^\/([A-Za-z0-9_]{1,64})(?:@([\w.]{1,64}))?(?=\s|$)/.exec(text.trim());
+  if (!match) return null;
+  return { word: match[1]!.toLowerCase(), target: match[2] ?? null };
 }

@@ -1,14 +1,23 @@
 import { approvalCommand } from './approval-command.ts';
 import type { ChatCommand } from './chat-command.ts';
+import { helpCommand } from './help-command.ts';
 import { pairCommand } from './pair-command.ts';
 import { statusCommand } from './status-command.ts';
 import { stopCommand } from './stop-command.ts';
 import { tasksCommand } from './tasks-command.ts';
 
-export { type ChatCommand, type CommandContext, findCommand } from './chat-command.ts';
+export {
+  type ChatCommand,
+  type CommandContext,
+  type CommandHead,
+  commandWords,
+  findCommand,
+  parseCommandHead,
+} from './chat-command.ts';
 
-/** The chat commands every gateway answers; a new command is one entry here. */
+/** The chat commands every gateway answers; a new command is one entry here (`/help` lists it). */
 export const CHAT_COMMANDS: readonly ChatCommand[] = [
+  helpCommand,
   stopCommand,
   tasksCommand,
   statusCommand,

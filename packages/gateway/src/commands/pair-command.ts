@@ -7,6 +7,9 @@ import type { ChatCommand } from './chat-command.ts';
  */
 export const pairCommand: ChatCommand = {
   name: 'pair',
+  usage: '/pair <code>',
+  summary: 'admits the direct-chat user who was given that pairing code',
+  mainOnly: true,
   pattern: /^\/pair(@\w+)?\s+([A-Za-z0-9]{4,12})$/i,
   async run({ db, thread, message, match, reply }) {
     if (message.sender.isBot) return reply('Pairing codes are approved by people, not by bots.');
