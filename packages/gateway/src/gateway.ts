@@ -70,6 +70,7 @@ export class Gateway {
       ...(options.userTriggersPerMinute !== undefined && {
         userTriggersPerMinute: options.userTriggersPerMinute,
       }),
+      maxDocumentBytes: options.adapter.maxDocumentBytes,
       publish: (threadId, event) => options.queues.publishThreadEvent(threadId, event),
       queues: options.queues,
       logger: options.logger.child({ component: 'ingress' }),
