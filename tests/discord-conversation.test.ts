@@ -174,6 +174,32 @@ describe('a conversation over Discord, through real gateway and worker processes
     expect(gateway.output()).not.toContain(TOKEN);
   });
 
+  it('sends /history export jsonl as an attachment whose lines are the stored messages', async () => {
+    const before = sentTo(TEXT).length;
+    discord.dispatchMessage(messagePayload({ content: '/history export jsonl' }));
+    const replies = await nextReplies(TEXT, before + 1);
+    const [file] = replies.at(-1)!.attachments;
+    expect(file).toMatchObject({ field: 'files[0]', contentType: 'application/x-ndjson' });
+    expect(file!.filename).toMatch(/^history-discord_\d+-\d{4}-\d{2}-\d{2}\.jsonl$/);
+    expect(replies.at(-1)!.content).toMatch(/^History of this chat: \d+ messages, /);
+    expect(replies.at(-1)!.allowed_mentions).toMatchObject({ parse: [] });
+    const stored = await h.db.db
+      .selectFrom('messages')
+      .innerJoin('threads', 'threads.id', 'messages.thread_id')
+      .select(['messages.id', 'messages.content', 'messages.sender_name', 'messages.role'])
+      .where('threads.jid', '=', `discord:${TEXT}`)
+      .orderBy('messages.id')
+      .execute();
+    expect(stored.length).toBeGreaterThan(2);
+    const lines = file!.content
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map(({ id, text, sender, role }) => ({ id, text, sender, role }))).toEqual(
+      stored.map((m) => ({ id: m.id, text: m.content, sender: m.sender_name, role: m.role })),
+    );
+  });
+
   it('refuses to start without DISCORD_BOT_TOKEN, naming it', async () => {
     const result = await h.cli(['gateway', '--channel', 'discord'], { DISCORD_BOT_TOKEN: '' });
     expect(result.code).toBe(1);

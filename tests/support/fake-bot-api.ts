@@ -40,7 +40,14 @@ export const BASIC_METHODS: Record<string, FakeMethod> = {
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   if (isMultipart(req)) {
     const { fields, files } = await readMultipart(req);
-    return { ...fields, ...Object.fromEntries(files.map((file) => [file.field, file])) };
+    const byField = new Map(files.map((file) => [file.field, file]));
+    // A parameter may name a file of the form as `attach://<field>` (grammY does).
+    const resolve = (value: string) =>
+      value.startsWith('attach://') ? (byField.get(value.slice(9)) ?? value) : value;
+    return {
+      ...Object.fromEntries(byField),
+      ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, resolve(v)])),
+    };
   }
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);

@@ -158,7 +158,8 @@ type ExpressRequest = IncomingMessage & {
 
 /**
  * Adds `sendDocument` to telegram-test-api, which answers it "not supported" (500). As the
- * Bot API describes it: `chat_id`, `document` (a file uploaded as multipart/form-data),
+ * Bot API describes it: `chat_id`, `document` (a file uploaded as multipart/form-data, or
+ * `attach://<name>` naming the form field that holds it),
  * `caption`, `reply_parameters` (JSON-serialized in a form), `message_thread_id`; the
  * result is a Message with a `document` (file_id, file_name, mime_type, file_size). The
  * message is stored with the bot's other messages, its file's content with it.
@@ -169,7 +170,10 @@ function acceptDocuments(server: TelegramServer): void {
     void (async () => {
       const form = isMultipart(req) ? await readMultipart(req) : null;
       const fields: Record<string, unknown> = form?.fields ?? req.body ?? {};
-      const file = form?.files.find((f) => f.field === 'document');
+      // The file comes in the `document` field, or in one that it names as `attach://<field>`.
+      const named = String(fields.document ?? '');
+      const field = named.startsWith('attach://') ? named.slice(9) : 'document';
+      const file = form?.files.find((f) => f.field === field);
       const answer = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
