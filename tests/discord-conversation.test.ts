@@ -1,4 +1,5 @@
 import { registerThread } from '@gridbot/db';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ALICE,
@@ -197,6 +198,25 @@ describe('a conversation over Discord, through real gateway and worker processes
       .map((line) => JSON.parse(line));
     expect(lines.map(({ id, text, sender, role }) => ({ id, text, sender, role }))).toEqual(
       stored.map((m) => ({ id: m.id, text: m.content, sender: m.sender_name, role: m.role })),
+    );
+  });
+
+  it('refuses an export over the 10 MB a bot may upload to Discord, saying so', async () => {
+    const thread = await h.db.db
+      .selectFrom('threads')
+      .select('id')
+      .where('jid', '=', `discord:${TEXT}`)
+      .executeTakeFirstOrThrow();
+    // About 11 MB of history, inserted directly.
+    await sql`insert into messages (thread_id, platform_message_id, sender_name, role, content, sent_at, metadata)
+      select ${thread.id}, 'big-' || n, 'Dora', 'user', repeat('lorem ipsum ', 8500), now(), '{}'::jsonb
+      from generate_series(1, 110) n`.execute(h.db.db);
+    const before = sentTo(TEXT).length;
+    discord.dispatchMessage(messagePayload({ content: '/history export' }));
+    const replies = await nextReplies(TEXT, before + 1);
+    expect(replies.at(-1)!.attachments).toEqual([]);
+    expect(replies.at(-1)!.content).toMatch(
+      /^This chat's history is 1\d\.\d MB as md, more than the 10\.0 MB a file sent here may have, so it was not sent\./,
     );
   });
 
