@@ -89,6 +89,8 @@ describe('/reset', () => {
     expect((await ask(group, '@Andy the password is swordfish')).text).toBe('answer 1');
     await ask(group, '@Andy and the door code is 4711');
     expect(lastRequest()).toContain('swordfish');
+    // Said without addressing the assistant: no run has seen it yet.
+    await h.telegram.say(group, 'the key is under the mat');
 
     const reset = await ask(group, '/reset');
     expect(reset.text).toContain('Fresh start');
@@ -98,6 +100,7 @@ describe('/reset', () => {
     expect(sent).toContain('what is the password?');
     expect(sent).not.toContain('swordfish');
     expect(sent).not.toContain('4711');
+    expect(sent).not.toContain('under the mat');
     expect(sent).not.toContain('answer 1');
 
     const stored = await h.db.db

@@ -6,7 +6,7 @@ import { migrateToLatest } from '../migrations.ts';
 import { openEmbeddedDatabase } from '../pglite/open-embedded.ts';
 import { clearThreadMemory, isSearchable, resetHistory, searchMessages } from './history-repo.ts';
 import { addMemory, listMemories } from './memories-repo.ts';
-import { historyBefore, insertMessage } from './messages-repo.ts';
+import { historyBefore, insertMessage, messagesAfter } from './messages-repo.ts';
 import { findThreadById, registerThread } from './threads-repo.ts';
 
 /** Postgres and the embedded PGlite: full-text search must work on both. */
@@ -87,6 +87,9 @@ describe.each(BACKENDS)('history on %s', (_name, open) => {
     const after = await say(threadId, 'after the reset');
     const thread = (await findThreadById(db, threadId))!;
     expect(thread.history_from).toBe(from);
+    // Messages no run has seen yet are left out too: the cursor moved past them.
+    expect(thread.cursor).toBe(from);
+    expect(await messagesAfter(db, threadId, thread.cursor, 50)).toEqual([after]);
     const history = await historyBefore(db, threadId, after.id, 50, thread.history_from);
     expect(history.map((m) => m.content)).toEqual(['after the reset']);
     expect((await searchMessages(db, threadId, 'reset')).map((m) => m.content)).toContain(

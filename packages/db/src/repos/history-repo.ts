@@ -3,14 +3,19 @@ import type { Database, Message } from '../database.ts';
 
 /**
  * Starts a fresh context for the thread (`/reset`): every message stored so far stays
- * stored and searchable, but no later run sends it to the model as history. Returns the
- * id of the last message left out (0 when the thread had none).
+ * stored and searchable, but no later run sends it to the model, neither as history nor as
+ * new input. The cursor moves past them too (it only ever grows, so a run in progress still
+ * commits what it consumed), else context messages not yet seen by a run would reach the
+ * next one, and a trigger left unanswered would have the sweeper re-enqueue the thread for
+ * nothing. Returns the id of the last message left out (0 when the thread had none).
  */
 export async function resetHistory(db: Kysely<Database>, threadId: number): Promise<number> {
+  const last = sql<number>`coalesce((select max(id) from messages where thread_id = ${threadId}), 0)`;
   const row = await db
     .updateTable('threads')
     .set({
-      history_from: sql<number>`coalesce((select max(id) from messages where thread_id = ${threadId}), 0)`,
+      history_from: last,
+      cursor: sql<number>`greatest(cursor, ${last})`,
     })
     .where('id', '=', threadId)
     .returning('history_from')
