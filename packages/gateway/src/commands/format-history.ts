@@ -54,7 +54,10 @@ export function formatHistory(
     '',
   ];
   for (const m of messages) {
-    const who = m.role === 'user' ? m.sender_name : `${m.sender_name} (${m.role})`;
+    const who =
+      m.role === 'user' || m.sender_name === m.role
+        ? m.sender_name
+        : `${m.sender_name} (${m.role})`;
     parts.push(`### ${who} · ${utc(m.sent_at)}`, '', m.content, '');
   }
   return { fileName: `${base}.md`, mimeType: 'text/markdown', content: parts.join('\n') };
