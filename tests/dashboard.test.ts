@@ -200,6 +200,49 @@ describe('dashboard in a browser', () => {
     await page.close();
   });
 
+  it('offers /history export in the web chat as a download whose lines are the stored messages', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/chat?chat=browser-test`);
+    await page.locator('.chat-message.assistant').first().waitFor();
+    await page.fill('#chat-input', '/history export jsonl');
+    await page.keyboard.press('Enter');
+    const link = page.locator('.chat-message.assistant a.chat-document');
+    await link.waitFor({ timeout: 30_000 });
+    expect(await link.textContent()).toMatch(/^history-web_browser-test-[\d-]+\.jsonl \(\d+ KB\)$/);
+    const href = (await link.getAttribute('href'))!;
+    const file = await page.evaluate(async (url) => {
+      const response = await fetch(url);
+      return {
+        disposition: response.headers.get('content-disposition'),
+        text: await response.text(),
+      };
+    }, href);
+    expect(file.disposition).toMatch(/^attachment; filename="history-web_browser-test-/);
+    const stored = await h.db.db
+      .selectFrom('messages')
+      .innerJoin('threads', 'threads.id', 'messages.thread_id')
+      .select(['messages.id', 'messages.content'])
+      .where('threads.jid', '=', 'web:browser-test')
+      .orderBy('messages.id')
+      .execute();
+    const lines = file.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map(({ id, text }) => ({ id, content: text }))).toEqual(stored);
+    // Another chat's file is not served under this chat.
+    const elsewhere = await page.evaluate(
+      (url) => fetch(url.replace('browser-test', 'other-chat')).then((r) => r.status),
+      href,
+    );
+    expect(elsewhere).toBe(404);
+    // A reload shows the link again, from the database.
+    await page.reload();
+    await page.locator('a.chat-document').waitFor();
+    expect(await page.locator('a.chat-document').getAttribute('href')).toBe(href);
+    await page.close();
+  });
+
   it('draws the token usage chart from the ledger', async () => {
     const { db } = h.db;
     const thread = await db

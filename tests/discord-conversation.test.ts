@@ -1,4 +1,5 @@
 import { registerThread } from '@gridbot/db';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ALICE,
@@ -185,6 +186,51 @@ describe('a conversation over Discord, through real gateway and worker processes
     expect(replies[1]).toBe('Unknown command /frobnicate; see /help for the commands here.');
     // Replies leave in order: an answer to /help@otherbot would have come before this one.
     expect(replies[2]).toContain('after the commands');
+  });
+
+  it('sends /history export jsonl as an attachment whose lines are the stored messages', async () => {
+    const before = sentTo(TEXT).length;
+    discord.dispatchMessage(messagePayload({ content: '/history export jsonl' }));
+    const replies = await nextReplies(TEXT, before + 1);
+    const [file] = replies.at(-1)!.attachments;
+    expect(file).toMatchObject({ field: 'files[0]', contentType: 'application/x-ndjson' });
+    expect(file!.filename).toMatch(/^history-discord_\d+-\d{4}-\d{2}-\d{2}\.jsonl$/);
+    expect(replies.at(-1)!.content).toMatch(/^History of this chat: \d+ messages, /);
+    expect(replies.at(-1)!.allowed_mentions).toMatchObject({ parse: [] });
+    const stored = await h.db.db
+      .selectFrom('messages')
+      .innerJoin('threads', 'threads.id', 'messages.thread_id')
+      .select(['messages.id', 'messages.content', 'messages.sender_name', 'messages.role'])
+      .where('threads.jid', '=', `discord:${TEXT}`)
+      .orderBy('messages.id')
+      .execute();
+    expect(stored.length).toBeGreaterThan(2);
+    const lines = file!.content
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map(({ id, text, sender, role }) => ({ id, text, sender, role }))).toEqual(
+      stored.map((m) => ({ id: m.id, text: m.content, sender: m.sender_name, role: m.role })),
+    );
+  });
+
+  it('refuses an export over the 10 MB a bot may upload to Discord, saying so', async () => {
+    const thread = await h.db.db
+      .selectFrom('threads')
+      .select('id')
+      .where('jid', '=', `discord:${TEXT}`)
+      .executeTakeFirstOrThrow();
+    // About 11 MB of history, inserted directly.
+    await sql`insert into messages (thread_id, platform_message_id, sender_name, role, content, sent_at, metadata)
+      select ${thread.id}, 'big-' || n, 'Dora', 'user', repeat('lorem ipsum ', 8500), now(), '{}'::jsonb
+      from generate_series(1, 110) n`.execute(h.db.db);
+    const before = sentTo(TEXT).length;
+    discord.dispatchMessage(messagePayload({ content: '/history export' }));
+    const replies = await nextReplies(TEXT, before + 1);
+    expect(replies.at(-1)!.attachments).toEqual([]);
+    expect(replies.at(-1)!.content).toMatch(
+      /^This chat's history is 1\d\.\d MB as md, more than the 10\.0 MB a file sent here may have, so it was not sent\./,
+    );
   });
 
   it('refuses to start without DISCORD_BOT_TOKEN, naming it', async () => {

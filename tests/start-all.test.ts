@@ -39,6 +39,21 @@ describe('gridbot start', () => {
       return messages.length > 0 && messages;
     });
     expect(withoutTimes(reply!.text)).toContain('[Lena] @Andy one process?');
+    // Full-text search and the export work on this mode's database (PGlite when embedded).
+    await h.telegram.say(chat, '/history search process');
+    const found = await waitFor('the search result', () => h.telegram.botMessages(chat.chatId)[1]);
+    expect(found.text).toContain('Lena: @Andy one process?');
+    await h.telegram.say(chat, '/history export jsonl');
+    const exported = await waitFor('the export', () => h.telegram.botMessages(chat.chatId)[2]);
+    const lines = exported
+      .document!.content.trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map(({ sender, role }) => ({ sender, role }))).toEqual([
+      { sender: 'Lena', role: 'user' },
+      { sender: 'assistant', role: 'assistant' },
+    ]);
+    expect(lines[0].text).toBe('@Andy one process?');
     const fleet = await fetch(`http://127.0.0.1:${port}/api/fleet`, {
       headers: { authorization: `Bearer ${HARNESS_DASHBOARD_TOKEN}` },
     });

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
 import { freePort } from './free-port.ts';
+import { isMultipart, readMultipart } from './multipart.ts';
 
 /** One request the fake received. */
 export interface RecordedCall {
@@ -32,7 +33,22 @@ export const BASIC_METHODS: Record<string, FakeMethod> = {
   getUpdates: () => ok([]),
 };
 
+/**
+ * A request's parameters: JSON, or a multipart/form-data upload (its fields as strings, each
+ * file under its field's name as a `FormFile`).
+ */
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  if (isMultipart(req)) {
+    const { fields, files } = await readMultipart(req);
+    const byField = new Map(files.map((file) => [file.field, file]));
+    // A parameter may name a file of the form as `attach://<field>` (grammY does).
+    const resolve = (value: string) =>
+      value.startsWith('attach://') ? (byField.get(value.slice(9)) ?? value) : value;
+    return {
+      ...Object.fromEntries(byField),
+      ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, resolve(v)])),
+    };
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');

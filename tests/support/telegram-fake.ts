@@ -1,5 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { freePort } from './free-port.ts';
+import { isMultipart, readMultipart } from './multipart.ts';
 
 export const BOT_TOKEN = '123456:TEST-token_for-gridbot';
 
@@ -11,11 +13,22 @@ export interface ChatSpec {
   firstName: string;
 }
 
+/** A file the bot sent with `sendDocument`, as the fake received it. */
+export interface BotDocument {
+  fileName: string;
+  mimeType: string;
+  /** The file's bytes as UTF-8 text. */
+  content: string;
+  bytes: number;
+}
+
 /** A sent bot message as the fake recorded it. */
 export interface BotMessage {
   chatId: string;
+  /** The text, or a document's caption ('' without one). */
   text: string;
   replyTo: number | null;
+  document?: BotDocument;
 }
 
 /** telegram-test-api on a free port, with helpers to talk as users and read the bot's replies. */
@@ -31,6 +44,7 @@ export class TelegramFake {
   static async start(): Promise<TelegramFake> {
     const port = await freePort();
     const server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 600 });
+    acceptDocuments(server);
     await server.start();
     return new TelegramFake(server);
   }
@@ -67,7 +81,9 @@ export class TelegramFake {
       .sort((a, b) => a.messageId - b.messageId)
       .map((m) => {
         const params = m.message as {
-          text: string;
+          text?: string;
+          caption?: string;
+          document?: BotDocument;
           reply_parameters?: { message_id: number } | string;
         };
         const reply =
@@ -76,8 +92,9 @@ export class TelegramFake {
             : params.reply_parameters;
         return {
           chatId: String(m.message.chat_id),
-          text: params.text,
+          text: params.text ?? params.caption ?? '',
           replyTo: reply?.message_id ?? null,
+          ...(params.document && { document: params.document }),
         };
       });
   }
@@ -127,4 +144,89 @@ export function sendWebhookSecret(server: TelegramServer): TelegramServer {
     internals.updateId++;
   };
   return server;
+}
+
+/** Express 4's internals, as far as {@link acceptDocuments} needs them. */
+interface ExpressApp {
+  post(path: string, handler: (req: ExpressRequest, res: ServerResponse) => void): void;
+  _router: { stack: { route?: unknown }[] };
+}
+type ExpressRequest = IncomingMessage & {
+  params: Record<string, string>;
+  body: Record<string, unknown>;
+};
+
+/**
+ * Adds `sendDocument` to telegram-test-api, which answers it "not supported" (500). As the
+ * Bot API describes it: `chat_id`, `document` (a file uploaded as multipart/form-data, or
+ * `attach://<name>` naming the form field that holds it),
+ * `caption`, `reply_parameters` (JSON-serialized in a form), `message_thread_id`; the
+ * result is a Message with a `document` (file_id, file_name, mime_type, file_size). The
+ * message is stored with the bot's other messages, its file's content with it.
+ */
+function acceptDocuments(server: TelegramServer): void {
+  const app = (server as unknown as { webServer: ExpressApp }).webServer;
+  app.post('/bot:token/sendDocument', (req, res) => {
+    void (async () => {
+      const form = isMultipart(req) ? await readMultipart(req) : null;
+      const fields: Record<string, unknown> = form?.fields ?? req.body ?? {};
+      // The file comes in the `document` field, or in one that it names as `attach://<field>`.
+      const named = String(fields.document ?? '');
+      const field = named.startsWith('attach://') ? named.slice(9) : 'document';
+      const file = form?.files.find((f) => f.field === field);
+      const answer = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (!fields.chat_id || !file) {
+        return answer(400, {
+          ok: false,
+          error_code: 400,
+          description: 'Bad Request: there is no document in the request',
+        });
+      }
+      const document: BotDocument = {
+        fileName: file.name,
+        mimeType: file.type,
+        content: file.text,
+        bytes: file.bytes,
+      };
+      const reply = fields.reply_parameters;
+      const stored = server.addBotMessage(
+        {
+          chat_id: fields.chat_id,
+          ...(typeof fields.caption === 'string' && { caption: fields.caption }),
+          ...(reply !== undefined && {
+            reply_parameters: typeof reply === 'string' ? JSON.parse(reply) : reply,
+          }),
+          document,
+        } as never,
+        req.params.token ?? '',
+      ) as unknown as Record<string, unknown>;
+      answer(200, {
+        ok: true,
+        result: {
+          ...stored,
+          document: {
+            file_id: `doc-${String(stored.message_id)}`,
+            file_unique_id: `doc-${String(stored.message_id)}`,
+            file_name: document.fileName,
+            mime_type: document.mimeType,
+            file_size: document.bytes,
+          },
+        },
+      });
+    })().catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: false, error_code: 500, description: String(error) }));
+    });
+  });
+  // Express matches in order: the new route goes before the library's catch-all.
+  const stack = app._router.stack;
+  const layer = stack.pop()!;
+  stack.splice(
+    stack.findIndex((l) => l.route !== undefined),
+    0,
+    layer,
+  );
 }

@@ -16,7 +16,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { badRequest, jsonBody } from './api/params.ts';
 import type { DashboardEnv } from './dashboard-env.ts';
-import { webHistory } from './read-models/web-history.ts';
+import { webDocument, webHistory } from './read-models/web-history.ts';
 
 /** The platform user id of whoever is logged in to the dashboard. */
 export const OPERATOR_ID = 'operator';
@@ -83,6 +83,20 @@ export class WebChat {
         });
       }
       return c.json({ messageId }, 202);
+    });
+    // A file the chat was sent (`/history export`): its outbox row holds it.
+    api.get('/:chatId/documents/:documentId', async (c) => {
+      const jid = jidOf(c.req.param('chatId'));
+      const id = Number(c.req.param('documentId'));
+      const document = Number.isSafeInteger(id)
+        ? await webDocument(this.#options.db, jid, id)
+        : null;
+      if (!document)
+        throw new HTTPException(404, { message: 'There is no such file in this chat.' });
+      return c.body(document.content, 200, {
+        'content-type': `${document.mimeType}; charset=utf-8`,
+        'content-disposition': `attachment; filename="${document.fileName.replace(/[^\w.-]/g, '_')}"`,
+      });
     });
     api.get('/:chatId/events', (c) => {
       const jid = jidOf(c.req.param('chatId'));

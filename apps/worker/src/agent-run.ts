@@ -54,7 +54,9 @@ export async function loadAgentContext(
 ): Promise<AgentContext> {
   const { thread, config } = state;
   const [history, threadMemory, globalMemory] = await Promise.all([
-    state.isolated ? [] : historyBefore(db, thread.id, thread.cursor, config.history_limit),
+    state.isolated
+      ? []
+      : historyBefore(db, thread.id, thread.cursor, config.history_limit, thread.history_from),
     listMemories(db, thread.id),
     listMemories(db, null),
   ]);

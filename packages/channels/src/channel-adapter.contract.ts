@@ -16,6 +16,11 @@ export interface ContractSentMessage {
   replyTo: string | null;
   /** The id the platform gave the message. */
   messageId: string;
+  /**
+   * A file posted with `sendDocument`: its name, and its content as the platform received
+   * it (null for a platform that serves files by link rather than receiving them).
+   */
+  document?: { fileName: string; content: string | null };
 }
 
 /** Raw platform updates for each case; every call makes a fresh update with a new message id. */
@@ -187,6 +192,34 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
       const id = await harness.adapter.sendText(harness.groupJid, 'an answer', { replyTo });
       const sent = await harness.sent();
       expect(sent).toEqual([{ jid: harness.groupJid, text: 'an answer', replyTo, messageId: id }]);
+    });
+
+    it('posts a document with its caption as one message', async () => {
+      const { adapter } = harness;
+      expect(adapter.maxDocumentBytes).toBeGreaterThanOrEqual(1024 * 1024);
+      const content = '{"id":1,"text":"line one"}\n{"id":2,"text":"zwei ✓"}\n';
+      const id = await adapter.sendDocument(
+        harness.groupJid,
+        {
+          id: '7',
+          fileName: 'history.jsonl',
+          mimeType: 'application/x-ndjson',
+          data: Buffer.from(content),
+          caption: 'History of this chat',
+        },
+        { replyTo: null },
+      );
+      const sent = await harness.sent();
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({
+        jid: harness.groupJid,
+        text: 'History of this chat',
+        replyTo: null,
+        messageId: id,
+        document: { fileName: 'history.jsonl' },
+      });
+      const received = sent[0]?.document?.content;
+      expect(received === null || received === content).toBe(true);
     });
 
     it('can be stopped twice', async () => {

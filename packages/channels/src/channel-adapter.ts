@@ -14,6 +14,20 @@ export interface SendOptions {
   replyTo: string | null;
 }
 
+/** A file to post in a chat (a history export), with an optional caption. */
+export interface OutboundDocument {
+  /**
+   * Stable id of this document (its outbox row): a platform that serves files by link (the
+   * web chat) names it so the file can be fetched later.
+   */
+  id: string;
+  fileName: string;
+  mimeType: string;
+  data: Uint8Array;
+  /** Text shown with the file (plain, cut to the platform's caption limit), or null. */
+  caption: string | null;
+}
+
 /** The bot's identity on its platform, known after `start()`. */
 export interface BotIdentity {
   id: string;
@@ -35,6 +49,8 @@ export interface ChannelAdapter {
   readonly redelivers: boolean;
   /** Largest text one platform message may hold (UTF-16 units). */
   readonly maxMessageLength: number;
+  /** Largest file `sendDocument` may post on this platform (bytes). */
+  readonly maxDocumentBytes: number;
   /** Connects to the platform (identity, webhook or polling) and starts delivering events. */
   start(onEvent: IngressHandler): Promise<void>;
   /** Stops receiving; safe to call twice. */
@@ -46,6 +62,11 @@ export interface ChannelAdapter {
    * Throws `PlatformRateLimitError` when the platform asks to slow down.
    */
   sendText(jid: Jid, text: string, options: SendOptions): Promise<string>;
+  /**
+   * Posts one file (at most `maxDocumentBytes`) with its caption and returns the platform
+   * message id. Throws `PlatformRateLimitError` when the platform asks to slow down.
+   */
+  sendDocument(jid: Jid, document: OutboundDocument, options: SendOptions): Promise<string>;
   /** In webhook mode, the HTTP handler the process mounts at `webhookPath`; otherwise null. */
   readonly webhook: {
     path: string;

@@ -7,6 +7,7 @@ export type {
   BotIdentity,
   ChannelAdapter,
   IngressHandler,
+  OutboundDocument,
   SendOptions,
 } from './channel-adapter.ts';
 export { KeyedOrder } from './keyed-order.ts';

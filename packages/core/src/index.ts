@@ -64,6 +64,7 @@ export {
   type Sender,
   senderSchema,
 } from './messages.ts';
+export { estimateCost } from './model-prices.ts';
 export {
   AGENT_METHODS,
   type AgentMessage,

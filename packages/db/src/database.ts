@@ -24,6 +24,8 @@ export interface ThreadsTable {
   config: Json<Record<string, unknown>>;
   /** Id of the last message a committed run has consumed. */
   cursor: Generated<number>;
+  /** `/reset`: messages up to this id are kept but no longer sent to the model (0: none). */
+  history_from: Generated<number>;
   lease_owner: string | null;
   lease_expires_at: NullableTimestamp;
   lease_token: Generated<number>;
@@ -108,14 +110,29 @@ export interface AgentRunsTable {
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
 
+/** A file an outbox row carries (a history export); its content is UTF-8 text. */
+export interface OutboxDocument {
+  fileName: string;
+  mimeType: string;
+  content: string;
+}
+
+/** What an outbox row sends: text in chunks, or one document with `text` as its caption. */
+export interface OutboxPayload {
+  text: string;
+  replyTo: string | null;
+  document?: OutboxDocument;
+  /** The gateway's plugins rewrote `text` already (see `setOutboxTransformedText`). */
+  transformed?: boolean;
+}
+
 export interface OutboxTable {
   id: Generated<number>;
   thread_id: number;
   run_id: number | null;
   channel: string;
   jid: string;
-  /** `transformed`: the gateway's plugins rewrote `text` already (see `setOutboxTransformedText`). */
-  payload: Json<{ text: string; replyTo: string | null; transformed?: boolean }>;
+  payload: Json<OutboxPayload>;
   status: Generated<OutboxStatus>;
   attempts: Generated<number>;
   /** Platform ids of the chunks sent so far, in order; a retry resumes after them. */

@@ -7,6 +7,8 @@ export type {
   Instance,
   Message,
   NewThread,
+  OutboxDocument,
+  OutboxPayload,
   OutboxRow,
   OutboxStatus,
   RunStatus,
@@ -93,6 +95,15 @@ export {
   type NewDeadLetter,
   retryDeadLetter,
 } from './repos/dead-letters-repo.ts';
+export {
+  clearThreadMemory,
+  isSearchable,
+  type MessageMatch,
+  resetHistory,
+  searchMessages,
+  type ThreadStats,
+  threadStats,
+} from './repos/history-repo.ts';
 export {
   type InstanceInput,
   listInstances,

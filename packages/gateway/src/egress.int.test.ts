@@ -9,6 +9,7 @@ import {
   type FakeMethod,
   startFakeBotApi,
 } from '../../../tests/support/fake-bot-api.ts';
+import type { FormFile } from '../../../tests/support/multipart.ts';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
 import {
   createTestTransport,
@@ -32,9 +33,9 @@ async function withEgress(
   kind: TransportKind,
   sendMessage: FakeMethod,
   body: (api: FakeBotApi, queues: PipelineQueues) => Promise<void>,
-  plugins?: PluginHost,
+  { plugins, others = {} }: { plugins?: PluginHost; others?: Record<string, FakeMethod> } = {},
 ) {
-  const api = await startFakeBotApi({ sendMessage });
+  const api = await startFakeBotApi({ sendMessage, ...others });
   const logger = pino({ level: 'silent' });
   const { transport, prefix, close } = await createTestTransport(kind, t);
   const queues = new PipelineQueues({ transport, prefix });
@@ -240,7 +241,63 @@ describe.each(TRANSPORT_KINDS)('Egress (queues on %s)', (kind) => {
           .executeTakeFirstOrThrow();
         expect(saved.payload).toEqual({ text: 'hello #1', replyTo: null, transformed: true });
       },
-      plugins,
+      { plugins },
+    );
+  });
+
+  it('uploads a document row as one file with its caption, after a 429, and marks it sent', async () => {
+    const thread = await registerThread(t.db, { jid: 'telegram:-705' });
+    const content = `${'a line of the export ✓\n'.repeat(5_000)}`;
+    const row = await insertOutbox(t.db, {
+      threadId: thread.id,
+      runId: null,
+      channel: 'telegram',
+      jid: 'telegram:-705',
+      text: 'History of this chat',
+      replyTo: '55',
+      document: { fileName: 'history.md', mimeType: 'text/markdown', content },
+    });
+    let uploads = 0;
+    const sendDocument: FakeMethod = (body, all) =>
+      ++uploads === 1
+        ? {
+            status: 429,
+            json: {
+              ok: false,
+              error_code: 429,
+              description: 'Too Many Requests: retry after 1',
+              parameters: { retry_after: 1 },
+            },
+          }
+        : sent(body, all);
+    await withEgress(
+      kind,
+      sent,
+      async (api, queues) => {
+        await queues.enqueueOutbound('telegram', row.id, row.thread_id);
+        await waitFor(
+          'the document sent',
+          async () =>
+            (
+              await t.db
+                .selectFrom('outbox')
+                .select('status')
+                .where('id', '=', row.id)
+                .executeTakeFirst()
+            )?.status === 'sent',
+          15_000,
+        );
+        const calls = api.calls.filter((c) => c.method === 'sendDocument');
+        expect(calls).toHaveLength(2);
+        const file = calls[1]!.body.document as FormFile;
+        expect(file).toMatchObject({ name: 'history.md', text: content });
+        expect(calls[1]!.body.caption).toBe('History of this chat');
+        expect(JSON.parse(String(calls[1]!.body.reply_parameters))).toMatchObject({
+          message_id: 55,
+        });
+        expect(sentTexts(api)).toEqual([]);
+      },
+      { others: { sendDocument } },
     );
   });
 

@@ -1,5 +1,5 @@
 import { abortableSleep, type ChannelAdapter, KeyedOrder } from '@gridbot/channels';
-import { asJid, chunkText, type Jid, PlatformRateLimitError } from '@gridbot/core';
+import { asJid, chunkText, PlatformRateLimitError } from '@gridbot/core';
 import {
   claimOutboxAttempt,
   type Database,
@@ -121,12 +121,28 @@ export class Egress {
     const row = claim.row;
     if (!row) return 'missing or already sent';
     const log = logger.child({ outboxId, jid: row.jid, jobId: job.id });
+    const { document, replyTo } = row.payload;
+    if (document) {
+      // One message; a retry after a crash between sending and recording sends it again.
+      const { content, ...named } = document;
+      const data = Buffer.from(content, 'utf8');
+      const file = { id: String(row.id), ...named, data, caption: row.payload.text || null };
+      const platformId = await this.#send(log, () =>
+        adapter.sendDocument(asJid(row.jid), file, { replyTo }),
+      );
+      await this.#recordSent(log, () => recordChunkSent(db, outboxId, platformId, true));
+      log.debug({ bytes: data.byteLength }, 'delivered a document');
+      return 'sent';
+    }
     const first = row.platform_message_ids.length;
     const text = first === 0 ? await this.#transform(row) : row.payload.text;
     const chunks = chunkText(text, adapter.maxMessageLength);
     for (let index = first; index < chunks.length; index++) {
-      const replyTo = index === 0 ? row.payload.replyTo : null;
-      const platformId = await this.#send(asJid(row.jid), chunks[index]!, replyTo, log);
+      const text = chunks[index]!;
+      const options = { replyTo: index === 0 ? replyTo : null };
+      const platformId = await this.#send(log, () =>
+        adapter.sendText(asJid(row.jid), text, options),
+      );
       const last = index === chunks.length - 1;
       await this.#recordSent(log, () => recordChunkSent(db, outboxId, platformId, last));
     }
@@ -176,15 +192,15 @@ export class Egress {
   }
 
   /**
-   * Sends one chunk. When the platform asks to slow down, the whole queue is paused for that
+   * Sends one chunk (or document). When the platform asks to slow down, the whole queue is paused for that
    * long (no new deliveries start) and this chunk waits and tries again itself, so the
    * chat's later replies, waiting behind it, cannot overtake it. After several refusals in a
    * row the job is handed back to the queue.
    */
-  async #send(jid: Jid, text: string, replyTo: string | null, log: Logger): Promise<string> {
+  async #send(log: Logger, send: () => Promise<string>): Promise<string> {
     for (let waits = 0; ; waits++) {
       try {
-        return await this.#options.adapter.sendText(jid, text, { replyTo });
+        return await send();
       } catch (error) {
         if (!(error instanceof PlatformRateLimitError)) throw error;
         log.warn(

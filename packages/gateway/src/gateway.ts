@@ -81,6 +81,7 @@ export class Gateway {
           return null; // not connected yet (a spooled event replayed at start)
         }
       },
+      maxDocumentBytes: options.adapter.maxDocumentBytes,
       publish: (threadId, event) => options.queues.publishThreadEvent(threadId, event),
       queues: options.queues,
       logger: options.logger.child({ component: 'ingress' }),

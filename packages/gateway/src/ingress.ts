@@ -55,6 +55,8 @@ export interface IngressOptions {
    * is another bot's command, stored as context and never answered.
    */
   botUsername?: () => string | null;
+  /** Largest file a command may send (the adapter's limit, at most 20 MB by default). */
+  maxDocumentBytes?: number;
   /**
    * Messages addressing the assistant one person may send per thread and minute that start
    * runs; the rest are stored as context and the person is told once per minute. A thread's
@@ -62,6 +64,12 @@ export interface IngressOptions {
    */
   userTriggersPerMinute?: number;
 }
+
+/**
+ * The most a file sent by a command may hold: an outbox row carries it through Postgres, so
+ * a platform that takes more (Telegram: 50 MB) still gets at most this.
+ */
+const MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
 
 /** What ingress did with an event (for logs, metrics and tests). */
 export type IngressOutcome =
@@ -208,6 +216,12 @@ export class Ingress {
         match: invoked.match,
         commands: this.#commands,
         reply,
+        replyWithDocument: (caption, document) =>
+          this.#replies.document(id, message, caption, document),
+        maxDocumentBytes: Math.min(
+          this.#o.maxDocumentBytes ?? MAX_DOCUMENT_BYTES,
+          MAX_DOCUMENT_BYTES,
+        ),
         publish: (event) => this.#publish(id, event),
         requestDrain: () => this.#o.drains.request(id),
       });

@@ -1,5 +1,5 @@
 import type { InboundMessage } from '@gridbot/core';
-import { type Database, insertOutbox } from '@gridbot/db';
+import { type Database, insertOutbox, type OutboxDocument } from '@gridbot/db';
 import type { PipelineQueues } from '@gridbot/queue';
 import type { Kysely } from 'kysely';
 
@@ -17,6 +17,25 @@ export class SystemReplies {
   async reply(threadId: number, message: InboundMessage, text: string): Promise<void> {
     const outboxId = await this.insert(this.#db, threadId, message, text);
     await this.enqueue(message.channel, outboxId, threadId);
+  }
+
+  /** Answers `message` in its thread with a file, `caption` shown with it. */
+  async document(
+    threadId: number,
+    message: InboundMessage,
+    caption: string,
+    document: OutboxDocument,
+  ): Promise<void> {
+    const row = await insertOutbox(this.#db, {
+      threadId,
+      runId: null,
+      channel: message.channel,
+      jid: message.chat.jid,
+      text: caption,
+      replyTo: message.platformMessageId,
+      document,
+    });
+    await this.enqueue(message.channel, row.id, threadId);
   }
 
   /** Writes the answer to the outbox (in `db`, which may be a transaction); returns its id. */

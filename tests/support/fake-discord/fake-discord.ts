@@ -14,6 +14,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isMultipart, readMultipart } from '../multipart.ts';
 import { BOT_USER, CHANNELS, snowflake } from './discord-payloads.ts';
 import { FakeGateway } from './fake-gateway.ts';
 
@@ -26,8 +27,21 @@ export interface SentDiscordMessage {
   allowed_mentions: unknown;
   message_reference: { message_id?: string; fail_if_not_exists?: boolean } | undefined;
   flags: number | undefined;
-  /** The whole JSON body. */
+  /** The whole JSON body (`payload_json` of an upload). */
   body: Record<string, unknown>;
+  /** Files uploaded with the message (multipart/form-data, `files[n]`). */
+  attachments: SentDiscordAttachment[];
+}
+
+/** A file the bot attached to a message, as the fake received it. */
+export interface SentDiscordAttachment {
+  /** The form field it came in: `files[0]` … */
+  field: string;
+  filename: string;
+  contentType: string;
+  /** Its bytes as UTF-8 text. */
+  content: string;
+  size: number;
 }
 
 /** One REST request, whatever its outcome. */
@@ -80,6 +94,8 @@ export interface FakeDiscord {
 }
 
 const MAX_CONTENT = 2000;
+/** A server without boosts takes files up to this size from a bot. */
+const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 const API_PREFIX = /^\/api(?:\/v\d+)?(?=\/)/;
 
 function json(
@@ -167,7 +183,24 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       return 200;
     }
     if (channel !== undefined && method === 'POST' && channelMatch?.[2] !== undefined) {
-      return createMessage(res, String(channel.id), await readBody(req));
+      if (!isMultipart(req)) return createMessage(res, String(channel.id), await readBody(req));
+      // Uploading Files: the message's JSON in `payload_json`, each file in `files[n]`.
+      const form = await readMultipart(req);
+      const attachments = form.files
+        .filter((f) => /^files\[\d+\]$/.test(f.field))
+        .map((f) => ({
+          field: f.field,
+          filename: f.name,
+          contentType: f.type,
+          content: f.text,
+          size: f.bytes,
+        }));
+      if (attachments.some((a) => a.size > MAX_UPLOAD_BYTES)) {
+        json(res, 413, { message: 'Request entity too large', code: 40005 });
+        return 413;
+      }
+      const body = JSON.parse(form.fields.payload_json ?? '{}') as Record<string, unknown>;
+      return createMessage(res, String(channel.id), body, attachments);
     }
     return notFound(res);
   }
@@ -176,6 +209,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     res: ServerResponse,
     channelId: string,
     body: Record<string, unknown>,
+    attachments: SentDiscordAttachment[] = [],
   ): number {
     if (rateLimited !== null) {
       const { retryAfterSec } = rateLimited;
@@ -190,7 +224,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       return 429;
     }
     const content = typeof body.content === 'string' ? body.content : '';
-    if (content === '') {
+    if (content === '' && attachments.length === 0) {
       json(res, 400, { message: 'Cannot send an empty message', code: 50006 });
       return 400;
     }
@@ -208,6 +242,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       message_reference: reference,
       flags: typeof body.flags === 'number' ? body.flags : undefined,
       body,
+      attachments,
     });
     const message = {
       id,
@@ -221,7 +256,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       mention_everyone: false,
       mentions: [],
       mention_roles: [],
-      attachments: [],
+      attachments: attachments.map((a) => ({
+        id: snowflake(),
+        filename: a.filename,
+        size: a.size,
+        content_type: a.contentType,
+        url: `https://cdn.discordapp.com/attachments/${channelId}/${a.filename}`,
+        proxy_url: `https://media.discordapp.net/attachments/${channelId}/${a.filename}`,
+      })),
       embeds: [],
       pinned: false,
       flags: typeof body.flags === 'number' ? body.flags : 0,

@@ -26,6 +26,16 @@ document.addEventListener('DOMContentLoaded', () => {
     element.className = `chat-message ${entry.role}`;
     element.dataset.role = entry.role;
     element.textContent = entry.text;
+    if (entry.document) {
+      // A file (a history export): offered as a download from the dashboard.
+      const link = document.createElement('a');
+      link.className = 'chat-document';
+      link.href = `${base}/documents/${encodeURIComponent(entry.document.id)}`;
+      link.download = entry.document.fileName;
+      link.textContent = `${entry.document.fileName} (${Math.ceil(entry.document.bytes / 1024)} KB)`;
+      if (entry.text) element.append(document.createElement('br'));
+      element.append(link);
+    }
     log.append(element);
     for (const id of entry.ids) shown.set(id, element);
     log.scrollTop = log.scrollHeight;
@@ -49,7 +59,12 @@ document.addEventListener('DOMContentLoaded', () => {
     });
     events.addEventListener('reply', (event) => {
       const reply = JSON.parse(event.data);
-      const entry = { role: 'assistant', ids: [reply.messageId], text: reply.text };
+      const entry = {
+        role: 'assistant',
+        ids: [reply.messageId],
+        text: reply.text,
+        document: reply.document,
+      };
       live.push(entry);
       if (!shown.has(reply.messageId)) bubble(entry);
     });

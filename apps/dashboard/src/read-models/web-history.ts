@@ -1,5 +1,5 @@
-import type { Database } from '@gridbot/db';
-import type { Kysely } from 'kysely';
+import type { Database, OutboxDocument } from '@gridbot/db';
+import { type Kysely, sql } from 'kysely';
 
 /** One bubble of the web chat. */
 export interface ChatEntry {
@@ -8,6 +8,8 @@ export interface ChatEntry {
   ids: string[];
   text: string;
   at: string;
+  /** A file sent to the chat, fetched from `documents/<id>`. */
+  document?: { id: string; fileName: string; mimeType: string; bytes: number };
 }
 
 /**
@@ -37,7 +39,20 @@ export async function webHistory(
       .execute(),
     db
       .selectFrom('outbox')
-      .select(['payload', 'platform_message_ids', 'created_at'])
+      // Not the payload itself: a document's content may be megabytes.
+      .select([
+        'id',
+        sql<string>`payload->>'text'`.as('text'),
+        sql<{
+          fileName: string;
+          mimeType: string;
+          bytes: number;
+        } | null>`case when payload ? 'document' then jsonb_build_object('fileName', payload->'document'->'fileName', 'mimeType', payload->'document'->'mimeType', 'bytes', octet_length(payload->'document'->>'content')) end`.as(
+          'document',
+        ),
+        'platform_message_ids',
+        'created_at',
+      ])
       .where('thread_id', '=', thread.id)
       .orderBy('id', 'desc')
       .limit(limit)
@@ -55,9 +70,25 @@ export async function webHistory(
       .map((r) => ({
         role: 'assistant' as const,
         ids: r.platform_message_ids,
-        text: r.payload.text,
+        text: r.text,
         at: r.created_at.toISOString(),
+        ...(r.document && { document: { id: String(r.id), ...r.document } }),
       })),
   ];
   return entries.sort((a, b) => a.at.localeCompare(b.at)).slice(-limit);
+}
+
+/** A file sent to a web chat (its outbox row), or null when the chat has no such file. */
+export async function webDocument(
+  db: Kysely<Database>,
+  jid: string,
+  outboxId: number,
+): Promise<OutboxDocument | null> {
+  const row = await db
+    .selectFrom('outbox')
+    .select('payload')
+    .where('id', '=', outboxId)
+    .where('jid', '=', jid)
+    .executeTakeFirst();
+  return row?.payload.document ?? null;
 }

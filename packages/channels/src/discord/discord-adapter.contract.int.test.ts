@@ -72,6 +72,12 @@ describeChannelAdapterContract('DiscordAdapter (fake Discord)', async (onEvent) 
           text: message.content,
           replyTo: message.message_reference?.message_id ?? null,
           messageId: message.id,
+          ...(message.attachments[0] && {
+            document: {
+              fileName: message.attachments[0].filename,
+              content: message.attachments[0].content,
+            },
+          }),
         }),
       ),
     close: async () => {

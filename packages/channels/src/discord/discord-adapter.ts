@@ -5,6 +5,7 @@ import type {
   BotIdentity,
   ChannelAdapter,
   IngressHandler,
+  OutboundDocument,
   SendOptions,
 } from '../channel-adapter.ts';
 import { OrderedDelivery, type RetryPolicy } from '../ordered-delivery.ts';
@@ -13,6 +14,7 @@ import {
   type DiscordNormalizeResult,
   normalizeDiscordDispatch,
 } from './normalize-message.ts';
+import { DISCORD_MAX_DOCUMENT_BYTES, sendDiscordDocument } from './send-document.ts';
 import { sendDiscordText } from './send-text.ts';
 
 /** Options of a {@link DiscordAdapter}; the app maps its environment into these. */
@@ -80,6 +82,7 @@ function channelKeyOf(packet: Packet): string {
 export class DiscordAdapter implements ChannelAdapter {
   readonly channel = 'discord';
   readonly maxMessageLength = 2000;
+  readonly maxDocumentBytes = DISCORD_MAX_DOCUMENT_BYTES;
   /** Discord pushes events over the gateway WebSocket: no webhook to mount. */
   /** Nothing is redelivered: the gateway spools what it cannot commit. */
   readonly redelivers = false;
@@ -223,6 +226,14 @@ export class DiscordAdapter implements ChannelAdapter {
       return Promise.reject(new GridBotError('The Discord adapter is stopped; it sends nothing.'));
     }
     return sendDiscordText(this.#client.rest, jid, text, options, this.maxMessageLength);
+  }
+
+  /** Posts one file as an attachment; see {@link sendDiscordDocument}. */
+  sendDocument(jid: Jid, document: OutboundDocument, options: SendOptions): Promise<string> {
+    if (this.#state === 'stopped') {
+      return Promise.reject(new GridBotError('The Discord adapter is stopped; it sends nothing.'));
+    }
+    return sendDiscordDocument(this.#client.rest, jid, document, options, this.maxMessageLength);
   }
 
   /** The bot's id and username; throws before `start()` has finished. */

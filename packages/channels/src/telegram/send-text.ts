@@ -8,7 +8,7 @@ import { markdownToTelegramHtml } from './telegram-html.ts';
 const FORMATTING_REFUSED = /entit|tag|pars|text is empty|text must be non-empty/i;
 
 /** Where a Telegram JID points: the chat, and the forum topic when there is a sub-id. */
-function target(jid: Jid): { chatId: number; threadId: number | undefined } {
+export function telegramTarget(jid: Jid): { chatId: number; threadId: number | undefined } {
   const { channel, chatId, subId } = parseJid(jid);
   if (channel !== 'telegram') {
     throw new GridBotError(`Cannot send to ${jid} with the Telegram adapter: not a telegram JID.`);
@@ -20,7 +20,7 @@ function target(jid: Jid): { chatId: number; threadId: number | undefined } {
   return { chatId: Number(chatId), threadId };
 }
 
-function rateLimited(error: unknown): PlatformRateLimitError | null {
+export function rateLimited(error: unknown): PlatformRateLimitError | null {
   if (!(error instanceof GrammyError) || error.error_code !== 429) return null;
   const seconds = error.parameters.retry_after ?? 1;
   return new PlatformRateLimitError('telegram', seconds * 1000, { cause: error });
@@ -39,7 +39,7 @@ export async function sendTelegramText(
   options: SendOptions,
   logger: Logger,
 ): Promise<string> {
-  const { chatId, threadId } = target(jid);
+  const { chatId, threadId } = telegramTarget(jid);
   const replyTo = options.replyTo === null ? Number.NaN : Number(options.replyTo);
   const common = {
     ...(threadId === undefined ? {} : { message_thread_id: threadId }),

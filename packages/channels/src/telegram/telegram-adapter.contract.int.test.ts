@@ -1,5 +1,6 @@
 import { asJid } from '@gridbot/core';
 import { captureLogger, startFakeBotApi } from '../../../../tests/support/fake-bot-api.ts';
+import type { FormFile } from '../../../../tests/support/multipart.ts';
 import {
   type ContractSentMessage,
   describeChannelAdapterContract,
@@ -37,6 +38,21 @@ describeChannelAdapterContract('TelegramAdapter (fake Bot API, webhook mode)', a
             message_id: sentIds.at(-1),
             date: 1,
             chat: { id: body.chat_id, type: 'supergroup' },
+          },
+        },
+      };
+    },
+    sendDocument: (body) => {
+      sentIds.push(500 + sentIds.length);
+      const file = body.document as FormFile;
+      return {
+        json: {
+          ok: true,
+          result: {
+            message_id: sentIds.at(-1),
+            date: 1,
+            chat: { id: Number(body.chat_id), type: 'supergroup' },
+            document: { file_id: 'f', file_unique_id: 'f', file_name: file.name },
           },
         },
       };
@@ -93,14 +109,20 @@ describeChannelAdapterContract('TelegramAdapter (fake Bot API, webhook mode)', a
     },
     sent: async () =>
       fake.calls
-        .filter((call) => call.method === 'sendMessage')
+        .filter((call) => call.method === 'sendMessage' || call.method === 'sendDocument')
         .map((call, index): ContractSentMessage => {
-          const reply = call.body.reply_parameters as { message_id?: number } | undefined;
+          // An upload's fields are form strings: objects come JSON-serialized.
+          const raw = call.body.reply_parameters;
+          const reply = (typeof raw === 'string' ? JSON.parse(raw) : raw) as
+            | { message_id?: number }
+            | undefined;
+          const file = call.method === 'sendDocument' ? (call.body.document as FormFile) : null;
           return {
             jid: `telegram:${String(call.body.chat_id)}`,
-            text: String(call.body.text),
+            text: String(file ? (call.body.caption ?? '') : call.body.text),
             replyTo: reply?.message_id === undefined ? null : String(reply.message_id),
             messageId: String(sentIds[index]),
+            ...(file && { document: { fileName: file.name, content: file.text } }),
           };
         }),
     close: async () => {

@@ -6,11 +6,13 @@ import type {
   BotIdentity,
   ChannelAdapter,
   IngressHandler,
+  OutboundDocument,
   SendOptions,
 } from '../channel-adapter.ts';
 import { KeyedOrder } from '../keyed-order.ts';
 import { normalizeTelegramUpdate } from './normalize-update.ts';
 import { ALLOWED_UPDATES, TelegramPoller } from './poller.ts';
+import { sendTelegramDocument, TELEGRAM_MAX_DOCUMENT_BYTES } from './send-document.ts';
 import { sendTelegramText } from './send-text.ts';
 import { createWebhookHandler } from './webhook-handler.ts';
 
@@ -50,6 +52,7 @@ const SECRET_TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
 export class TelegramAdapter implements ChannelAdapter {
   readonly channel = 'telegram';
   readonly maxMessageLength = 4096;
+  readonly maxDocumentBytes = TELEGRAM_MAX_DOCUMENT_BYTES;
   /** The handler to mount at `webhook.path` in webhook mode; null in polling mode. */
   /** Telegram redelivers every update until its offset is confirmed or its webhook answers 200. */
   readonly redelivers = true;
@@ -188,6 +191,11 @@ export class TelegramAdapter implements ChannelAdapter {
   /** Sends one chunk (at most 4096 characters) formatted as Telegram HTML; see {@link sendTelegramText}. */
   sendText(jid: Jid, text: string, options: SendOptions): Promise<string> {
     return sendTelegramText(this.#api, jid, text, options, this.#logger);
+  }
+
+  /** Uploads one file with `sendDocument`; see {@link sendTelegramDocument}. */
+  sendDocument(jid: Jid, document: OutboundDocument, options: SendOptions): Promise<string> {
+    return sendTelegramDocument(this.#api, jid, document, options);
   }
 
   /** The bot's id and username; throws before `start()` has finished. */

@@ -102,6 +102,10 @@ for (const kind of TRANSPORT_KINDS)
             text: reply.text,
             replyTo: reply.replyTo,
             messageId: reply.messageId,
+            // The page fetches a file's content from the dashboard, by its id.
+            ...(reply.document && {
+              document: { fileName: reply.document.fileName, content: null },
+            }),
           }),
         );
       },

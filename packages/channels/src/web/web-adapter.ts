@@ -5,6 +5,7 @@ import type {
   BotIdentity,
   ChannelAdapter,
   IngressHandler,
+  OutboundDocument,
   SendOptions,
 } from '../channel-adapter.ts';
 import { type WebReply, webReplySchema, webUpdateSchema } from './web-update.ts';
@@ -41,6 +42,8 @@ export type ReplyListener = (reply: WebReply) => void;
 export class WebAdapter implements ChannelAdapter {
   readonly channel: 'web' | 'cli';
   readonly maxMessageLength = 16_000;
+  /** The page downloads files from the dashboard, which reads them from the outbox. */
+  readonly maxDocumentBytes = 20 * 1024 * 1024;
   /** Nothing is redelivered: the gateway spools what it cannot commit. */
   readonly redelivers = false;
   readonly webhook = null;
@@ -151,6 +154,30 @@ export class WebAdapter implements ChannelAdapter {
       text,
       replyTo: options.replyTo,
       sentAt: new Date().toISOString(),
+    };
+    await this.#options.bus.publish(this.#topic, JSON.stringify(reply));
+    return reply.messageId;
+  }
+
+  /**
+   * Announces a file to the chat's pages: the reply names the document (its outbox row) and
+   * the page offers it as a download from the dashboard; the content stays in Postgres.
+   */
+  async sendDocument(jid: Jid, document: OutboundDocument, options: SendOptions): Promise<string> {
+    const { channel } = parseJid(jid);
+    if (channel !== this.channel) throw new Error(`WebAdapter cannot send to ${jid}`);
+    const reply: WebReply = {
+      jid,
+      messageId: `a-${randomUUID()}`,
+      text: document.caption ?? '',
+      replyTo: options.replyTo,
+      sentAt: new Date().toISOString(),
+      document: {
+        id: document.id,
+        fileName: document.fileName,
+        mimeType: document.mimeType,
+        bytes: document.data.byteLength,
+      },
     };
     await this.#options.bus.publish(this.#topic, JSON.stringify(reply));
     return reply.messageId;

@@ -44,6 +44,17 @@ export const webUpdateSchema = z.discriminatedUnion('type', [
 ]);
 export type WebUpdate = z.input<typeof webUpdateSchema>;
 
+/**
+ * A file sent to a web chat, without its content (pub/sub is no place for megabytes): the
+ * page fetches it from the dashboard by `id`, as a download.
+ */
+export const webDocumentSchema = z.object({
+  id: z.string(),
+  fileName: z.string(),
+  mimeType: z.string(),
+  bytes: z.number().int().nonnegative(),
+});
+
 /** A reply the assistant sent to a web chat, as browsers receive it. */
 export const webReplySchema = z.object({
   jid: z.string(),
@@ -51,5 +62,6 @@ export const webReplySchema = z.object({
   text: z.string(),
   replyTo: z.string().nullable(),
   sentAt: z.string(),
+  document: webDocumentSchema.optional(),
 });
 export type WebReply = z.infer<typeof webReplySchema>;

@@ -120,19 +120,22 @@ export async function messagesAfter(
 
 /**
  * The last `limit` messages already seen by a run, oldest first: everything except user
- * messages past the cursor (assistant replies get ids past the cursor they were written at).
+ * messages past the cursor (assistant replies get ids past the cursor they were written at),
+ * and nothing up to `from` (the thread's `history_from`, set by `/reset`).
  */
 export async function historyBefore(
   db: Kysely<Database>,
   threadId: number,
   cursor: number,
   limit: number,
+  from = 0,
 ): Promise<Message[]> {
   if (limit === 0) return [];
   const rows = await db
     .selectFrom('messages')
     .selectAll()
     .where('thread_id', '=', threadId)
+    .where('id', '>', from)
     .where((eb) => eb.or([eb('id', '<=', cursor), eb('role', '!=', 'user')]))
     .orderBy('id', 'desc')
     .limit(limit)

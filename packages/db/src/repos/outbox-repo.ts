@@ -1,13 +1,16 @@
 import { type Kysely, sql } from 'kysely';
-import type { Database, OutboxRow } from '../database.ts';
+import type { Database, OutboxDocument, OutboxPayload, OutboxRow } from '../database.ts';
 
 export interface NewOutboxInput {
   threadId: number;
   runId: number | null;
   channel: string;
   jid: string;
+  /** The reply, or the document's caption. */
   text: string;
   replyTo: string | null;
+  /** A file to send instead of text chunks. */
+  document?: OutboxDocument;
 }
 
 /** Queues a reply for egress; the caller enqueues its job after the transaction commits. */
@@ -22,7 +25,11 @@ export async function insertOutbox(
       run_id: input.runId,
       channel: input.channel,
       jid: input.jid,
-      payload: JSON.stringify({ text: input.text, replyTo: input.replyTo }),
+      payload: JSON.stringify({
+        text: input.text,
+        replyTo: input.replyTo,
+        ...(input.document && { document: input.document }),
+      } satisfies OutboxPayload),
       platform_message_ids: '[]',
     })
     .returningAll()

@@ -5,7 +5,7 @@ import type { ChatCommand, CommandContext } from './chat-command.ts';
  * Admins may decide any approval: the channel's `ADMIN_USERS`, and the main thread's users
  * (anyone typing in the main thread, or who has written there).
  */
-async function isAdmin({ db, thread, message, admins }: CommandContext): Promise<boolean> {
+export async function isAdmin({ db, thread, message, admins }: CommandContext): Promise<boolean> {
   const { channel, sender } = message;
   return (
     admins.has(sender.platformUserId) ||

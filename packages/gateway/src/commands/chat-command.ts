@@ -1,5 +1,5 @@
 import type { InboundMessage } from '@gridbot/core';
-import type { Database, Thread } from '@gridbot/db';
+import type { Database, OutboxDocument, Thread } from '@gridbot/db';
 import type { ThreadEvent } from '@gridbot/queue';
 import type { Kysely } from 'kysely';
 
@@ -16,6 +16,10 @@ export interface CommandContext {
   commands: readonly ChatCommand[];
   /** Answers in the thread (a system reply, not the agent's). */
   reply(text: string): Promise<void>;
+  /** Answers in the thread with a file (at most `maxDocumentBytes`), `caption` shown with it. */
+  replyWithDocument(caption: string, document: OutboxDocument): Promise<void>;
+  /** Largest file the channel takes from the gateway (bytes). */
+  maxDocumentBytes: number;
   /** Publishes a live event to the worker running the thread; never fails. */
   publish(event: ThreadEvent): Promise<void>;
   /** Asks for a run of the thread. */

@@ -1,7 +1,10 @@
 import { approvalCommand } from './approval-command.ts';
 import type { ChatCommand } from './chat-command.ts';
 import { helpCommand } from './help-command.ts';
+import { historyCommand } from './history-command.ts';
 import { pairCommand } from './pair-command.ts';
+import { resetCommand } from './reset-command.ts';
+import { statsCommand } from './stats-command.ts';
 import { statusCommand } from './status-command.ts';
 import { stopCommand } from './stop-command.ts';
 import { tasksCommand } from './tasks-command.ts';
@@ -23,4 +26,7 @@ export const CHAT_COMMANDS: readonly ChatCommand[] = [
   statusCommand,
   approvalCommand,
   pairCommand,
+  resetCommand,
+  historyCommand,
+  statsCommand,
 ];
