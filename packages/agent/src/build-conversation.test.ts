@@ -139,4 +139,13 @@ describe('buildConversation', () => {
     );
     expect(messages.at(-1)?.content).toBe('[Alice, 10:00] hello');
   });
+
+  it('asks for replies in the configured language, and says nothing when none is set', () => {
+    const german = buildConversation(
+      initWith({ config: { ...DEFAULT_BEHAVIOUR, language: 'German' } }),
+    );
+    expect(german[0]?.content).toContain('Write your replies in German');
+    const unset = buildConversation(initWith({ config: DEFAULT_BEHAVIOUR }));
+    expect(unset[0]?.content).not.toContain('Write your replies in');
+  });
 });

@@ -58,6 +58,8 @@ function systemPrompt(init: InitializeParams, clock: ThreadClock, context: Conve
     `You are ${init.assistantName}, an assistant in ${chatDescription(init)}. User messages show their sender and time as "[Name, 10:02] text" (times in ${clock.zone}); write your own replies as plain text, without that prefix.`,
     `Current time: ${clock.current()}.`,
   ];
+  const language = init.config.language.trim();
+  if (language) lines.push(`Write your replies in ${language}, whatever language people write in.`);
   if (init.thread.isMain) {
     lines.push(
       'This is the main chat: you may also act on other chats (thread_jid) and write global memory.',

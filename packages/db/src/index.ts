@@ -9,6 +9,7 @@ export type {
   NewThread,
   OutboxRow,
   OutboxStatus,
+  PublishedBehaviour,
   RunStatus,
   Thread,
   ThreadUpdate,
@@ -80,6 +81,12 @@ export {
 export { insertArtifact, type NewArtifactInput } from './repos/artifacts-repo.ts';
 export { type AuditEntry, recordAudit } from './repos/audit-log-repo.ts';
 export {
+  type ConfigChange,
+  type ConfigChanged,
+  type ConfigOwner,
+  changeConfig,
+} from './repos/config-repo.ts';
+export {
   dashboardSessionLive,
   deleteDashboardSession,
   deleteDashboardSessionsExcept,
@@ -97,6 +104,7 @@ export {
   type InstanceInput,
   listInstances,
   listUpWorkers,
+  publishedBehaviour,
   registerInstance,
   setInstanceStatus,
 } from './repos/instances-repo.ts';
@@ -188,4 +196,11 @@ export {
   todayIn,
   tokensUsedToday,
 } from './repos/token-ledger-repo.ts';
-export { findUser, type SenderInput, upsertUser } from './repos/users-repo.ts';
+export {
+  findUser,
+  findUserById,
+  listUsers,
+  type SenderInput,
+  upsertUser,
+  userLevel,
+} from './repos/users-repo.ts';

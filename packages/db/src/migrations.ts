@@ -10,6 +10,7 @@ import * as deadLetters from './migrations/0006-dead-letters.ts';
 import * as instanceAgentRuntime from './migrations/0007-instance-agent-runtime.ts';
 import * as approvalRequester from './migrations/0008-approval-requester.ts';
 import * as dashboardSessions from './migrations/0009-dashboard-sessions.ts';
+import * as instanceBehaviour from './migrations/0010-instance-behaviour.ts';
 
 /** Every migration, in order. Names sort lexically; never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-instance-agent-runtime': instanceAgentRuntime,
   '0008-approval-requester': approvalRequester,
   '0009-dashboard-sessions': dashboardSessions,
+  '0010-instance-behaviour': instanceBehaviour,
 };
 
 function migrator<DB>(db: Kysely<DB>): Migrator {

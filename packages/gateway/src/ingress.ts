@@ -158,6 +158,7 @@ export class Ingress {
         name: message.sender.name,
         username: message.sender.username,
         allowed: allowlisted,
+        timeZone: message.sender.timeZone ?? null,
       },
       platformMessageId: message.platformMessageId,
       content: message.text,
