@@ -74,6 +74,19 @@ function storedValue(raw: unknown, key: ConfigKey): unknown {
 }
 
 /**
+ * `base` with each valid key of `raw` in its place, ignoring levels and ceilings: how a
+ * process reads the global level another one published.
+ */
+export function withValidKeys(base: BehaviourConfig, raw: unknown): BehaviourConfig {
+  const out: Record<string, unknown> = { ...base };
+  for (const key of CONFIG_KEY_NAMES) {
+    const value = storedValue(raw, key);
+    if (value !== undefined) out[key] = value;
+  }
+  return out as BehaviourConfig;
+}
+
+/**
  * `value` cut down to the operator's ceiling `global` for a capped key; for the daily budget
  * 0 means no limit, so an operator's 0 caps nothing and an override's 0 lifts nothing.
  */

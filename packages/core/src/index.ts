@@ -10,6 +10,7 @@ export {
   resolveConfig,
   type UserLevel,
   withinCap,
+  withValidKeys,
 } from './behaviour-config.ts';
 export { chunkText } from './chunk.ts';
 export {

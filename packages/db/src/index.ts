@@ -81,6 +81,11 @@ export {
 export { insertArtifact, type NewArtifactInput } from './repos/artifacts-repo.ts';
 export { type AuditEntry, recordAudit } from './repos/audit-log-repo.ts';
 export {
+  effectiveBehaviour,
+  type GlobalBehaviour,
+  globalBehaviour,
+} from './repos/behaviour-repo.ts';
+export {
   type ConfigChange,
   type ConfigChanged,
   type ConfigOwner,

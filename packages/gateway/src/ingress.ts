@@ -3,12 +3,13 @@ import {
   type InboundEdit,
   type InboundEvent,
   type InboundMessage,
-  resolveConfig,
+  resolveBehaviour,
   shouldTrigger,
 } from '@gridbot/core';
 import {
   type Database,
   findThreadByJid,
+  globalBehaviour,
   type Message,
   type StoredUserMessage,
   storeUserMessage,
@@ -109,19 +110,22 @@ export class Ingress {
       if (!admission.admitted) return message.sender.isBot ? 'unregistered' : 'pairing';
       thread = admission.thread;
     }
-    if (!thread.registered) return 'unregistered';
     const invoked = findCommand(this.#commands, message.text.trim());
+    if (!thread.registered && !invoked?.command.answersUnregistered) return 'unregistered';
     if (invoked) {
       const { id } = thread;
       await invoked.command.run({
         db,
         thread,
         message,
+        assistantName: this.#o.assistantName,
         admins: this.#o.adminUsers ?? new Set(),
         match: invoked.match,
         reply: (text) => this.#replies.reply(id, message, text),
         publish: (event) => this.#publish(id, event),
         requestDrain: () => this.#o.drains.request(id),
+        globals: () =>
+          globalBehaviour(db, { user_triggers_per_minute: this.#userTriggersPerMinute() }),
       });
       return invoked.command.name;
     }
@@ -176,14 +180,21 @@ export class Ingress {
     });
   }
 
-  /** The thread's per-person limit on messages that start runs. */
+  /** This gateway's own global for the per-person limit (`USER_TRIGGERS_PER_MINUTE`). */
+  #userTriggersPerMinute(): number {
+    return this.#o.userTriggersPerMinute ?? DEFAULT_BEHAVIOUR.user_triggers_per_minute;
+  }
+
+  /** The thread's per-person limit on messages that start runs (no person may lift it). */
   #triggersPerMinute(thread: Thread): number {
     const operator = {
       ...DEFAULT_BEHAVIOUR,
-      user_triggers_per_minute:
-        this.#o.userTriggersPerMinute ?? DEFAULT_BEHAVIOUR.user_triggers_per_minute,
+      user_triggers_per_minute: this.#userTriggersPerMinute(),
     };
-    return resolveConfig(operator, {}, thread.config).user_triggers_per_minute;
+    return resolveBehaviour({
+      global: operator,
+      thread: { config: thread.config, isGroup: thread.is_group },
+    }).config.user_triggers_per_minute;
   }
 
   /** Whether a message addresses the assistant in its thread. */

@@ -8,8 +8,8 @@ export interface ConfigOwner {
   id: number;
 }
 
-/** One change: set a key, reset one key, or reset all (`key: null`). */
-export type ConfigChange = { set: string; value: unknown } | { reset: string | null };
+/** One change: set a key, or reset some keys (back to the level below). */
+export type ConfigChange = { set: string; value: unknown } | { reset: string[] };
 
 /** The overrides before and after a change. */
 export interface ConfigChanged {
@@ -39,8 +39,7 @@ export async function changeConfig(
     const before = { ...(row.config ?? {}) };
     const after: Record<string, unknown> = { ...before };
     if ('set' in change) after[change.set] = change.value;
-    else if (change.reset === null) for (const key of Object.keys(after)) delete after[key];
-    else delete after[change.reset];
+    else for (const key of change.reset) delete after[key];
     const config = JSON.stringify(after);
     if (owner.table === 'threads') {
       await trx.updateTable('threads').set({ config }).where('id', '=', owner.id).execute();
@@ -48,8 +47,7 @@ export async function changeConfig(
       await trx.updateTable('users').set({ config }).where('id', '=', owner.id).execute();
     }
     const level = owner.table === 'threads' ? 'config' : 'defaults';
-    const keys =
-      'set' in change ? [change.set] : change.reset ? [change.reset] : Object.keys(before);
+    const keys = 'set' in change ? [change.set] : change.reset;
     await recordAudit(trx, {
       actor: audit.actor,
       action: `${level}.${'set' in change ? 'set' : 'reset'}`,

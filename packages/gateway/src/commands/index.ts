@@ -1,5 +1,7 @@
 import { approvalCommand } from './approval-command.ts';
 import type { ChatCommand } from './chat-command.ts';
+import { configCommand } from './config-command.ts';
+import { defaultsCommand } from './defaults-command.ts';
 import { pairCommand } from './pair-command.ts';
 import { statusCommand } from './status-command.ts';
 import { stopCommand } from './stop-command.ts';
@@ -14,4 +16,6 @@ export const CHAT_COMMANDS: readonly ChatCommand[] = [
   statusCommand,
   approvalCommand,
   pairCommand,
+  configCommand,
+  defaultsCommand,
 ];
