@@ -78,6 +78,7 @@ export async function attachDashboard(
       adminUsers: new Set([OPERATOR_ID]),
       logger: logger.child({ role: `gateway-${channel}` }),
       spoolDir: resolve(env.DATA_DIR, 'spool'),
+      userTriggersPerMinute: env.USER_TRIGGERS_PER_MINUTE,
     });
     return new WebChat({ adapter, gateway, db: runtime.db, logger });
   };
@@ -95,6 +96,7 @@ export async function attachDashboard(
       terminal,
       logger,
       heartbeatMs: env.HEARTBEAT_MS,
+      userTriggersPerMinute: env.USER_TRIGGERS_PER_MINUTE,
     },
     { sessions, secureCookies: env.DASHBOARD_SECURE_COOKIES },
   );
