@@ -147,5 +147,10 @@ describe('buildConversation', () => {
     expect(german[0]?.content).toContain('Write your replies in German');
     const unset = buildConversation(initWith({ config: DEFAULT_BEHAVIOUR }));
     expect(unset[0]?.content).not.toContain('Write your replies in');
+    expect(unset[0]?.content).not.toContain('Keep your replies short');
+    const terse = buildConversation(
+      initWith({ config: { ...DEFAULT_BEHAVIOUR, verbosity: 'low' } }),
+    );
+    expect(terse[0]?.content).toContain('Keep your replies short');
   });
 });

@@ -43,6 +43,7 @@ describe('schema version', () => {
         '0007-instance-agent-runtime',
         '0008-approval-requester',
         '0009-dashboard-sessions',
+        '0010-instance-behaviour',
       ]);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);
