@@ -67,9 +67,10 @@ export type IngressOutcome =
  * after the database commit, so the adapter may acknowledge the platform then.
  *
  * A message takes one path: the thread is upserted (one statement); an unregistered direct
- * chat goes through admission; a chat command is answered and not stored; anything else is
- * stored with its sender in one statement (`storeUserMessage`), in a transaction with its
- * artifacts when it has attachments.
+ * chat goes through admission; an unregistered chat gets no answer but to the commands that
+ * answer there (`/status`: how to register it); a chat command is answered and not stored;
+ * anything else is stored with its sender in one statement (`storeUserMessage`), in a
+ * transaction with its artifacts when it has attachments.
  */
 export class Ingress {
   readonly #o: IngressOptions;
