@@ -8,8 +8,10 @@ import { deadLettersApi } from './api/dead-letters-api.ts';
 import { overviewApi } from './api/overview-api.ts';
 import { pairingApi } from './api/pairing-api.ts';
 import { tasksApi } from './api/tasks-api.ts';
+import { threadConfigApi } from './api/thread-config-api.ts';
 import { threadsApi } from './api/threads-api.ts';
 import { usageApi } from './api/usage-api.ts';
+import { usersApi } from './api/users-api.ts';
 import { assetPath } from './asset-path.ts';
 import { type AuthOptions, mountLogin, requireAuth } from './auth.ts';
 import type { DashboardDeps, DashboardEnv } from './dashboard-env.ts';
@@ -21,6 +23,7 @@ import { pairingPage } from './pages/pairing-page.ts';
 import { tasksPage } from './pages/tasks-page.ts';
 import { threadsPage } from './pages/threads-page.ts';
 import { usagePage } from './pages/usage-page.ts';
+import { usersPage } from './pages/users-page.ts';
 
 /** Where Bull Board is mounted. */
 export const QUEUES_PATH = '/queues';
@@ -68,6 +71,8 @@ export function createDashboardApp(deps: DashboardDeps, auth: AuthOptions): Hono
 
   app.route('/api', overviewApi(deps));
   app.route('/api', threadsApi(deps));
+  app.route('/api', threadConfigApi(deps));
+  app.route('/api', usersApi(deps));
   app.route('/api', tasksApi(deps));
   app.route('/api', approvalsApi(deps));
   app.route('/api', deadLettersApi(deps));
@@ -82,6 +87,7 @@ export function createDashboardApp(deps: DashboardDeps, auth: AuthOptions): Hono
   app.route('/', approvalsPage(deps));
   app.route('/', deadLettersPage(deps));
   app.route('/', usagePage(deps));
+  app.route('/', usersPage(deps));
   app.route('/', pairingPage(deps));
   app.route('/', chatPage(deps.web !== null));
   // Bull Board's UI lists queues from this call: show queues created since the last look.

@@ -81,6 +81,7 @@ export async function attachDashboard(
       logger: logger.child({ role: `gateway-${channel}` }),
       spoolDir: resolve(env.DATA_DIR, 'spool'),
       ...(options.plugins && { plugins: options.plugins }),
+      userTriggersPerMinute: env.USER_TRIGGERS_PER_MINUTE,
     });
     return new WebChat({ adapter, gateway, db: runtime.db, logger });
   };
@@ -98,6 +99,7 @@ export async function attachDashboard(
       terminal,
       logger,
       heartbeatMs: env.HEARTBEAT_MS,
+      userTriggersPerMinute: env.USER_TRIGGERS_PER_MINUTE,
     },
     { sessions, secureCookies: env.DASHBOARD_SECURE_COOKIES },
   );

@@ -23,4 +23,6 @@ export interface DashboardDeps {
   logger: Logger;
   /** Heartbeat period of the fleet, to tell live instances from stale rows. */
   heartbeatMs: number;
+  /** The gateways' `USER_TRIGGERS_PER_MINUTE` (the one global the workers do not publish). */
+  userTriggersPerMinute?: number;
 }

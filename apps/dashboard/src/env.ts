@@ -17,6 +17,11 @@ export const dashboardEnvShape = {
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /**
+   * As for the gateways: messages one person may send per thread and minute that start runs,
+   * for the web chat and as the global value the dashboard shows; 0: no limit.
+   */
+  USER_TRIGGERS_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(10),
 };
 
 export const dashboardEnvSchema = z.object({ ...baseEnvShape, ...dashboardEnvShape });

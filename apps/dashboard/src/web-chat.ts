@@ -34,6 +34,8 @@ const postSchema = z.object({
   text: webMessageUpdateSchema.shape.text,
   /** The browser's id for the message, so a resend after a timeout is not stored twice. */
   messageId: webIdSchema.optional(),
+  /** The browser's IANA time zone; an unknown one is ignored. */
+  timeZone: z.string().max(64).optional(),
 });
 
 /**
@@ -73,7 +75,11 @@ export class WebChat {
           chatTitle: 'Web chat',
           isGroup: false,
           messageId,
-          from: { id: OPERATOR_ID, name: 'Operator' },
+          from: {
+            id: OPERATOR_ID,
+            name: 'Operator',
+            ...(body.timeZone && { timeZone: body.timeZone }),
+          },
           text: body.text,
         });
       } catch (error) {

@@ -1,5 +1,14 @@
-import { type BehaviourConfig, resolveConfig } from '@gridbot/core';
-import { type Database, findTask, type MemoryCap, type OutboxRow, startRun } from '@gridbot/db';
+import { type BehaviourConfig, resolveBehaviour } from '@gridbot/core';
+import {
+  type Database,
+  findTask,
+  findUserById,
+  type MemoryCap,
+  type OutboxRow,
+  startRun,
+  type Thread,
+  userLevel,
+} from '@gridbot/db';
 import type { LlmProvider } from '@gridbot/llm';
 import {
   drainJobSchema,
@@ -94,11 +103,12 @@ export class DrainProcessor {
   process(job: Job, token?: string): Promise<string> {
     const { threadId } = parseJob(drainJobSchema, job, 'drain');
     return outageSafe(job, token, this.#o.logger, () =>
-      this.#leased(job, token, threadId, (thread, config, lease, log) =>
+      this.#leased(job, token, threadId, (thread, configFor, lease, log) =>
         planMessages({
           db: this.#o.db,
           thread,
-          skip: (pending) => this.#budget.spent(lease, thread, pending, config, log),
+          configFor,
+          skip: (pending, config) => this.#budget.spent(lease, thread, pending, config, log),
           drainAgain: () => this.#o.queues.enqueueDrain(thread.id),
         }),
       ),
@@ -112,16 +122,17 @@ export class DrainProcessor {
       const task = await findTask(this.#o.db, taskId);
       if (!task) return 'task gone';
       const firedFor = slot ?? job.opts.prevMillis ?? job.timestamp;
-      return this.#leased(job, token, task.thread_id, (thread, config, lease, log) =>
+      return this.#leased(job, token, task.thread_id, async (thread, configFor, lease, log) =>
         planTask({
           misfireGraceMs: this.#o.misfireGraceMs ?? MISFIRE_GRACE_MS,
           db: this.#o.db,
           task,
           slot: firedFor,
           thread,
-          config,
+          // A task runs with the thread's settings: nobody in particular addressed the assistant.
+          config: await configFor(null),
           log,
-          skip: (pending) => this.#budget.spent(lease, thread, pending, config, log),
+          skip: (pending, config) => this.#budget.spent(lease, thread, pending, config, log),
         }),
       );
     });
@@ -157,13 +168,23 @@ export class DrainProcessor {
     throw new DelayedError();
   }
 
+  /** The thread's effective settings with the given person's defaults (see `resolveBehaviour`). */
+  async #configFor(thread: Thread, userId: number | null): Promise<BehaviourConfig> {
+    const user = userId === null ? undefined : await findUserById(this.#o.db, userId);
+    return resolveBehaviour({
+      global: this.#o.globalConfig,
+      user: userLevel(user),
+      thread: { config: thread.config, isGroup: thread.is_group },
+    }).config;
+  }
+
   async #run(job: Job, held: HeldThread, plan: Planner): Promise<string> {
     const { db } = this.#o;
     const { lease, thread, log } = held;
     if (!thread?.registered) return 'thread not registered';
-    const config = resolveConfig(this.#o.globalConfig, {}, thread.config);
-    const planned = await plan(thread, config, lease, log);
+    const planned = await plan(thread, (userId) => this.#configFor(thread, userId), lease, log);
     if (typeof planned === 'string') return planned;
+    const { config } = planned;
 
     // The agent's context loads while the run is recorded (separate pool connections).
     const context = loadAgentContext(db, { thread, config, isolated: planned.isolated });

@@ -68,6 +68,8 @@ export const workerEnvShape = {
   /** Default: anthropic when ANTHROPIC_API_KEY is set, else openai with OPENAI_API_KEY, else echo. */
   LLM_PROVIDER: z.enum(['echo', 'anthropic', 'openai']).optional(),
   LLM_MODEL: z.string().min(1).optional(),
+  /** Most tokens one model answer may have: the ceiling, a chat or a person may only lower it. */
+  LLM_MAX_TOKENS: z.coerce.number().int().min(1).max(200_000).default(4096),
   ANTHROPIC_API_KEY: secret(z.string().min(1).optional()),
   ANTHROPIC_BASE_URL: urlVar(['http', 'https'], 'https://api.anthropic.com').optional(),
   OPENAI_API_KEY: secret(z.string().min(1).optional()),
@@ -75,7 +77,7 @@ export const workerEnvShape = {
   OPENAI_BASE_URL: urlVar(['http', 'https'], 'http://localhost:11434/v1').optional(),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(120_000),
   LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
-  /** Tokens a thread may use per day (its config may change it); 0 = unlimited. */
+  /** Tokens a thread may use per day (a chat or a person may only lower it); 0 = unlimited. */
   DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(0),
   /** A task firing later than this after its slot counts as missed (misfire policy applies). */
   MISFIRE_GRACE_MS: z.coerce.number().int().min(100).default(60_000),

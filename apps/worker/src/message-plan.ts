@@ -1,3 +1,4 @@
+import type { BehaviourConfig } from '@gridbot/core';
 import {
   type Database,
   type Message,
@@ -6,7 +7,7 @@ import {
   undeliveredDecisions,
 } from '@gridbot/db';
 import type { Kysely } from 'kysely';
-import type { RunPlan } from './run-plan.ts';
+import type { ConfigFor, RunPlan } from './run-plan.ts';
 
 /** Most new messages handed to one run; the rest wait for the next. */
 export const MAX_NEW_MESSAGES = 200;
@@ -14,8 +15,10 @@ export const MAX_NEW_MESSAGES = 200;
 export interface MessagePlanInput {
   db: Kysely<Database>;
   thread: Thread;
+  /** The settings for a run the given person started. */
+  configFor: ConfigFor;
   /** True when the thread may not run now (its token budget is spent; the skip is committed). */
-  skip: (pending: Message[]) => Promise<boolean>;
+  skip: (pending: Message[], config: BehaviourConfig) => Promise<boolean>;
   /** Asks for another run of the thread (a backlog larger than one run). */
   drainAgain: () => Promise<void>;
 }
@@ -23,7 +26,9 @@ export interface MessagePlanInput {
 /**
  * A drain's run (beside `planTask`, a task's): the messages past the cursor and the approval
  * outcomes not yet handed to an agent. Nothing runs without a triggering message or an
- * outcome, or when the budget is spent; a string says why.
+ * outcome, or when the budget is spent; a string says why. The settings are those of the
+ * person who addressed the assistant last (their defaults, under the thread's overrides), or
+ * of whoever asked for the approval being answered.
  */
 export async function planMessages(input: MessagePlanInput): Promise<RunPlan | string> {
   const { db, thread } = input;
@@ -32,12 +37,18 @@ export async function planMessages(input: MessagePlanInput): Promise<RunPlan | s
     undeliveredDecisions(db, thread.id),
   ]);
   if (!pending.some((m) => m.triggers) && decisions.length === 0) return 'nothing to answer';
-  if (await input.skip(pending)) return 'over budget';
+  const sender =
+    pending.filter((m) => m.triggers).at(-1)?.sender_id ??
+    decisions.find((d) => d.requested_by !== null)?.requested_by ??
+    null;
+  const config = await input.configFor(sender);
+  if (await input.skip(pending, config)) return 'over budget';
   return {
     trigger: 'message',
     pending,
     decisions,
     isolated: false,
+    config,
     onCommitted: async () => {
       // A backlog larger than one run: ask for another run rather than leave it stranded.
       if (pending.length === MAX_NEW_MESSAGES) await input.drainAgain().catch(() => {});

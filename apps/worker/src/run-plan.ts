@@ -10,16 +10,24 @@ export interface RunPlan {
   decisions: Approval[];
   /** Run without the thread's history. */
   isolated: boolean;
+  /** The effective settings of the run (see `resolveBehaviour`). */
+  config: BehaviourConfig;
   /** After the reply is committed. */
   onCommitted?: (reply: string | null, runId: number) => Promise<void>;
   /** After a final failure, before the thread is told. */
   onFailed?: (error: Error, runId: number) => Promise<void>;
 }
 
+/**
+ * The thread's effective settings for a run started by the person with this user id (their
+ * defaults apply), or by nobody in particular (null: a task).
+ */
+export type ConfigFor = (userId: number | null) => Promise<BehaviourConfig>;
+
 /** Decides, under the thread's lease, what to run; a string says why nothing runs. */
 export type Planner = (
   thread: Thread,
-  config: BehaviourConfig,
+  configFor: ConfigFor,
   lease: ThreadLease,
   log: Logger,
 ) => Promise<RunPlan | string>;

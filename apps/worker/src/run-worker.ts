@@ -121,6 +121,15 @@ export async function attachWorker(
   const dataDir = resolve(env.DATA_DIR);
   const pool = new WarmPool({ runtime: agentRuntime, idleMs: env.AGENT_IDLE_MS, logger });
   const events = new ThreadEventHub(runtime.transport.pubsub, env.QUEUE_PREFIX);
+  // The global level of every run's settings, also published for /config, /status and the
+  // dashboard, which run in other processes and would otherwise show built-in defaults.
+  const globalConfig = {
+    ...DEFAULT_BEHAVIOUR,
+    model: llm.model,
+    max_tokens: env.LLM_MAX_TOKENS,
+    daily_token_budget: env.DAILY_TOKEN_BUDGET,
+  };
+  await runtime.instance.setBehaviour({ provider: llm.provider.name, config: globalConfig });
   const processor = new DrainProcessor({
     ...(withheldTools && { withheldTools }),
     db: runtime.db,
@@ -137,11 +146,7 @@ export async function attachWorker(
     llm: llm.provider,
     workerId: runtime.instance.id,
     assistantName: env.ASSISTANT_NAME,
-    globalConfig: {
-      ...DEFAULT_BEHAVIOUR,
-      model: llm.model,
-      daily_token_budget: env.DAILY_TOKEN_BUDGET,
-    },
+    globalConfig,
     leaseTtlMs: env.LEASE_TTL_MS,
     misfireGraceMs: env.MISFIRE_GRACE_MS,
     maxTasksPerThread: env.MAX_TASKS_PER_THREAD,

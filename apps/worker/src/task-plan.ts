@@ -26,7 +26,7 @@ export interface TaskPlanInput {
   config: BehaviourConfig;
   log: Logger;
   /** True when the thread may not run now (e.g. its token budget is spent). */
-  skip: (pending: Message[]) => Promise<boolean>;
+  skip: (pending: Message[], config: BehaviourConfig) => Promise<boolean>;
   now?: number;
 }
 
@@ -84,7 +84,7 @@ export async function planTask(input: TaskPlanInput): Promise<RunPlan | string> 
     return 'missed slot skipped';
   }
   const pending = [promptMessage(task, input.thread)];
-  if (await input.skip(pending)) {
+  if (await input.skip(pending, input.config)) {
     await finishTaskRun(db, claim.id, {
       status: 'skipped',
       summary: 'token budget spent',
@@ -98,6 +98,7 @@ export async function planTask(input: TaskPlanInput): Promise<RunPlan | string> 
     pending,
     decisions: [],
     isolated: task.context_mode === 'isolated',
+    config: input.config,
     onCommitted: async (reply, runId) => {
       await finishTaskRun(db, claim.id, {
         status: 'succeeded',

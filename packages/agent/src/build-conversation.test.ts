@@ -139,4 +139,18 @@ describe('buildConversation', () => {
     );
     expect(messages.at(-1)?.content).toBe('[Alice, 10:00] hello');
   });
+
+  it('asks for replies in the configured language, and says nothing when none is set', () => {
+    const german = buildConversation(
+      initWith({ config: { ...DEFAULT_BEHAVIOUR, language: 'German' } }),
+    );
+    expect(german[0]?.content).toContain('Write your replies in German');
+    const unset = buildConversation(initWith({ config: DEFAULT_BEHAVIOUR }));
+    expect(unset[0]?.content).not.toContain('Write your replies in');
+    expect(unset[0]?.content).not.toContain('Keep your replies short');
+    const terse = buildConversation(
+      initWith({ config: { ...DEFAULT_BEHAVIOUR, verbosity: 'low' } }),
+    );
+    expect(terse[0]?.content).toContain('Keep your replies short');
+  });
 });

@@ -53,11 +53,21 @@ function toolsParagraph(init: InitializeParams, context: ConversationContext): s
   return lines;
 }
 
+/** The `verbosity` setting as an instruction (medium: none). */
+const VERBOSITY: Record<string, string> = {
+  low: 'Keep your replies short: a few sentences at most, unless asked for more.',
+  high: 'Give thorough, detailed replies.',
+};
+
 function systemPrompt(init: InitializeParams, clock: ThreadClock, context: ConversationContext) {
   const lines = [
     `You are ${init.assistantName}, an assistant in ${chatDescription(init)}. User messages show their sender and time as "[Name, 10:02] text" (times in ${clock.zone}); write your own replies as plain text, without that prefix.`,
     `Current time: ${clock.current()}.`,
   ];
+  const language = init.config.language.trim();
+  if (language) lines.push(`Write your replies in ${language}, whatever language people write in.`);
+  const length = VERBOSITY[init.config.verbosity];
+  if (length) lines.push(length);
   if (init.thread.isMain) {
     lines.push(
       'This is the main chat: you may also act on other chats (thread_jid) and write global memory.',

@@ -4,9 +4,35 @@ export {
   DEFAULT_BEHAVIOUR,
   type PartialBehaviourConfig,
   partialBehaviourConfigSchema,
+  type ResolvedBehaviour,
+  type ResolveInput,
+  resolveBehaviour,
   resolveConfig,
+  type UserLevel,
+  withinCap,
+  withValidKeys,
 } from './behaviour-config.ts';
 export { chunkText } from './chunk.ts';
+export {
+  allowsLevel,
+  CONFIG_KEY_NAMES,
+  CONFIG_KEYS,
+  type ConfigKey,
+  type ConfigKeyDef,
+  type ConfigKeyKind,
+  type ConfigSource,
+  isConfigKey,
+  isTimeZone,
+  SETTABLE_KEYS,
+} from './config-keys.ts';
+export {
+  describeKeys,
+  formatSetting,
+  readSetting,
+  type SettingLevel,
+  type SettingResult,
+  unknownKeyMessage,
+} from './config-setting.ts';
 export {
   AgentProtocolError,
   AgentStartError,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from './config-keys.ts';
 import { parseJid } from './jid.ts';
 
 const jidSchema = z.string().refine(
@@ -19,6 +20,8 @@ export const senderSchema = z.object({
   name: z.string().min(1).max(256),
   username: z.string().max(256).nullable(),
   isBot: z.boolean(),
+  /** The sender's IANA time zone, where the platform tells it (the web chat's browser). */
+  timeZone: z.string().min(1).max(64).refine(isTimeZone).optional(),
 });
 export type Sender = z.infer<typeof senderSchema>;
 

@@ -221,6 +221,16 @@ export interface InstancesTable {
   status: 'up' | 'stopping' | 'down';
   /** A worker's agents: in Docker, or as plain processes (not isolated); null for other roles. */
   agent_runtime: 'docker' | 'process' | null;
+  /** A worker's global behaviour settings (see {@link PublishedBehaviour}); null for other roles. */
+  behaviour: ColumnType<PublishedBehaviour | null, string | null | undefined, string | null>;
+}
+
+/** What a worker publishes about the settings its runs start from. */
+export interface PublishedBehaviour {
+  /** The model provider answering its calls: `anthropic`, `openai`, `echo`. */
+  provider: string;
+  /** The global level of the behaviour settings (its environment over the built-in defaults). */
+  config: Record<string, unknown>;
 }
 
 export interface AuditLogTable {

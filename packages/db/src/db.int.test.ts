@@ -44,6 +44,7 @@ describe('schema version', () => {
         '0008-approval-requester',
         '0009-dashboard-sessions',
         '0010-history-reset-and-search',
+        '0011-instance-behaviour',
       ]);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);

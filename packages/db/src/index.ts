@@ -11,6 +11,7 @@ export type {
   OutboxPayload,
   OutboxRow,
   OutboxStatus,
+  PublishedBehaviour,
   RunStatus,
   Thread,
   ThreadUpdate,
@@ -82,6 +83,17 @@ export {
 export { insertArtifact, type NewArtifactInput } from './repos/artifacts-repo.ts';
 export { type AuditEntry, recordAudit } from './repos/audit-log-repo.ts';
 export {
+  effectiveBehaviour,
+  type GlobalBehaviour,
+  globalBehaviour,
+} from './repos/behaviour-repo.ts';
+export {
+  type ConfigChange,
+  type ConfigChanged,
+  type ConfigOwner,
+  changeConfig,
+} from './repos/config-repo.ts';
+export {
   dashboardSessionLive,
   deleteDashboardSession,
   deleteDashboardSessionsExcept,
@@ -108,6 +120,7 @@ export {
   type InstanceInput,
   listInstances,
   listUpWorkers,
+  publishedBehaviour,
   registerInstance,
   setInstanceStatus,
 } from './repos/instances-repo.ts';
@@ -200,4 +213,11 @@ export {
   todayIn,
   tokensUsedToday,
 } from './repos/token-ledger-repo.ts';
-export { findUser, type SenderInput, upsertUser } from './repos/users-repo.ts';
+export {
+  findUser,
+  findUserById,
+  listUsers,
+  type SenderInput,
+  upsertUser,
+  userLevel,
+} from './repos/users-repo.ts';

@@ -11,6 +11,7 @@ import * as instanceAgentRuntime from './migrations/0007-instance-agent-runtime.
 import * as approvalRequester from './migrations/0008-approval-requester.ts';
 import * as dashboardSessions from './migrations/0009-dashboard-sessions.ts';
 import * as historyResetAndSearch from './migrations/0010-history-reset-and-search.ts';
+import * as instanceBehaviour from './migrations/0011-instance-behaviour.ts';
 
 /** Every migration, in order. Names sort lexically; never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-approval-requester': approvalRequester,
   '0009-dashboard-sessions': dashboardSessions,
   '0010-history-reset-and-search': historyResetAndSearch,
+  '0011-instance-behaviour': instanceBehaviour,
 };
 
 function migrator<DB>(db: Kysely<DB>): Migrator {

@@ -3,12 +3,13 @@ import {
   type InboundEdit,
   type InboundEvent,
   type InboundMessage,
-  resolveConfig,
+  resolveBehaviour,
   shouldTrigger,
 } from '@gridbot/core';
 import {
   type Database,
   findThreadByJid,
+  globalBehaviour,
   type Message,
   type StoredUserMessage,
   storeUserMessage,
@@ -92,11 +93,12 @@ export type IngressOutcome =
  * after the database commit, so the adapter may acknowledge the platform then.
  *
  * A message takes one path: the thread is upserted (one statement); an unregistered direct
- * chat goes through admission; a chat command is answered and not stored (an unknown
- * `/word` addressed to the bot is told to see `/help`; another bot's `/word@Other` is
- * stored as context, never answered); then the plugins' inbound hooks may drop it, answer
- * it, or add to it; anything else is stored with its sender in one statement
- * (`storeUserMessage`), in a transaction with its artifacts or a plugin's answer.
+ * chat goes through admission; an unregistered chat gets no answer but to the commands that
+ * answer there (`/status`: how to register it); a chat command is answered and not stored
+ * (an unknown `/word` addressed to the bot is told to see `/help`; another bot's
+ * `/word@Other` is stored as context, never answered); then the plugins' inbound hooks may
+ * drop it, answer it, or add to it; anything else is stored with its sender in one
+ * statement (`storeUserMessage`), in a transaction with its artifacts or a plugin's answer.
  */
 export class Ingress {
   readonly #o: IngressOptions;
@@ -139,13 +141,17 @@ export class Ingress {
       if (!admission.admitted) return message.sender.isBot ? 'unregistered' : 'pairing';
       thread = admission.thread;
     }
-    if (!thread.registered) return 'unregistered';
     const head = parseCommandHead(message.text);
     const foreign = head !== null && !this.#forThisBot(head, message);
+    if (!thread.registered) {
+      const invoked = head && !foreign ? findCommand(this.#commands, message.text.trim()) : null;
+      if (!invoked?.command.answersUnregistered) return 'unregistered';
+    }
     if (head && !foreign) {
       const answered = await this.#command(head, message, thread);
       if (answered) return answered;
     }
+    if (!thread.registered) return 'unregistered';
     // Another bot's command is context for the assistant, never a trigger.
     const triggersSoFar = !foreign && this.#triggers(message, thread);
     const decision = await this.#plugins.inbound({
@@ -215,6 +221,11 @@ export class Ingress {
         admins: this.#o.adminUsers ?? new Set(),
         match: invoked.match,
         commands: this.#commands,
+        assistantName: this.#o.assistantName,
+        globals: () =>
+          globalBehaviour(this.#o.db, {
+            user_triggers_per_minute: this.#userTriggersPerMinute(),
+          }),
         reply,
         replyWithDocument: (caption, document) =>
           this.#replies.document(id, message, caption, document),
@@ -258,6 +269,7 @@ export class Ingress {
         name: message.sender.name,
         username: message.sender.username,
         allowed: allowlisted,
+        timeZone: message.sender.timeZone ?? null,
       },
       platformMessageId: message.platformMessageId,
       content: how.content ?? message.text,
@@ -287,14 +299,21 @@ export class Ingress {
     return done?.stored ?? null;
   }
 
-  /** The thread's per-person limit on messages that start runs. */
+  /** This gateway's own global for the per-person limit (`USER_TRIGGERS_PER_MINUTE`). */
+  #userTriggersPerMinute(): number {
+    return this.#o.userTriggersPerMinute ?? DEFAULT_BEHAVIOUR.user_triggers_per_minute;
+  }
+
+  /** The thread's per-person limit on messages that start runs (no person may lift it). */
   #triggersPerMinute(thread: Thread): number {
     const operator = {
       ...DEFAULT_BEHAVIOUR,
-      user_triggers_per_minute:
-        this.#o.userTriggersPerMinute ?? DEFAULT_BEHAVIOUR.user_triggers_per_minute,
+      user_triggers_per_minute: this.#userTriggersPerMinute(),
     };
-    return resolveConfig(operator, {}, thread.config).user_triggers_per_minute;
+    return resolveBehaviour({
+      global: operator,
+      thread: { config: thread.config, isGroup: thread.is_group },
+    }).config.user_triggers_per_minute;
   }
 
   /** Whether a message addresses the assistant in its thread. */

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Database, registerInstance, setInstanceStatus } from '@gridbot/db';
+import {
+  type Database,
+  type PublishedBehaviour,
+  registerInstance,
+  setInstanceStatus,
+} from '@gridbot/db';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 
@@ -35,6 +40,7 @@ export class InstanceRegistry {
   }
 
   #agentRuntime: 'docker' | 'process' | null = null;
+  #behaviour: PublishedBehaviour | null = null;
 
   /** This process's row in `instances`, written at start and with every beat. */
   #register(): Promise<void> {
@@ -47,6 +53,7 @@ export class InstanceRegistry {
       version,
       gitSha,
       agentRuntime: this.#agentRuntime,
+      behaviour: this.#behaviour,
     });
   }
 
@@ -66,6 +73,15 @@ export class InstanceRegistry {
    */
   async setAgentRuntime(kind: 'docker' | 'process'): Promise<void> {
     this.#agentRuntime = kind;
+    if (this.#timer) await this.#register();
+  }
+
+  /**
+   * Publishes the global behaviour settings this worker's runs start from (kept with every
+   * beat), for `/config`, `/status` and the dashboard in other processes.
+   */
+  async setBehaviour(behaviour: PublishedBehaviour): Promise<void> {
+    this.#behaviour = behaviour;
     if (this.#timer) await this.#register();
   }
 

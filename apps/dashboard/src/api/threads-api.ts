@@ -13,6 +13,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DashboardDeps, DashboardEnv } from '../dashboard-env.ts';
+import { dashboardGlobals } from '../read-models/behaviour.ts';
 import { taskView } from '../read-models/tasks.ts';
 import {
   listThreadSummaries,
@@ -93,7 +94,9 @@ export function threadsApi(deps: DashboardDeps): Hono<DashboardEnv> {
   });
 
   api.get('/threads/:id', async (c) => {
-    return c.json(threadDetail(await threadOr404(db, c.req.param('id'))));
+    const thread = await threadOr404(db, c.req.param('id'));
+    const globals = await dashboardGlobals(db, deps.userTriggersPerMinute);
+    return c.json(await threadDetail(db, thread, globals));
   });
 
   api.get('/threads/:id/messages', async (c) => {

@@ -6,6 +6,7 @@ type Content = HtmlEscapedString | Promise<HtmlEscapedString>;
 const NAV = [
   ['/', 'Overview'],
   ['/threads', 'Threads'],
+  ['/users', 'Users'],
   ['/tasks', 'Tasks'],
   ['/approvals', 'Approvals'],
   ['/dead-letters', 'Dead letters'],

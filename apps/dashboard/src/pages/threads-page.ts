@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { DashboardDeps, DashboardEnv } from '../dashboard-env.ts';
+import { dashboardGlobals } from '../read-models/behaviour.ts';
 import { taskView } from '../read-models/tasks.ts';
 import {
   listThreadSummaries,
@@ -11,6 +12,7 @@ import {
   threadMessages,
   threadRuns,
 } from '../read-models/threads.ts';
+import { threadConfigSection } from './config-form.ts';
 import { csrfOf } from './csrf-of.ts';
 import { excerpt, when } from './format.ts';
 import { layout } from './layout.ts';
@@ -72,7 +74,8 @@ export function threadsPage(deps: DashboardDeps): Hono<DashboardEnv> {
     const raw = c.req.param('id');
     const row = /^\d{1,15}$/.test(raw) ? await findThreadById(db, Number(raw)) : undefined;
     if (!row) return notFound(c, raw);
-    const { thread, config, resolvedConfig } = threadDetail(row);
+    const globals = await dashboardGlobals(db, deps.userTriggersPerMinute);
+    const { thread, config, behaviour } = await threadDetail(db, row, globals);
     const [{ messages, hasMore }, runs, tasks, memories] = await Promise.all([
       threadMessages(db, thread.id, { limit: MESSAGES_SHOWN }),
       threadRuns(db, thread.id, RUNS_SHOWN),
@@ -147,10 +150,10 @@ ${taskTable(
           )
     }</tbody>
 </table>
-<h2>Config</h2>
-<p class="hint">The thread's overrides, then what they resolve to over the built-in defaults (the workers' own model and token budget may differ).</p>
+${threadConfigSection(thread.id, behaviour)}
+<details><summary>The thread's stored values (JSON)</summary>
 <pre id="thread-config">${JSON.stringify(config, null, 2)}</pre>
-<pre id="thread-resolved-config">${JSON.stringify(resolvedConfig, null, 2)}</pre>`;
+</details>`;
     return c.html(
       layout({
         title: thread.title ?? thread.jid,

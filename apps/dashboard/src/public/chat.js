@@ -80,7 +80,9 @@ document.addEventListener('DOMContentLoaded', () => {
     input.value = '';
     bubble({ role: 'user', ids: [messageId], text });
     try {
-      await api('POST', `${base}/messages`, { text, messageId });
+      // The browser's zone becomes the person's time zone while they have chosen none.
+      const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      await api('POST', `${base}/messages`, { text, messageId, timeZone });
       status.textContent = '';
     } catch (error) {
       status.textContent = `Not sent: ${error.message}`;

@@ -1,6 +1,7 @@
-import { type BehaviourConfig, DEFAULT_BEHAVIOUR, resolveConfig } from '@gridbot/core';
-import type { AgentRun, Database, Message, Thread } from '@gridbot/db';
+import type { BehaviourConfig } from '@gridbot/core';
+import type { AgentRun, Database, GlobalBehaviour, Message, Thread } from '@gridbot/db';
 import { type Kysely, sql } from 'kysely';
+import { type ThreadBehaviourView, threadBehaviour } from './behaviour.ts';
 
 /** A thread as the dashboard shows it. */
 export interface ThreadView {
@@ -31,10 +32,12 @@ export interface ThreadDetail {
   /** The thread's stored overrides, as stored. */
   config: Record<string, unknown>;
   /**
-   * The built-in defaults with the thread's valid overrides applied. The workers start from
-   * their own globals (their `LLM_MODEL`, `DAILY_TOKEN_BUDGET`), which this process cannot see.
+   * What the thread's next run resolves: the workers' published global settings, the
+   * defaults of the person who addressed the assistant last, the thread's overrides.
    */
   resolvedConfig: BehaviourConfig;
+  /** Each key with its value, where it comes from, and the thread's own value. */
+  behaviour: ThreadBehaviourView;
 }
 
 export interface MessageView {
@@ -139,12 +142,18 @@ export async function listThreadSummaries(
   }));
 }
 
-/** The thread with its overrides and resolved config. */
-export function threadDetail(row: Thread): ThreadDetail {
+/** The thread with its overrides and the settings its next run resolves. */
+export async function threadDetail(
+  db: Kysely<Database>,
+  row: Thread,
+  globals: GlobalBehaviour,
+): Promise<ThreadDetail> {
+  const behaviour = await threadBehaviour(db, row, globals);
   return {
     thread: threadView(row),
     config: row.config,
-    resolvedConfig: resolveConfig(DEFAULT_BEHAVIOUR, {}, row.config),
+    resolvedConfig: behaviour.resolved,
+    behaviour,
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { buildJid, type InboundEvent, type Jid, parseJid } from '@gridbot/core';
+import { buildJid, type InboundEvent, isTimeZone, type Jid, parseJid } from '@gridbot/core';
 import type { Logger } from 'pino';
 import type {
   BotIdentity,
@@ -133,6 +133,9 @@ export class WebAdapter implements ChannelAdapter {
         name: update.from.name,
         username: null,
         isBot: false,
+        ...(update.from.timeZone && isTimeZone(update.from.timeZone)
+          ? { timeZone: update.from.timeZone }
+          : {}),
       },
       platformMessageId: update.messageId,
       text: update.text,

@@ -10,6 +10,8 @@ const senderSchema = z.object({
   id: webIdSchema,
   name: z.string().trim().min(1).max(256),
   isBot: z.boolean().default(false),
+  /** The browser's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`). */
+  timeZone: z.string().min(1).max(64).optional(),
 });
 
 /** A message typed in the web chat, as the dashboard posts it to the adapter. */

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, Instance } from '../database.ts';
+import type { Database, Instance, PublishedBehaviour } from '../database.ts';
 
 export interface InstanceInput {
   id: string;
@@ -10,6 +10,8 @@ export interface InstanceInput {
   gitSha: string | null;
   /** A worker's agents (see `InstancesTable.agent_runtime`); null for other roles. */
   agentRuntime?: 'docker' | 'process' | null;
+  /** A worker's global behaviour settings; null for other roles. */
+  behaviour?: PublishedBehaviour | null;
 }
 
 /** Registers this process in the fleet. */
@@ -28,12 +30,14 @@ export async function registerInstance(db: Kysely<Database>, input: InstanceInpu
       heartbeat_at: now,
       status: 'up',
       agent_runtime: input.agentRuntime ?? null,
+      behaviour: input.behaviour ? JSON.stringify(input.behaviour) : null,
     })
     .onConflict((oc) =>
       oc.column('id').doUpdateSet({
         heartbeat_at: now,
         status: 'up',
         agent_runtime: input.agentRuntime ?? null,
+        behaviour: input.behaviour ? JSON.stringify(input.behaviour) : null,
       }),
     )
     .execute();
@@ -65,4 +69,24 @@ export async function listUpWorkers(db: Kysely<Database>, since: Date): Promise<
     .where('heartbeat_at', '>', since)
     .orderBy('started_at')
     .execute();
+}
+
+/**
+ * The global behaviour settings of the freshest worker up (heartbeat newer than `since`),
+ * with its provider and agent runtime; null when no worker is up or none published them.
+ */
+export async function publishedBehaviour(
+  db: Kysely<Database>,
+  since: Date,
+): Promise<(PublishedBehaviour & { agentRuntime: Instance['agent_runtime'] }) | null> {
+  const row = await db
+    .selectFrom('instances')
+    .select(['behaviour', 'agent_runtime'])
+    .where('status', '=', 'up')
+    .where('behaviour', 'is not', null)
+    .where('heartbeat_at', '>', since)
+    .orderBy('started_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.behaviour ? { ...row.behaviour, agentRuntime: row.agent_runtime } : null;
 }

@@ -162,6 +162,8 @@ export interface UserMessageInput {
     username: string | null;
     /** Set when the channel's allowlist names this user; never unsets an earlier approval. */
     allowed: boolean;
+    /** The zone the platform reports (see `SenderInput.timeZone`). */
+    timeZone?: string | null;
   };
   platformMessageId: string;
   content: string;

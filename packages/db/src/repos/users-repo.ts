@@ -1,3 +1,4 @@
+import type { UserLevel } from '@gridbot/core';
 import { type Kysely, type QueryCreator, sql } from 'kysely';
 import type { Database, User } from '../database.ts';
 
@@ -8,6 +9,8 @@ export interface SenderInput {
   username: string | null;
   /** Set when the channel's allowlist names this user; never unsets an earlier approval. */
   allowed?: boolean;
+  /** The IANA zone the platform reports (the web chat's browser); kept only while none is known. */
+  timeZone?: string | null;
 }
 
 /**
@@ -24,6 +27,7 @@ export function senderUpsert(db: QueryCreator<Database>, input: SenderInput) {
       username: input.username,
       allowed: input.allowed ?? false,
       config: '{}',
+      tz_name: input.timeZone ?? null,
       last_seen: new Date(),
     })
     .onConflict((oc) =>
@@ -32,6 +36,7 @@ export function senderUpsert(db: QueryCreator<Database>, input: SenderInput) {
         username: eb.ref('excluded.username'),
         last_seen: eb.ref('excluded.last_seen'),
         allowed: sql<boolean>`users.allowed or excluded.allowed`,
+        tz_name: sql<string | null>`coalesce(users.tz_name, excluded.tz_name)`,
       })),
     );
 }
@@ -52,4 +57,33 @@ export async function findUser(
     .where('channel', '=', channel)
     .where('platform_user_id', '=', platformUserId)
     .executeTakeFirst();
+}
+
+export async function findUserById(db: Kysely<Database>, id: number): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The people of a channel (or all), most recently seen first. */
+export async function listUsers(
+  db: Kysely<Database>,
+  options: { limit: number; q?: string },
+): Promise<User[]> {
+  let query = db.selectFrom('users').selectAll().orderBy('last_seen', 'desc').limit(options.limit);
+  const q = options.q?.trim();
+  if (q) {
+    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb('name', 'ilike', pattern),
+        eb('username', 'ilike', pattern),
+        eb('platform_user_id', 'ilike', pattern),
+      ]),
+    );
+  }
+  return query.execute();
+}
+
+/** A person's level of the behaviour settings: their defaults and the zone their platform reported. */
+export function userLevel(user: User | null | undefined): UserLevel | null {
+  return user ? { config: user.config, timezone: user.tz_name } : null;
 }

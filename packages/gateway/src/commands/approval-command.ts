@@ -1,18 +1,6 @@
-import { decideApproval, findUser, recordAudit, writesInMainThread } from '@gridbot/db';
-import type { ChatCommand, CommandContext } from './chat-command.ts';
-
-/**
- * Admins may decide any approval: the channel's `ADMIN_USERS`, and the main thread's users
- * (anyone typing in the main thread, or who has written there).
- */
-export async function isAdmin({ db, thread, message, admins }: CommandContext): Promise<boolean> {
-  const { channel, sender } = message;
-  return (
-    admins.has(sender.platformUserId) ||
-    thread.is_main ||
-    (await writesInMainThread(db, channel, sender.platformUserId))
-  );
-}
+import { decideApproval, findUser, recordAudit } from '@gridbot/db';
+import type { ChatCommand } from './chat-command.ts';
+import { isAdmin } from './is-admin.ts';
 
 /**
  * `/approve 12` or `/reject 12`: decides a pending approval of the thread and asks for the

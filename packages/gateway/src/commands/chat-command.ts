@@ -1,5 +1,5 @@
 import type { InboundMessage } from '@gridbot/core';
-import type { Database, OutboxDocument, Thread } from '@gridbot/db';
+import type { Database, GlobalBehaviour, OutboxDocument, Thread } from '@gridbot/db';
 import type { ThreadEvent } from '@gridbot/queue';
 import type { Kysely } from 'kysely';
 
@@ -8,6 +8,8 @@ export interface CommandContext {
   db: Kysely<Database>;
   thread: Thread;
   message: InboundMessage;
+  /** The assistant's name (the default trigger is `@<name>`). */
+  assistantName: string;
   /** Platform user ids of this channel's admins (`ADMIN_USERS`); see `approval-command.ts`. */
   admins: ReadonlySet<string>;
   /** The command's pattern matched against the trimmed text. */
@@ -24,6 +26,8 @@ export interface CommandContext {
   publish(event: ThreadEvent): Promise<void>;
   /** Asks for a run of the thread. */
   requestDrain(): Promise<void>;
+  /** The global settings runs start from (the workers', with this gateway's own on top). */
+  globals(): Promise<GlobalBehaviour>;
 }
 
 /**
@@ -48,6 +52,8 @@ export interface ChatCommand {
   /** Only admins may use it; `/help` says so. */
   adminOnly?: boolean;
   pattern: RegExp;
+  /** Answered in unregistered chats too (whose messages are otherwise ignored). */
+  answersUnregistered?: boolean;
   run(context: CommandContext): Promise<void>;
 }
 

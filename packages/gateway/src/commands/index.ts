@@ -1,5 +1,7 @@
 import { approvalCommand } from './approval-command.ts';
 import type { ChatCommand } from './chat-command.ts';
+import { configCommand } from './config-command.ts';
+import { defaultsCommand } from './defaults-command.ts';
 import { helpCommand } from './help-command.ts';
 import { historyCommand } from './history-command.ts';
 import { pairCommand } from './pair-command.ts';
@@ -29,4 +31,6 @@ export const CHAT_COMMANDS: readonly ChatCommand[] = [
   resetCommand,
   historyCommand,
   statsCommand,
+  configCommand,
+  defaultsCommand,
 ];

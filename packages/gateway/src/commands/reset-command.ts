@@ -1,6 +1,6 @@
 import { clearThreadMemory, recordAudit, resetHistory } from '@gridbot/db';
-import { isAdmin } from './approval-command.ts';
 import type { ChatCommand } from './chat-command.ts';
+import { isAdmin } from './is-admin.ts';
 
 /**
  * `/reset`: a fresh context. Earlier messages stay stored (and `/history` finds them) but
