@@ -71,7 +71,10 @@ export function findCommand(
 
 /** The command words in a usage line (`/approve <id> | /reject <id>`: approve, reject), lower-cased. */
 export function commandWords(command: Pick<ChatCommand, 'usage'>): string[] {
-  return [...command.usage.matchAll(/(?:^|\s)\/([A-Za-z0-9_]+)/g)].map((m) => m[1]!.toLowerCase());
+  const words = [...command.usage.matchAll(/(?:^|\s)\/([A-Za-z0-9_]+)/g)].map((m) =>
+    m[1]!.toLowerCase(),
+  );
+  return [...new Set(words)];
 }
 
 /** A `/word` or `/word@Name` at the start of a text, as typed to a bot. */

@@ -29,8 +29,13 @@ describe('/help', () => {
       '/help — this list',
       '/stop — cancels the run in progress here',
       "/tasks — this chat's scheduled tasks and their next run",
-      "/status — the workers up, whether agents are isolated, and this chat's run and tasks",
+      "/status — this chat's registration, model, workers, run, tokens today and pending approvals",
       '/approve <id> | /reject <id> — decides an approval the assistant asked for (the person who asked, or an admin)',
+      '/reset [memory] — starts a fresh context (older messages stay searchable); with memory, also forgets (admins in groups)',
+      "/history search <words> | /history export [md|jsonl] — finds this chat's messages, or sends its whole history as a file",
+      "/stats — this chat's messages, runs, tokens with a cost estimate, and activity",
+      "/config show | set <key> <value> | reset [key] | help — this chat's own settings (in a group, admins change them)",
+      '/defaults show | set <key> <value> | reset [key] | help — your own settings, used wherever a chat does not set its own',
       'Anything else addressed to me goes to the assistant.',
     ]);
     expect(describeHelp(CHAT_COMMANDS, true)).toContain(
@@ -68,6 +73,11 @@ describe('/help', () => {
       'approve',
       'reject',
       'pair',
+      'reset',
+      'history',
+      'stats',
+      'config',
+      'defaults',
     ]);
   });
 });

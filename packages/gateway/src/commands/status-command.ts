@@ -10,7 +10,7 @@ import { senderUser } from './settings-command.ts';
 export const statusCommand: ChatCommand = {
   name: 'status',
   usage: '/status',
-  summary: "the workers up, whether agents are isolated, and this chat's run and tasks",
+  summary: "this chat's registration, model, workers, run, tokens today and pending approvals",
   pattern: /^\/status(@\w+)?$/i,
   answersUnregistered: true,
   async run(context) {
