@@ -83,7 +83,7 @@ describe('an agent that ignores its limits', () => {
     const texts = () => h.telegram.botMessages(chat.chatId).map((m) => m.text);
     await h.telegram.say(chat, '@Andy do:task-flood');
     const verdict = await waitFor('the verdict', () => texts().at(-1), 30_000);
-    expect(verdict).toBe('tasks: 5 scheduled, 25 refused');
+    expect(verdict).toBe('tasks: 5 scheduled, 995 refused');
     const tasks = await h.db.db
       .selectFrom('scheduled_tasks')
       .select('id')
