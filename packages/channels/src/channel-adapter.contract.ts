@@ -154,7 +154,7 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
     it('hands a burst of 20 updates to the handler in arrival order', async () => {
       const started: string[] = [];
       handle = async (event) => {
-        started.push(event.text);
+        started.push(asMessage(event).text);
         await pause(started.length % 3 === 0 ? 15 : 1);
         events.push(event);
       };
