@@ -3,9 +3,13 @@
  * decides it (the next run receives the decision, the request shows who decided and loses
  * its buttons); a press by another member is refused and the approval stays pending; a press
  * on a request decided already says so and changes nothing. `/approve <id>` keeps working.
+ * Telegram (inline keyboard, callback_query) and Discord (components, interactions) share
+ * one worker.
  */
 import { registerThread } from '@gridbot/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALICE, BOB, CHANNELS, messagePayload } from './support/fake-discord/discord-payloads.ts';
+import { type FakeDiscord, startFakeDiscord } from './support/fake-discord/fake-discord.ts';
 import { REPO_ROOT } from './support/gridbot-process.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
 import type { BotMessage, ChatSpec } from './support/telegram-fake.ts';
@@ -14,12 +18,20 @@ import { waitFor } from './support/wait-for.ts';
 const group = { chatId: -960700, type: 'group', title: 'Ops' } as const;
 const requester: ChatSpec = { ...group, userId: 995, firstName: 'Ola' };
 const member: ChatSpec = { ...group, userId: 996, firstName: 'Bea' };
+const DISCORD_TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDA0Mg.fake.discord-token-for-gridbot-tests';
 let h: PipelineHarness;
+let discord: FakeDiscord;
 
 beforeAll(async () => {
   h = await PipelineHarness.create();
+  discord = await startFakeDiscord({ token: DISCORD_TOKEN, heartbeatIntervalMs: 1_000 });
   await registerThread(h.db.db, { jid: `telegram:${group.chatId}` });
+  await registerThread(h.db.db, { jid: `discord:${CHANNELS.text.id}`, title: 'general' });
   await h.start(['gateway', '--channel', 'telegram']);
+  await h.start(['gateway', '--channel', 'discord'], {
+    DISCORD_BOT_TOKEN: DISCORD_TOKEN,
+    DISCORD_API_BASE: discord.apiBase,
+  });
   await h.start(['worker'], {
     AGENT_COMMAND: `${process.execPath} ${REPO_ROOT}tests/fixtures/agents/ask-approval.mjs`,
   });
@@ -27,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
+  await discord?.close();
 });
 
 const messages = () => h.telegram.botMessages(group.chatId);
@@ -104,5 +117,60 @@ describe('approval buttons on Telegram', () => {
       .where('target', '=', 'approval:2')
       .execute();
     expect(decided).toEqual([{ action: 'approval.rejected' }]);
+  });
+});
+
+describe('approval buttons on Discord', () => {
+  const sent = () => discord.sent.filter((m) => m.channelId === CHANNELS.text.id);
+  const nthSent = (count: number) => waitFor(`discord message ${count}`, () => sent()[count - 1]);
+  const callbackTo = (id: string) =>
+    waitFor(`the callback of interaction ${id}`, () =>
+      discord.callbacks.find((c) => c.interactionId === id),
+    );
+
+  it('refuse another member ephemerally, and update the request for the requester', async () => {
+    discord.dispatchMessage(messagePayload({ content: '@Andy clean up the logs', author: ALICE }));
+    const request = await nthSent(1);
+    const id = /^Approval needed \(#(\d+)\)/.exec(request.content)?.[1];
+    expect(id).toBeDefined();
+    expect(request.body.components).toEqual([
+      {
+        type: 1,
+        components: [
+          { type: 2, style: 1, label: 'Approve', custom_id: `gridbot:approve:${id}` },
+          { type: 2, style: 4, label: 'Reject', custom_id: `gridbot:reject:${id}` },
+        ],
+      },
+    ]);
+
+    const refused = discord.press(request, `gridbot:approve:${id}`, BOB);
+    expect(await callbackTo(refused)).toMatchObject({
+      type: 4,
+      data: {
+        content: `Only the person who asked, or an admin, can decide approval #${id}.`,
+        flags: 64,
+      },
+    });
+    expect(await statusOf(Number(id))).toBe('pending');
+
+    const allowed = discord.press(request, `gridbot:reject:${id}`, ALICE);
+    expect(await callbackTo(allowed)).toMatchObject({ type: 7, data: { components: [] } });
+    expect(request.content).toBe(`Approval #${id}: delete the old logs\nRejected by Alice.`);
+    expect(request.body.components).toEqual([]);
+    expect(await statusOf(Number(id))).toBe('rejected');
+    // The next run receives the decision.
+    expect((await nthSent(2)).content).toBe(
+      `decision #${id}: rejected by discord:${ALICE.id} (Alice)`,
+    );
+
+    const late = discord.press(request, `gridbot:approve:${id}`, ALICE);
+    expect(await callbackTo(late)).toMatchObject({
+      type: 4,
+      data: {
+        content: `Approval #${id} is no longer pending: it was rejected by discord:${ALICE.id} (Alice).`,
+        flags: 64,
+      },
+    });
+    expect(await statusOf(Number(id))).toBe('rejected');
   });
 });
