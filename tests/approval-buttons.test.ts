@@ -3,15 +3,16 @@
  * decides it (the next run receives the decision, the request shows who decided and loses
  * its buttons); a press by another member is refused and the approval stays pending; a press
  * on a request decided already says so and changes nothing. `/approve <id>` keeps working.
- * Telegram (inline keyboard, callback_query) and Discord (components, interactions) share
- * one worker.
+ * Telegram (inline keyboard, callback_query), Discord (components, interactions) and the
+ * web chat (its API and event stream, as the page uses them) share one worker.
  */
 import { registerThread } from '@gridbot/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, BOB, CHANNELS, messagePayload } from './support/fake-discord/discord-payloads.ts';
 import { type FakeDiscord, startFakeDiscord } from './support/fake-discord/fake-discord.ts';
+import { freePort } from './support/free-port.ts';
 import { REPO_ROOT } from './support/gridbot-process.ts';
-import { PipelineHarness } from './support/pipeline-harness.ts';
+import { HARNESS_DASHBOARD_TOKEN, PipelineHarness } from './support/pipeline-harness.ts';
 import type { BotMessage, ChatSpec } from './support/telegram-fake.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -21,6 +22,7 @@ const member: ChatSpec = { ...group, userId: 996, firstName: 'Bea' };
 const DISCORD_TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDA0Mg.fake.discord-token-for-gridbot-tests';
 let h: PipelineHarness;
 let discord: FakeDiscord;
+let dashboard: string;
 
 beforeAll(async () => {
   h = await PipelineHarness.create();
@@ -32,6 +34,9 @@ beforeAll(async () => {
     DISCORD_BOT_TOKEN: DISCORD_TOKEN,
     DISCORD_API_BASE: discord.apiBase,
   });
+  const port = String(await freePort());
+  await h.start(['dashboard'], { HEALTH_PORT: port });
+  dashboard = `http://127.0.0.1:${port}`;
   await h.start(['worker'], {
     AGENT_COMMAND: `${process.execPath} ${REPO_ROOT}tests/fixtures/agents/ask-approval.mjs`,
   });
@@ -172,5 +177,94 @@ describe('approval buttons on Discord', () => {
       },
     });
     expect(await statusOf(Number(id))).toBe('rejected');
+  });
+});
+
+interface WebReply {
+  messageId: string;
+  text: string;
+  actions?: { id: string; label: string }[];
+  answer?: { text: string; edit: string | null };
+}
+
+/** The web chat's event stream, as the page reads it: every `reply` event, in order. */
+async function watchWebChat(chatId: string) {
+  const abort = new AbortController();
+  const replies: WebReply[] = [];
+  const response = await fetch(`${dashboard}/api/chat/${chatId}/events`, {
+    headers: { authorization: `Bearer ${HARNESS_DASHBOARD_TOKEN}` },
+    signal: abort.signal,
+  });
+  let ready = false;
+  void (async () => {
+    let buffer = '';
+    for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (/^event: ready$/m.test(event)) ready = true;
+        const data = /^data: (.*)$/m.exec(event)?.[1];
+        if (/^event: reply$/m.test(event) && data) replies.push(JSON.parse(data) as WebReply);
+      }
+    }
+  })().catch(() => {});
+  await waitFor('the event stream', () => ready);
+  return { replies, close: () => abort.abort() };
+}
+
+async function webPost(path: string, body: unknown): Promise<number> {
+  const response = await fetch(`${dashboard}/api/chat/${path}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${HARNESS_DASHBOARD_TOKEN}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+describe('approval buttons in the web chat', () => {
+  it('decide on a press posted through the chat API, and say when decided already', async () => {
+    const chat = await watchWebChat('buttons');
+    try {
+      expect(await webPost('buttons/messages', { text: 'clean up the logs' })).toBe(202);
+      const request = await waitFor('the request', () => chat.replies[0]);
+      const id = /^Approval needed \(#(\d+)\)/.exec(request.text)?.[1];
+      expect(request.actions?.map((a) => [a.id, a.label])).toEqual([
+        [`approve:${id}`, 'Approve'],
+        [`reject:${id}`, 'Reject'],
+      ]);
+      const press = { messageId: request.messageId, data: `approve:${id}` };
+      expect(await webPost('buttons/actions', press)).toBe(202);
+      const answered = await waitFor('the answer', () => chat.replies.find((r) => r.answer));
+      expect(answered).toMatchObject({
+        messageId: request.messageId,
+        answer: {
+          text: `Approved #${id}.`,
+          edit: `Approval #${id}: delete the old logs\nApproved by Operator.`,
+        },
+      });
+      const decision = await waitFor('the decision', () =>
+        chat.replies.find((r) => r.text.startsWith('decision')),
+      );
+      expect(decision.text).toBe(`decision #${id}: approved by web:operator (Operator)`);
+
+      expect(await webPost('buttons/actions', press)).toBe(202);
+      const again = await waitFor(
+        'the second answer',
+        () => chat.replies.filter((r) => r.answer)[1],
+      );
+      expect(again.answer).toMatchObject({
+        text: `Approval #${id} is no longer pending: it was approved by web:operator (Operator).`,
+        edit: null,
+      });
+      expect(await statusOf(Number(id))).toBe('approved');
+      expect(await webPost('buttons/actions', { messageId: '', data: 'x' })).toBe(400);
+    } finally {
+      chat.close();
+    }
   });
 });
