@@ -213,6 +213,13 @@ async function watchWebChat(chatId: string) {
   return { replies, close: () => abort.abort() };
 }
 
+async function webHistory(chatId: string): Promise<{ ids: string[]; actions?: unknown[] }[]> {
+  const response = await fetch(`${dashboard}/api/chat/${chatId}/messages`, {
+    headers: { authorization: `Bearer ${HARNESS_DASHBOARD_TOKEN}` },
+  });
+  return ((await response.json()) as { entries: { ids: string[]; actions?: unknown[] }[] }).entries;
+}
+
 async function webPost(path: string, body: unknown): Promise<number> {
   const response = await fetch(`${dashboard}/api/chat/${path}`, {
     method: 'POST',
@@ -237,6 +244,9 @@ describe('approval buttons in the web chat', () => {
         [`approve:${id}`, 'Approve'],
         [`reject:${id}`, 'Reject'],
       ]);
+      // A reload shows the buttons of a pending request.
+      const before = await webHistory('buttons');
+      expect(before.find((e) => e.ids.includes(request.messageId))?.actions).toHaveLength(2);
       const press = { messageId: request.messageId, data: `approve:${id}` };
       expect(await webPost('buttons/actions', press)).toBe(202);
       const answered = await waitFor('the answer', () => chat.replies.find((r) => r.answer));
@@ -251,6 +261,9 @@ describe('approval buttons in the web chat', () => {
         chat.replies.find((r) => r.text.startsWith('decision')),
       );
       expect(decision.text).toBe(`decision #${id}: approved by web:operator (Operator)`);
+      // …and none once it is decided.
+      const after = await webHistory('buttons');
+      expect(after.find((e) => e.ids.includes(request.messageId))?.actions).toBeUndefined();
 
       expect(await webPost('buttons/actions', press)).toBe(202);
       const again = await waitFor(
