@@ -8,6 +8,7 @@
  */
 import { registerThread } from '@gridbot/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from './support/browser.ts';
 import { ALICE, BOB, CHANNELS, messagePayload } from './support/fake-discord/discord-payloads.ts';
 import { type FakeDiscord, startFakeDiscord } from './support/fake-discord/fake-discord.ts';
 import { freePort } from './support/free-port.ts';
@@ -280,4 +281,40 @@ describe('approval buttons in the web chat', () => {
       chat.close();
     }
   });
+});
+
+describe('approval buttons on the web chat page', () => {
+  it('approve with a click: the request shows who decided, and the decision follows', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${dashboard}/login`);
+      await page.fill('#token', HARNESS_DASHBOARD_TOKEN);
+      await page.click('button[type=submit]');
+      await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+      await page.goto(`${dashboard}/chat?chat=buttons-page`);
+      await page.fill('#chat-input', 'clean up the logs');
+      await page.keyboard.press('Enter');
+      const request = page.locator('.chat-message.assistant', { hasText: 'Approval needed' });
+      await request.locator('button.chat-action').first().waitFor({ timeout: 30_000 });
+      expect(await request.locator('button.chat-action').allTextContents()).toEqual([
+        'Approve',
+        'Reject',
+      ]);
+      const id = /#(\d+)/.exec((await request.textContent()) ?? '')?.[1];
+      await request.locator('button.chat-action', { hasText: 'Approve' }).click();
+      const decided = page.locator('.chat-message.assistant', { hasText: 'Approved by Operator' });
+      await decided.waitFor({ timeout: 30_000 });
+      expect(await decided.textContent()).toBe(
+        `Approval #${id}: delete the old logs\nApproved by Operator.`,
+      );
+      expect(await page.locator('button.chat-action').count()).toBe(0);
+      expect(await page.locator('#chat-status').textContent()).toBe(`Approved #${id}.`);
+      await page
+        .locator('.chat-message.assistant', { hasText: `decision #${id}: approved` })
+        .waitFor({ timeout: 30_000 });
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

@@ -1,4 +1,7 @@
 /**
+ * Over 400 lines: REST, the test API and interactions share one fake platform's state
+ * (channels, sent messages), which splitting would have to pass around.
+ *
  * A fake Discord for tests: REST (`/api/v10`) and gateway (WebSocket, v10, JSON) on one
  * port of 127.0.0.1, enough for the real discord.js client to log in, receive messages,
  * resume after a dropped connection and send replies.
@@ -12,9 +15,6 @@
  * Dispatches made before the bot has connected are held and sent right after its READY and
  * GUILD_CREATE; those made while it is disconnected are replayed when it resumes. Button
  * presses are interactions: `press()` dispatches one, and its callback is answered once.
- *
- * Over 400 lines: REST, the test API and interactions share one fake platform's state
- * (channels, sent messages), which splitting would have to pass around.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
