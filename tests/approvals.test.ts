@@ -53,7 +53,9 @@ describe('approvals', () => {
     await h.telegram.say(chat, '/approve 1');
     expect(await nextReply(3)).toBe('decision #1: approved by telegram:992 (Ola)');
     await h.telegram.say(chat, '/approve 1');
-    expect(await nextReply(4)).toBe('Approval #1 is no longer pending.');
+    expect(await nextReply(4)).toBe(
+      'Approval #1 is no longer pending: it was approved by telegram:992 (Ola).',
+    );
 
     const approval = await h.db.db
       .selectFrom('approvals')

@@ -24,20 +24,33 @@ export interface BotDocument {
 
 /** A sent bot message as the fake recorded it. */
 export interface BotMessage {
+  /** Its message_id, as the bot was told. */
+  messageId: number;
   chatId: string;
   /** The text, or a document's caption ('' without one). */
   text: string;
   replyTo: number | null;
   document?: BotDocument;
+  /** Its inline keyboard's buttons, as they are now (an edit may have removed them). */
+  buttons: { text: string; data: string }[];
+}
+
+/** An `answerCallbackQuery` the bot made. */
+export interface CallbackAnswer {
+  callbackQueryId: string;
+  text: string | null;
 }
 
 /** telegram-test-api on a free port, with helpers to talk as users and read the bot's replies. */
 export class TelegramFake {
   readonly server: TelegramServer;
   readonly apiRoot: string;
+  /** The bot's `answerCallbackQuery` calls, in order. */
+  readonly callbackAnswers: CallbackAnswer[];
 
-  private constructor(server: TelegramServer) {
+  private constructor(server: TelegramServer, callbackAnswers: CallbackAnswer[]) {
     this.server = server;
+    this.callbackAnswers = callbackAnswers;
     this.apiRoot = server.config.apiURL;
   }
 
@@ -45,8 +58,49 @@ export class TelegramFake {
     const port = await freePort();
     const server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 600 });
     acceptDocuments(server);
+    const answers: CallbackAnswer[] = [];
+    recordCallbackAnswers(server, answers);
     await server.start();
-    return new TelegramFake(server);
+    return new TelegramFake(server, answers);
+  }
+
+  /**
+   * Presses an inline keyboard button of a bot message as the user of `chat`: a
+   * `callback_query` update with the message and the button's `callback_data`, as Telegram
+   * sends it. Returns the query id (see {@link callbackAnswer}).
+   */
+  async press(chat: ChatSpec, message: BotMessage, data: string): Promise<string> {
+    const internals = this.server as unknown as {
+      callbackId: number;
+      addUserCallback(query: Record<string, unknown>): Promise<void>;
+    };
+    const id = String(internals.callbackId);
+    await internals.addUserCallback({
+      botToken: BOT_TOKEN,
+      from: {
+        id: chat.userId,
+        is_bot: false,
+        first_name: chat.firstName,
+        username: chat.firstName.toLowerCase(),
+      },
+      message: {
+        message_id: message.messageId,
+        date: Math.floor(Date.now() / 1000),
+        chat: {
+          id: chat.chatId,
+          type: chat.type,
+          ...(chat.type === 'private' ? { first_name: chat.firstName } : { title: chat.title }),
+        },
+        text: message.text,
+      },
+      data,
+    });
+    return id;
+  }
+
+  /** The bot's answer to a button press (its `answerCallbackQuery`), once made. */
+  callbackAnswer(queryId: string): CallbackAnswer | undefined {
+    return this.callbackAnswers.find((answer) => answer.callbackQueryId === queryId);
   }
 
   /** Sends a text message as a user into a chat; resolves when the fake stored it. */
@@ -85,16 +139,22 @@ export class TelegramFake {
           caption?: string;
           document?: BotDocument;
           reply_parameters?: { message_id: number } | string;
+          reply_markup?: {
+            inline_keyboard?: { text: string; callback_data?: string }[][];
+          };
         };
         const reply =
           typeof params.reply_parameters === 'string'
             ? JSON.parse(params.reply_parameters)
             : params.reply_parameters;
+        const keyboard = params.reply_markup?.inline_keyboard ?? [];
         return {
+          messageId: m.messageId,
           chatId: String(m.message.chat_id),
           text: params.text ?? params.caption ?? '',
           replyTo: reply?.message_id ?? null,
           ...(params.document && { document: params.document }),
+          buttons: keyboard.flat().map((b) => ({ text: b.text, data: b.callback_data ?? '' })),
         };
       });
   }
@@ -144,6 +204,41 @@ export function sendWebhookSecret(server: TelegramServer): TelegramServer {
     internals.updateId++;
   };
   return server;
+}
+
+/**
+ * Records the bot's `answerCallbackQuery` calls (telegram-test-api answers them and keeps
+ * nothing): `callback_query_id` and the optional `text`, as the Bot API describes them.
+ */
+function recordCallbackAnswers(server: TelegramServer, answers: CallbackAnswer[]): void {
+  const app = (server as unknown as { webServer: ExpressApp }).webServer;
+  app.post('/bot:token/answerCallbackQuery', (req, res) => {
+    const body = req.body ?? {};
+    const answer = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(payload));
+    };
+    const id = body.callback_query_id;
+    if (typeof id !== 'string' && typeof id !== 'number')
+      return answer(400, {
+        ok: false,
+        error_code: 400,
+        description: 'Bad Request: callback_query_id is empty',
+      });
+    if (answers.some((a) => a.callbackQueryId === String(id)))
+      return answer(400, {
+        ok: false,
+        error_code: 400,
+        description:
+          'Bad Request: query is too old and response timeout expired or query ID is invalid',
+      });
+    answers.push({
+      callbackQueryId: String(id),
+      text: typeof body.text === 'string' ? body.text : null,
+    });
+    answer(200, { ok: true, result: true });
+  });
+  moveLastRouteFirst(app);
 }
 
 /** Express 4's internals, as far as {@link acceptDocuments} needs them. */
@@ -221,7 +316,11 @@ function acceptDocuments(server: TelegramServer): void {
       res.end(JSON.stringify({ ok: false, error_code: 500, description: String(error) }));
     });
   });
-  // Express matches in order: the new route goes before the library's catch-all.
+  moveLastRouteFirst(app);
+}
+
+/** Express matches in order: the route added last goes before the library's own (and its catch-all). */
+function moveLastRouteFirst(app: ExpressApp): void {
   const stack = app._router.stack;
   const layer = stack.pop()!;
   stack.splice(

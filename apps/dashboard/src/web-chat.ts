@@ -38,6 +38,15 @@ const postSchema = z.object({
   timeZone: z.string().max(64).optional(),
 });
 
+const pressSchema = z.object({
+  /** The message the button is on (its platform id, as the reply named it). */
+  messageId: z.string().min(1).max(128),
+  /** The button's id, as the reply carried it (`approve:12`). */
+  data: z.string().min(1).max(100),
+  /** The browser's id for the press, so its answer finds the page that pressed. */
+  actionId: webIdSchema.optional(),
+});
+
 /**
  * The web chat's API (and the terminal's, for `cli`): post a message into `web:<chatId>`
  * (`cli:<chatId>`) through the gateway's ingress,
@@ -89,6 +98,31 @@ export class WebChat {
         });
       }
       return c.json({ messageId }, 202);
+    });
+    // A press on a button of the assistant's message: answered on the event stream.
+    api.post('/:chatId/actions', async (c) => {
+      const chatId = c.req.param('chatId');
+      jidOf(chatId);
+      const body = await jsonBody(c.req, pressSchema);
+      const actionId = body.actionId ?? `p-${randomUUID()}`;
+      try {
+        await this.#options.adapter.handleUpdate({
+          type: 'action',
+          chatId,
+          chatTitle: 'Web chat',
+          isGroup: false,
+          actionId,
+          messageId: body.messageId,
+          from: { id: OPERATOR_ID, name: 'Operator' },
+          data: body.data,
+        });
+      } catch (error) {
+        this.#options.logger.warn({ err: error, chatId }, 'web chat press not handled');
+        throw new HTTPException(503, {
+          message: 'The press was not taken (the database is unreachable); press again.',
+        });
+      }
+      return c.json({ actionId }, 202);
     });
     // A file the chat was sent (`/history export`): its outbox row holds it.
     api.get('/:chatId/documents/:documentId', async (c) => {

@@ -21,6 +21,8 @@ export interface ContractSentMessage {
    * it (null for a platform that serves files by link rather than receiving them).
    */
   document?: { fileName: string; content: string | null };
+  /** The ids of the buttons under it, as a press would carry them (none: empty or absent). */
+  actions?: string[];
 }
 
 /** Raw platform updates for each case; every call makes a fresh update with a new message id. */
@@ -37,6 +39,8 @@ export interface ContractUpdates {
   edit(text: string): { update: unknown; platformMessageId: string };
   /** A message sent by the bot itself. */
   fromBot(text: string): unknown;
+  /** A person in the group chat pressing the button `data` under the bot's message `messageId`. */
+  press(messageId: string, data: string): unknown;
   /** Platform-specific malformed updates (missing ids, no sender, …). */
   malformed(): unknown[];
 }
@@ -154,7 +158,7 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
     it('hands a burst of 20 updates to the handler in arrival order', async () => {
       const started: string[] = [];
       handle = async (event) => {
-        started.push(event.text);
+        started.push(asMessage(event).text);
         await pause(started.length % 3 === 0 ? 15 : 1);
         events.push(event);
       };
@@ -220,6 +224,32 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
       });
       const received = sent[0]?.document?.content;
       expect(received === null || received === content).toBe(true);
+    });
+
+    it('puts buttons under a message sent with actions, and none without', async () => {
+      const actions = [
+        { id: 'approve:7', label: 'Approve', style: 'primary' as const },
+        { id: 'reject:7', label: 'Reject', style: 'danger' as const },
+      ];
+      await harness.adapter.sendText(harness.groupJid, 'plain', { replyTo: null });
+      await harness.adapter.sendText(harness.groupJid, 'Decide?', { replyTo: null, actions });
+      const [plain, decide] = await harness.sent();
+      expect(plain?.actions ?? []).toEqual([]);
+      expect(decide).toMatchObject({ text: 'Decide?', actions: ['approve:7', 'reject:7'] });
+    });
+
+    it('normalizes a press on a button as an action naming the message and the button', async () => {
+      await harness.adapter.handleUpdate(
+        harness.updates.press(harness.sampleMessageId, 'reject:7'),
+      );
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        kind: 'action',
+        chat: { jid: harness.groupJid, isGroup: true },
+        sender: { isBot: false },
+        platformMessageId: harness.sampleMessageId,
+        data: 'reject:7',
+      });
     });
 
     it('can be stopped twice', async () => {

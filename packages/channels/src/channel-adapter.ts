@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { InboundEvent, Jid } from '@gridbot/core';
+import type { ActionAnswer, InboundAction, InboundEvent, Jid, MessageAction } from '@gridbot/core';
 
 /**
  * Receives every normalized event. It resolves only after the event is committed to the
@@ -12,6 +12,11 @@ export type IngressHandler = (event: InboundEvent) => Promise<void>;
 export interface SendOptions {
   /** Platform message id to reply to, or null. */
   replyTo: string | null;
+  /**
+   * Buttons under this chunk (the last of its message); a press comes back as an
+   * `InboundAction` whose `data` is the button's id. An adapter without buttons ignores them.
+   */
+  actions?: readonly MessageAction[];
 }
 
 /** A file to post in a chat (a history export), with an optional caption. */
@@ -67,6 +72,13 @@ export interface ChannelAdapter {
    * message id. Throws `PlatformRateLimitError` when the platform asks to slow down.
    */
   sendDocument(jid: Jid, document: OutboundDocument, options: SendOptions): Promise<string>;
+  /**
+   * Answers a button press: shows `answer.text` to the person who pressed and, when
+   * `answer.edit` is set, replaces the pressed message's text with it and removes its
+   * buttons. Called once per press the gateway handled; a platform that refuses (a press
+   * answered already, after a redelivery) is logged, never thrown.
+   */
+  answerAction(action: InboundAction, answer: ActionAnswer): Promise<void>;
   /** In webhook mode, the HTTP handler the process mounts at `webhookPath`; otherwise null. */
   readonly webhook: {
     path: string;

@@ -75,16 +75,20 @@ export {
 export { type LineEvent, LineSplitter, MAX_LINE_BYTES } from './json-rpc/line-splitter.ts';
 export { type JsonRpcLine, parseJsonRpcLine } from './json-rpc/parse-json-rpc-line.ts';
 export {
+  type ActionAnswer,
   type Attachment,
   attachmentSchema,
   type Chat,
   chatSchema,
+  type InboundAction,
   type InboundEdit,
   type InboundEvent,
   type InboundMessage,
+  inboundActionSchema,
   inboundEditSchema,
   inboundMessageSchema,
   MAX_INBOUND_TEXT,
+  type MessageAction,
   type OutboundMessage,
   outboundMessageSchema,
   type Sender,

@@ -79,7 +79,45 @@ export const inboundEditSchema = z.object({
 });
 export type InboundEdit = z.infer<typeof inboundEditSchema>;
 
-export type InboundEvent = InboundMessage | InboundEdit;
+/**
+ * A press on a button the assistant put on one of its messages (a Telegram inline keyboard,
+ * a Discord component, the web chat's buttons). The adapter answers it with `answerAction`.
+ */
+export const inboundActionSchema = z.object({
+  kind: z.literal('action'),
+  channel: z.string().min(1),
+  chat: chatSchema,
+  sender: senderSchema,
+  /** The platform's id of this press (Telegram `callback_query.id`, a Discord interaction id). */
+  actionId: z.string().min(1).max(256),
+  /** What the platform needs besides the id to answer the press (Discord's interaction token). */
+  actionToken: z.string().max(4096).nullable(),
+  /** The message the button is on. */
+  platformMessageId: z.string().min(1),
+  /** The button's {@link MessageAction} id, as sent: `approve:12`. */
+  data: z.string().min(1).max(100),
+});
+export type InboundAction = z.infer<typeof inboundActionSchema>;
+
+export type InboundEvent = InboundMessage | InboundEdit | InboundAction;
+
+/**
+ * A button under an outgoing message. `id` comes back in the press (`InboundAction.data`):
+ * at most 64 bytes (Telegram's `callback_data` limit), e.g. `approve:12`.
+ */
+export interface MessageAction {
+  id: string;
+  label: string;
+  style?: 'primary' | 'danger';
+}
+
+/** How the gateway answers a press: a short notice to the presser, and the message's new text. */
+export interface ActionAnswer {
+  /** Shown to the person who pressed (a Telegram toast, a Discord ephemeral reply). */
+  text: string;
+  /** The message's new text, its buttons removed; null leaves the message as it is. */
+  edit: string | null;
+}
 
 /** A reply the assistant sends to a thread; chunking and formatting happen at egress. */
 export const outboundMessageSchema = z.object({

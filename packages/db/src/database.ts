@@ -1,3 +1,4 @@
+import type { MessageAction } from '@gridbot/core';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -124,6 +125,8 @@ export interface OutboxPayload {
   document?: OutboxDocument;
   /** The gateway's plugins rewrote `text` already (see `setOutboxTransformedText`). */
   transformed?: boolean;
+  /** Buttons under the message (its last chunk); a platform without buttons ignores them. */
+  actions?: MessageAction[];
 }
 
 export interface OutboxTable {

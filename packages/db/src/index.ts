@@ -19,6 +19,7 @@ export type {
 } from './database.ts';
 export { isDatabaseUnavailable } from './database-unavailable.ts';
 export {
+  approvalActions,
   type CommitRunInput,
   commitApprovalRequest,
   commitChatSend,
@@ -74,6 +75,7 @@ export {
   type ApprovalDecider,
   type ApprovalDecision,
   decideApproval,
+  findApproval,
   insertApproval,
   markApprovalsDelivered,
   supersedePendingApprovals,

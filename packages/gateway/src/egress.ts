@@ -137,13 +137,18 @@ export class Egress {
     const first = row.platform_message_ids.length;
     const text = first === 0 ? await this.#transform(row) : row.payload.text;
     const chunks = chunkText(text, adapter.maxMessageLength);
+    const { actions } = row.payload;
     for (let index = first; index < chunks.length; index++) {
       const text = chunks[index]!;
-      const options = { replyTo: index === 0 ? replyTo : null };
+      const last = index === chunks.length - 1;
+      // Buttons go under the message's last chunk, where it ends.
+      const options = {
+        replyTo: index === 0 ? replyTo : null,
+        ...(last && actions?.length && { actions }),
+      };
       const platformId = await this.#send(log, () =>
         adapter.sendText(asJid(row.jid), text, options),
       );
-      const last = index === chunks.length - 1;
       await this.#recordSent(log, () => recordChunkSent(db, outboxId, platformId, last));
     }
     // Every chunk went out before a crash, but the row was not marked: mark it now.

@@ -82,6 +82,7 @@ export class Gateway {
         }
       },
       maxDocumentBytes: options.adapter.maxDocumentBytes,
+      answerAction: (action, answer) => options.adapter.answerAction(action, answer),
       publish: (threadId, event) => options.queues.publishThreadEvent(threadId, event),
       queues: options.queues,
       logger: options.logger.child({ component: 'ingress' }),

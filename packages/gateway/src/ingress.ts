@@ -1,5 +1,7 @@
 import {
+  type ActionAnswer,
   DEFAULT_BEHAVIOUR,
+  type InboundAction,
   type InboundEdit,
   type InboundEvent,
   type InboundMessage,
@@ -22,6 +24,7 @@ import type { PipelineQueues, ThreadEvent } from '@gridbot/queue';
 import type { Logger } from '@gridbot/service';
 import type { Kysely } from 'kysely';
 import { admitDirectChat } from './admission.ts';
+import { handleApprovalPress } from './approval-press.ts';
 import {
   CHAT_COMMANDS,
   type ChatCommand,
@@ -64,6 +67,8 @@ export interface IngressOptions {
    * `user_triggers_per_minute` overrides it. Default 10; 0: no limit.
    */
   userTriggersPerMinute?: number;
+  /** Answers a button press on the platform (the adapter's `answerAction`); never throws. */
+  answerAction?: (action: InboundAction, answer: ActionAnswer) => Promise<void>;
 }
 
 /**
@@ -85,6 +90,8 @@ export type IngressOutcome =
   | 'duplicate'
   | 'unregistered'
   | 'edited'
+  | 'approval-decided'
+  | 'approval-refused'
   | 'ignored';
 
 /**
@@ -114,7 +121,20 @@ export class Ingress {
   }
 
   async handle(event: InboundEvent): Promise<IngressOutcome> {
+    if (event.kind === 'action') return this.#action(event);
     return event.kind === 'edit' ? this.#edit(event) : this.#message(event);
+  }
+
+  /** A button press: see {@link handleApprovalPress}. */
+  async #action(action: InboundAction): Promise<IngressOutcome> {
+    const { db, adminUsers, drains, logger, answerAction } = this.#o;
+    return handleApprovalPress(action, {
+      db,
+      admins: adminUsers ?? new Set(),
+      requestDrain: (threadId) => drains.request(threadId),
+      logger,
+      answer: (answer) => answerAction?.(action, answer) ?? Promise.resolve(),
+    });
   }
 
   async #message(message: InboundMessage): Promise<IngressOutcome> {

@@ -183,3 +183,41 @@ export function messagePayload(options: MessageOptions = {}): Rec {
 export function editPayload(original: Rec, content: string): Rec {
   return { ...original, content, edited_timestamp: new Date().toISOString() };
 }
+
+/**
+ * An INTERACTION_CREATE `d` for a press on a button (type 3, MESSAGE_COMPONENT; component
+ * type 2) of `message` in `channelId`, by `user`: in a guild channel the presser comes as
+ * `member.user`, in a DM as `user` (Discord, Interaction Object). `token` answers it.
+ */
+export function buttonInteractionPayload(options: {
+  id: string;
+  token: string;
+  user: FakeUser;
+  customId: string;
+  message: Rec;
+  channelId?: string;
+}): Rec {
+  const channelId = options.channelId ?? CHANNELS.text.id;
+  const inGuild = GUILD_CHANNELS.has(channelId);
+  const user = { discriminator: '0', avatar: null, ...options.user };
+  const channel = Object.values(CHANNELS).find((c) => c.id === channelId);
+  return {
+    id: options.id,
+    application_id: BOT_USER.id,
+    type: 3,
+    token: options.token,
+    version: 1,
+    channel_id: channelId,
+    ...(channel && { channel: { ...channel } }),
+    ...(inGuild ? { guild_id: GUILD.id, member: { roles: [], nick: null, user } } : { user }),
+    message: options.message,
+    data: { custom_id: options.customId, component_type: 2 },
+    locale: 'en-US',
+    ...(inGuild && { guild_locale: 'en-US' }),
+    app_permissions: '0',
+    entitlements: [],
+    authorizing_integration_owners: { '0': GUILD.id },
+    context: inGuild ? 0 : 1,
+    attachment_size_limit: 10 * 1024 * 1024,
+  };
+}

@@ -1,4 +1,7 @@
 /**
+ * Over 400 lines: REST, the test API and interactions share one fake platform's state
+ * (channels, sent messages), which splitting would have to pass around.
+ *
  * A fake Discord for tests: REST (`/api/v10`) and gateway (WebSocket, v10, JSON) on one
  * port of 127.0.0.1, enough for the real discord.js client to log in, receive messages,
  * resume after a dropped connection and send replies.
@@ -10,12 +13,19 @@
  *   await waitFor('a reply', () => discord.sent.length === 1);
  *
  * Dispatches made before the bot has connected are held and sent right after its READY and
- * GUILD_CREATE; those made while it is disconnected are replayed when it resumes.
+ * GUILD_CREATE; those made while it is disconnected are replayed when it resumes. Button
+ * presses are interactions: `press()` dispatches one, and its callback is answered once.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isMultipart, readMultipart } from '../multipart.ts';
-import { BOT_USER, CHANNELS, snowflake } from './discord-payloads.ts';
+import {
+  BOT_USER,
+  buttonInteractionPayload,
+  CHANNELS,
+  type FakeUser,
+  snowflake,
+} from './discord-payloads.ts';
 import { FakeGateway } from './fake-gateway.ts';
 
 /** A message the bot created (`POST /channels/:id/messages`), as Discord received it. */
@@ -42,6 +52,14 @@ export interface SentDiscordAttachment {
   /** Its bytes as UTF-8 text. */
   content: string;
   size: number;
+}
+
+/** The bot's answer to an interaction (`POST /interactions/:id/:token/callback`). */
+export interface InteractionCallback {
+  interactionId: string;
+  /** 4: a message (with `data.flags` 64, only the presser sees it); 7: the message updated. */
+  type: number;
+  data: Record<string, unknown>;
 }
 
 /** One REST request, whatever its outcome. */
@@ -88,6 +106,15 @@ export interface FakeDiscord {
   waitForConnection(): Promise<void>;
   /** Makes a channel known to REST (`GET /channels/:id`, posting) without announcing it on the gateway. */
   addChannel(channel: { id: string; type: number } & Record<string, unknown>): void;
+  /** The bot's interaction callbacks, in order. */
+  readonly callbacks: InteractionCallback[];
+  /**
+   * Presses a button (`customId`) of the bot's message `message` as `user`: an
+   * INTERACTION_CREATE on the gateway, answerable once, within 3 seconds, with its token
+   * (Discord, Receiving and Responding). A type 7 answer updates `message` in `sent`
+   * (content and components). Returns the interaction id.
+   */
+  press(message: SentDiscordMessage, customId: string, user: FakeUser): string;
   /** Answers the next `times` message sends with 429 and `retry_after` (seconds). */
   rateLimitNext(retryAfterSec: number, times?: number): void;
   close(): Promise<void>;
@@ -136,6 +163,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     Object.values(CHANNELS).map((channel) => [channel.id, { ...channel }]),
   );
   let rateLimited: { retryAfterSec: number; times: number } | null = null;
+  const callbacks: InteractionCallback[] = [];
+  /** Interactions not answered yet: their token, message, and when they stop taking an answer. */
+  const interactions = new Map<
+    string,
+    { token: string; message: SentDiscordMessage; deadline: number }
+  >();
 
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -156,6 +189,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       json(res, 200, { url: gatewayUrl });
       return 200;
     }
+    const callback = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path);
+    // The interaction token is the credential here: no bot token is needed (or checked).
+    if (method === 'POST' && callback !== null)
+      return answerInteraction(res, callback[1]!, callback[2]!, await readBody(req));
     if (token !== null && req.headers.authorization !== `Bot ${token}`) {
       json(res, 401, { message: '401: Unauthorized', code: 0 });
       return 401;
@@ -203,6 +240,36 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       return createMessage(res, String(channel.id), body, attachments);
     }
     return notFound(res);
+  }
+
+  /** Takes one answer to an interaction in time; a second one, or a late one, is refused. */
+  function answerInteraction(
+    res: ServerResponse,
+    id: string,
+    interactionToken: string,
+    body: Record<string, unknown>,
+  ): number {
+    const open = interactions.get(id);
+    if (open === undefined || open.token !== interactionToken || Date.now() > open.deadline) {
+      json(res, 404, { message: 'Unknown interaction', code: 10062 });
+      return 404;
+    }
+    const type = typeof body.type === 'number' ? body.type : 0;
+    const data = (body.data ?? {}) as Record<string, unknown>;
+    if (type !== 4 && type !== 7) {
+      json(res, 400, invalidForm('type', 'Value must be one of {4, 5, 6, 7, 9, 10, 12}.'));
+      return 400;
+    }
+    interactions.delete(id);
+    callbacks.push({ interactionId: id, type, data });
+    if (type === 7) {
+      if (typeof data.content === 'string') open.message.content = data.content;
+      if (data.components !== undefined)
+        open.message.body = { ...open.message.body, components: data.components };
+    }
+    res.writeHead(204);
+    res.end();
+    return 204;
   }
 
   function createMessage(
@@ -320,6 +387,30 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     dispatchUpdate(payload) {
       register(payload);
       gateway.dispatch('MESSAGE_UPDATE', payload);
+    },
+    callbacks,
+    press(message, customId, user) {
+      const id = snowflake();
+      const interactionToken = `itoken-${id}`;
+      interactions.set(id, { token: interactionToken, message, deadline: Date.now() + 3_000 });
+      gateway.dispatch(
+        'INTERACTION_CREATE',
+        buttonInteractionPayload({
+          id,
+          token: interactionToken,
+          user,
+          customId,
+          channelId: message.channelId,
+          message: {
+            id: message.id,
+            channel_id: message.channelId,
+            author: { ...BOT_USER, discriminator: '0', avatar: null },
+            content: message.content,
+            components: message.body.components ?? [],
+          },
+        }),
+      );
+      return id;
     },
     dispatch: (t, d) => gateway.dispatch(t, d),
     dropConnection: (code) => gateway.drop(code),

@@ -36,9 +36,45 @@ document.addEventListener('DOMContentLoaded', () => {
       if (entry.text) element.append(document.createElement('br'));
       element.append(link);
     }
+    if (entry.actions?.length) element.append(buttons(entry.ids[0], entry.actions));
     log.append(element);
     for (const id of entry.ids) shown.set(id, element);
     log.scrollTop = log.scrollHeight;
+  }
+
+  /** The buttons under an assistant's message (an approval request's Approve / Reject). */
+  function buttons(messageId, actions) {
+    const row = document.createElement('div');
+    row.className = 'chat-actions';
+    for (const action of actions) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = `chat-action ${action.style ?? ''}`.trim();
+      button.textContent = action.label;
+      button.addEventListener('click', async () => {
+        for (const b of row.querySelectorAll('button')) b.disabled = true;
+        try {
+          await api('POST', `${base}/actions`, { messageId, data: action.id });
+        } catch (error) {
+          status.textContent = `Not sent: ${error.message}`;
+          for (const b of row.querySelectorAll('button')) b.disabled = false;
+        }
+      });
+      row.append(button);
+    }
+    return row;
+  }
+
+  /** A press answered: the notice in the status line, the message's new text without buttons. */
+  function answered(reply) {
+    const element = shown.get(reply.messageId);
+    status.textContent = reply.answer.text;
+    if (!element) return;
+    if (reply.answer.edit !== null) {
+      element.textContent = reply.answer.edit;
+    } else {
+      for (const b of element.querySelectorAll('.chat-actions button')) b.disabled = false;
+    }
   }
 
   async function loadHistory() {
@@ -59,11 +95,13 @@ document.addEventListener('DOMContentLoaded', () => {
     });
     events.addEventListener('reply', (event) => {
       const reply = JSON.parse(event.data);
+      if (reply.answer) return answered(reply);
       const entry = {
         role: 'assistant',
         ids: [reply.messageId],
         text: reply.text,
         document: reply.document,
+        actions: reply.actions,
       };
       live.push(entry);
       if (!shown.has(reply.messageId)) bubble(entry);

@@ -1,3 +1,4 @@
+import type { MessageAction } from '@gridbot/core';
 import type { Database, OutboxDocument } from '@gridbot/db';
 import { type Kysely, sql } from 'kysely';
 
@@ -10,6 +11,8 @@ export interface ChatEntry {
   at: string;
   /** A file sent to the chat, fetched from `documents/<id>`. */
   document?: { id: string; fileName: string; mimeType: string; bytes: number };
+  /** The buttons of an approval request still pending (a decided one shows none). */
+  actions?: MessageAction[];
 }
 
 /**
@@ -50,6 +53,7 @@ export async function webHistory(
         } | null>`case when payload ? 'document' then jsonb_build_object('fileName', payload->'document'->'fileName', 'mimeType', payload->'document'->'mimeType', 'bytes', octet_length(payload->'document'->>'content')) end`.as(
           'document',
         ),
+        sql<MessageAction[] | null>`payload->'actions'`.as('actions'),
         'platform_message_ids',
         'created_at',
       ])
@@ -58,6 +62,7 @@ export async function webHistory(
       .limit(limit)
       .execute(),
   ]);
+  const pending = await pendingApprovals(db, thread.id, replies);
   const entries: ChatEntry[] = [
     ...messages.map((m) => ({
       role: 'user' as const,
@@ -73,9 +78,35 @@ export async function webHistory(
         text: r.text,
         at: r.created_at.toISOString(),
         ...(r.document && { document: { id: String(r.id), ...r.document } }),
+        ...(r.actions?.some((a) => pending.has(approvalOf(a))) && { actions: r.actions }),
       })),
   ];
   return entries.sort((a, b) => a.at.localeCompare(b.at)).slice(-limit);
+}
+
+/** The approval a button decides (`approve:12`: 12), or 0. */
+function approvalOf(action: MessageAction): number {
+  return Number(/^(?:approve|reject):(\d{1,12})$/.exec(action.id)?.[1] ?? 0);
+}
+
+/** Which of the approvals the replies' buttons decide are still pending. */
+async function pendingApprovals(
+  db: Kysely<Database>,
+  threadId: number,
+  replies: { actions: MessageAction[] | null }[],
+): Promise<Set<number>> {
+  const ids = [...new Set(replies.flatMap((r) => (r.actions ?? []).map(approvalOf)))].filter(
+    (id) => id > 0,
+  );
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('approvals')
+    .select('id')
+    .where('thread_id', '=', threadId)
+    .where('id', 'in', ids)
+    .where('status', '=', 'pending')
+    .execute();
+  return new Set(rows.map((row) => row.id));
 }
 
 /** A file sent to a web chat (its outbox row), or null when the chat has no such file. */

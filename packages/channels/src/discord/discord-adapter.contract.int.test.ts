@@ -1,10 +1,13 @@
 import { asJid } from '@gridbot/core';
 import { captureLogger } from '../../../../tests/support/fake-bot-api.ts';
 import {
+  ALICE,
   BOT_USER,
+  buttonInteractionPayload,
   CHANNELS,
   editPayload,
   messagePayload,
+  snowflake,
 } from '../../../../tests/support/fake-discord/discord-payloads.ts';
 import { startFakeDiscord } from '../../../../tests/support/fake-discord/fake-discord.ts';
 import {
@@ -50,6 +53,16 @@ describeChannelAdapterContract('DiscordAdapter (fake Discord)', async (onEvent) 
         };
       },
       fromBot: (content) => create(messagePayload({ content, author: BOT_USER })),
+      press: (messageId, data) => ({
+        t: 'INTERACTION_CREATE',
+        d: buttonInteractionPayload({
+          id: snowflake(),
+          token: 'interaction-token',
+          user: ALICE,
+          customId: `gridbot:${data}`,
+          message: { id: messageId, channel_id: CHANNELS.text.id },
+        }),
+      }),
       malformed: () => {
         const withoutField = (field: string) => {
           const d: Record<string, unknown> = messagePayload();
@@ -72,6 +85,11 @@ describeChannelAdapterContract('DiscordAdapter (fake Discord)', async (onEvent) 
           text: message.content,
           replyTo: message.message_reference?.message_id ?? null,
           messageId: message.id,
+          ...(Array.isArray(message.body.components) && {
+            actions: (message.body.components as { components: { custom_id: string }[] }[])
+              .flatMap((row) => row.components)
+              .map((button) => button.custom_id.replace(/^gridbot:/, '')),
+          }),
           ...(message.attachments[0] && {
             document: {
               fileName: message.attachments[0].filename,

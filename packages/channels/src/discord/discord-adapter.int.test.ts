@@ -18,6 +18,10 @@ import { waitFor } from '../../../../tests/support/wait-for.ts';
 import type { IngressHandler } from '../channel-adapter.ts';
 import { DiscordAdapter, type DiscordAdapterOptions } from './discord-adapter.ts';
 
+/** A message's or an edit's text ('' for a button press). */
+const textOf = (event: InboundEvent | undefined): string =>
+  event && 'text' in event ? event.text : '';
+
 const TOKEN = 'MTEw.fake.discord-bot-token';
 const ZWSP = '\u200b';
 const textJid = asJid(`discord:${CHANNELS.text.id}`);
@@ -86,7 +90,7 @@ describe('DiscordAdapter against the fake Discord gateway', () => {
     );
     discord.dispatchMessage(messagePayload({ content: 'in private', channelId: CHANNELS.dm.id }));
     await waitFor('three events', () => events.length === 3);
-    expect(events.map((event) => [event.text, event.chat.jid, event.chat.isGroup])).toEqual([
+    expect(events.map((event) => [textOf(event), event.chat.jid, event.chat.isGroup])).toEqual([
       ['in general', textJid, true],
       ['in thread', threadJid, true],
       ['in private', `discord:${CHANNELS.dm.id}`, false],
@@ -165,7 +169,7 @@ describe('DiscordAdapter against the fake Discord gateway', () => {
     await discord.waitForConnection();
     discord.dispatchMessage(messagePayload({ content: 'after' }));
     await waitFor('three events', () => events.length === 3);
-    expect(events.map((event) => event.text)).toEqual(['before', 'during the outage', 'after']);
+    expect(events.map((event) => textOf(event))).toEqual(['before', 'during the outage', 'after']);
     expect(discord.gateway.resumes).toBe(1);
     expect(discord.gateway.identifies).toHaveLength(1);
   });
@@ -177,7 +181,7 @@ describe('DiscordAdapter against the fake Discord gateway', () => {
     const { discord } = await startAdapter(async (event) => {
       active += 1;
       overlapped ||= active > 1;
-      log.push(event.text);
+      log.push(textOf(event));
       // A slow commit for every third message.
       await new Promise((resolve) => setTimeout(resolve, log.length % 3 === 0 ? 20 : 1));
       active -= 1;
@@ -193,8 +197,8 @@ describe('DiscordAdapter against the fake Discord gateway', () => {
     const attempts: string[] = [];
     let failuresLeft = 2;
     const { discord, records } = await startAdapter(async (event) => {
-      attempts.push(event.text);
-      if (event.text === 'first' && failuresLeft-- > 0) throw new Error('database down');
+      attempts.push(textOf(event));
+      if (textOf(event) === 'first' && failuresLeft-- > 0) throw new Error('database down');
     });
     discord.dispatchMessage(messagePayload({ content: 'first' }));
     discord.dispatchMessage(messagePayload({ content: 'second' }));
@@ -206,8 +210,8 @@ describe('DiscordAdapter against the fake Discord gateway', () => {
   it('drops a message after the last attempt with an error log, and goes on', async () => {
     const delivered: string[] = [];
     const { discord, records } = await startAdapter(async (event) => {
-      if (event.text === 'poison') throw new Error('constraint violated');
-      delivered.push(event.text);
+      if (textOf(event) === 'poison') throw new Error('constraint violated');
+      delivered.push(textOf(event));
     });
     discord.dispatchMessage(messagePayload({ content: 'poison' }));
     discord.dispatchMessage(messagePayload({ content: 'next' }));
@@ -225,13 +229,13 @@ describe('DiscordAdapter against the fake Discord gateway', () => {
     });
     const { discord, records } = await startAdapter(
       async (event) => {
-        if (event.text === 'slow in general') await slowCommit;
+        if (textOf(event) === 'slow in general') await slowCommit;
         // The thread's database is "down" until the DM went through.
-        if (event.text === 'failing in the thread' && !delivered.includes('in private')) {
+        if (textOf(event) === 'failing in the thread' && !delivered.includes('in private')) {
           throw new Error('database down');
         }
-        delivered.push(event.text);
-        if (event.text === 'in private') releaseSlow();
+        delivered.push(textOf(event));
+        if (textOf(event) === 'in private') releaseSlow();
       },
       { ingressRetry: { attempts: 1_000, initialDelayMs: 5, maxDelayMs: 10 } },
     );
@@ -271,7 +275,7 @@ describe('DiscordAdapter against the fake Discord gateway', () => {
     );
     discord.dispatchMessage(messagePayload({ content: 'fine' }));
     await waitFor('the valid message', () => events.length === 1);
-    expect(events[0]?.text).toBe('fine');
+    expect(textOf(events[0])).toBe('fine');
     expect(warnings(records)).toEqual([
       expect.stringMatching(/malformed discord dispatch: .*id is missing or not a snowflake/),
       expect.stringMatching(/malformed discord dispatch 1400000000000000501: .*author is missing/),

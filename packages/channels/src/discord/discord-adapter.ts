@@ -1,4 +1,4 @@
-import { GridBotError, type Jid } from '@gridbot/core';
+import { type ActionAnswer, GridBotError, type InboundAction, type Jid } from '@gridbot/core';
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { Logger } from 'pino';
 import type {
@@ -9,6 +9,7 @@ import type {
   SendOptions,
 } from '../channel-adapter.ts';
 import { OrderedDelivery, type RetryPolicy } from '../ordered-delivery.ts';
+import { answerDiscordAction } from './answer-action.ts';
 import {
   type DiscordChannelInfo,
   type DiscordNormalizeResult,
@@ -38,7 +39,7 @@ export interface DiscordAdapterOptions {
 
 const DEFAULT_API_BASE = 'https://discord.com/api';
 const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 250, maxDelayMs: 4_000 };
-const MESSAGE_DISPATCHES = new Set(['MESSAGE_CREATE', 'MESSAGE_UPDATE']);
+const MESSAGE_DISPATCHES = new Set(['MESSAGE_CREATE', 'MESSAGE_UPDATE', 'INTERACTION_CREATE']);
 const THREAD_TYPES = new Set([10, 11, 12]);
 /** Gateway close codes after which discord.js gives up, and what to do about them. */
 const FATAL_CLOSE: Record<number, string> = {
@@ -234,6 +235,11 @@ export class DiscordAdapter implements ChannelAdapter {
       return Promise.reject(new GridBotError('The Discord adapter is stopped; it sends nothing.'));
     }
     return sendDiscordDocument(this.#client.rest, jid, document, options, this.maxMessageLength);
+  }
+
+  /** Answers a button interaction (its callback); see {@link answerDiscordAction}. */
+  answerAction(action: InboundAction, answer: ActionAnswer): Promise<void> {
+    return answerDiscordAction(this.#client.rest, action, answer, this.maxMessageLength);
   }
 
   /** The bot's id and username; throws before `start()` has finished. */

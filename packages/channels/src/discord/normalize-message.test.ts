@@ -188,8 +188,8 @@ describe('normalizeDiscordDispatch', () => {
 
   it('cuts an over-long text so it still passes the schema', () => {
     const result = event(normalize(create({ content: 'a'.repeat(MAX_INBOUND_TEXT + 10) })));
-    expect(result.text.length).toBeLessThanOrEqual(MAX_INBOUND_TEXT);
-    expect(result.text.endsWith('[…truncated]')).toBe(true);
+    expect((result as { text: string }).text.length).toBeLessThanOrEqual(MAX_INBOUND_TEXT);
+    expect((result as { text: string }).text.endsWith('[…truncated]')).toBe(true);
   });
 
   it.each([

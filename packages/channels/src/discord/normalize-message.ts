@@ -8,6 +8,7 @@ import {
   MAX_INBOUND_TEXT,
 } from '@gridbot/core';
 import type { BotIdentity } from '../channel-adapter.ts';
+import { normalizeDiscordInteraction } from './normalize-interaction.ts';
 
 /**
  * What a raw dispatch became. `ignored` is normal traffic GridBot does not handle (logged
@@ -74,7 +75,7 @@ function clampText(text: string): string {
 }
 
 /** A user's display name: guild nickname, else global display name, else username. */
-function displayName(user: Rec, member: unknown): string {
+export function displayName(user: Rec, member: unknown): string {
   const nick = isRecord(member) ? stringOrNull(member.nick) : null;
   const name = nick || stringOrNull(user.global_name) || String(user.username);
   return name.slice(0, 256);
@@ -150,7 +151,7 @@ function schemaProblem(issues: readonly { path: PropertyKey[]; message: string }
  * chat stays grouped under its channel, and sending to that JID posts in the thread); a DM
  * is `discord:<dmChannelId>` with `isGroup: false`.
  */
-function resolveChat(
+export function resolveChat(
   message: Rec,
   channelId: string,
   context: DiscordNormalizeContext,
@@ -190,7 +191,9 @@ function resolveChat(
 /**
  * Turns one raw gateway dispatch, `{ t: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE', d: <message> }`
  * (the packet discord.js emits as `raw`; `op` and `s` are ignored), into an
- * `InboundMessage` or `InboundEdit` (zod-checked), or says why not. Pure: never throws.
+ * `InboundMessage` or `InboundEdit` (zod-checked), or says why not; an `INTERACTION_CREATE`
+ * (a button press) becomes an `InboundAction` ({@link normalizeDiscordInteraction}). Pure:
+ * never throws.
  *
  * Ignored: other dispatch types; messages by the bot itself, by other bots and by webhooks
  * (bots answering bots loop, and GridBot stores only people's messages); system messages
@@ -217,6 +220,7 @@ export function normalizeDiscordDispatch(
       reason: 't (the dispatch type) is missing or not a string',
     };
   }
+  if (t === 'INTERACTION_CREATE') return normalizeDiscordInteraction(d, context);
   if (t !== 'MESSAGE_CREATE' && t !== 'MESSAGE_UPDATE') {
     return { outcome: 'ignored', messageId: null, reason: `unsupported dispatch type ${t}` };
   }

@@ -1,6 +1,7 @@
 import { GridBotError, type Jid, PlatformRateLimitError, parseJid } from '@gridbot/core';
 import { MessageFlags, RateLimitError, type REST, Routes } from 'discord.js';
 import type { SendOptions } from '../channel-adapter.ts';
+import { actionRow } from './answer-action.ts';
 import { formatDiscordMessage } from './discord-markdown.ts';
 
 const SNOWFLAKE = /^\d{1,20}$/;
@@ -46,6 +47,7 @@ export async function sendDiscordText(
     ...(replyTo !== null && SNOWFLAKE.test(replyTo)
       ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } }
       : {}),
+    ...(options.actions?.length && { components: [actionRow(options.actions)] }),
   };
   try {
     const sent = (await rest.post(Routes.channelMessages(channelId), { body })) as { id?: unknown };

@@ -219,15 +219,15 @@ describe('normalizeTelegramUpdate', () => {
     const result = event(
       normalizeTelegramUpdate({ update_id: 13, message: message({ text }) }, bot),
     );
-    expect(result.text.length).toBeLessThanOrEqual(MAX_INBOUND_TEXT);
-    expect(result.text.endsWith('[…truncated]')).toBe(true);
+    expect((result as { text: string }).text.length).toBeLessThanOrEqual(MAX_INBOUND_TEXT);
+    expect((result as { text: string }).text.endsWith('[…truncated]')).toBe(true);
   });
 
   it.each([
     [
-      'a callback query',
-      { update_id: 20, callback_query: { id: '1', data: 'x' } },
-      'callback_query',
+      'a button press without its message (inline mode)',
+      { update_id: 20, callback_query: { id: '1', from: alice, data: 'x' } },
+      'inline mode',
     ],
     ['a membership change', { update_id: 21, my_chat_member: {} }, 'my_chat_member'],
     ['a channel post', { update_id: 22, channel_post: { message_id: 1 } }, 'channel_post'],

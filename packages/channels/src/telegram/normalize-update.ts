@@ -2,6 +2,7 @@ import {
   type Attachment,
   buildJid,
   type InboundEvent,
+  inboundActionSchema,
   inboundEditSchema,
   inboundMessageSchema,
   MAX_INBOUND_TEXT,
@@ -159,7 +160,8 @@ function readAttachments(message: Record<string, unknown>): Attachment[] {
  * Turns one raw Bot API update into an `InboundMessage` or `InboundEdit` (zod-checked), or
  * says why it was ignored or is malformed. Pure: never throws, performs no I/O.
  * Handles `message` and `edited_message` with text or a caption in private chats, groups
- * and supergroups; everything else is ignored.
+ * and supergroups, and `callback_query` (a press on an inline button) as an `InboundAction`;
+ * everything else is ignored.
  */
 export function normalizeTelegramUpdate(update: unknown, bot: BotIdentity): NormalizeResult {
   if (!isRecord(update)) {
@@ -177,6 +179,8 @@ export function normalizeTelegramUpdate(update: unknown, bot: BotIdentity): Norm
   const invalid = (reason: string): NormalizeResult => ({ outcome: 'invalid', updateId, reason });
   const ignored = (reason: string): NormalizeResult => ({ outcome: 'ignored', updateId, reason });
 
+  if ('callback_query' in update)
+    return normalizeCallbackQuery(update.callback_query, bot, updateId);
   const isEdit = !('message' in update) && 'edited_message' in update;
   const field = isEdit ? 'edited_message' : 'message';
   if (!(field in update)) {
@@ -251,6 +255,63 @@ export function normalizeTelegramUpdate(update: unknown, bot: BotIdentity): Norm
     mentionsBot: mentionsBot(text, entities, bot),
     sentAt: new Date(message.date * 1000),
     attachments,
+  });
+  return parsed.success
+    ? { outcome: 'event', event: parsed.data }
+    : invalid(schemaProblem(parsed.error.issues));
+}
+
+/**
+ * A press on an inline keyboard button of a bot message in a chat GridBot serves, as an
+ * `InboundAction` (`actionId` is the query's id, for `answerCallbackQuery`). Presses without
+ * the message (inline mode) or without `data` (games) are ignored.
+ */
+function normalizeCallbackQuery(
+  query: unknown,
+  bot: BotIdentity,
+  updateId: number,
+): NormalizeResult {
+  const invalid = (reason: string): NormalizeResult => ({ outcome: 'invalid', updateId, reason });
+  const ignored = (reason: string): NormalizeResult => ({ outcome: 'ignored', updateId, reason });
+  if (!isRecord(query)) return invalid('callback_query is not an object');
+  if (typeof query.id !== 'string' || query.id === '')
+    return invalid('callback_query.id is missing or not a string');
+  const sender = readUser(query.from, 'callback_query.from');
+  if (typeof sender === 'string') return invalid(sender);
+  const message = query.message;
+  if (message === undefined) return ignored('a button press without its message (inline mode)');
+  if (!isRecord(message)) return invalid('callback_query.message is not an object');
+  if (!isInt(message.message_id))
+    return invalid('callback_query.message.message_id is missing or not an integer');
+  const chat = message.chat;
+  if (!isRecord(chat) || !isInt(chat.id))
+    return invalid('callback_query.message.chat is missing or has no integer id');
+  if (typeof query.data !== 'string' || query.data === '')
+    return ignored('a button press without data');
+  if (typeof chat.type === 'string' && !SUPPORTED_CHATS.has(chat.type))
+    return ignored(`unsupported chat type "${chat.type}"`);
+  if (String(sender.id) === bot.id) return ignored('pressed by the bot itself');
+  const isGroup = chat.type !== 'private';
+  const title = typeof chat.title === 'string' ? chat.title : isGroup ? null : sender.name;
+  const parsed = inboundActionSchema.safeParse({
+    kind: 'action',
+    channel: CHANNEL,
+    chat: {
+      jid: buildJid(CHANNEL, chat.id),
+      platformChatId: String(chat.id),
+      title: title === null ? null : title.slice(0, 512),
+      isGroup,
+    },
+    sender: {
+      platformUserId: String(sender.id),
+      name: sender.name,
+      username: sender.username,
+      isBot: sender.isBot,
+    },
+    actionId: query.id,
+    actionToken: null,
+    platformMessageId: String(message.message_id),
+    data: query.data,
   });
   return parsed.success
     ? { outcome: 'event', event: parsed.data }

@@ -24,7 +24,7 @@ type GrammySignal = Parameters<Api['getUpdates']>[1];
 const toGrammy = (signal: AbortSignal): GrammySignal => signal as unknown as GrammySignal;
 
 /** The update types GridBot asks Telegram for. */
-export const ALLOWED_UPDATES = ['message', 'edited_message'] as const;
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
 const CONFIRM_TIMEOUT_MS = 2_000;
 
 const updateIdOf = (update: unknown): number | null => {

@@ -1,4 +1,10 @@
-import { GridBotError, type Jid, PlatformRateLimitError, parseJid } from '@gridbot/core';
+import {
+  GridBotError,
+  type Jid,
+  type MessageAction,
+  PlatformRateLimitError,
+  parseJid,
+} from '@gridbot/core';
 import { type Api, GrammyError } from 'grammy';
 import type { Logger } from 'pino';
 import type { SendOptions } from '../channel-adapter.ts';
@@ -47,6 +53,7 @@ export async function sendTelegramText(
       ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }
       : {}),
     link_preview_options: { is_disabled: true },
+    ...(options.actions?.length && { reply_markup: inlineKeyboard(options.actions) }),
   };
   try {
     try {
@@ -73,4 +80,11 @@ export async function sendTelegramText(
   } catch (error) {
     throw rateLimited(error) ?? error;
   }
+}
+
+/** Buttons as one row of an inline keyboard; a press sends the button's id as `callback_data`. */
+export function inlineKeyboard(actions: readonly MessageAction[]) {
+  return {
+    inline_keyboard: [actions.map((action) => ({ text: action.label, callback_data: action.id }))],
+  };
 }

@@ -101,6 +101,15 @@ describeChannelAdapterContract('TelegramAdapter (fake Bot API, webhook mode)', a
         };
       },
       fromBot: (text) => update('message', message(text, { from: BOT })),
+      press: (messageId, data) => ({
+        update_id: nextId++,
+        callback_query: {
+          id: `q${nextId}`,
+          from: ALICE,
+          message: { message_id: Number(messageId), date: 1, chat: GROUP, from: BOT, text: 'x' },
+          data,
+        },
+      }),
       malformed: () => [
         { update_id: nextId++, message: { chat: GROUP } },
         { update_id: nextId++, message: { ...message('no sender'), from: undefined } },
@@ -117,12 +126,18 @@ describeChannelAdapterContract('TelegramAdapter (fake Bot API, webhook mode)', a
             | { message_id?: number }
             | undefined;
           const file = call.method === 'sendDocument' ? (call.body.document as FormFile) : null;
+          const markup = call.body.reply_markup as
+            | { inline_keyboard?: { callback_data?: string }[][] }
+            | undefined;
           return {
             jid: `telegram:${String(call.body.chat_id)}`,
             text: String(file ? (call.body.caption ?? '') : call.body.text),
             replyTo: reply?.message_id === undefined ? null : String(reply.message_id),
             messageId: String(sentIds[index]),
             ...(file && { document: { fileName: file.name, content: file.text } }),
+            ...(markup?.inline_keyboard?.length && {
+              actions: markup.inline_keyboard.flat().map((b) => String(b.callback_data)),
+            }),
           };
         }),
     close: async () => {

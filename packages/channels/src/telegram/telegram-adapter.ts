@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GridBotError, type Jid } from '@gridbot/core';
+import { type ActionAnswer, GridBotError, type InboundAction, type Jid } from '@gridbot/core';
 import { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type {
@@ -10,6 +10,7 @@ import type {
   SendOptions,
 } from '../channel-adapter.ts';
 import { KeyedOrder } from '../keyed-order.ts';
+import { answerTelegramAction } from './answer-action.ts';
 import { normalizeTelegramUpdate } from './normalize-update.ts';
 import { ALLOWED_UPDATES, TelegramPoller } from './poller.ts';
 import { sendTelegramDocument, TELEGRAM_MAX_DOCUMENT_BYTES } from './send-document.ts';
@@ -198,6 +199,11 @@ export class TelegramAdapter implements ChannelAdapter {
     return sendTelegramDocument(this.#api, jid, document, options);
   }
 
+  /** Answers a press with `answerCallbackQuery` and edits its message; see {@link answerTelegramAction}. */
+  answerAction(action: InboundAction, answer: ActionAnswer): Promise<void> {
+    return answerTelegramAction(this.#api, action, answer, this.#logger);
+  }
+
   /** The bot's id and username; throws before `start()` has finished. */
   identity(): BotIdentity {
     if (this.#identity === null) {
@@ -212,8 +218,16 @@ export class TelegramAdapter implements ChannelAdapter {
 /** The chat an update belongs to, for ordering; updates without one share a key. */
 function chatKeyOf(update: unknown): string {
   if (typeof update !== 'object' || update === null) return 'none';
-  for (const field of ['message', 'edited_message', 'channel_post', 'edited_channel_post']) {
-    const chat = (update as Record<string, { chat?: { id?: unknown } } | undefined>)[field]?.chat;
+  const query = (update as { callback_query?: { message?: unknown } }).callback_query;
+  const holders = { ...update, ...(query && { callback_message: query.message }) };
+  for (const field of [
+    'message',
+    'edited_message',
+    'channel_post',
+    'edited_channel_post',
+    'callback_message',
+  ]) {
+    const chat = (holders as Record<string, { chat?: { id?: unknown } } | undefined>)[field]?.chat;
     if (chat && (typeof chat.id === 'number' || typeof chat.id === 'string'))
       return String(chat.id);
   }

@@ -80,6 +80,15 @@ for (const kind of TRANSPORT_KINDS)
           };
         },
         fromBot: (text) => message(text, { from: { ...person, isBot: true } }),
+        press: (messageId, data) => ({
+          type: 'action',
+          chatId: 'team-room',
+          isGroup: true,
+          actionId: nextId(),
+          messageId,
+          from: person,
+          data,
+        }),
         malformed: () => [
           { type: 'message' },
           message('no id', { messageId: undefined }),
@@ -102,6 +111,7 @@ for (const kind of TRANSPORT_KINDS)
             text: reply.text,
             replyTo: reply.replyTo,
             messageId: reply.messageId,
+            ...(reply.actions && { actions: reply.actions.map((action) => action.id) }),
             // The page fetches a file's content from the dashboard, by its id.
             ...(reply.document && {
               document: { fileName: reply.document.fileName, content: null },

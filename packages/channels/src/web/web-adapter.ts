@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { buildJid, type InboundEvent, isTimeZone, type Jid, parseJid } from '@gridbot/core';
+import {
+  type ActionAnswer,
+  buildJid,
+  type InboundAction,
+  type InboundEvent,
+  isTimeZone,
+  type Jid,
+  parseJid,
+} from '@gridbot/core';
 import type { Logger } from 'pino';
 import type {
   BotIdentity,
@@ -123,20 +131,33 @@ export class WebAdapter implements ChannelAdapter {
       };
     }
     if (update.from.isBot) return null;
+    const sender = {
+      platformUserId: update.from.id,
+      name: update.from.name,
+      username: null,
+      isBot: false,
+      ...(update.from.timeZone && isTimeZone(update.from.timeZone)
+        ? { timeZone: update.from.timeZone }
+        : {}),
+    };
+    if (update.type === 'action') {
+      return {
+        kind: 'action',
+        channel: this.channel,
+        chat,
+        sender,
+        actionId: update.actionId,
+        actionToken: null,
+        platformMessageId: update.messageId,
+        data: update.data,
+      };
+    }
     const mention = new RegExp(`@${escapeRegExp(this.#options.assistantName)}\\b`, 'i');
     return {
       kind: 'message',
       channel: this.channel,
       chat,
-      sender: {
-        platformUserId: update.from.id,
-        name: update.from.name,
-        username: null,
-        isBot: false,
-        ...(update.from.timeZone && isTimeZone(update.from.timeZone)
-          ? { timeZone: update.from.timeZone }
-          : {}),
-      },
+      sender,
       platformMessageId: update.messageId,
       text: update.text,
       replyTo: update.replyTo
@@ -157,9 +178,26 @@ export class WebAdapter implements ChannelAdapter {
       text,
       replyTo: options.replyTo,
       sentAt: new Date().toISOString(),
+      ...(options.actions?.length && { actions: [...options.actions] }),
     };
     await this.#options.bus.publish(this.#topic, JSON.stringify(reply));
     return reply.messageId;
+  }
+
+  /**
+   * Answers a press to the chat's pages: a reply naming the pressed message, with the notice
+   * for the person who pressed and the message's new text (the page removes its buttons).
+   */
+  async answerAction(action: InboundAction, answer: ActionAnswer): Promise<void> {
+    const reply: WebReply = {
+      jid: action.chat.jid,
+      messageId: action.platformMessageId,
+      text: '',
+      replyTo: null,
+      sentAt: new Date().toISOString(),
+      answer: { actionId: action.actionId, text: answer.text, edit: answer.edit },
+    };
+    await this.#options.bus.publish(this.#topic, JSON.stringify(reply));
   }
 
   /**

@@ -39,10 +39,25 @@ export const webEditUpdateSchema = z.object({
   editedAt: z.coerce.date().optional(),
 });
 
+/** A press on a button of an assistant's message (`data`: the button's id, `approve:12`). */
+export const webActionUpdateSchema = z.object({
+  type: z.literal('action'),
+  chatId: webIdSchema,
+  chatTitle: z.string().max(512).nullish(),
+  isGroup: z.boolean().default(false),
+  /** The browser's id for this press. */
+  actionId: webIdSchema,
+  /** The message the button is on. */
+  messageId: z.string().min(1).max(128),
+  from: senderSchema,
+  data: z.string().min(1).max(100),
+});
+
 /** What the web channel receives: its "platform updates". */
 export const webUpdateSchema = z.discriminatedUnion('type', [
   webMessageUpdateSchema,
   webEditUpdateSchema,
+  webActionUpdateSchema,
 ]);
 export type WebUpdate = z.input<typeof webUpdateSchema>;
 
@@ -65,5 +80,22 @@ export const webReplySchema = z.object({
   replyTo: z.string().nullable(),
   sentAt: z.string(),
   document: webDocumentSchema.optional(),
+  /** Buttons under the message; a press posts the button's id (see `webActionUpdateSchema`). */
+  actions: z
+    .array(
+      z.object({
+        id: z.string(),
+        label: z.string(),
+        style: z.enum(['primary', 'danger']).optional(),
+      }),
+    )
+    .optional(),
+  /**
+   * The answer to a press on `messageId`'s button: `text` for the person who pressed, `edit`
+   * the message's new text (its buttons gone), or null to leave it. The reply's own `text` is ''.
+   */
+  answer: z
+    .object({ actionId: z.string(), text: z.string(), edit: z.string().nullable() })
+    .optional(),
 });
 export type WebReply = z.infer<typeof webReplySchema>;

@@ -1,3 +1,4 @@
+import type { MessageAction } from '@gridbot/core';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, OutboxRow } from '../database.ts';
 import { type Approval, insertApproval, markApprovalsDelivered } from '../repos/approvals-repo.ts';
@@ -10,6 +11,8 @@ import { type ThreadLease, withFencedTransaction } from './thread-lease.ts';
 export interface Reply {
   text: string;
   replyTo: string | null;
+  /** Buttons under the message (an approval request's Approve / Reject). */
+  actions?: MessageAction[];
 }
 
 export interface RunTarget {
@@ -45,6 +48,7 @@ async function writeReplies(
       jid: target.jid,
       text: reply.text,
       replyTo: reply.replyTo,
+      ...(reply.actions && { actions: reply.actions }),
     });
     await insertMessage(trx, {
       threadId: target.lease.threadId,
@@ -91,8 +95,9 @@ export async function commitRun(db: Kysely<Database>, input: CommitRunInput): Pr
 }
 
 /**
- * Records a pending approval and posts its request in the thread, under the run's fence.
- * `text` receives the approval id (for `/approve <id>`).
+ * Records a pending approval and posts its request in the thread, under the run's fence,
+ * with Approve / Reject buttons (`approve:<id>`, `reject:<id>`; see `approvalActions`).
+ * `text` receives the approval id (for `/approve <id>`, which a platform without buttons needs).
  */
 export async function commitApprovalRequest(
   db: Kysely<Database>,
@@ -114,10 +119,18 @@ export async function commitApprovalRequest(
       requestedBy: input.requestedBy ?? null,
     });
     const [row] = await writeReplies(trx, target, [
-      { text: input.text(approval.id), replyTo: null },
+      { text: input.text(approval.id), replyTo: null, actions: approvalActions(approval.id) },
     ]);
     return { approval, row: row! };
   });
+}
+
+/** The buttons of an approval request; a press comes back as `approve:<id>` or `reject:<id>`. */
+export function approvalActions(approvalId: number): MessageAction[] {
+  return [
+    { id: `approve:${approvalId}`, label: 'Approve', style: 'primary' },
+    { id: `reject:${approvalId}`, label: 'Reject', style: 'danger' },
+  ];
 }
 
 /**

@@ -29,6 +29,20 @@ export async function insertApproval(
     .executeTakeFirstOrThrow();
 }
 
+/** One approval of a thread, or undefined (for saying why a closed one cannot be decided). */
+export async function findApproval(
+  db: Kysely<Database>,
+  threadId: number,
+  approvalId: number,
+): Promise<Approval | undefined> {
+  return db
+    .selectFrom('approvals')
+    .selectAll()
+    .where('id', '=', approvalId)
+    .where('thread_id', '=', threadId)
+    .executeTakeFirst();
+}
+
 export interface DecideApprovalInput {
   threadId: number;
   approvalId: number;

@@ -1,3 +1,4 @@
+import type { MessageAction } from '@gridbot/core';
 import { type Kysely, sql } from 'kysely';
 import type { Database, OutboxDocument, OutboxPayload, OutboxRow } from '../database.ts';
 
@@ -11,6 +12,8 @@ export interface NewOutboxInput {
   replyTo: string | null;
   /** A file to send instead of text chunks. */
   document?: OutboxDocument;
+  /** Buttons under the message (see `OutboxPayload.actions`). */
+  actions?: MessageAction[];
 }
 
 /** Queues a reply for egress; the caller enqueues its job after the transaction commits. */
@@ -29,6 +32,7 @@ export async function insertOutbox(
         text: input.text,
         replyTo: input.replyTo,
         ...(input.document && { document: input.document }),
+        ...(input.actions?.length && { actions: input.actions }),
       } satisfies OutboxPayload),
       platform_message_ids: '[]',
     })

@@ -1,4 +1,6 @@
-import { writesInMainThread } from '@gridbot/db';
+import type { Sender } from '@gridbot/core';
+import { type Database, type Thread, writesInMainThread } from '@gridbot/db';
+import type { Kysely } from 'kysely';
 import type { CommandContext } from './chat-command.ts';
 
 /**
@@ -7,7 +9,15 @@ import type { CommandContext } from './chat-command.ts';
  * written there). Never a bot.
  */
 export async function isAdmin({ db, thread, message, admins }: CommandContext): Promise<boolean> {
-  const { channel, sender } = message;
+  return isAdminSender(db, { thread, channel: message.channel, sender: message.sender, admins });
+}
+
+/** {@link isAdmin} for a sender outside a command (a button press). */
+export async function isAdminSender(
+  db: Kysely<Database>,
+  who: { thread: Thread; channel: string; sender: Sender; admins: ReadonlySet<string> },
+): Promise<boolean> {
+  const { thread, channel, sender, admins } = who;
   if (sender.isBot) return false;
   return (
     admins.has(sender.platformUserId) ||
