@@ -1,5 +1,5 @@
 import { GridBotError, type Jid, PlatformRateLimitError, parseJid } from '@gridbot/core';
-import { MessageFlags, RateLimitError, type REST, Routes } from 'discord.js';
+import { MessageFlags, RateLimitError, type RawFile, type REST, Routes } from 'discord.js';
 import type { SendOptions } from '../channel-adapter.ts';
 import { actionRow } from './answer-action.ts';
 import { formatDiscordMessage } from './discord-markdown.ts';
@@ -23,6 +23,46 @@ export function discordTarget(jid: Jid): string {
 }
 
 /**
+ * What every message GridBot posts carries: no mention can ping anyone, link embeds are
+ * suppressed, and a reply still goes out if the message it answers was deleted.
+ */
+export function quietMessage(replyTo: string | null) {
+  return {
+    allowed_mentions: { parse: [], replied_user: false },
+    flags: MessageFlags.SuppressEmbeds,
+    ...(replyTo !== null && SNOWFLAKE.test(replyTo)
+      ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } }
+      : {}),
+  };
+}
+
+/**
+ * Posts a message to a channel and returns its id; a rate limit discord.js was told not to
+ * wait for becomes `PlatformRateLimitError`. `what` names it in the error for a missing id.
+ */
+export async function postDiscordMessage(
+  rest: REST,
+  channelId: string,
+  what: string,
+  request: { body: unknown; files?: RawFile[] },
+): Promise<string> {
+  try {
+    const sent = (await rest.post(Routes.channelMessages(channelId), request)) as { id?: unknown };
+    if (typeof sent.id !== 'string') {
+      throw new GridBotError(`Discord accepted ${what} but returned no message id.`);
+    }
+    return sent.id;
+  } catch (error) {
+    if (error instanceof RateLimitError) {
+      throw new PlatformRateLimitError('discord', Math.max(1, Math.ceil(error.retryAfter)), {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+/**
  * Sends one chunk (at most `maxLength` characters) to the JID's channel or thread and
  * returns the new message's id. The text is converted to Discord Markdown with
  * `@everyone`/`@here` defused, and sent with `allowed_mentions.parse = []` and
@@ -39,28 +79,10 @@ export async function sendDiscordText(
   maxLength: number,
 ): Promise<string> {
   const channelId = discordTarget(jid);
-  const replyTo = options.replyTo;
   const body = {
     content: formatDiscordMessage(text, maxLength),
-    allowed_mentions: { parse: [], replied_user: false },
-    flags: MessageFlags.SuppressEmbeds,
-    ...(replyTo !== null && SNOWFLAKE.test(replyTo)
-      ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } }
-      : {}),
+    ...quietMessage(options.replyTo),
     ...(options.actions?.length && { components: [actionRow(options.actions)] }),
   };
-  try {
-    const sent = (await rest.post(Routes.channelMessages(channelId), { body })) as { id?: unknown };
-    if (typeof sent.id !== 'string') {
-      throw new GridBotError(`Discord accepted a message to ${jid} but returned no message id.`);
-    }
-    return sent.id;
-  } catch (error) {
-    if (error instanceof RateLimitError) {
-      throw new PlatformRateLimitError('discord', Math.max(1, Math.ceil(error.retryAfter)), {
-        cause: error,
-      });
-    }
-    throw error;
-  }
+  return postDiscordMessage(rest, channelId, `a message to ${jid}`, { body });
 }
