@@ -54,14 +54,7 @@ const nthMessage = (count: number): Promise<BotMessage> =>
 const answerTo = (queryId: string) =>
   waitFor(`the answer to press ${queryId}`, () => h.telegram.callbackAnswer(queryId));
 
-async function statusOf(id: number): Promise<string | undefined> {
-  const row = await h.db.db
-    .selectFrom('approvals')
-    .select('status')
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return row?.status;
-}
+const statusOf = (id: number) => h.approvalStatus(id);
 
 describe('approval buttons on Telegram', () => {
   it('are refused to another member, decide for the requester, and say when decided already', async () => {

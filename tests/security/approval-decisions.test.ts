@@ -32,14 +32,7 @@ const replies = () => h.telegram.botMessages(group.chatId).map((m) => m.text);
 const nextReply = (count: number) =>
   waitFor(`reply ${count}`, () => replies().length >= count && replies()[count - 1]);
 
-async function statusOf(id: number): Promise<string | undefined> {
-  const row = await h.db.db
-    .selectFrom('approvals')
-    .select('status')
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return row?.status;
-}
+const statusOf = (id: number) => h.approvalStatus(id);
 
 describe('deciding an approval', () => {
   it('is refused to another member and to a bot, and left to the requester', async () => {

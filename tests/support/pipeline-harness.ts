@@ -103,6 +103,16 @@ export class PipelineHarness {
     return runGridbot(args, this.env(extra));
   }
 
+  /** An approval's status as stored, or undefined when there is no such approval. */
+  async approvalStatus(id: number): Promise<string | undefined> {
+    const row = await this.db.db
+      .selectFrom('approvals')
+      .select('status')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.status;
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled(this.#processes.map((p) => p.stop()));
     await Promise.allSettled(this.#transports.map((t) => t.close()));
