@@ -35,17 +35,20 @@ export interface ConfigKeyDef<S extends z.ZodType = z.ZodType> {
 
 const BOTH = ['user', 'thread'] as const;
 
-function numberKey(
+/** A number key; `integer` ones take whole numbers only. */
+function boundedKey(
+  kind: 'number' | 'integer',
   description: string,
   min: number,
   max: number,
-  extra: Omit<Partial<ConfigKeyDef>, 'schema'> = {},
+  extra: Omit<Partial<ConfigKeyDef>, 'schema'>,
 ): ConfigKeyDef<z.ZodNumber> {
+  const number = kind === 'integer' ? z.number().int() : z.number();
   return {
-    schema: z.number().min(min).max(max),
-    kind: 'number',
+    schema: number.min(min).max(max),
+    kind,
     description,
-    range: `a number from ${min} to ${max}`,
+    range: `${kind === 'integer' ? 'a whole number' : 'a number'} from ${min} to ${max}`,
     levels: BOTH,
     settable: true,
     min,
@@ -54,23 +57,22 @@ function numberKey(
   };
 }
 
+function numberKey(
+  description: string,
+  min: number,
+  max: number,
+  extra: Omit<Partial<ConfigKeyDef>, 'schema'> = {},
+): ConfigKeyDef<z.ZodNumber> {
+  return boundedKey('number', description, min, max, extra);
+}
+
 function integerKey(
   description: string,
   min: number,
   max: number,
   extra: Omit<Partial<ConfigKeyDef>, 'schema'> = {},
 ): ConfigKeyDef<z.ZodNumber> {
-  return {
-    schema: z.number().int().min(min).max(max),
-    kind: 'integer',
-    description,
-    range: `a whole number from ${min} to ${max}`,
-    levels: BOTH,
-    settable: true,
-    min,
-    max,
-    ...extra,
-  };
+  return boundedKey('integer', description, min, max, extra);
 }
 
 function choiceKey<const T extends readonly [string, ...string[]]>(
