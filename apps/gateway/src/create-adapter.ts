@@ -1,31 +1,41 @@
 import type { ChannelAdapter } from '@gridbot/channels';
 import { ConfigError } from '@gridbot/core';
 import type { Logger } from '@gridbot/service';
+import type { ChannelSetup } from './channels/channel-setup.ts';
+import { discordSetup } from './channels/discord.ts';
+import { telegramSetup } from './channels/telegram.ts';
 import type { GatewayEnv } from './env.ts';
 
+/** Every channel this build can run a gateway for, in the order `gridbot start` lists them. */
+const SETUPS: readonly ChannelSetup[] = [telegramSetup, discordSetup];
+
 /** Channels this build can run a gateway for. */
-export const SUPPORTED_CHANNELS = ['telegram', 'discord'] as const;
-export type SupportedChannel = (typeof SUPPORTED_CHANNELS)[number];
+export const SUPPORTED_CHANNELS: readonly string[] = SETUPS.map((setup) => setup.name);
+
+function setupOf(channel: string): ChannelSetup {
+  const setup = SETUPS.find((candidate) => candidate.name === channel);
+  if (!setup) {
+    throw new ConfigError(
+      `Unknown channel ${JSON.stringify(channel)}. Supported: ${SUPPORTED_CHANNELS.join(', ')}.`,
+      [],
+    );
+  }
+  return setup;
+}
 
 /** Channels whose credentials are present in the environment. */
-export function configuredChannels(env: GatewayEnv): SupportedChannel[] {
-  return SUPPORTED_CHANNELS.filter((channel) =>
-    channel === 'telegram' ? Boolean(env.TELEGRAM_BOT_TOKEN) : Boolean(env.DISCORD_BOT_TOKEN),
-  );
+export function configuredChannels(env: GatewayEnv): string[] {
+  return SETUPS.filter((setup) => setup.configured(env)).map((setup) => setup.name);
 }
 
 /** Platform user ids allowed to use direct chats without pairing, per channel. */
 export function allowedUsersFor(channel: string, env: GatewayEnv): ReadonlySet<string> {
-  if (channel === 'telegram') return env.TELEGRAM_ALLOWED_USERS ?? new Set();
-  if (channel === 'discord') return env.DISCORD_ALLOWED_USERS ?? new Set();
-  return new Set();
+  return SETUPS.find((setup) => setup.name === channel)?.allowedUsers(env) ?? new Set();
 }
 
-/** Platform user ids who may decide any approval, per channel (`<CHANNEL>_ADMIN_USERS`). */
+/** Platform user ids who may decide any approval (`<CHANNEL>_ADMIN_USERS`), per channel. */
 export function adminUsersFor(channel: string, env: GatewayEnv): ReadonlySet<string> {
-  if (channel === 'telegram') return env.TELEGRAM_ADMIN_USERS ?? new Set();
-  if (channel === 'discord') return env.DISCORD_ADMIN_USERS ?? new Set();
-  return new Set();
+  return SETUPS.find((setup) => setup.name === channel)?.adminUsers(env) ?? new Set();
 }
 
 /**
@@ -37,51 +47,5 @@ export async function createAdapter(
   env: GatewayEnv,
   logger: Logger,
 ): Promise<ChannelAdapter> {
-  if (channel === 'telegram') return telegramAdapter(env, logger);
-  if (channel === 'discord') {
-    if (!env.DISCORD_BOT_TOKEN) {
-      throw new ConfigError(
-        'DISCORD_BOT_TOKEN is not set: the Discord gateway needs the bot token from the Developer Portal (Bot → Reset Token).',
-        ['DISCORD_BOT_TOKEN'],
-      );
-    }
-    const { DiscordAdapter } = await import('@gridbot/channels/discord');
-    return new DiscordAdapter({
-      token: env.DISCORD_BOT_TOKEN,
-      ...(env.DISCORD_API_BASE && { apiBase: env.DISCORD_API_BASE }),
-      logger,
-    });
-  }
-  throw new ConfigError(
-    `Unknown channel ${JSON.stringify(channel)}. Supported: ${SUPPORTED_CHANNELS.join(', ')}.`,
-    [],
-  );
-}
-
-async function telegramAdapter(env: GatewayEnv, logger: Logger): Promise<ChannelAdapter> {
-  if (!env.TELEGRAM_BOT_TOKEN) {
-    throw new ConfigError(
-      'TELEGRAM_BOT_TOKEN is not set: the Telegram gateway needs the bot token from @BotFather.',
-      ['TELEGRAM_BOT_TOKEN'],
-    );
-  }
-  const { TelegramAdapter, webhookSecretFor } = await import('@gridbot/channels/telegram');
-  if (env.TELEGRAM_MODE === 'webhook' && !env.TELEGRAM_WEBHOOK_SECRET)
-    logger.info(
-      'TELEGRAM_WEBHOOK_SECRET is not set: the webhook checks a secret derived from the bot token, registered with setWebhook',
-    );
-  return new TelegramAdapter({
-    token: env.TELEGRAM_BOT_TOKEN,
-    apiRoot: env.TELEGRAM_API_ROOT,
-    mode: env.TELEGRAM_MODE,
-    ...(env.TELEGRAM_WEBHOOK_URL && {
-      webhook: {
-        url: env.TELEGRAM_WEBHOOK_URL,
-        secret: env.TELEGRAM_WEBHOOK_SECRET ?? webhookSecretFor(env.TELEGRAM_BOT_TOKEN),
-        path: new URL(env.TELEGRAM_WEBHOOK_URL).pathname,
-      },
-    }),
-    emptyPollDelayMs: env.TELEGRAM_POLL_IDLE_MS,
-    logger,
-  });
+  return setupOf(channel).create(env, logger);
 }

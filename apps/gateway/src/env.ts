@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { baseEnvShape, parseEnv, portVar, secret, urlVar } from '@gridbot/service';
+import { baseEnvShape, parseEnv, portVar } from '@gridbot/service';
 import { z } from 'zod';
-
-const idList = z
-  .string()
-  .regex(/^\s*-?\d+(\s*,\s*-?\d+)*\s*$/, {
-    message: 'expected comma-separated numeric user ids, e.g. 12345,67890',
-  })
-  .transform((value) => new Set(value.split(',').map((id) => id.trim())));
+import { discordEnvShape } from './channels/discord.ts';
+import { telegramEnvShape } from './channels/telegram.ts';
 
 /** `PLUGINS`: built-in names, package names or paths, comma-separated, each once. */
 const pluginList = z
@@ -63,56 +58,6 @@ export const pluginEnvShape = {
   PLUGIN_CONFIG: pluginConfig,
   /** How long one plugin hook may take before it is skipped for that event. */
   PLUGIN_HOOK_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(5_000),
-};
-
-/** Telegram settings; the token is required only when the Telegram gateway runs. */
-export const telegramEnvShape = {
-  TELEGRAM_BOT_TOKEN: secret(
-    z
-      .string()
-      .regex(/^\d+:[A-Za-z0-9_-]+$/, {
-        message: 'expected a bot token from @BotFather, like 123456:ABC-DEF…',
-      })
-      .optional(),
-  ),
-  TELEGRAM_API_ROOT: urlVar(['http', 'https'], 'https://api.telegram.org').default(
-    'https://api.telegram.org',
-  ),
-  TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
-  TELEGRAM_WEBHOOK_URL: urlVar(
-    ['https', 'http'],
-    'https://bot.example.com/telegram/webhook',
-  ).optional(),
-  TELEGRAM_WEBHOOK_SECRET: secret(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,256}$/, {
-        message: 'expected 1-256 characters of A-Z, a-z, 0-9, "_" or "-"',
-      })
-      .optional(),
-  ),
-  TELEGRAM_ALLOWED_USERS: idList.optional(),
-  /** Telegram user ids who may decide any approval (besides the main thread's users). */
-  TELEGRAM_ADMIN_USERS: idList.optional(),
-  /** Pause after an empty poll (only useful against test servers that ignore long polling). */
-  TELEGRAM_POLL_IDLE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
-};
-
-/** Discord settings; the token is required only when the Discord gateway runs. */
-export const discordEnvShape = {
-  DISCORD_BOT_TOKEN: secret(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{20,200}$/, {
-        message: 'expected the bot token from the Discord Developer Portal',
-      })
-      .optional(),
-  ),
-  /** REST root including /api (the WebSocket URL comes from GET /gateway/bot). */
-  DISCORD_API_BASE: urlVar(['http', 'https'], 'https://discord.com/api').optional(),
-  DISCORD_ALLOWED_USERS: idList.optional(),
-  /** Discord user ids who may decide any approval (besides the main thread's users). */
-  DISCORD_ADMIN_USERS: idList.optional(),
 };
 
 export const gatewayEnvSchema = z

@@ -1,18 +1,17 @@
+export { discordEnvShape } from './channels/discord.ts';
+export { telegramEnvShape } from './channels/telegram.ts';
 export {
   adminUsersFor,
   allowedUsersFor,
   configuredChannels,
   createAdapter,
   SUPPORTED_CHANNELS,
-  type SupportedChannel,
 } from './create-adapter.ts';
 export {
-  discordEnvShape,
   type GatewayEnv,
   gatewayEnvSchema,
   parseGatewayEnv,
   pluginEnvShape,
-  telegramEnvShape,
 } from './env.ts';
 export { gatewayPlugins } from './gateway-plugins.ts';
 export { runGateway } from './run-gateway.ts';

@@ -7,6 +7,7 @@ import {
   createAdapter,
   gatewayEnvSchema,
   gatewayPlugins,
+  SUPPORTED_CHANNELS,
 } from '@gridbot/app-gateway';
 import { attachScheduler, schedulerEnvSchema } from '@gridbot/app-scheduler';
 import { attachWorker, type WorkerComposition, workerEnvSchema } from '@gridbot/app-worker';
@@ -165,7 +166,7 @@ export async function startCommand(
   runtime.markStarted();
   logger.info({ port: listening, channels: [...channels, 'web', 'cli'] }, 'gridbot started');
   // For the person who just typed the command: where to go, and what is running.
-  const missing = (['telegram', 'discord'] as const).filter((c) => !channels.includes(c));
+  const missing = SUPPORTED_CHANNELS.filter((c) => !channels.includes(c));
   const where =
     runtime.mode === 'embedded'
       ? `embedded database in ${join(dataDir, 'db')}`
