@@ -113,3 +113,19 @@ export class PlatformRateLimitError extends GridBotError {
     this.retryAfterMs = retryAfterMs;
   }
 }
+
+/**
+ * A platform refused a send for a reason no retry changes (the bot was removed from the
+ * chat, the user blocked it, WhatsApp's 24-hour window closed): the outbox row fails at
+ * once with `reason`, which operators see on the dashboard.
+ */
+export class PlatformRejectedError extends GridBotError {
+  readonly platform: string;
+  readonly reason: string;
+  constructor(platform: string, reason: string, options?: { cause?: unknown }) {
+    super(`${platform} refused the message: ${reason}`, options);
+    this.name = 'PlatformRejectedError';
+    this.platform = platform;
+    this.reason = reason;
+  }
+}

@@ -41,6 +41,7 @@ export {
   InvalidJidError,
   LeaseLostError,
   PlatformRateLimitError,
+  PlatformRejectedError,
   RunCancelledError,
   SchemaOutdatedError,
   ServiceUnavailableError,

@@ -313,4 +313,31 @@ describe.each(TRANSPORT_KINDS)('Egress (queues on %s)', (kind) => {
       expect(sentTexts(api)).toEqual([]);
     });
   });
+
+  it('fails a reply the platform refuses for good (403) at once, with the reason, after one try', async () => {
+    const [row] = await outboxFor('telegram:-705', ['you blocked me']);
+    await withEgress(
+      kind,
+      () => ({
+        status: 403,
+        json: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+      }),
+      async (api, queues) => {
+        await queues.enqueueOutbound('telegram', row!.id);
+        const failed = async () =>
+          t.db
+            .selectFrom('outbox')
+            .select(['status', 'error', 'attempts'])
+            .where('id', '=', row!.id)
+            .executeTakeFirstOrThrow();
+        await waitFor('the row failed', async () => (await failed()).status === 'failed');
+        expect(await failed()).toEqual({
+          status: 'failed',
+          error: 'telegram refused the message: Forbidden: bot was blocked by the user',
+          attempts: 1,
+        });
+        expect(sentTexts(api)).toEqual(['you blocked me']);
+      },
+    );
+  });
 });

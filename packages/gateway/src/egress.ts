@@ -1,5 +1,5 @@
 import { abortableSleep, type ChannelAdapter, KeyedOrder } from '@gridbot/channels';
-import { asJid, chunkText, PlatformRateLimitError } from '@gridbot/core';
+import { asJid, chunkText, PlatformRateLimitError, PlatformRejectedError } from '@gridbot/core';
 import {
   claimOutboxAttempt,
   type Database,
@@ -80,7 +80,9 @@ export class Egress {
     worker.on('failed', (job, error) => {
       metrics.jobsFailed.inc({ queue: this.queueName });
       if (!job) return;
-      const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+      // An unrecoverable failure (a malformed job, a refusal no retry changes) is final at once.
+      const final =
+        error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
       logger.warn(
         { err: error, jobId: job.id, attempt: job.attemptsMade, final },
         'delivery failed',
@@ -207,6 +209,10 @@ export class Egress {
       try {
         return await send();
       } catch (error) {
+        if (error instanceof PlatformRejectedError) {
+          log.warn({ reason: error.reason }, 'the platform refused the message; not retrying');
+          throw new UnrecoverableError(error.message);
+        }
         if (!(error instanceof PlatformRateLimitError)) throw error;
         log.warn(
           { retryAfterMs: error.retryAfterMs, waits },

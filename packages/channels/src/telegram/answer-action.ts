@@ -1,7 +1,7 @@
 import type { ActionAnswer, InboundAction } from '@gridbot/core';
 import { type Api, GrammyError } from 'grammy';
 import type { Logger } from 'pino';
-import { rateLimited } from './send-text.ts';
+import { platformRefusal } from './send-text.ts';
 import { markdownToTelegramHtml } from './telegram-html.ts';
 
 /** Telegram shows at most 200 characters of a callback answer. */
@@ -24,7 +24,7 @@ export async function answerTelegramAction(
     await api.answerCallbackQuery(action.actionId, { text: answer.text.slice(0, MAX_ANSWER) });
   } catch (error) {
     if (!(error instanceof GrammyError) || error.error_code !== 400)
-      throw rateLimited(error) ?? error;
+      throw platformRefusal(error) ?? error;
     logger.warn({ description: error.description }, 'telegram refused a callback answer');
   }
   if (answer.edit === null) return;

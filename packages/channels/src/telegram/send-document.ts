@@ -1,7 +1,7 @@
 import type { Jid } from '@gridbot/core';
 import { type Api, InputFile } from 'grammy';
 import type { OutboundDocument, SendOptions } from '../channel-adapter.ts';
-import { rateLimited, telegramTarget } from './send-text.ts';
+import { platformRefusal, telegramTarget } from './send-text.ts';
 
 /** Telegram's limit on a document's caption (characters, after entity parsing). */
 const MAX_CAPTION = 1024;
@@ -31,6 +31,6 @@ export async function sendTelegramDocument(
     });
     return String(sent.message_id);
   } catch (error) {
-    throw rateLimited(error) ?? error;
+    throw platformRefusal(error) ?? error;
   }
 }

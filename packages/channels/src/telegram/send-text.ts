@@ -3,6 +3,7 @@ import {
   type Jid,
   type MessageAction,
   PlatformRateLimitError,
+  PlatformRejectedError,
   parseJid,
 } from '@gridbot/core';
 import { type Api, GrammyError } from 'grammy';
@@ -26,8 +27,18 @@ export function telegramTarget(jid: Jid): { chatId: number; threadId: number | u
   return { chatId: Number(chatId), threadId };
 }
 
-export function rateLimited(error: unknown): PlatformRateLimitError | null {
-  if (!(error instanceof GrammyError) || error.error_code !== 429) return null;
+/**
+ * A Telegram refusal as the error egress acts on: 429 waits (`PlatformRateLimitError`); 403
+ * (the bot was blocked, kicked or never added) fails the reply at once
+ * (`PlatformRejectedError`); anything else is null (retried as usual).
+ */
+export function platformRefusal(
+  error: unknown,
+): PlatformRateLimitError | PlatformRejectedError | null {
+  if (!(error instanceof GrammyError)) return null;
+  if (error.error_code === 403)
+    return new PlatformRejectedError('telegram', error.description, { cause: error });
+  if (error.error_code !== 429) return null;
   const seconds = error.parameters.retry_after ?? 1;
   return new PlatformRateLimitError('telegram', seconds * 1000, { cause: error });
 }
@@ -78,7 +89,7 @@ export async function sendTelegramText(
       return String(sent.message_id);
     }
   } catch (error) {
-    throw rateLimited(error) ?? error;
+    throw platformRefusal(error) ?? error;
   }
 }
 
