@@ -1,5 +1,5 @@
 import { DEFAULT_BEHAVIOUR, RpcErrorCode } from '@gridbot/core';
-import { registerThread, type Thread } from '@gridbot/db';
+import { findTask, registerThread, type Thread, upsertUser } from '@gridbot/db';
 import type { AgentRequestHandlers } from '@gridbot/runner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/test-database.ts';
@@ -21,7 +21,8 @@ afterAll(async () => {
 });
 
 const config = { ...DEFAULT_BEHAVIOUR, timezone: 'Europe/Berlin' };
-const handlersFor = (thread: Thread) => agentRequestHandlers({ db: t.db, thread, config });
+const handlersFor = (thread: Thread) =>
+  agentRequestHandlers({ db: t.db, thread, config, userId: null });
 const call = (
   handlers: AgentRequestHandlers,
   method: keyof AgentRequestHandlers,
@@ -124,6 +125,27 @@ describe('task requests', () => {
     expect(await call(inTeam, 'task.list', {})).toEqual({ tasks: [] });
   });
 
+  it('gives a task to the person whose message started the run', async () => {
+    const ann = await upsertUser(t.db, {
+      channel: 'telegram',
+      platformUserId: '1001',
+      name: 'Ann',
+      username: null,
+    });
+    const created = (await call(
+      agentRequestHandlers({ db: t.db, thread: team, config, userId: ann.id }),
+      'task.schedule',
+      {
+        prompt: 'remind Ann',
+        schedule: { kind: 'interval', everyMs: 3_600_000 },
+        contextMode: 'group',
+        misfirePolicy: 'skip',
+      },
+    )) as { task: { id: number } };
+    expect((await findTask(t.db, created.task.id))?.owner_user_id).toBe(ann.id);
+    await call(handlersFor(team), 'task.cancel', { taskId: created.task.id });
+  });
+
   it('refuses schedules that cannot fire, with the reason', async () => {
     const inTeam = handlersFor(team);
     for (const [schedule, reason] of [
@@ -162,6 +184,7 @@ describe('memory cap', () => {
       db: t.db,
       thread,
       config,
+      userId: null,
       memoryCap: { entries: 5, bytes: 1_000 },
     });
     const write = (content: string, id?: number) =>
@@ -227,7 +250,13 @@ describe('task frequency', () => {
       ...task(everySecond),
       threadJid: other.jid,
     })) as { task: { id: number } };
-    const allowed = agentRequestHandlers({ db: t.db, thread: other, config, minTaskIntervalMs: 0 });
+    const allowed = agentRequestHandlers({
+      db: t.db,
+      thread: other,
+      config,
+      userId: null,
+      minTaskIntervalMs: 0,
+    });
     const fromOther = (await call(allowed, 'task.schedule', task(everySecond))) as {
       task: { id: number };
     };

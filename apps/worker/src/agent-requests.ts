@@ -47,6 +47,8 @@ export interface AgentRequestContext {
   db: Kysely<Database>;
   thread: Thread;
   config: BehaviourConfig;
+  /** The person whose defaults the run uses: the tasks it schedules are theirs. */
+  userId: number | null;
   /** Most tasks (active or paused) one thread may have; the agent is refused past it. */
   maxTasksPerThread?: number;
   /**
@@ -232,6 +234,7 @@ function requestHandlers(ctx: AgentRequestContext): AgentRequestHandlers {
           misfirePolicy: params.misfirePolicy,
           nextRunAt: next,
           createdBy: `agent:${ctx.thread.jid}`,
+          ownerUserId: ctx.userId,
         },
         max,
       );

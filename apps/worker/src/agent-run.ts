@@ -103,6 +103,7 @@ export async function runAgent(
         db,
         thread,
         config,
+        userId: state.userId,
         announceTaskChange: (taskId) => deps.queues.announceTaskChange(taskId),
         ...(deps.maxTasksPerThread !== undefined && { maxTasksPerThread: deps.maxTasksPerThread }),
         ...(deps.minTaskIntervalMs !== undefined && { minTaskIntervalMs: deps.minTaskIntervalMs }),

@@ -129,8 +129,8 @@ export class DrainProcessor {
           task,
           slot: firedFor,
           thread,
-          // A task runs with the thread's settings: nobody in particular addressed the assistant.
-          config: await configFor(null),
+          // A task runs as its owner's run did: the thread's settings over their defaults.
+          config: await configFor(task.owner_user_id),
           log,
           skip: (pending, config) => this.#budget.spent(lease, thread, pending, config, log),
         }),
@@ -204,6 +204,7 @@ export class DrainProcessor {
       providerError: null,
       storageError: null,
       config,
+      userId: planned.userId,
       pending: planned.pending,
       target: { lease, runId: run.id, channel: thread.channel, jid: thread.jid },
       tokens: { input: 0, output: 0 },

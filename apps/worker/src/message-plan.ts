@@ -49,6 +49,7 @@ export async function planMessages(input: MessagePlanInput): Promise<RunPlan | s
     decisions,
     isolated: false,
     config,
+    userId: sender,
     onCommitted: async () => {
       // A backlog larger than one run: ask for another run rather than leave it stranded.
       if (pending.length === MAX_NEW_MESSAGES) await input.drainAgain().catch(() => {});

@@ -12,6 +12,8 @@ export interface RunPlan {
   isolated: boolean;
   /** The effective settings of the run (see `resolveBehaviour`). */
   config: BehaviourConfig;
+  /** Whose defaults `config` holds (the person the run answers, a task's owner), or null. */
+  userId: number | null;
   /** After the reply is committed. */
   onCommitted?: (reply: string | null, runId: number) => Promise<void>;
   /** After a final failure, before the thread is told. */

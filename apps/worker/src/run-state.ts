@@ -18,6 +18,8 @@ export interface RunState {
    */
   storageError: Error | null;
   config: BehaviourConfig;
+  /** Whose defaults the run uses: a task it schedules belongs to them. */
+  userId: number | null;
   pending: Message[];
   target: RunTarget;
   tokens: { input: number; output: number };

@@ -99,6 +99,7 @@ export async function planTask(input: TaskPlanInput): Promise<RunPlan | string> 
     decisions: [],
     isolated: task.context_mode === 'isolated',
     config: input.config,
+    userId: task.owner_user_id,
     onCommitted: async (reply, runId) => {
       await finishTaskRun(db, claim.id, {
         status: 'succeeded',

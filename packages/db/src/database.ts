@@ -158,6 +158,8 @@ export interface ScheduledTasksTable {
   next_run_at: NullableTimestamp;
   last_run_at: NullableTimestamp;
   created_by: string | null;
+  /** The person whose run scheduled it: its firings use their defaults. */
+  owner_user_id: Generated<number | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

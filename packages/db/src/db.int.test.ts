@@ -45,6 +45,7 @@ describe('schema version', () => {
         '0009-dashboard-sessions',
         '0010-history-reset-and-search',
         '0011-instance-behaviour',
+        '0014-task-owner',
       ]);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);

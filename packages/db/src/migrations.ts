@@ -12,6 +12,7 @@ import * as approvalRequester from './migrations/0008-approval-requester.ts';
 import * as dashboardSessions from './migrations/0009-dashboard-sessions.ts';
 import * as historyResetAndSearch from './migrations/0010-history-reset-and-search.ts';
 import * as instanceBehaviour from './migrations/0011-instance-behaviour.ts';
+import * as taskOwner from './migrations/0014-task-owner.ts';
 
 /** Every migration, in order. Names sort lexically; never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-dashboard-sessions': dashboardSessions,
   '0010-history-reset-and-search': historyResetAndSearch,
   '0011-instance-behaviour': instanceBehaviour,
+  '0014-task-owner': taskOwner,
 };
 
 function migrator<DB>(db: Kysely<DB>): Migrator {

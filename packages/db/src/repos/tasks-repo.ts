@@ -13,6 +13,8 @@ export interface NewTaskInput {
   misfirePolicy: 'skip' | 'run-once';
   nextRunAt: Date | null;
   createdBy: string;
+  /** The person whose run scheduled it (their defaults apply to its firings), if any. */
+  ownerUserId?: number | null;
 }
 
 export async function insertTask(
@@ -31,6 +33,7 @@ export async function insertTask(
       misfire_policy: input.misfirePolicy,
       next_run_at: input.nextRunAt,
       created_by: input.createdBy,
+      owner_user_id: input.ownerUserId ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
