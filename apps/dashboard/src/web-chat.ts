@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type WebAdapter,
-  type WebReply,
+  type WebLiveEvent,
   webIdSchema,
   webMessageUpdateSchema,
 } from '@gridbot/channels';
@@ -141,7 +141,7 @@ export class WebChat {
     api.get('/:chatId/events', (c) => {
       const jid = jidOf(c.req.param('chatId'));
       return streamSSE(c, async (stream) => {
-        const pending: WebReply[] = [];
+        const pending: WebLiveEvent[] = [];
         let wake: (() => void) | null = null;
         const unwatch = this.#options.adapter.watch(jid, (reply) => {
           pending.push(reply);
@@ -153,12 +153,16 @@ export class WebChat {
         });
         await stream.writeSSE({ event: 'ready', data: JSON.stringify({ jid }) });
         while (!stream.aborted && !stream.closed) {
-          const reply = pending.shift();
-          if (reply) {
+          const next = pending.shift();
+          if (next && 'typing' in next) {
+            await stream.writeSSE({ event: 'typing', data: JSON.stringify(next) });
+            continue;
+          }
+          if (next) {
             await stream.writeSSE({
               event: 'reply',
-              id: reply.messageId,
-              data: JSON.stringify(reply),
+              id: next.messageId,
+              data: JSON.stringify(next),
             });
             continue;
           }

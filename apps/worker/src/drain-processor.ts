@@ -27,11 +27,12 @@ import { planMessages } from './message-plan.ts';
 import { outageSafe } from './outage-safe.ts';
 import { ParkedDeliveries } from './parked-deliveries.ts';
 import { parseJob } from './parse-job.ts';
+import { RunBeacon } from './run-beacon.ts';
 import { type Outcome, RunOutcomes } from './run-outcome.ts';
 import type { Planner } from './run-plan.ts';
 import type { RunState } from './run-state.ts';
 import { MISFIRE_GRACE_MS, planTask } from './task-plan.ts';
-import type { OperatorLimits } from './thread-limits.ts';
+import { type OperatorLimits, threadLimits } from './thread-limits.ts';
 import { WorkerStoppingError } from './worker-stopping-error.ts';
 
 export interface DrainProcessorOptions {
@@ -219,6 +220,19 @@ export class DrainProcessor {
     if (held.lost.aborted) forwardLoss();
     else held.lost.addEventListener('abort', forwardLoss, { once: true });
     this.#live.add(state);
+    // The chat shows typing while the run lives (see RunBeacon).
+    const beacon = new RunBeacon(
+      this.#o.queues,
+      {
+        runId: run.id,
+        threadId: thread.id,
+        channel: thread.channel,
+        jid: thread.jid,
+        timeoutMs: threadLimits(this.#o.limits, config.sandbox).timeoutMs,
+      },
+      state.log,
+    );
+    beacon.start();
     const started = performance.now();
     const observe = (outcome: Outcome) =>
       this.#o.metrics.runDuration.observe({ outcome }, (performance.now() - started) / 1000);
@@ -228,6 +242,7 @@ export class DrainProcessor {
     } catch (error) {
       return await this.#outcomes.failed(job, state, planned, error, observe);
     } finally {
+      beacon.stop();
       held.lost.removeEventListener('abort', forwardLoss);
       this.#live.delete(state);
     }

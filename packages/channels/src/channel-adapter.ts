@@ -33,6 +33,17 @@ export interface OutboundDocument {
   caption: string | null;
 }
 
+/**
+ * The platform's "typing…" state. One `show` lasts about `intervalMs`; the gateway calls it
+ * again at that pace while a run works in the chat, and stops calling when it ends.
+ */
+export interface TypingIndicator {
+  readonly intervalMs: number;
+  show(jid: Jid): Promise<void>;
+  /** Clears it at once, on a platform that can (the web chat); others let it lapse. */
+  clear?(jid: Jid): Promise<void>;
+}
+
 /** The bot's identity on its platform, known after `start()`. */
 export interface BotIdentity {
   id: string;
@@ -79,6 +90,8 @@ export interface ChannelAdapter {
    * answered already, after a redelivery) is logged, never thrown.
    */
   answerAction(action: InboundAction, answer: ActionAnswer): Promise<void>;
+  /** The platform's typing state, where it has one. */
+  readonly typing?: TypingIndicator;
   /** In webhook mode, the HTTP handler the process mounts at `webhookPath`; otherwise null. */
   readonly webhook: {
     path: string;

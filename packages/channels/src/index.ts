@@ -9,11 +9,14 @@ export type {
   IngressHandler,
   OutboundDocument,
   SendOptions,
+  TypingIndicator,
 } from './channel-adapter.ts';
 export { KeyedOrder } from './keyed-order.ts';
 export { type ReplyListener, WebAdapter, type WebAdapterOptions } from './web/web-adapter.ts';
 export {
+  type WebLiveEvent,
   type WebReply,
+  type WebTyping,
   type WebUpdate,
   webIdSchema,
   webMessageUpdateSchema,

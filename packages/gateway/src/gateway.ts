@@ -9,6 +9,7 @@ import { Egress } from './egress.ts';
 import { Ingress } from './ingress.ts';
 import { IngressSpool } from './ingress-spool.ts';
 import type { PluginHost } from './plugins/plugin-host.ts';
+import { TypingRelay } from './typing-relay.ts';
 
 export interface GatewayOptions {
   adapter: ChannelAdapter;
@@ -44,6 +45,8 @@ export class Gateway {
   readonly egress: Egress;
   /** Set when the platform does not redeliver and a spool directory was given. */
   readonly spool: IngressSpool | null;
+  /** Set when the platform has a typing state. */
+  readonly typing: TypingRelay | null;
   readonly #logger: Logger;
 
   /** A gateway on a role's runtime: its database, queues, transport and metrics. */
@@ -108,10 +111,20 @@ export class Gateway {
             logger: options.logger.child({ component: 'spool' }),
           })
         : null;
+    const { typing } = options.adapter;
+    this.typing = typing
+      ? new TypingRelay({
+          channel: options.adapter.channel,
+          typing,
+          queues: options.queues,
+          logger: options.logger.child({ component: 'typing' }),
+        })
+      : null;
   }
 
   async start(): Promise<void> {
     this.egress.start();
+    await this.typing?.start();
     await this.spool?.open();
     const spool = this.spool;
     await this.adapter.start(
@@ -130,6 +143,7 @@ export class Gateway {
     await this.adapter.stop();
     await this.spool?.close();
     this.drains.stop();
+    await this.typing?.stop();
     await this.egress.stop();
   }
 }

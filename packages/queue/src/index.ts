@@ -33,6 +33,12 @@ export {
 export { RedisPubSub } from './redis-pubsub.ts';
 export { RedisTransport, type RedisTransportOptions } from './redis-transport.ts';
 export {
+  RUN_HEARTBEAT_MS,
+  type RunActivity,
+  runActivityChannel,
+  runActivitySchema,
+} from './run-activity.ts';
+export {
   announceTaskChange,
   missedSlotJobId,
   onceJobId,

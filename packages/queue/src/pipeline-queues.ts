@@ -6,6 +6,7 @@ import {
   rescueDedupId,
   THREADS_QUEUE,
 } from './names.ts';
+import { publishRunActivity, type RunActivity, subscribeRunActivity } from './run-activity.ts';
 import { announceTaskChange } from './task-schedules.ts';
 import { publishThreadEvent, type ThreadEvent } from './thread-events.ts';
 import type { QueueTransport, TransportQueue } from './transport.ts';
@@ -104,6 +105,21 @@ export class PipelineQueues {
   publishThreadEvent(threadId: number, event: ThreadEvent): Promise<void> {
     const { transport, prefix } = this.#options;
     return publishThreadEvent(transport.pubsub, prefix, threadId, event);
+  }
+
+  /** Tells the gateways of the run's channel that it is still working, or done. */
+  publishRunActivity(channel: string, activity: RunActivity): Promise<void> {
+    const { transport, prefix } = this.#options;
+    return publishRunActivity(transport.pubsub, prefix, channel, activity);
+  }
+
+  /** Receives the run heartbeats of one channel until the returned function is called. */
+  subscribeRunActivity(
+    channel: string,
+    handler: (activity: RunActivity) => void,
+  ): Promise<() => Promise<void>> {
+    const { transport, prefix } = this.#options;
+    return subscribeRunActivity(transport.pubsub, prefix, channel, handler);
   }
 
   /** Tells the schedulers that a task changed (created, updated, paused, resumed, cancelled). */

@@ -12,6 +12,7 @@ export function chatPage(enabled: boolean): Hono<DashboardEnv> {
       ? html`
 <p class="muted">You talk to the assistant in the thread <code id="chat-jid"></code>, through the same queue and workers as every other channel.</p>
 <div id="chat-log" class="chat-log" aria-live="polite"></div>
+<p id="chat-typing" class="muted chat-typing" hidden>The assistant is typing…</p>
 <form id="chat-form" class="chat-form">
 <textarea id="chat-input" name="text" placeholder="Message the assistant… (Enter sends, Shift+Enter for a new line)" required></textarea>
 <button type="submit">Send</button>

@@ -6,6 +6,15 @@ document.addEventListener('DOMContentLoaded', () => {
   const form = document.getElementById('chat-form');
   const input = document.getElementById('chat-input');
   const status = document.getElementById('chat-status');
+  const typing = document.getElementById('chat-typing');
+  // The server renews "typing" every few seconds while a run works; silence means it ended.
+  const TYPING_LAPSE_MS = 6000;
+  let typingTimer = null;
+  function showTyping(on) {
+    clearTimeout(typingTimer);
+    typing.hidden = !on;
+    if (on) typingTimer = setTimeout(() => showTyping(false), TYPING_LAPSE_MS);
+  }
 
   const params = new URLSearchParams(window.location.search);
   let chatId = params.get('chat') ?? window.localStorage.getItem('gridbot.chatId');
@@ -93,9 +102,13 @@ document.addEventListener('DOMContentLoaded', () => {
         status.textContent = `Could not load the conversation: ${error.message}`;
       });
     });
+    events.addEventListener('typing', (event) => {
+      showTyping(JSON.parse(event.data).typing === true);
+    });
     events.addEventListener('reply', (event) => {
       const reply = JSON.parse(event.data);
       if (reply.answer) return answered(reply);
+      showTyping(false);
       const entry = {
         role: 'assistant',
         ids: [reply.messageId],

@@ -1,5 +1,5 @@
 import { type ActionAnswer, GridBotError, type InboundAction, type Jid } from '@gridbot/core';
-import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials, Routes } from 'discord.js';
 import type { Logger } from 'pino';
 import type {
   BotIdentity,
@@ -7,6 +7,7 @@ import type {
   IngressHandler,
   OutboundDocument,
   SendOptions,
+  TypingIndicator,
 } from '../channel-adapter.ts';
 import { OrderedDelivery, type RetryPolicy } from '../ordered-delivery.ts';
 import { answerDiscordAction } from './answer-action.ts';
@@ -16,7 +17,7 @@ import {
   normalizeDiscordDispatch,
 } from './normalize-message.ts';
 import { DISCORD_MAX_DOCUMENT_BYTES, sendDiscordDocument } from './send-document.ts';
-import { sendDiscordText } from './send-text.ts';
+import { discordTarget, sendDiscordText } from './send-text.ts';
 
 /** Options of a {@link DiscordAdapter}; the app maps its environment into these. */
 export interface DiscordAdapterOptions {
@@ -241,6 +242,15 @@ export class DiscordAdapter implements ChannelAdapter {
   answerAction(action: InboundAction, answer: ActionAnswer): Promise<void> {
     return answerDiscordAction(this.#client.rest, action, answer, this.maxMessageLength);
   }
+
+  /** The typing indicator (`POST /channels/{id}/typing`): it shows for 10 s or until the bot posts. */
+  readonly typing: TypingIndicator = {
+    intervalMs: 8_000,
+    show: async (jid) => {
+      if (this.#state === 'stopped') return;
+      await this.#client.rest.post(Routes.channelTyping(discordTarget(jid)));
+    },
+  };
 
   /** The bot's id and username; throws before `start()` has finished. */
   identity(): BotIdentity {

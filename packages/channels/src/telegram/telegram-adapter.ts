@@ -8,13 +8,14 @@ import type {
   IngressHandler,
   OutboundDocument,
   SendOptions,
+  TypingIndicator,
 } from '../channel-adapter.ts';
 import { KeyedOrder } from '../keyed-order.ts';
 import { answerTelegramAction } from './answer-action.ts';
 import { normalizeTelegramUpdate } from './normalize-update.ts';
 import { ALLOWED_UPDATES, TelegramPoller } from './poller.ts';
 import { sendTelegramDocument, TELEGRAM_MAX_DOCUMENT_BYTES } from './send-document.ts';
-import { sendTelegramText } from './send-text.ts';
+import { sendTelegramText, telegramTarget } from './send-text.ts';
 import { createWebhookHandler } from './webhook-handler.ts';
 
 /** Options of a {@link TelegramAdapter}; the app maps its environment into these. */
@@ -203,6 +204,19 @@ export class TelegramAdapter implements ChannelAdapter {
   answerAction(action: InboundAction, answer: ActionAnswer): Promise<void> {
     return answerTelegramAction(this.#api, action, answer, this.#logger);
   }
+
+  /** "typing…" with `sendChatAction`; it shows for 5 s or until the bot's next message. */
+  readonly typing: TypingIndicator = {
+    intervalMs: 4_000,
+    show: async (jid) => {
+      const { chatId, threadId } = telegramTarget(jid);
+      await this.#api.sendChatAction(
+        chatId,
+        'typing',
+        threadId === undefined ? {} : { message_thread_id: threadId },
+      );
+    },
+  };
 
   /** The bot's id and username; throws before `start()` has finished. */
   identity(): BotIdentity {

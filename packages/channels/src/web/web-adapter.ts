@@ -15,8 +15,15 @@ import type {
   IngressHandler,
   OutboundDocument,
   SendOptions,
+  TypingIndicator,
 } from '../channel-adapter.ts';
-import { type WebReply, webReplySchema, webUpdateSchema } from './web-update.ts';
+import {
+  type WebLiveEvent,
+  type WebReply,
+  type WebTyping,
+  webLiveEventSchema,
+  webUpdateSchema,
+} from './web-update.ts';
 
 /** The install's pub/sub, as the web channel uses it (Redis, or Postgres LISTEN/NOTIFY). */
 export interface ReplyBus {
@@ -38,8 +45,8 @@ export interface WebAdapterOptions {
   logger: Logger;
 }
 
-/** A browser's live view of one chat. */
-export type ReplyListener = (reply: WebReply) => void;
+/** A browser's live view of one chat: its replies and typing state. */
+export type ReplyListener = (event: WebLiveEvent) => void;
 
 /**
  * The `web` channel: the dashboard's chat page is its platform. Browsers post messages that
@@ -70,7 +77,7 @@ export class WebAdapter implements ChannelAdapter {
   async start(onEvent: IngressHandler): Promise<void> {
     const { bus, logger } = this.#options;
     this.#unsubscribe = await bus.subscribe(this.#topic, (raw) => {
-      const parsed = webReplySchema.safeParse(safeJson(raw));
+      const parsed = webLiveEventSchema.safeParse(safeJson(raw));
       if (!parsed.success) {
         logger.warn({ topic: this.#topic }, 'ignored a malformed web reply');
         return;
@@ -224,7 +231,19 @@ export class WebAdapter implements ChannelAdapter {
     return reply.messageId;
   }
 
-  /** Calls `listener` with every reply sent to `jid` from now on; returns the unsubscribe. */
+  /** "typing…" on the chat's pages, until it lapses, a reply arrives or `clear`. */
+  readonly typing: TypingIndicator = {
+    intervalMs: 4_000,
+    show: (jid) => this.#publishTyping(jid, true),
+    clear: (jid) => this.#publishTyping(jid, false),
+  };
+
+  async #publishTyping(jid: Jid, typing: boolean): Promise<void> {
+    const event: WebTyping = { jid, typing };
+    await this.#options.bus.publish(this.#topic, JSON.stringify(event));
+  }
+
+  /** Calls `listener` with every reply and typing change of `jid` from now on; returns the unsubscribe. */
   watch(jid: string, listener: ReplyListener): () => void {
     let listeners = this.#listeners.get(jid);
     if (!listeners) {

@@ -99,3 +99,11 @@ export const webReplySchema = z.object({
     .optional(),
 });
 export type WebReply = z.infer<typeof webReplySchema>;
+
+/** The assistant works in a web chat (`typing: true`, renewed while it does) or stopped. */
+export const webTypingSchema = z.object({ jid: z.string(), typing: z.boolean() });
+export type WebTyping = z.infer<typeof webTypingSchema>;
+
+/** What the pages of a web chat receive live: replies, and the typing state. */
+export const webLiveEventSchema = z.union([webTypingSchema.strict(), webReplySchema]);
+export type WebLiveEvent = z.infer<typeof webLiveEventSchema>;

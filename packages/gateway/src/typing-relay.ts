@@ -1,0 +1,85 @@
+import type { TypingIndicator } from '@gridbot/channels';
+import { asJid } from '@gridbot/core';
+import type { PipelineQueues, RunActivity } from '@gridbot/queue';
+import type { Logger } from '@gridbot/service';
+
+/** A heartbeat this much early still renews the typing state (timers drift). */
+const EARLY_SLACK_MS = 500;
+
+interface LiveRun {
+  jid: string;
+  lastShownAt: number;
+  until: number;
+}
+
+export interface TypingRelayOptions {
+  channel: string;
+  typing: TypingIndicator;
+  queues: Pick<PipelineQueues, 'subscribeRunActivity'>;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Shows the platform's typing state in a chat while a run works there: each heartbeat of
+ * the run (see `RunBeacon`) renews it at the platform's pace, `done` clears it, and nothing
+ * renews it past the run's ceiling. No heartbeat, no typing: a run that died with its
+ * worker stops showing within one heartbeat. Failures are logged at debug: typing is a
+ * courtesy, never a reason to fail.
+ */
+export class TypingRelay {
+  readonly #o: TypingRelayOptions;
+  readonly #runs = new Map<number, LiveRun>();
+  #unsubscribe: (() => Promise<void>) | null = null;
+
+  constructor(options: TypingRelayOptions) {
+    this.#o = options;
+  }
+
+  async start(): Promise<void> {
+    this.#unsubscribe = await this.#o.queues.subscribeRunActivity(this.#o.channel, (activity) =>
+      this.#on(activity),
+    );
+  }
+
+  async stop(): Promise<void> {
+    const unsubscribe = this.#unsubscribe;
+    this.#unsubscribe = null;
+    this.#runs.clear();
+    await unsubscribe?.();
+  }
+
+  #on(activity: RunActivity): void {
+    const now = (this.#o.now ?? Date.now)();
+    const { typing } = this.#o;
+    if (activity.state === 'done') {
+      const run = this.#runs.get(activity.runId);
+      this.#runs.delete(activity.runId);
+      if (run && typing.clear) this.#call(run.jid, typing.clear);
+      return;
+    }
+    this.#forgetLapsed(now);
+    if (now >= activity.until) {
+      this.#runs.delete(activity.runId);
+      return;
+    }
+    const run = this.#runs.get(activity.runId);
+    if (run && now - run.lastShownAt < typing.intervalMs - EARLY_SLACK_MS) return;
+    this.#runs.set(activity.runId, { jid: activity.jid, lastShownAt: now, until: activity.until });
+    this.#call(activity.jid, typing.show);
+  }
+
+  /** Runs whose heartbeats stopped (their worker died) or whose ceiling passed. */
+  #forgetLapsed(now: number): void {
+    for (const [runId, run] of this.#runs) {
+      if (now >= run.until || now - run.lastShownAt > 4 * this.#o.typing.intervalMs)
+        this.#runs.delete(runId);
+    }
+  }
+
+  #call(jid: string, action: (jid: ReturnType<typeof asJid>) => Promise<void>): void {
+    void action(asJid(jid)).catch((error: Error) =>
+      this.#o.logger.debug({ err: error, jid }, 'could not show the typing state'),
+    );
+  }
+}
