@@ -90,7 +90,14 @@ async function readBody(
   const body: Record<string, unknown> = {};
   for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) {
     // Slack's form encoding carries objects (blocks, …) as JSON strings.
-    body[key] = /^[[{]/.test(value) ? safeJson(value) : value;
+    // and booleans as "true" / "false".
+    body[key] = /^[[{]/.test(value)
+      ? safeJson(value)
+      : value === 'true'
+        ? true
+        : value === 'false'
+          ? false
+          : value;
   }
   return { body, raw };
 }
