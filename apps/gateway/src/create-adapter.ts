@@ -3,11 +3,12 @@ import { ConfigError } from '@gridbot/core';
 import type { Logger } from '@gridbot/service';
 import type { ChannelSetup } from './channels/channel-setup.ts';
 import { discordSetup } from './channels/discord.ts';
+import { slackSetup } from './channels/slack.ts';
 import { telegramSetup } from './channels/telegram.ts';
 import type { GatewayEnv } from './env.ts';
 
 /** Every channel this build can run a gateway for, in the order `gridbot start` lists them. */
-const SETUPS: readonly ChannelSetup[] = [telegramSetup, discordSetup];
+const SETUPS: readonly ChannelSetup[] = [telegramSetup, discordSetup, slackSetup];
 
 /** Channels this build can run a gateway for. */
 export const SUPPORTED_CHANNELS: readonly string[] = SETUPS.map((setup) => setup.name);

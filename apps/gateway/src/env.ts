@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { baseEnvShape, parseEnv, portVar } from '@gridbot/service';
 import { z } from 'zod';
 import { discordEnvShape } from './channels/discord.ts';
+import { slackEnvShape } from './channels/slack.ts';
 import { telegramEnvShape } from './channels/telegram.ts';
 
 /** `PLUGINS`: built-in names, package names or paths, comma-separated, each once. */
@@ -65,6 +66,7 @@ export const gatewayEnvSchema = z
     ...baseEnvShape,
     ...telegramEnvShape,
     ...discordEnvShape,
+    ...slackEnvShape,
     ...pluginEnvShape,
     HEALTH_PORT: portVar(8081),
     /** Sends per second one gateway makes to its platform (Telegram allows about 30). */

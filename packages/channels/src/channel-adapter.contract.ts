@@ -55,6 +55,12 @@ export interface ContractHarness {
   /** A message id of the platform's shape, usable as `replyTo`. */
   sampleMessageId: string;
   updates: ContractUpdates;
+  /**
+   * False for a platform with no reply-to-a-message outside its threads (Slack, where a
+   * thread is a GridBot thread of its own): a send with `replyTo` must still arrive, in the
+   * chat, without a reply field. Default true.
+   */
+  replyField?: boolean;
   /** What the fake platform received from `sendText`, in order. */
   sent(): Promise<ContractSentMessage[]>;
   /** Stops the adapter (if the test did not) and the fake platform. */
@@ -195,7 +201,10 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
       const replyTo = harness.sampleMessageId;
       const id = await harness.adapter.sendText(harness.groupJid, 'an answer', { replyTo });
       const sent = await harness.sent();
-      expect(sent).toEqual([{ jid: harness.groupJid, text: 'an answer', replyTo, messageId: id }]);
+      const expected = harness.replyField === false ? null : replyTo;
+      expect(sent).toEqual([
+        { jid: harness.groupJid, text: 'an answer', replyTo: expected, messageId: id },
+      ]);
     });
 
     it('posts a document with its caption as one message', async () => {

@@ -7,3 +7,12 @@ export const numericIdList = z
     message: 'expected comma-separated numeric user ids, e.g. 12345,67890',
   })
   .transform((value) => new Set(value.split(',').map((id) => id.trim())));
+
+/** A comma-separated list of Slack user ids (`U012AB3CD`, `W…` on Enterprise Grid), as a set. */
+export const slackIdList = z
+  .string()
+  .regex(/^\s*[UW][A-Z0-9]{2,20}(\s*,\s*[UW][A-Z0-9]{2,20})*\s*$/, {
+    message:
+      'expected comma-separated Slack user ids like U012AB3CD (profile → ⋮ → Copy member ID), not names or numbers',
+  })
+  .transform((value) => new Set(value.split(',').map((id) => id.trim())));
