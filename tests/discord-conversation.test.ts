@@ -77,13 +77,18 @@ describe('a conversation over Discord, through real gateway and worker processes
         extra: { guild_id: GUILD.id },
       }),
     );
-    await sleep(1_500);
+    // Ingress records the chat (unregistered) when it has handled the event.
+    const thread = await waitFor(
+      'the event handled',
+      () =>
+        h.db.db
+          .selectFrom('threads')
+          .selectAll()
+          .where('jid', '=', `discord:${UNREGISTERED}`)
+          .executeTakeFirst(),
+      20_000,
+    );
     expect(sentTo(UNREGISTERED)).toEqual([]);
-    const thread = await h.db.db
-      .selectFrom('threads')
-      .selectAll()
-      .where('jid', '=', `discord:${UNREGISTERED}`)
-      .executeTakeFirst();
     expect(thread?.registered).toBe(false);
     const stored = await h.db.db
       .selectFrom('messages')

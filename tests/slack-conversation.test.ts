@@ -107,13 +107,18 @@ describe('a conversation over Slack, through real gateway and worker processes',
     slack.socket.deliver(
       messageEvent({ text: '@Andy secret slack plans', channel: CHANNELS.secret.id }),
     );
-    await sleep(1_500);
+    // Ingress records the chat (unregistered) when it has handled the event.
+    const thread = await waitFor(
+      'the event handled',
+      () =>
+        h.db.db
+          .selectFrom('threads')
+          .selectAll()
+          .where('jid', '=', `slack:${CHANNELS.secret.id}`)
+          .executeTakeFirst(),
+      20_000,
+    );
     expect(sentTo(CHANNELS.secret.id)).toEqual([]);
-    const thread = await h.db.db
-      .selectFrom('threads')
-      .selectAll()
-      .where('jid', '=', `slack:${CHANNELS.secret.id}`)
-      .executeTakeFirst();
     expect(thread?.registered).toBe(false);
     expect(await storedLike('%secret slack%')).toEqual([]);
   });
