@@ -99,7 +99,28 @@ export const inboundActionSchema = z.object({
 });
 export type InboundAction = z.infer<typeof inboundActionSchema>;
 
-export type InboundEvent = InboundMessage | InboundEdit | InboundAction;
+/** What became of a message the assistant sent, as the platform reports it later. */
+export const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/**
+ * A platform's receipt for one of the assistant's messages (WhatsApp's status webhooks):
+ * ingress records it on the outbox row that sent the message.
+ */
+export const inboundDeliverySchema = z.object({
+  kind: z.literal('delivery'),
+  channel: z.string().min(1),
+  chat: chatSchema,
+  /** The id the platform gave the assistant's message when it was sent. */
+  platformMessageId: z.string().min(1),
+  status: z.enum(DELIVERY_STATUSES),
+  /** Why it failed, for the operator (the platform's code and words); null unless failed. */
+  error: z.string().max(2000).nullable(),
+  at: z.date(),
+});
+export type InboundDelivery = z.infer<typeof inboundDeliverySchema>;
+
+export type InboundEvent = InboundMessage | InboundEdit | InboundAction | InboundDelivery;
 
 /**
  * A button under an outgoing message. `id` comes back in the press (`InboundAction.data`):

@@ -143,6 +143,11 @@ export interface OutboxTable {
   error: string | null;
   created_at: Generated<Date>;
   sent_at: NullableTimestamp;
+  /** The platform's last receipt for the row's messages (WhatsApp), or null. */
+  delivery_status: 'sent' | 'delivered' | 'read' | 'failed' | null;
+  /** Why the platform could not deliver it, when `delivery_status` is failed. */
+  delivery_error: string | null;
+  delivery_updated_at: NullableTimestamp;
 }
 
 export interface ScheduledTasksTable {

@@ -45,7 +45,8 @@ describe('schema version', () => {
         '0009-dashboard-sessions',
         '0010-history-reset-and-search',
         '0011-instance-behaviour',
-        '0014-task-owner',
+        '0012-task-owner',
+        '0013-delivery-status',
       ]);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);

@@ -150,12 +150,14 @@ export {
 } from './repos/messages-repo.ts';
 export {
   claimOutboxAttempt,
+  type DeliveryReceipt,
   insertOutbox,
   markOutboxFailed,
   markOutboxSent,
   type NewOutboxInput,
   type OutboxClaim,
   recordChunkSent,
+  recordDeliveryReceipt,
   setOutboxTransformedText,
 } from './repos/outbox-repo.ts';
 export {

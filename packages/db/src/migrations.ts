@@ -12,7 +12,8 @@ import * as approvalRequester from './migrations/0008-approval-requester.ts';
 import * as dashboardSessions from './migrations/0009-dashboard-sessions.ts';
 import * as historyResetAndSearch from './migrations/0010-history-reset-and-search.ts';
 import * as instanceBehaviour from './migrations/0011-instance-behaviour.ts';
-import * as taskOwner from './migrations/0014-task-owner.ts';
+import * as taskOwner from './migrations/0012-task-owner.ts';
+import * as deliveryStatus from './migrations/0013-delivery-status.ts';
 
 /** Every migration, in order. Names sort lexically; never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -27,7 +28,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-dashboard-sessions': dashboardSessions,
   '0010-history-reset-and-search': historyResetAndSearch,
   '0011-instance-behaviour': instanceBehaviour,
-  '0014-task-owner': taskOwner,
+  '0012-task-owner': taskOwner,
+  '0013-delivery-status': deliveryStatus,
 };
 
 function migrator<DB>(db: Kysely<DB>): Migrator {

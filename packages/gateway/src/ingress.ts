@@ -33,6 +33,7 @@ import {
   findCommand,
   parseCommandHead,
 } from './commands/index.ts';
+import { recordDelivery } from './delivery-receipt.ts';
 import type { DrainRequester } from './drain-requester.ts';
 import { PluginHost, pluginThread } from './plugins/plugin-host.ts';
 import { storeAttachments } from './store-attachments.ts';
@@ -92,6 +93,8 @@ export type IngressOutcome =
   | 'edited'
   | 'approval-decided'
   | 'approval-refused'
+  | 'delivery-recorded'
+  | 'delivery-unknown'
   | 'ignored';
 
 /**
@@ -122,6 +125,7 @@ export class Ingress {
 
   async handle(event: InboundEvent): Promise<IngressOutcome> {
     if (event.kind === 'action') return this.#action(event);
+    if (event.kind === 'delivery') return recordDelivery(this.#o.db, event, this.#o.logger);
     return event.kind === 'edit' ? this.#edit(event) : this.#message(event);
   }
 

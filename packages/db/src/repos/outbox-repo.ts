@@ -1,5 +1,5 @@
 import type { MessageAction } from '@gridbot/core';
-import { type Kysely, sql } from 'kysely';
+import { type Expression, type Kysely, sql } from 'kysely';
 import type { Database, OutboxDocument, OutboxPayload, OutboxRow } from '../database.ts';
 
 export interface NewOutboxInput {
@@ -136,4 +136,53 @@ export async function markOutboxFailed(
   error: string,
 ): Promise<void> {
   await db.updateTable('outbox').set({ status: 'failed', error }).where('id', '=', id).execute();
+}
+
+export interface DeliveryReceipt {
+  channel: string;
+  /** The platform id of one of the row's messages. */
+  platformMessageId: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed';
+  /** Why it failed; null otherwise. */
+  error: string | null;
+  at: Date;
+}
+
+/**
+ * Records a platform's receipt on the outbox row that sent the message; returns the id of
+ * that row, or null when no row sent it (not GridBot's message, or not recorded yet).
+ * Receipts may arrive out of order: a row's status only moves on (sent → delivered →
+ * read), and `failed`, for any of its messages, stays.
+ */
+export async function recordDeliveryReceipt(
+  db: Kysely<Database>,
+  receipt: DeliveryReceipt,
+): Promise<number | null> {
+  const rank = (status: Expression<unknown>) =>
+    sql<number>`case ${status} when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 when 'failed' then 4 else 0 end`;
+  const row = await db
+    .updateTable('outbox')
+    .set({
+      delivery_status: receipt.status,
+      delivery_error: receipt.error,
+      delivery_updated_at: receipt.at,
+    })
+    .where('channel', '=', receipt.channel)
+    .where(sql<boolean>`platform_message_ids @> ${JSON.stringify([receipt.platformMessageId])}::jsonb`)
+    .where((eb) =>
+      eb.or([
+        eb('delivery_status', 'is', null),
+        eb(rank(sql.ref('delivery_status')), '<', rank(sql.val(receipt.status))),
+      ]),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  if (row) return row.id;
+  const known = await db
+    .selectFrom('outbox')
+    .select('id')
+    .where('channel', '=', receipt.channel)
+    .where(sql<boolean>`platform_message_ids @> ${JSON.stringify([receipt.platformMessageId])}::jsonb`)
+    .executeTakeFirst();
+  return known?.id ?? null;
 }
