@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqualText } from '@gridbot/core';
 import type { Logger } from 'pino';
+import { readBody, replyText as reply, replyTooLarge } from '../http-body.ts';
 
 /** Options of {@link createWebhookHandler}. */
 export interface WebhookHandlerOptions {
@@ -20,33 +21,6 @@ const DEFAULT_MAX_BODY = 1024 * 1024;
 
 function secretMatches(header: string | string[] | undefined, secret: string): boolean {
   return typeof header === 'string' && timingSafeEqualText(header, secret);
-}
-
-/** Reads the body as text; null (without reading further) once it exceeds `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size <= limit) {
-        chunks.push(chunk);
-        return;
-      }
-      req.off('data', onData);
-      req.pause();
-      resolve(null);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.once('error', reject);
-  });
-}
-
-function reply(res: ServerResponse, status: number, body = ''): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
-  res.end(body);
 }
 
 /**
@@ -81,14 +55,10 @@ export function createWebhookHandler(
       return reply(res, 503, 'not accepting updates');
     }
     const body = await readBody(req, limit);
-    if (body === null) {
-      res.once('finish', () => req.destroy());
-      res.setHeader('connection', 'close');
-      return reply(res, 413, 'body too large');
-    }
+    if (body === null) return replyTooLarge(req, res);
     let update: unknown;
     try {
-      update = JSON.parse(body);
+      update = JSON.parse(body.toString('utf8'));
     } catch (error) {
       logger.warn({ err: error }, 'telegram webhook: malformed JSON body');
       return reply(res, 400, 'malformed JSON');

@@ -21,9 +21,7 @@ describe('markdownToWhatsApp', () => {
 
   it('keeps code blocks and inline code as they are, dropping the language tag', () => {
     const input = '```ts\nconst a = **b** < c && d;\n```\nuse `**x**` here';
-    expect(markdownToWhatsApp(input)).toBe(
-      '```\nconst a = **b** < c && d;\n```\nuse `**x**` here',
-    );
+    expect(markdownToWhatsApp(input)).toBe('```\nconst a = **b** < c && d;\n```\nuse `**x**` here');
   });
 
   it('closes a code block a chunk cut open', () => {
