@@ -52,6 +52,11 @@ export interface FakeWhatsApp {
   calls: { method: string; path: string }[];
   /** Media served for downloads, by id. */
   media: Map<string, { data: Buffer; mimeType: string }>;
+  /**
+   * People whose 24-hour window is closed: a free-form send to them answers 131047, a
+   * template goes through.
+   */
+  closedWindows: Set<string>;
   /** The next sends answer these errors, one each, in order. */
   failNextSends(...errors: FakeGraphError[]): void;
   close(): Promise<void>;
@@ -122,6 +127,7 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions): Promise<F
   const media = new Map<string, { data: Buffer; mimeType: string }>();
   const uploads = new Map<string, { fileName: string; content: string }>();
   const failures: FakeGraphError[] = [];
+  const closedWindows = new Set<string>();
   let ids = 0;
   let base = '';
 
@@ -180,6 +186,15 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions): Promise<F
       const body = JSON.parse((await readRaw(req)).toString('utf8')) as Rec;
       const failure = failures.shift();
       if (failure) return graphError(res, failure);
+      if (closedWindows.has(String(body.to)) && body.type !== 'template') {
+        return graphError(res, {
+          status: 400,
+          code: 131047,
+          message: 'Re-engagement message',
+          details:
+            'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+        });
+      }
       const problem = invalidSend(body);
       if (problem) return graphError(res, { status: 400, code: 100, message: `(#100) ${problem}` });
       ids += 1;
@@ -236,6 +251,7 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions): Promise<F
     sent,
     calls,
     media,
+    closedWindows,
     failNextSends: (...errors) => failures.push(...errors),
     close: () =>
       new Promise<void>((resolve) => {
