@@ -5,10 +5,11 @@ import type { ChannelSetup } from './channels/channel-setup.ts';
 import { discordSetup } from './channels/discord.ts';
 import { slackSetup } from './channels/slack.ts';
 import { telegramSetup } from './channels/telegram.ts';
+import { whatsappSetup } from './channels/whatsapp.ts';
 import type { GatewayEnv } from './env.ts';
 
 /** Every channel this build can run a gateway for, in the order `gridbot start` lists them. */
-const SETUPS: readonly ChannelSetup[] = [telegramSetup, discordSetup, slackSetup];
+const SETUPS: readonly ChannelSetup[] = [telegramSetup, discordSetup, slackSetup, whatsappSetup];
 
 /** Channels this build can run a gateway for. */
 export const SUPPORTED_CHANNELS: readonly string[] = SETUPS.map((setup) => setup.name);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { discordEnvShape } from './channels/discord.ts';
 import { slackEnvShape } from './channels/slack.ts';
 import { telegramEnvShape } from './channels/telegram.ts';
+import { whatsappEnvShape } from './channels/whatsapp.ts';
 
 /** `PLUGINS`: built-in names, package names or paths, comma-separated, each once. */
 const pluginList = z
@@ -67,6 +68,7 @@ export const gatewayEnvSchema = z
     ...telegramEnvShape,
     ...discordEnvShape,
     ...slackEnvShape,
+    ...whatsappEnvShape,
     ...pluginEnvShape,
     HEALTH_PORT: portVar(8081),
     /** Sends per second one gateway makes to its platform (Telegram allows about 30). */

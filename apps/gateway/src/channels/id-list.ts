@@ -16,3 +16,15 @@ export const slackIdList = z
       'expected comma-separated Slack user ids like U012AB3CD (profile → ⋮ → Copy member ID), not names or numbers',
   })
   .transform((value) => new Set(value.split(',').map((id) => id.trim())));
+
+/**
+ * A comma-separated list of WhatsApp numbers in international form (`+49 151 1234567`,
+ * `4915112345678`), as a set of `wa_id`s (digits only).
+ */
+export const whatsappIdList = z
+  .string()
+  .regex(/^\s*\+?[\d ()-]{5,25}(\s*,\s*\+?[\d ()-]{5,25})*\s*$/, {
+    message:
+      'expected comma-separated phone numbers in international form with country code, e.g. +4915112345678,+15550009876',
+  })
+  .transform((value) => new Set(value.split(',').map((id) => id.replace(/\D/g, ''))));

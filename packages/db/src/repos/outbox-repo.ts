@@ -168,7 +168,9 @@ export async function recordDeliveryReceipt(
       delivery_updated_at: receipt.at,
     })
     .where('channel', '=', receipt.channel)
-    .where(sql<boolean>`platform_message_ids @> ${JSON.stringify([receipt.platformMessageId])}::jsonb`)
+    .where(
+      sql<boolean>`platform_message_ids @> ${JSON.stringify([receipt.platformMessageId])}::jsonb`,
+    )
     .where((eb) =>
       eb.or([
         eb('delivery_status', 'is', null),
@@ -182,7 +184,9 @@ export async function recordDeliveryReceipt(
     .selectFrom('outbox')
     .select('id')
     .where('channel', '=', receipt.channel)
-    .where(sql<boolean>`platform_message_ids @> ${JSON.stringify([receipt.platformMessageId])}::jsonb`)
+    .where(
+      sql<boolean>`platform_message_ids @> ${JSON.stringify([receipt.platformMessageId])}::jsonb`,
+    )
     .executeTakeFirst();
   return known?.id ?? null;
 }
