@@ -122,6 +122,8 @@ export function statusUpdate(
         status,
         timestamp: nowSeconds(),
         recipient_id: recipient,
+        // A group's receipts name the group (Groups API); a person's, their wa_id.
+        ...(!/^\d+$/.test(recipient) && { recipient_type: 'group' }),
         ...(errors && {
           errors: errors.map((error) => ({
             code: error.code,

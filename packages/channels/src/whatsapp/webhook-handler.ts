@@ -43,7 +43,8 @@ export function createWhatsAppWebhook(
     const token = query.get('hub.verify_token') ?? '';
     if (query.get('hub.mode') === 'subscribe' && timingSafeEqualText(token, options.verifyToken)) {
       logger.info('whatsapp webhook verified by Meta');
-      return replyText(res, 200, query.get('hub.challenge') ?? '');
+      replyText(res, 200, query.get('hub.challenge') ?? '');
+      return;
     }
     logger.warn(
       { remote: req.socket.remoteAddress },

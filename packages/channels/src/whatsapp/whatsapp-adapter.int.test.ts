@@ -223,7 +223,7 @@ describe('WhatsAppAdapter', () => {
     ]);
     expect(id).toBe(fake.sent[1]?.id);
     expect(
-      (fake.sent[1]?.body.interactive as { action: { buttons: { reply: { title: string } }[] } })
+      (fake.sent[1]!.body.interactive as { action: { buttons: { reply: { title: string } }[] } })
         .action.buttons[0]?.reply.title,
     ).toBe('Approve this request');
   });
