@@ -3,6 +3,7 @@ import { type ActionAnswer, GridBotError, type InboundAction, type Jid } from '@
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { requiredOption, withStartTimeout } from '../adapter-options.ts';
 import type {
   BotIdentity,
   ChannelAdapter,
@@ -91,11 +92,6 @@ function payloadFields(payload: unknown): Rec {
   };
 }
 
-function required(value: string | undefined, pattern: RegExp, message: string): string {
-  if (typeof value !== 'string' || !pattern.test(value.trim())) throw new GridBotError(message);
-  return value.trim();
-}
-
 /**
  * The Slack channel: a Bolt app receiving over Socket Mode (default) or the HTTP Events API
  * (signature verified by Bolt: no valid `X-Slack-Signature`, or a timestamp more than five
@@ -133,7 +129,7 @@ export class SlackAdapter implements ChannelAdapter {
 
   /** Throws `GridBotError` when a token or secret the mode needs is missing or malformed. */
   constructor(options: SlackAdapterOptions) {
-    const botToken = required(
+    const botToken = requiredOption(
       options.botToken,
       /^xoxb-[A-Za-z0-9-]+$/,
       'The Slack bot token is missing or malformed: pass the Bot User OAuth Token (xoxb-…, OAuth & Permissions) as `botToken`.',
@@ -161,7 +157,7 @@ export class SlackAdapter implements ChannelAdapter {
     this.#directory = new SlackDirectory(this.#web, this.#logger);
     const clientOptions = { slackApiUrl: apiUrl };
     if (this.#mode === 'socket') {
-      const appToken = required(
+      const appToken = requiredOption(
         options.appToken,
         /^xapp-[A-Za-z0-9-]+$/,
         'Socket Mode needs the app-level token (xapp-…, Basic Information → App-Level Tokens, scope connections:write) as `appToken`.',
@@ -181,7 +177,7 @@ export class SlackAdapter implements ChannelAdapter {
       });
       this.webhook = null;
     } else {
-      const signingSecret = required(
+      const signingSecret = requiredOption(
         options.signingSecret,
         /^\S{8,}$/,
         'HTTP mode needs the signing secret (Basic Information → App Credentials → Signing Secret) as `signingSecret`: without it no request can be verified.',
@@ -231,7 +227,7 @@ export class SlackAdapter implements ChannelAdapter {
     this.#state = 'starting';
     this.#onEvent = onEvent;
     try {
-      await this.#withTimeout(this.#connect());
+      await withStartTimeout(this.#connect(), this.#startTimeoutMs, 'Slack');
     } catch (error) {
       await this.stop();
       const reason = (error instanceof Error ? error.message : String(error)).replace(
@@ -335,17 +331,6 @@ export class SlackAdapter implements ChannelAdapter {
     this.#identity = { id: auth.user_id, username: auth.user ?? null };
     await this.#app.init();
     if (this.#mode === 'socket' && this.#stopping === null) await this.#app.start();
-  }
-
-  #withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new GridBotError(`Slack did not answer within ${this.#startTimeoutMs} ms.`)),
-        this.#startTimeoutMs,
-      );
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 
   #onRequest(receiver: HTTPReceiver, req: IncomingMessage, res: ServerResponse): void {

@@ -1,5 +1,6 @@
 import { type ActionAnswer, GridBotError, type InboundAction, type Jid } from '@gridbot/core';
 import type { Logger } from 'pino';
+import { requiredOption, withStartTimeout } from '../adapter-options.ts';
 import type {
   BotIdentity,
   ChannelAdapter,
@@ -55,11 +56,6 @@ export interface WhatsAppAdapterOptions {
 const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v23.0';
 const TEMPLATE_EVERY_MS = 60 * 60 * 1000;
 
-function required(value: string | undefined, pattern: RegExp, message: string): string {
-  if (typeof value !== 'string' || !pattern.test(value.trim())) throw new GridBotError(message);
-  return value.trim();
-}
-
 /**
  * The WhatsApp channel, on the official Business Cloud API: events arrive on a signed
  * webhook ({@link createWhatsAppWebhook}) and replies go out through
@@ -95,22 +91,22 @@ export class WhatsAppAdapter implements ChannelAdapter {
 
   /** Throws `GridBotError` when a token, id or secret is missing or malformed. */
   constructor(options: WhatsAppAdapterOptions) {
-    const accessToken = required(
+    const accessToken = requiredOption(
       options.accessToken,
       /^[A-Za-z0-9_.|-]{20,}$/,
       'The WhatsApp access token is missing or malformed: pass a system user token with whatsapp_business_messaging as `accessToken`.',
     );
-    this.#phoneNumberId = required(
+    this.#phoneNumberId = requiredOption(
       options.phoneNumberId,
       /^\d{5,20}$/,
       'The WhatsApp phone number id is missing or malformed: pass the id shown under WhatsApp → API Setup (digits, not the phone number) as `phoneNumberId`.',
     );
-    const appSecret = required(
+    const appSecret = requiredOption(
       options.appSecret,
       /^\S{8,}$/,
       'The WhatsApp app secret is missing: without it no webhook can be verified (App settings → Basic → App secret).',
     );
-    const verifyToken = required(
+    const verifyToken = requiredOption(
       options.verifyToken,
       /^\S{8,}$/,
       'The WhatsApp verify token is missing or shorter than 8 characters: choose one and enter it with the callback URL.',
@@ -160,10 +156,12 @@ export class WhatsAppAdapter implements ChannelAdapter {
     this.#state = 'starting';
     this.#onEvent = onEvent;
     try {
-      const number = await this.#withTimeout(
+      const number = await withStartTimeout(
         this.#graph.get<{ display_phone_number?: unknown; verified_name?: unknown }>(
           `${this.#phoneNumberId}?fields=display_phone_number,verified_name`,
         ),
+        this.#startTimeoutMs,
+        'WhatsApp',
       );
       const display =
         typeof number.display_phone_number === 'string' ? number.display_phone_number : null;
@@ -341,17 +339,5 @@ export class WhatsAppAdapter implements ChannelAdapter {
         'the 24-hour window had closed and the re-engagement template could not be sent',
       );
     }
-  }
-
-  #withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(new GridBotError(`WhatsApp did not answer within ${this.#startTimeoutMs} ms.`)),
-        this.#startTimeoutMs,
-      );
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 }
