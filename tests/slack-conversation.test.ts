@@ -13,7 +13,7 @@ import { freePort } from './support/free-port.ts';
 import type { GridbotProcess } from './support/gridbot-process.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
 import { withoutTimes } from './support/telegram-fake.ts';
-import { sleep, waitFor } from './support/wait-for.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const BOT_TOKEN = 'xoxb-1000000001-conversation-bot-token';
 const APP_TOKEN = 'xapp-1-A0GRIDBOT-1000000001-conversation-app-token';
@@ -91,8 +91,11 @@ describe('a conversation over Slack, through real gateway and worker processes',
     slack.socket.deliver(messageEvent({ text, ts, type: 'app_mention' }));
     const all = await replies(GENERAL, 2);
     expect(all[1]!.text).toContain('are you there?');
-    await sleep(1_000);
-    expect(sentTo(GENERAL)).toHaveLength(2);
+    // A channel's events are handled in order: this reply comes once the second event was.
+    slack.socket.deliver(messageEvent({ text: '@Andy third' }));
+    const three = await replies(GENERAL, 3);
+    expect(three[2]!.text).toContain('third');
+    expect(sentTo(GENERAL)).toHaveLength(3);
     expect(await storedLike('%are you there?%')).toHaveLength(1);
     const alice = await h.db.db
       .selectFrom('users')
@@ -129,8 +132,10 @@ describe('a conversation over Slack, through real gateway and worker processes',
     slack.socket.deliver(event);
     await replies(GENERAL, before + 1);
     slack.socket.deliver(event);
-    await sleep(1_500);
-    expect(sentTo(GENERAL)).toHaveLength(before + 1);
+    slack.socket.deliver(messageEvent({ text: '@Andy and the next one' }));
+    const all = await replies(GENERAL, before + 2);
+    expect(all.at(-1)!.text).toContain('and the next one');
+    expect(sentTo(GENERAL)).toHaveLength(before + 2);
     expect(await storedLike('@Andy only once please')).toHaveLength(1);
   });
 
@@ -231,8 +236,11 @@ describe('a conversation over Slack, through real gateway and worker processes',
     await replies(GENERAL, before + 1);
     const retry = await signedDelivery(eventsUrl, event, { secret: SIGNING_SECRET, retryNum: 1 });
     expect(retry.status).toBe(200);
-    await sleep(1_500);
-    expect(sentTo(GENERAL)).toHaveLength(before + 1);
+    const next = messageEvent({ text: '@Andy after the retry' });
+    expect((await signedDelivery(eventsUrl, next, { secret: SIGNING_SECRET })).status).toBe(200);
+    const all = await replies(GENERAL, before + 2);
+    expect(all.at(-1)!.text).toContain('after the retry');
+    expect(sentTo(GENERAL)).toHaveLength(before + 2);
     expect(await storedLike('@Andy over http')).toHaveLength(1);
     expect(await storedLike('%forged plans%')).toEqual([]);
     expect(httpGateway.output()).not.toContain(SIGNING_SECRET);

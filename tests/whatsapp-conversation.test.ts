@@ -106,6 +106,22 @@ describe('a conversation over WhatsApp, through real gateway and worker processe
     expect(reply!.body.text).toMatchObject({ preview_url: false });
   });
 
+  it('gives an unknown number a pairing code, keeps nothing it said, and answers it once approved', async () => {
+    const erin = { waId: '33612345678', name: 'Erin' };
+    await deliver(textMessage('hello? who is this', { from: erin }));
+    const [prompt] = await replies(erin.waId, 1);
+    expect(prompt!.text).toContain("Hi Erin! I don't know you yet.");
+    const code = /Your pairing code is ([A-Z2-9]{6})/.exec(prompt!.text)?.[1];
+    expect(code).toBeDefined();
+    expect(await storedLike('%who is this%')).toEqual([]);
+    const approved = await h.cli(['pairing', 'approve', code!]);
+    expect(approved.output).toContain(`Approved Erin (whatsapp:${erin.waId})`);
+    await deliver(textMessage('now do you know me?', { from: erin }));
+    const all = await replies(erin.waId, 2);
+    expect(withoutTimes(all[1]!.text)).toContain('[Erin] now do you know me?');
+    expect(all[1]!.text).not.toContain('who is this');
+  });
+
   it('answers "@Andy hi" and an @-mention of the business number in a registered group', async () => {
     await deliver(textMessage('@Andy hi team', { groupId: GROUP_ID }));
     const [first] = await replies(GROUP_ID, 1);

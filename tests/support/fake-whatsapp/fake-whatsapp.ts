@@ -57,6 +57,8 @@ export interface FakeWhatsApp {
    * template goes through.
    */
   closedWindows: Set<string>;
+  /** Received messages marked read (`status: read`), with the typing indicator or not. */
+  reads: { messageId: string; typing: boolean; at: number }[];
   /** The next sends answer these errors, one each, in order. */
   failNextSends(...errors: FakeGraphError[]): void;
   close(): Promise<void>;
@@ -128,6 +130,7 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions): Promise<F
   const uploads = new Map<string, { fileName: string; content: string }>();
   const failures: FakeGraphError[] = [];
   const closedWindows = new Set<string>();
+  const reads: { messageId: string; typing: boolean; at: number }[] = [];
   let ids = 0;
   let base = '';
 
@@ -184,6 +187,22 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions): Promise<F
     }
     if (req.method === 'POST' && node === phoneNumberId && edge === 'messages') {
       const body = JSON.parse((await readRaw(req)).toString('utf8')) as Rec;
+      if (body.status === 'read') {
+        // Marks a received message read, with the typing indicator when asked.
+        if (body.messaging_product !== 'whatsapp' || typeof body.message_id !== 'string') {
+          return graphError(res, {
+            status: 400,
+            code: 100,
+            message: '(#100) message_id is required',
+          });
+        }
+        reads.push({
+          messageId: body.message_id,
+          typing: (body.typing_indicator as Rec | undefined)?.type === 'text',
+          at: Date.now(),
+        });
+        return json(res, 200, { success: true });
+      }
       const failure = failures.shift();
       if (failure) return graphError(res, failure);
       if (closedWindows.has(String(body.to)) && body.type !== 'template') {
@@ -252,6 +271,7 @@ export async function startFakeWhatsApp(options: FakeWhatsAppOptions): Promise<F
     calls,
     media,
     closedWindows,
+    reads,
     failNextSends: (...errors) => failures.push(...errors),
     close: () =>
       new Promise<void>((resolve) => {

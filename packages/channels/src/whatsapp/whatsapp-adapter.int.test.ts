@@ -228,6 +228,16 @@ describe('WhatsAppAdapter', () => {
     ).toBe('Approve this request');
   });
 
+  it('shows typing on the chat’s last message, and nothing in a chat it has not heard from', async () => {
+    await startAdapter();
+    await adapter.typing.show(aliceJid);
+    expect(fake.reads).toEqual([]);
+    await adapter.handleUpdate(textMessage('first', { id: 'wamid.IN1' }));
+    await adapter.handleUpdate(textMessage('second', { id: 'wamid.IN2' }));
+    await adapter.typing.show(aliceJid);
+    expect(fake.reads.map((r) => [r.messageId, r.typing])).toEqual([['wamid.IN2', true]]);
+  });
+
   it('downloads an inbound file by its media id', async () => {
     await startAdapter();
     fake.media.set('1013859600285441', {

@@ -7,6 +7,7 @@ import type {
   IngressHandler,
   OutboundDocument,
   SendOptions,
+  TypingIndicator,
 } from '../channel-adapter.ts';
 import { OrderedDelivery } from '../ordered-delivery.ts';
 import { GraphClient } from './graph-client.ts';
@@ -55,6 +56,8 @@ export interface WhatsAppAdapterOptions {
 
 const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v23.0';
 const TEMPLATE_EVERY_MS = 60 * 60 * 1000;
+/** Chats whose last message id is kept for the typing indicator. */
+const MAX_REMEMBERED_CHATS = 10_000;
 
 /**
  * The WhatsApp channel, on the official Business Cloud API: events arrive on a signed
@@ -74,6 +77,15 @@ export class WhatsAppAdapter implements ChannelAdapter {
   readonly maxDocumentBytes = WHATSAPP_MAX_DOCUMENT_BYTES;
   readonly redelivers = true;
   readonly webhook: NonNullable<ChannelAdapter['webhook']>;
+  /**
+   * WhatsApp's typing indicator hangs on the person's last message (which it also marks
+   * read) and lasts up to 25 s or until the reply; a chat whose last message this replica
+   * did not receive shows none.
+   */
+  readonly typing: TypingIndicator = {
+    intervalMs: 20_000,
+    show: (jid) => this.#showTyping(jid),
+  };
 
   readonly #graph: GraphClient;
   readonly #phoneNumberId: string;
@@ -81,6 +93,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
   readonly #logger: Logger;
   readonly #startTimeoutMs: number;
   readonly #delivery = new OrderedDelivery();
+  /** The last message each chat sent (for the typing indicator), newest chats last. */
+  readonly #lastInbound = new Map<string, string>();
   /** When the re-engagement template last went to each chat. */
   readonly #templateSentAt = new Map<string, number>();
   #identity: BotIdentity | null = null;
@@ -302,7 +316,28 @@ export class WhatsAppAdapter implements ChannelAdapter {
       event.kind === 'delivery' && receiptErrorCode(status) === REENGAGEMENT_REQUIRED;
     return this.#delivery.run(event.chat.jid, async () => {
       await onEvent(event);
+      if (event.kind === 'message') this.#rememberInbound(event.chat.jid, event.platformMessageId);
       if (windowClosed) await this.#reengage(event.chat.jid as Jid);
+    });
+  }
+
+  #rememberInbound(jid: string, messageId: string): void {
+    this.#lastInbound.delete(jid);
+    this.#lastInbound.set(jid, messageId);
+    if (this.#lastInbound.size > MAX_REMEMBERED_CHATS) {
+      const oldest = this.#lastInbound.keys().next().value;
+      if (oldest !== undefined) this.#lastInbound.delete(oldest);
+    }
+  }
+
+  async #showTyping(jid: Jid): Promise<void> {
+    const messageId = this.#lastInbound.get(jid);
+    if (messageId === undefined || this.#state !== 'running') return;
+    await this.#graph.post(`${this.#phoneNumberId}/messages`, {
+      messaging_product: 'whatsapp',
+      status: 'read',
+      message_id: messageId,
+      typing_indicator: { type: 'text' },
     });
   }
 
