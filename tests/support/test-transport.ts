@@ -33,6 +33,8 @@ export async function createTestTransport(
   const r = createTestRedis();
   if (kind === 'redis') {
     const transport = new RedisTransport({ url: r.url, prefix: r.prefix, connectionName: 'test' });
+    // Its producer fails fast while not connected, as a role's does before its start check.
+    await transport.waitReady(5_000);
     return {
       transport,
       prefix: r.prefix,

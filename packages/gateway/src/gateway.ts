@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ChannelAdapter } from '@gridbot/channels';
+import type { InboundEvent } from '@gridbot/core';
 import type { Database } from '@gridbot/db';
 import type { PipelineQueues, QueueTransport } from '@gridbot/queue';
 import type { Logger, RoleRuntime, ServiceMetrics } from '@gridbot/service';
@@ -105,9 +106,7 @@ export class Gateway {
       options.spoolDir && !options.adapter.redelivers
         ? new IngressSpool({
             dir: join(options.spoolDir, options.adapter.channel),
-            handle: async (event) => {
-              await this.ingress.handle(event);
-            },
+            handle: (event) => this.#commit(event),
             logger: options.logger.child({ component: 'spool' }),
           })
         : null;
@@ -127,15 +126,15 @@ export class Gateway {
     await this.typing?.start();
     await this.spool?.open();
     const spool = this.spool;
-    await this.adapter.start(
-      spool
-        ? spool.accept
-        : async (event) => {
-            await this.ingress.handle(event);
-          },
-    );
+    await this.adapter.start(spool ? spool.accept : (event) => this.#commit(event));
     const identity = this.adapter.identity();
     this.#logger.info({ channel: this.adapter.channel, bot: identity.username }, 'gateway started');
+  }
+
+  /** Commits one event; a message that triggered a run shows typing at once. */
+  async #commit(event: InboundEvent): Promise<void> {
+    const outcome = await this.ingress.handle(event);
+    if (outcome === 'triggered') this.typing?.acknowledge(event.chat.jid);
   }
 
   /** Stops receiving first, then finishes the delivery in flight. */

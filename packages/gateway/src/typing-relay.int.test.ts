@@ -40,6 +40,7 @@ async function withRelay(
   body: (
     heartbeat: (activity: Partial<RunActivity>, at: number) => Promise<void>,
     calls: string[],
+    acknowledge: (jid: string, at: number) => void,
   ) => Promise<void>,
 ) {
   const { transport, prefix, close } = await createTestTransport(kind, t);
@@ -57,20 +58,27 @@ async function withRelay(
   let received = 0;
   const seen = await queues.subscribeRunActivity('telegram', () => received++);
   try {
-    await body(async (activity, at) => {
-      clock = at;
-      const before = received;
-      await queues.publishRunActivity('telegram', {
-        state: 'working',
-        runId: 1,
-        threadId: 1,
-        jid: 'telegram:-1',
-        until: 60_000,
-        ...activity,
-      });
-      // The relay subscribed first, so it has the heartbeat once this listener does.
-      await waitFor('the heartbeat delivered', () => received > before);
-    }, calls);
+    await body(
+      async (activity, at) => {
+        clock = at;
+        const before = received;
+        await queues.publishRunActivity('telegram', {
+          state: 'working',
+          runId: 1,
+          threadId: 1,
+          jid: 'telegram:-1',
+          until: 60_000,
+          ...activity,
+        });
+        // The relay subscribed first, so it has the heartbeat once this listener does.
+        await waitFor('the heartbeat delivered', () => received > before);
+      },
+      calls,
+      (jid, at) => {
+        clock = at;
+        relay.acknowledge(jid);
+      },
+    );
   } finally {
     await seen();
     await relay.stop();
@@ -95,6 +103,16 @@ describe.each(TRANSPORT_KINDS)('TypingRelay (pub/sub on %s)', (kind) => {
         'show telegram:-2',
         'clear telegram:-1',
       ]);
+    });
+  });
+
+  it('shows typing as soon as a message triggers a run, and the run’s first heartbeat does not repeat it', async () => {
+    await withRelay(kind, 4_000, async (heartbeat, calls, acknowledge) => {
+      acknowledge('telegram:-1', 0);
+      await waitFor('the first sign', () => calls.length === 1);
+      await heartbeat({}, 1_500); // the worker picked the run up
+      await heartbeat({}, 5_500);
+      expect(calls).toEqual(['show telegram:-1', 'show telegram:-1']);
     });
   });
 

@@ -30,6 +30,8 @@ export interface TypingRelayOptions {
 export class TypingRelay {
   readonly #o: TypingRelayOptions;
   readonly #runs = new Map<number, LiveRun>();
+  /** Chats shown typing for a message that triggered a run not started yet. */
+  readonly #acknowledged = new Map<string, number>();
   #unsubscribe: (() => Promise<void>) | null = null;
 
   constructor(options: TypingRelayOptions) {
@@ -42,10 +44,26 @@ export class TypingRelay {
     );
   }
 
+  /**
+   * A message in `jid` just triggered a run: shows typing at once, the first sign the
+   * person sees, before a worker has even picked the run up. The run's first heartbeat
+   * within the platform's interval does not show it again.
+   */
+  acknowledge(jid: string): void {
+    if (this.#unsubscribe === null) return;
+    this.#acknowledged.set(jid, (this.#o.now ?? Date.now)());
+    if (this.#acknowledged.size > 1000) {
+      const oldest = this.#acknowledged.keys().next().value;
+      if (oldest !== undefined) this.#acknowledged.delete(oldest);
+    }
+    this.#call(jid, this.#o.typing.show);
+  }
+
   async stop(): Promise<void> {
     const unsubscribe = this.#unsubscribe;
     this.#unsubscribe = null;
     this.#runs.clear();
+    this.#acknowledged.clear();
     await unsubscribe?.();
   }
 
@@ -64,7 +82,17 @@ export class TypingRelay {
       return;
     }
     const run = this.#runs.get(activity.runId);
-    if (run && now - run.lastShownAt < typing.intervalMs - EARLY_SLACK_MS) return;
+    const shownAt = run?.lastShownAt ?? this.#acknowledged.get(activity.jid);
+    this.#acknowledged.delete(activity.jid);
+    if (shownAt !== undefined && now - shownAt < typing.intervalMs - EARLY_SLACK_MS) {
+      if (!run)
+        this.#runs.set(activity.runId, {
+          jid: activity.jid,
+          lastShownAt: shownAt,
+          until: activity.until,
+        });
+      return;
+    }
     this.#runs.set(activity.runId, { jid: activity.jid, lastShownAt: now, until: activity.until });
     this.#call(activity.jid, typing.show);
   }
