@@ -35,6 +35,13 @@ export interface BotMessage {
   buttons: { text: string; data: string }[];
 }
 
+/** A `sendChatAction` the bot made (its typing state). */
+export interface ChatAction {
+  chatId: string;
+  action: string;
+  at: number;
+}
+
 /** An `answerCallbackQuery` the bot made. */
 export interface CallbackAnswer {
   callbackQueryId: string;
@@ -47,10 +54,17 @@ export class TelegramFake {
   readonly apiRoot: string;
   /** The bot's `answerCallbackQuery` calls, in order. */
   readonly callbackAnswers: CallbackAnswer[];
+  /** The bot's `sendChatAction` calls, in order. */
+  readonly chatActions: ChatAction[];
 
-  private constructor(server: TelegramServer, callbackAnswers: CallbackAnswer[]) {
+  private constructor(
+    server: TelegramServer,
+    callbackAnswers: CallbackAnswer[],
+    chatActions: ChatAction[],
+  ) {
     this.server = server;
     this.callbackAnswers = callbackAnswers;
+    this.chatActions = chatActions;
     this.apiRoot = server.config.apiURL;
   }
 
@@ -60,8 +74,10 @@ export class TelegramFake {
     acceptDocuments(server);
     const answers: CallbackAnswer[] = [];
     recordCallbackAnswers(server, answers);
+    const actions: ChatAction[] = [];
+    recordChatActions(server, actions);
     await server.start();
-    return new TelegramFake(server, answers);
+    return new TelegramFake(server, answers, actions);
   }
 
   /**
@@ -210,6 +226,28 @@ export function sendWebhookSecret(server: TelegramServer): TelegramServer {
  * Records the bot's `answerCallbackQuery` calls (telegram-test-api answers them and keeps
  * nothing): `callback_query_id` and the optional `text`, as the Bot API describes them.
  */
+/** `sendChatAction`, which telegram-test-api lacks: recorded with the time it came. */
+function recordChatActions(server: TelegramServer, actions: ChatAction[]): void {
+  const app = (server as unknown as { webServer: ExpressApp }).webServer;
+  app.post('/bot:token/sendChatAction', (req, res) => {
+    const body = req.body ?? {};
+    res.writeHead(body.chat_id && body.action ? 200 : 400, { 'content-type': 'application/json' });
+    if (!body.chat_id || !body.action) {
+      res.end(
+        JSON.stringify({
+          ok: false,
+          error_code: 400,
+          description: 'Bad Request: chat_id and action are required',
+        }),
+      );
+      return;
+    }
+    actions.push({ chatId: String(body.chat_id), action: String(body.action), at: Date.now() });
+    res.end(JSON.stringify({ ok: true, result: true }));
+  });
+  moveLastRouteFirst(app);
+}
+
 function recordCallbackAnswers(server: TelegramServer, answers: CallbackAnswer[]): void {
   const app = (server as unknown as { webServer: ExpressApp }).webServer;
   app.post('/bot:token/answerCallbackQuery', (req, res) => {

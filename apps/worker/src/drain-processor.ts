@@ -238,8 +238,11 @@ export class DrainProcessor {
       this.#o.metrics.runDuration.observe({ outcome }, (performance.now() - started) / 1000);
     try {
       const finish = await runAgent(this.#agents, state, await context, held.listen);
+      // Typing ends before the reply is committed, so it never shows after the reply.
+      beacon.stop();
       return await this.#outcomes.finished(state, planned, finish, observe);
     } catch (error) {
+      beacon.stop();
       return await this.#outcomes.failed(job, state, planned, error, observe);
     } finally {
       beacon.stop();

@@ -68,6 +68,8 @@ export interface RecordedDiscordRequest {
   /** Path after `/api/v10`, e.g. `/channels/123/messages`. */
   path: string;
   status: number;
+  /** When it arrived (`Date.now()`). */
+  at: number;
 }
 
 /** Options of {@link startFakeDiscord}. */
@@ -209,6 +211,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       json(res, 200, { ...BOT_USER, discriminator: '0', avatar: null });
       return 200;
     }
+    const typing = /^\/channels\/(\d+)\/typing$/.exec(path);
+    if (method === 'POST' && typing !== null) {
+      // Trigger Typing Indicator: 204, shown for 10 s or until the bot posts.
+      const known = channels.has(typing[1]!);
+      res.writeHead(known ? 204 : 404, known ? {} : { 'content-type': 'application/json' });
+      res.end(known ? undefined : JSON.stringify({ message: 'Unknown Channel', code: 10003 }));
+      return known ? 204 : 404;
+    }
     const channelMatch = /^\/channels\/(\d+)(\/messages)?$/.exec(path);
     const channel = channelMatch === null ? undefined : channels.get(channelMatch[1] as string);
     if (channelMatch !== null && channel === undefined) {
@@ -347,7 +357,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     const url = new URL(req.url ?? '/', 'http://fake');
     const prefix = API_PREFIX.exec(url.pathname);
     const path = prefix === null ? url.pathname : url.pathname.slice(prefix[0].length);
-    const record: RecordedDiscordRequest = { method: req.method ?? 'GET', path, status: 0 };
+    const record: RecordedDiscordRequest = {
+      method: req.method ?? 'GET',
+      path,
+      status: 0,
+      at: Date.now(),
+    };
     requests.push(record);
     const answer = prefix === null ? notFound(res) : route(req, res, path);
     answer.then(
