@@ -9,7 +9,15 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { skip: { type: 'string', default: '' } } });
 const skip = new Set(values.skip.split(',').filter(Boolean));
-const benchmarks = ['baseline', 'pipeline', 'scale-out', 'memory', 'agent-start', 'soak'];
+const benchmarks = [
+  'baseline',
+  'pipeline',
+  'scale-out',
+  'memory',
+  'agent-start',
+  'first-sign',
+  'soak',
+];
 let failed = 0;
 for (const name of benchmarks) {
   if (skip.has(name)) continue;
