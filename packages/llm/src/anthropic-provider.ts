@@ -5,7 +5,7 @@ import Anthropic, {
 } from '@anthropic-ai/sdk';
 import type { LlmCompleteParams, LlmCompleteResult } from '@gridbot/core';
 import { fromAnthropicMessage, toAnthropicRequest } from './anthropic-mapping.ts';
-import type { LlmCallOptions, LlmProvider } from './llm-provider.ts';
+import type { LlmCallOptions, LlmImage, LlmProvider } from './llm-provider.ts';
 import { type SdkErrorClasses, sdkCallError } from './provider-failure.ts';
 
 /** Options of {@link AnthropicProvider}; nothing is read from the environment. */
@@ -47,9 +47,47 @@ export class AnthropicProvider implements LlmProvider {
     });
   }
 
+  /** Anthropic takes images of up to 5 MB (base64-decoded). */
+  readonly maxImageBytes = 5 * 1024 * 1024;
+
   /** One Messages API call (several HTTP attempts when the API is failing). */
   async complete(params: LlmCompleteParams, options: LlmCallOptions): Promise<LlmCompleteResult> {
-    const request = toAnthropicRequest(params, options);
+    return this.#send(toAnthropicRequest(params, options), options);
+  }
+
+  /** An image block (base64 source) followed by the prompt, in one user message. */
+  async describeImage(
+    image: LlmImage,
+    prompt: string,
+    options: LlmCallOptions,
+  ): Promise<LlmCompleteResult> {
+    const request = toAnthropicRequest(
+      { messages: [{ role: 'user', content: prompt }], tools: [] },
+      options,
+    );
+    request.messages = [
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'image',
+            source: {
+              type: 'base64',
+              media_type: image.mimeType as 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp',
+              data: Buffer.from(image.data).toString('base64'),
+            },
+          },
+          { type: 'text', text: prompt },
+        ],
+      },
+    ];
+    return this.#send(request, options);
+  }
+
+  async #send(
+    request: ReturnType<typeof toAnthropicRequest>,
+    options: LlmCallOptions,
+  ): Promise<LlmCompleteResult> {
     try {
       const message = await this.#client.messages.create(request, { signal: options.signal });
       return fromAnthropicMessage(message);

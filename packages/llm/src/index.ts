@@ -7,5 +7,11 @@ export {
   MissingApiKeyError,
 } from './create-llm-provider.ts';
 export { EchoProvider } from './echo-provider.ts';
-export { type LlmCallOptions, type LlmProvider, LlmUnavailableError } from './llm-provider.ts';
+export {
+  type LlmCallOptions,
+  type LlmImage,
+  type LlmProvider,
+  LlmUnavailableError,
+  VISION_MIME_TYPES,
+} from './llm-provider.ts';
 export type { OpenAiProviderOptions } from './openai-provider.ts';

@@ -12,11 +12,39 @@ export interface LlmCallOptions {
   signal?: AbortSignal;
 }
 
+/** An image for a model to look at, its bytes read from artifact storage at call time. */
+export interface LlmImage {
+  data: Uint8Array;
+  /** `image/jpeg`, `image/png`, `image/gif` or `image/webp`. */
+  mimeType: string;
+  /** OpenAI's `detail`; Anthropic has none. */
+  detail: 'low' | 'high' | 'auto';
+}
+
+/** Image types both vision APIs take. */
+export const VISION_MIME_TYPES: ReadonlySet<string> = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+]);
+
 /** One model API behind one interface; the worker holds the key. */
 export interface LlmProvider {
   /** `anthropic`, `openai`, `echo` … as written to the token ledger. */
   readonly name: string;
   complete(params: LlmCompleteParams, options: LlmCallOptions): Promise<LlmCompleteResult>;
+  /** Largest image `describeImage` sends (bytes); absent: the provider has no vision. */
+  readonly maxImageBytes?: number;
+  /**
+   * Asks the model about one image (image content, then `prompt`); absent when the provider
+   * cannot see images, which then reach the agent as a text reference.
+   */
+  describeImage?(
+    image: LlmImage,
+    prompt: string,
+    options: LlmCallOptions,
+  ): Promise<LlmCompleteResult>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { LlmCompleteParams, LlmCompleteResult } from '@gridbot/core';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import type { LlmCallOptions, LlmProvider } from './llm-provider.ts';
+import type { LlmCallOptions, LlmImage, LlmProvider } from './llm-provider.ts';
 import { fromOpenAiCompletion, toOpenAiRequest } from './openai-mapping.ts';
 import { type SdkErrorClasses, sdkCallError } from './provider-failure.ts';
 
@@ -49,9 +49,41 @@ export class OpenAiProvider implements LlmProvider {
     });
   }
 
+  /** OpenAI takes images of up to 20 MB. */
+  readonly maxImageBytes = 20 * 1024 * 1024;
+
   /** One chat completion (several HTTP attempts when the server is failing). */
   async complete(params: LlmCompleteParams, options: LlmCallOptions): Promise<LlmCompleteResult> {
-    const request = toOpenAiRequest(params, options);
+    return this.#send(toOpenAiRequest(params, options), options);
+  }
+
+  /** The prompt and an `image_url` part (a data URL) in one user message, at `image.detail`. */
+  async describeImage(
+    image: LlmImage,
+    prompt: string,
+    options: LlmCallOptions,
+  ): Promise<LlmCompleteResult> {
+    const request = toOpenAiRequest(
+      { messages: [{ role: 'user', content: prompt }], tools: [] },
+      options,
+    );
+    const url = `data:${image.mimeType};base64,${Buffer.from(image.data).toString('base64')}`;
+    request.messages = [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: prompt },
+          { type: 'image_url', image_url: { url, detail: image.detail } },
+        ],
+      },
+    ];
+    return this.#send(request, options);
+  }
+
+  async #send(
+    request: ReturnType<typeof toOpenAiRequest>,
+    options: LlmCallOptions,
+  ): Promise<LlmCompleteResult> {
     let completion: OpenAI.ChatCompletion;
     try {
       completion = await this.#client.chat.completions.create(request, { signal: options.signal });

@@ -1,3 +1,4 @@
+export { type ArtifactStore, FileArtifactStore } from './artifact-store.ts';
 export { lockDataDir } from './data-dir-lock.ts';
 export {
   type BaseEnv,
