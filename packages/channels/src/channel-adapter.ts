@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ActionAnswer, InboundAction, InboundEvent, Jid, MessageAction } from '@gridbot/core';
+import type {
+  ActionAnswer,
+  Attachment,
+  InboundAction,
+  InboundEvent,
+  Jid,
+  MessageAction,
+} from '@gridbot/core';
 
 /**
  * Receives every normalized event. It resolves only after the event is committed to the
@@ -42,6 +49,12 @@ export interface TypingIndicator {
   show(jid: Jid): Promise<void>;
   /** Clears it at once, on a platform that can (the web chat); others let it lapse. */
   clear?(jid: Jid): Promise<void>;
+}
+
+/** A downloaded file: its bytes and the type the platform gave it. */
+export interface FetchedFile {
+  data: Uint8Array;
+  mimeType: string | null;
 }
 
 /** The bot's identity on its platform, known after `start()`. */
@@ -90,6 +103,11 @@ export interface ChannelAdapter {
    * answered already, after a redelivery) is logged, never thrown.
    */
   answerAction(action: InboundAction, answer: ActionAnswer): Promise<void>;
+  /**
+   * Downloads a file a person sent (an attachment of an inbound message), where the platform
+   * lets the bot: Telegram `getFile`, Discord's CDN URL, WhatsApp's media URL.
+   */
+  fetchAttachment?(attachment: Attachment): Promise<FetchedFile>;
   /** The platform's typing state, where it has one. */
   readonly typing?: TypingIndicator;
   /** In webhook mode, the HTTP handler the process mounts at `webhookPath`; otherwise null. */

@@ -6,6 +6,7 @@ export { abortableSleep } from './abortable-sleep.ts';
 export type {
   BotIdentity,
   ChannelAdapter,
+  FetchedFile,
   IngressHandler,
   OutboundDocument,
   SendOptions,

@@ -50,6 +50,8 @@ export const attachmentSchema = z.object({
   width: z.number().int().nullable(),
   height: z.number().int().nullable(),
   sizeBytes: z.number().int().nullable(),
+  /** Where the platform serves the file right now (Discord's CDN URL), when it says. */
+  url: z.string().url().max(2048).optional(),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 

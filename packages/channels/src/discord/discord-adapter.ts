@@ -1,14 +1,22 @@
-import { type ActionAnswer, GridBotError, type InboundAction, type Jid } from '@gridbot/core';
+import {
+  type ActionAnswer,
+  type Attachment,
+  GridBotError,
+  type InboundAction,
+  type Jid,
+} from '@gridbot/core';
 import { Client, Events, GatewayIntentBits, Partials, Routes } from 'discord.js';
 import type { Logger } from 'pino';
 import type {
   BotIdentity,
   ChannelAdapter,
+  FetchedFile,
   IngressHandler,
   OutboundDocument,
   SendOptions,
   TypingIndicator,
 } from '../channel-adapter.ts';
+import { fetchFile } from '../fetch-file.ts';
 import { OrderedDelivery, type RetryPolicy } from '../ordered-delivery.ts';
 import { answerDiscordAction } from './answer-action.ts';
 import {
@@ -241,6 +249,21 @@ export class DiscordAdapter implements ChannelAdapter {
   /** Answers a button interaction (its callback); see {@link answerDiscordAction}. */
   answerAction(action: InboundAction, answer: ActionAnswer): Promise<void> {
     return answerDiscordAction(this.#client.rest, action, answer, this.maxMessageLength);
+  }
+
+  /**
+   * Downloads a file a person sent from the CDN URL its message carried (signed, valid for
+   * about a day: time enough for the gateway, which fetches it as the message arrives).
+   */
+  async fetchAttachment(attachment: Attachment): Promise<FetchedFile> {
+    if (!attachment.url) {
+      throw new GridBotError(`Discord attachment ${attachment.platformFileId} came without a URL.`);
+    }
+    const fetched = await fetchFile(
+      attachment.url,
+      `Discord attachment ${attachment.platformFileId}`,
+    );
+    return { ...fetched, mimeType: attachment.mimeType ?? fetched.mimeType };
   }
 
   /** The typing indicator (`POST /channels/{id}/typing`): it shows for 10 s or until the bot posts. */

@@ -136,6 +136,8 @@ function readAttachments(message: Rec, channelId: string, messageId: string): At
       width: intOrNull(item.width),
       height: intOrNull(item.height),
       sizeBytes: intOrNull(item.size),
+      ...(typeof item.url === 'string' &&
+        /^https?:\/\//.test(item.url) && { url: item.url.slice(0, 2048) }),
     });
   }
   return out;

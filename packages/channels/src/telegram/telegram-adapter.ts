@@ -1,15 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ActionAnswer, GridBotError, type InboundAction, type Jid } from '@gridbot/core';
+import {
+  type ActionAnswer,
+  type Attachment,
+  GridBotError,
+  type InboundAction,
+  type Jid,
+} from '@gridbot/core';
 import { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type {
   BotIdentity,
   ChannelAdapter,
+  FetchedFile,
   IngressHandler,
   OutboundDocument,
   SendOptions,
   TypingIndicator,
 } from '../channel-adapter.ts';
+import { fetchFile } from '../fetch-file.ts';
 import { KeyedOrder } from '../keyed-order.ts';
 import { answerTelegramAction } from './answer-action.ts';
 import { normalizeTelegramUpdate } from './normalize-update.ts';
@@ -203,6 +211,23 @@ export class TelegramAdapter implements ChannelAdapter {
   /** Answers a press with `answerCallbackQuery` and edits its message; see {@link answerTelegramAction}. */
   answerAction(action: InboundAction, answer: ActionAnswer): Promise<void> {
     return answerTelegramAction(this.#api, action, answer, this.#logger);
+  }
+
+  /**
+   * Downloads a file a person sent: `getFile` names its path, fetched from
+   * `<apiRoot>/file/bot<token>/<path>` (bots may download files of up to 20 MB).
+   */
+  async fetchAttachment(attachment: Attachment): Promise<FetchedFile> {
+    const file = await this.#api.getFile(attachment.platformFileId);
+    if (!file.file_path) {
+      throw new GridBotError(`Telegram named no path for file ${attachment.platformFileId}.`);
+    }
+    const root = this.#options.apiRoot.replace(/\/+$/, '');
+    const fetched = await fetchFile(
+      `${root}/file/bot${this.#options.token}/${file.file_path}`,
+      `Telegram file ${attachment.platformFileId}`,
+    );
+    return { ...fetched, mimeType: attachment.mimeType ?? fetched.mimeType };
   }
 
   /** "typing…" with `sendChatAction`; it shows for 5 s or until the bot's next message. */

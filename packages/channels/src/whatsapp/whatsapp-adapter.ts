@@ -1,9 +1,16 @@
-import { type ActionAnswer, GridBotError, type InboundAction, type Jid } from '@gridbot/core';
+import {
+  type ActionAnswer,
+  type Attachment,
+  GridBotError,
+  type InboundAction,
+  type Jid,
+} from '@gridbot/core';
 import type { Logger } from 'pino';
 import { requiredOption, withStartTimeout } from '../adapter-options.ts';
 import type {
   BotIdentity,
   ChannelAdapter,
+  FetchedFile,
   IngressHandler,
   OutboundDocument,
   SendOptions,
@@ -268,6 +275,12 @@ export class WhatsAppAdapter implements ChannelAdapter {
         'could not answer a whatsapp button press',
       );
     }
+  }
+
+  /** Downloads a file a person sent, by its media id; see {@link WhatsAppAdapter.downloadMedia}. */
+  async fetchAttachment(attachment: Attachment): Promise<FetchedFile> {
+    const media = await this.downloadMedia(attachment.platformFileId);
+    return { data: media.data, mimeType: attachment.mimeType ?? media.mimeType };
   }
 
   /** The phone number id and the business's verified name; throws before `start()`. */
