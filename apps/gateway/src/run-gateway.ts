@@ -3,6 +3,7 @@ import { Gateway } from '@gridbot/gateway';
 import {
   type BuildInfo,
   createLogger,
+  FileArtifactStore,
   RoleRuntime,
   secretsNamedIn,
   secretsOf,
@@ -43,6 +44,7 @@ export async function runGateway(
     outboundConcurrency: env.OUTBOUND_CONCURRENCY,
     userTriggersPerMinute: env.USER_TRIGGERS_PER_MINUTE,
     spoolDir: resolve(env.DATA_DIR, 'spool'),
+    artifactStore: new FileArtifactStore(resolve(env.DATA_DIR, 'artifacts')),
     plugins,
   });
   const port = await runtime.serve(

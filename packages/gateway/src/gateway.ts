@@ -3,7 +3,7 @@ import type { ChannelAdapter } from '@gridbot/channels';
 import type { InboundEvent } from '@gridbot/core';
 import type { Database } from '@gridbot/db';
 import type { PipelineQueues, QueueTransport } from '@gridbot/queue';
-import type { Logger, RoleRuntime, ServiceMetrics } from '@gridbot/service';
+import type { ArtifactStore, Logger, RoleRuntime, ServiceMetrics } from '@gridbot/service';
 import type { Kysely } from 'kysely';
 import { DrainRequester } from './drain-requester.ts';
 import { Egress } from './egress.ts';
@@ -36,6 +36,11 @@ export interface GatewayOptions {
   spoolDir?: string;
   /** The plugins loaded at start (`loadPlugins`); none unless given. */
   plugins?: PluginHost;
+  /**
+   * Where people's images are kept (`$DATA_DIR/artifacts`), for a platform the adapter can
+   * download from; without it images stay references the model cannot see.
+   */
+  artifactStore?: ArtifactStore;
 }
 
 /** One channel account: ingress from the platform into Postgres and the queue, egress back out. */
@@ -86,6 +91,14 @@ export class Gateway {
         }
       },
       maxDocumentBytes: options.adapter.maxDocumentBytes,
+      ...(options.artifactStore &&
+        options.adapter.fetchAttachment && {
+          images: {
+            fetch: (attachment) => options.adapter.fetchAttachment!(attachment),
+            store: options.artifactStore,
+            logger: options.logger.child({ component: 'images' }),
+          },
+        }),
       answerAction: (action, answer) => options.adapter.answerAction(action, answer),
       publish: (threadId, event) => options.queues.publishThreadEvent(threadId, event),
       queues: options.queues,

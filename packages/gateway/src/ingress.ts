@@ -36,7 +36,7 @@ import {
 import { recordDelivery } from './delivery-receipt.ts';
 import type { DrainRequester } from './drain-requester.ts';
 import { PluginHost, pluginThread } from './plugins/plugin-host.ts';
-import { storeAttachments } from './store-attachments.ts';
+import { type ImageIntake, storeAttachments, takeInImages } from './store-attachments.ts';
 import { SystemReplies } from './system-replies.ts';
 
 export interface IngressOptions {
@@ -68,6 +68,8 @@ export interface IngressOptions {
    * `user_triggers_per_minute` overrides it. Default 10; 0: no limit.
    */
   userTriggersPerMinute?: number;
+  /** Downloads people's images into artifact storage; without it they stay references. */
+  images?: ImageIntake;
   /** Answers a button press on the platform (the adapter's `answerAction`); never throws. */
   answerAction?: (action: InboundAction, answer: ActionAnswer) => Promise<void>;
 }
@@ -307,13 +309,15 @@ export class Ingress {
     const { answer } = how;
     if (message.attachments.length === 0 && answer === undefined)
       return storeUserMessage(this.#o.db, input);
+    const { images } = this.#o;
+    const intakes = images ? await takeInImages(this.#o.db, thread.id, message, images) : [];
     const done = await this.#o.db.transaction().execute(async (trx) => {
       const stored = await storeUserMessage(trx, input);
       if (!stored) return null;
       const withFiles =
         message.attachments.length === 0
           ? stored
-          : { ...stored, message: await storeAttachments(trx, stored.message, message) };
+          : { ...stored, message: await storeAttachments(trx, stored.message, message, intakes) };
       const answerId =
         answer === undefined ? null : await this.#replies.insert(trx, thread.id, message, answer);
       return { stored: withFiles, answerId };

@@ -18,6 +18,7 @@ import { SYSTEM_QUEUE, TASKS_QUEUE, THREADS_QUEUE } from '@gridbot/queue';
 import {
   type BuildInfo,
   createLogger,
+  FileArtifactStore,
   lockDataDir,
   parseEnv,
   RoleRuntime,
@@ -141,6 +142,7 @@ export async function startCommand(
         outboundConcurrency: gatewayEnv.OUTBOUND_CONCURRENCY,
         userTriggersPerMinute: gatewayEnv.USER_TRIGGERS_PER_MINUTE,
         spoolDir: resolve(gatewayEnv.DATA_DIR, 'spool'),
+        artifactStore: new FileArtifactStore(resolve(gatewayEnv.DATA_DIR, 'artifacts')),
         plugins,
       }),
     );
