@@ -11,11 +11,13 @@ import {
 import type { LlmProvider } from '@gridbot/llm';
 import type { PipelineQueues, ThreadEvent } from '@gridbot/queue';
 import { type AgentRequestHandlers, AgentSession } from '@gridbot/runner';
+import type { ArtifactStore } from '@gridbot/service';
 import type { Kysely } from 'kysely';
 import type { AgentLauncher } from './agent-launcher.ts';
 import { agentRequestHandlers } from './agent-requests.ts';
 import { buildInit } from './build-init.ts';
 import { fitInitToLine } from './fit-init.ts';
+import { imageNotes } from './image-notes.ts';
 import { runRequestHandlers } from './run-requests.ts';
 import type { RunState } from './run-state.ts';
 import { type OperatorLimits, threadLimits } from './thread-limits.ts';
@@ -38,6 +40,8 @@ export interface AgentRunDeps {
   withheldTools?: ReadonlySet<string>;
   /** Hands committed outbox rows to the channel's outbound queue. */
   enqueue: (channel: string, rows: OutboxRow[]) => Promise<void>;
+  /** Where the gateways keep people's images; without it the model sees none. */
+  artifactStore?: ArtifactStore;
 }
 
 /** What an agent starts with besides its new messages. */
@@ -77,6 +81,7 @@ export async function runAgent(
   const { db } = deps;
   const { thread, pending, config } = state;
   const runId = state.target.runId;
+  const notes = await imageNotes(deps, { ...state, runId }, [...history, ...pending]);
   const init = fitInitToLine(
     buildInit({
       trigger: state.trigger,
@@ -91,6 +96,7 @@ export async function runAgent(
         global: globalMemory.map((m) => m.content),
       },
       approvals: state.decisions,
+      imageNotes: notes,
     }),
     state.log,
   );

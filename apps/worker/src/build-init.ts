@@ -6,13 +6,17 @@ import {
 } from '@gridbot/core';
 import type { Approval, Message, Thread } from '@gridbot/db';
 
-/** A stored message as the agent sees it. */
-export function toAgentMessage(message: Message): AgentMessage {
+/** A stored message as the agent sees it, with what is known of its images. */
+export function toAgentMessage(
+  message: Message,
+  imageNotes?: ReadonlyMap<number, string[]>,
+): AgentMessage {
+  const notes = imageNotes?.get(message.id) ?? [];
   return {
     id: message.id,
     role: message.role === 'assistant' ? 'assistant' : 'user',
     senderName: message.sender_name,
-    text: message.content,
+    text: notes.length > 0 ? `${message.content}\n${notes.join('\n')}` : message.content,
     sentAt: message.sent_at.toISOString(),
   };
 }
@@ -32,6 +36,8 @@ export function buildInit(input: {
   history: Message[];
   memory: { thread: string[]; global: string[] };
   approvals: Approval[];
+  /** What the model saw in the messages' images (see `imageNotes`), by message id. */
+  imageNotes?: ReadonlyMap<number, string[]>;
 }): InitializeParams {
   const { thread } = input;
   return {
@@ -46,8 +52,8 @@ export function buildInit(input: {
       isMain: thread.is_main,
     },
     config: { ...input.config, additional_mounts: [] },
-    newMessages: input.pending.map(toAgentMessage),
-    history: input.history.map(toAgentMessage),
+    newMessages: input.pending.map((m) => toAgentMessage(m, input.imageNotes)),
+    history: input.history.map((m) => toAgentMessage(m, input.imageNotes)),
     memory: input.memory,
     approvals: input.approvals.map((a) => ({
       id: a.id,

@@ -16,7 +16,7 @@ import {
   type ThreadEventHub,
   taskJobSchema,
 } from '@gridbot/queue';
-import type { Logger, ServiceMetrics } from '@gridbot/service';
+import type { ArtifactStore, Logger, ServiceMetrics } from '@gridbot/service';
 import { DelayedError, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { AgentLauncher } from './agent-launcher.ts';
@@ -61,6 +61,8 @@ export interface DrainProcessorOptions {
   memoryCap?: MemoryCap;
   /** The operator's ceiling; a thread's config may only tighten it. */
   limits: OperatorLimits;
+  /** Where the gateways keep people's images (`$DATA_DIR/artifacts`). */
+  artifactStore?: ArtifactStore;
   logger: Logger;
   metrics: ServiceMetrics;
 }

@@ -6,6 +6,7 @@ import { buildAgentImage, DockerRuntime, offlineImageScript, WarmPool } from '@g
 import {
   type BuildInfo,
   createLogger,
+  FileArtifactStore,
   type Logger,
   RoleRuntime,
   secretsNamedIn,
@@ -154,6 +155,7 @@ export async function attachWorker(
     memoryCap: { entries: env.MEMORY_MAX_ENTRIES, bytes: env.MEMORY_MAX_KB * 1024 },
     isOwnerAlive: (owner) => runtime.instance.isAlive(owner),
     limits: { ...sandboxLimits(env), timeoutMs: env.AGENT_TIMEOUT_MS },
+    artifactStore: new FileArtifactStore(resolve(dataDir, 'artifacts')),
     logger,
     metrics: runtime.metrics,
   });

@@ -82,7 +82,15 @@ export {
   undeliveredDecisions,
   writesInMainThread,
 } from './repos/approvals-repo.ts';
-export { insertArtifact, type NewArtifactInput } from './repos/artifacts-repo.ts';
+export {
+  imagesOfMessages,
+  insertArtifact,
+  listThreadImages,
+  type NewArtifactInput,
+  setImageAnalysis,
+  type ThreadImage,
+  threadImage,
+} from './repos/artifacts-repo.ts';
 export { type AuditEntry, recordAudit } from './repos/audit-log-repo.ts';
 export {
   effectiveBehaviour,
