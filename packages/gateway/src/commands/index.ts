@@ -4,6 +4,7 @@ import { configCommand } from './config-command.ts';
 import { defaultsCommand } from './defaults-command.ts';
 import { helpCommand } from './help-command.ts';
 import { historyCommand } from './history-command.ts';
+import { analyzeCommand, imagesCommand } from './images-command.ts';
 import { pairCommand } from './pair-command.ts';
 import { resetCommand } from './reset-command.ts';
 import { statsCommand } from './stats-command.ts';
@@ -30,6 +31,8 @@ export const CHAT_COMMANDS: readonly ChatCommand[] = [
   pairCommand,
   resetCommand,
   historyCommand,
+  imagesCommand,
+  analyzeCommand,
   statsCommand,
   configCommand,
   defaultsCommand,
