@@ -240,9 +240,13 @@ describe('a conversation over Telegram, through real gateway and worker processe
     expect(chunks.map((c) => c.text).join('').length).toBeGreaterThan(10_000);
   });
 
-  it('passes a photo to the agent as an artifact reference, never as data', async () => {
+  it('keeps a photo in artifact storage, by key, and tells a model without vision that it cannot see it', async () => {
     const chat: ChatSpec = { ...group, chatId: -100444, title: 'Photos' };
     await h.cli(['threads', 'register', `telegram:${chat.chatId}`]);
+    h.telegram.files.set('AgAD-large', {
+      data: Buffer.from('not really a jpeg'),
+      path: 'photos/file_1.jpg',
+    });
     await h.telegram.say(chat, '', {
       text: undefined,
       caption: '@Andy what is in this picture?',
@@ -256,13 +260,10 @@ describe('a conversation over Telegram, through real gateway and worker processe
       return all.length > 0 && all;
     });
     const artifact = await h.db.db.selectFrom('artifacts').selectAll().executeTakeFirstOrThrow();
-    expect(artifact).toMatchObject({
-      kind: 'image',
-      storage_key: 'telegram:file:AgAD-large',
-      url: null,
-    });
+    expect(artifact).toMatchObject({ kind: 'image', url: null, analysis: null });
+    expect(artifact.storage_key).toMatch(/^\d+\/[0-9a-f]{64}\.jpg$/);
     expect(withoutTimes(reply!.text)).toContain(
-      `[Alice] @Andy what is in this picture?\n[image #${artifact.id}: 1280x853]`,
+      `[Alice] @Andy what is in this picture?\n[image #${artifact.id}: 1280x853]\n[image #${artifact.id}: not seen: the model (echo) cannot look at images]`,
     );
   });
 });

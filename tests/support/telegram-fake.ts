@@ -56,15 +56,23 @@ export class TelegramFake {
   readonly callbackAnswers: CallbackAnswer[];
   /** The bot's `sendChatAction` calls, in order. */
   readonly chatActions: ChatAction[];
+  /** Files people sent, by `file_id`: what `getFile` and the file URL serve. */
+  readonly files: Map<string, { data: Buffer; path: string }>;
+  /** Downloads of files by the bot, by `file_id`. */
+  readonly downloads: string[];
 
   private constructor(
     server: TelegramServer,
     callbackAnswers: CallbackAnswer[],
     chatActions: ChatAction[],
+    files: Map<string, { data: Buffer; path: string }>,
+    downloads: string[],
   ) {
     this.server = server;
     this.callbackAnswers = callbackAnswers;
     this.chatActions = chatActions;
+    this.files = files;
+    this.downloads = downloads;
     this.apiRoot = server.config.apiURL;
   }
 
@@ -76,8 +84,11 @@ export class TelegramFake {
     recordCallbackAnswers(server, answers);
     const actions: ChatAction[] = [];
     recordChatActions(server, actions);
+    const files = new Map<string, { data: Buffer; path: string }>();
+    const downloads: string[] = [];
+    serveFiles(server, files, downloads);
     await server.start();
-    return new TelegramFake(server, answers, actions);
+    return new TelegramFake(server, answers, actions, files, downloads);
   }
 
   /**
@@ -226,6 +237,55 @@ export function sendWebhookSecret(server: TelegramServer): TelegramServer {
  * Records the bot's `answerCallbackQuery` calls (telegram-test-api answers them and keeps
  * nothing): `callback_query_id` and the optional `text`, as the Bot API describes them.
  */
+/**
+ * `getFile` and `<root>/file/bot<token>/<file_path>`, which telegram-test-api lacks: the
+ * files tests put in `files` (a photo a person "sent"), as the Bot API serves them.
+ */
+function serveFiles(
+  server: TelegramServer,
+  files: Map<string, { data: Buffer; path: string }>,
+  downloads: string[],
+): void {
+  const app = (server as unknown as { webServer: ExpressApp }).webServer;
+  app.post('/bot:token/getFile', (req, res) => {
+    const id = String(req.body?.file_id ?? '');
+    const file = files.get(id);
+    res.writeHead(file ? 200 : 400, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify(
+        file
+          ? {
+              ok: true,
+              result: {
+                file_id: id,
+                file_unique_id: `u-${id}`,
+                file_size: file.data.length,
+                file_path: file.path,
+              },
+            }
+          : { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' },
+      ),
+    );
+  });
+  moveLastRouteFirst(app);
+  app.get('/file/bot:token/*', (req, res) => {
+    const path = (req.params as Record<string, string>)[0] ?? '';
+    const found = [...files.entries()].find(([, file]) => file.path === path);
+    if (req.params.token !== BOT_TOKEN || !found) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: false, error_code: 404, description: 'Not Found' }));
+      return;
+    }
+    downloads.push(found[0]);
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': found[1].data.length,
+    });
+    res.end(found[1].data);
+  });
+  moveLastRouteFirst(app);
+}
+
 /** `sendChatAction`, which telegram-test-api lacks: recorded with the time it came. */
 function recordChatActions(server: TelegramServer, actions: ChatAction[]): void {
   const app = (server as unknown as { webServer: ExpressApp }).webServer;
@@ -282,6 +342,7 @@ function recordCallbackAnswers(server: TelegramServer, answers: CallbackAnswer[]
 /** Express 4's internals, as far as {@link acceptDocuments} needs them. */
 interface ExpressApp {
   post(path: string, handler: (req: ExpressRequest, res: ServerResponse) => void): void;
+  get(path: string, handler: (req: ExpressRequest, res: ServerResponse) => void): void;
   _router: { stack: { route?: unknown }[] };
 }
 type ExpressRequest = IncomingMessage & {

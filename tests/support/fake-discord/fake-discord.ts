@@ -111,6 +111,19 @@ export interface FakeDiscord {
   /** The bot's interaction callbacks, in order. */
   readonly callbacks: InteractionCallback[];
   /**
+   * Puts a file on the fake CDN and returns its URL (`/attachments/<channel>/<id>/<name>`,
+   * signed as Discord's are), for an attachment of a message a person sends.
+   */
+  addCdnFile(
+    channelId: string,
+    attachmentId: string,
+    fileName: string,
+    data: Buffer,
+    contentType: string,
+  ): string;
+  /** CDN downloads, by path. */
+  readonly cdnDownloads: string[];
+  /**
    * Presses a button (`customId`) of the bot's message `message` as `user`: an
    * INTERACTION_CREATE on the gateway, answerable once, within 3 seconds, with its token
    * (Discord, Receiving and Responding). A type 7 answer updates `message` in `sent`
@@ -166,6 +179,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   );
   let rateLimited: { retryAfterSec: number; times: number } | null = null;
   const callbacks: InteractionCallback[] = [];
+  const cdn = new Map<string, { data: Buffer; contentType: string; signature: string }>();
+  const cdnDownloads: string[] = [];
   /** Interactions not answered yet: their token, message, and when they stop taking an answer. */
   const interactions = new Map<
     string,
@@ -355,6 +370,15 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
 
   server.on('request', (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
+    const file = req.method === 'GET' ? cdn.get(url.pathname) : undefined;
+    if (file) {
+      // The CDN checks the signature, not the bot token.
+      const valid = url.searchParams.get('hm') === file.signature;
+      if (valid) cdnDownloads.push(url.pathname);
+      res.writeHead(valid ? 200 : 404, { 'content-type': valid ? file.contentType : 'text/plain' });
+      res.end(valid ? file.data : 'This content is no longer available.');
+      return;
+    }
     const prefix = API_PREFIX.exec(url.pathname);
     const path = prefix === null ? url.pathname : url.pathname.slice(prefix[0].length);
     const record: RecordedDiscordRequest = {
@@ -404,6 +428,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       gateway.dispatch('MESSAGE_UPDATE', payload);
     },
     callbacks,
+    cdnDownloads,
+    addCdnFile(channelId, attachmentId, fileName, data, contentType) {
+      const path = `/attachments/${channelId}/${attachmentId}/${encodeURIComponent(fileName)}`;
+      const signature = `sig${attachmentId.slice(-6)}`;
+      cdn.set(path, { data, contentType, signature });
+      const expires = Math.floor(Date.now() / 1000 + 86_400).toString(16);
+      return `http://127.0.0.1:${port}${path}?ex=${expires}&is=${expires}&hm=${signature}`;
+    },
     press(message, customId, user) {
       const id = snowflake();
       const interactionToken = `itoken-${id}`;
