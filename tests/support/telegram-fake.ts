@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { freePort } from './free-port.ts';
 import { isMultipart, readMultipart } from './multipart.ts';
+import { recordChatActions, serveFiles } from './telegram-fake-routes.ts';
 
 export const BOT_TOKEN = '123456:TEST-token_for-gridbot';
 
@@ -237,77 +238,6 @@ export function sendWebhookSecret(server: TelegramServer): TelegramServer {
  * Records the bot's `answerCallbackQuery` calls (telegram-test-api answers them and keeps
  * nothing): `callback_query_id` and the optional `text`, as the Bot API describes them.
  */
-/**
- * `getFile` and `<root>/file/bot<token>/<file_path>`, which telegram-test-api lacks: the
- * files tests put in `files` (a photo a person "sent"), as the Bot API serves them.
- */
-function serveFiles(
-  server: TelegramServer,
-  files: Map<string, { data: Buffer; path: string }>,
-  downloads: string[],
-): void {
-  const app = (server as unknown as { webServer: ExpressApp }).webServer;
-  app.post('/bot:token/getFile', (req, res) => {
-    const id = String(req.body?.file_id ?? '');
-    const file = files.get(id);
-    res.writeHead(file ? 200 : 400, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify(
-        file
-          ? {
-              ok: true,
-              result: {
-                file_id: id,
-                file_unique_id: `u-${id}`,
-                file_size: file.data.length,
-                file_path: file.path,
-              },
-            }
-          : { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' },
-      ),
-    );
-  });
-  moveLastRouteFirst(app);
-  app.get('/file/bot:token/*', (req, res) => {
-    const path = (req.params as Record<string, string>)[0] ?? '';
-    const found = [...files.entries()].find(([, file]) => file.path === path);
-    if (req.params.token !== BOT_TOKEN || !found) {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: false, error_code: 404, description: 'Not Found' }));
-      return;
-    }
-    downloads.push(found[0]);
-    res.writeHead(200, {
-      'content-type': 'application/octet-stream',
-      'content-length': found[1].data.length,
-    });
-    res.end(found[1].data);
-  });
-  moveLastRouteFirst(app);
-}
-
-/** `sendChatAction`, which telegram-test-api lacks: recorded with the time it came. */
-function recordChatActions(server: TelegramServer, actions: ChatAction[]): void {
-  const app = (server as unknown as { webServer: ExpressApp }).webServer;
-  app.post('/bot:token/sendChatAction', (req, res) => {
-    const body = req.body ?? {};
-    res.writeHead(body.chat_id && body.action ? 200 : 400, { 'content-type': 'application/json' });
-    if (!body.chat_id || !body.action) {
-      res.end(
-        JSON.stringify({
-          ok: false,
-          error_code: 400,
-          description: 'Bad Request: chat_id and action are required',
-        }),
-      );
-      return;
-    }
-    actions.push({ chatId: String(body.chat_id), action: String(body.action), at: Date.now() });
-    res.end(JSON.stringify({ ok: true, result: true }));
-  });
-  moveLastRouteFirst(app);
-}
-
 function recordCallbackAnswers(server: TelegramServer, answers: CallbackAnswer[]): void {
   const app = (server as unknown as { webServer: ExpressApp }).webServer;
   app.post('/bot:token/answerCallbackQuery', (req, res) => {
@@ -340,7 +270,7 @@ function recordCallbackAnswers(server: TelegramServer, answers: CallbackAnswer[]
 }
 
 /** Express 4's internals, as far as {@link acceptDocuments} needs them. */
-interface ExpressApp {
+export interface ExpressApp {
   post(path: string, handler: (req: ExpressRequest, res: ServerResponse) => void): void;
   get(path: string, handler: (req: ExpressRequest, res: ServerResponse) => void): void;
   _router: { stack: { route?: unknown }[] };
@@ -419,7 +349,7 @@ function acceptDocuments(server: TelegramServer): void {
 }
 
 /** Express matches in order: the route added last goes before the library's own (and its catch-all). */
-function moveLastRouteFirst(app: ExpressApp): void {
+export function moveLastRouteFirst(app: ExpressApp): void {
   const stack = app._router.stack;
   const layer = stack.pop()!;
   stack.splice(

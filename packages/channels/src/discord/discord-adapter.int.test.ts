@@ -127,11 +127,9 @@ describe('DiscordAdapter against the fake Discord gateway', () => {
       title: 'secret plans',
       isGroup: true,
     });
-    expect(discord.requests).toContainEqual({
-      method: 'GET',
-      path: `/channels/${thread.id}`,
-      status: 200,
-    });
+    expect(discord.requests).toContainEqual(
+      expect.objectContaining({ method: 'GET', path: `/channels/${thread.id}`, status: 200 }),
+    );
   });
 
   it('flags a <@bot> mention and a reply to the bot, and turns MESSAGE_UPDATE into an edit', async () => {

@@ -19,6 +19,7 @@ import type {
 import { fetchFile } from '../fetch-file.ts';
 import { OrderedDelivery, type RetryPolicy } from '../ordered-delivery.ts';
 import { answerDiscordAction } from './answer-action.ts';
+import { channelKeyOf, dispatchFields, FATAL_CLOSE, type Packet } from './gateway-packet.ts';
 import {
   type DiscordChannelInfo,
   type DiscordNormalizeResult,
@@ -50,33 +51,6 @@ const DEFAULT_API_BASE = 'https://discord.com/api';
 const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 250, maxDelayMs: 4_000 };
 const MESSAGE_DISPATCHES = new Set(['MESSAGE_CREATE', 'MESSAGE_UPDATE', 'INTERACTION_CREATE']);
 const THREAD_TYPES = new Set([10, 11, 12]);
-/** Gateway close codes after which discord.js gives up, and what to do about them. */
-const FATAL_CLOSE: Record<number, string> = {
-  4004: 'authentication failed: check the bot token',
-  4010: 'invalid shard',
-  4011: 'sharding required: the bot is in too many guilds for one connection',
-  4012: 'invalid gateway API version',
-  4013: 'invalid intents',
-  4014: 'disallowed intents: enable the Message Content intent for the bot in the Discord developer portal',
-};
-
-type Packet = { t?: unknown; d?: unknown };
-
-/** Fields worth logging about a dispatch that could not be delivered; never its content. */
-function dispatchFields(packet: Packet): Record<string, unknown> {
-  const d = (typeof packet.d === 'object' && packet.d !== null ? packet.d : {}) as Record<
-    string,
-    unknown
-  >;
-  return { dispatch: packet.t, messageId: d.id, channelId: d.channel_id };
-}
-
-/** The channel (or thread) a dispatch belongs to, for ordering; those without one share a key. */
-function channelKeyOf(packet: Packet): string {
-  const { channelId } = dispatchFields(packet);
-  return typeof channelId === 'string' ? channelId : 'none';
-}
-
 /**
  * The Discord channel: a discord.js client on the gateway (guild text channels, their
  * threads, DMs) whose MESSAGE_CREATE / MESSAGE_UPDATE dispatches are normalized by

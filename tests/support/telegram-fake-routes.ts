@@ -1,0 +1,79 @@
+/** Bot API methods telegram-test-api lacks, added to its Express app for the fake. */
+import type { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import {
+  BOT_TOKEN,
+  type ChatAction,
+  type ExpressApp,
+  moveLastRouteFirst,
+} from './telegram-fake.ts';
+
+/**
+ * `getFile` and `<root>/file/bot<token>/<file_path>`, which telegram-test-api lacks: the
+ * files tests put in `files` (a photo a person "sent"), as the Bot API serves them.
+ */
+export function serveFiles(
+  server: TelegramServer,
+  files: Map<string, { data: Buffer; path: string }>,
+  downloads: string[],
+): void {
+  const app = (server as unknown as { webServer: ExpressApp }).webServer;
+  app.post('/bot:token/getFile', (req, res) => {
+    const id = String(req.body?.file_id ?? '');
+    const file = files.get(id);
+    res.writeHead(file ? 200 : 400, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify(
+        file
+          ? {
+              ok: true,
+              result: {
+                file_id: id,
+                file_unique_id: `u-${id}`,
+                file_size: file.data.length,
+                file_path: file.path,
+              },
+            }
+          : { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' },
+      ),
+    );
+  });
+  moveLastRouteFirst(app);
+  app.get('/file/bot:token/*', (req, res) => {
+    const path = (req.params as Record<string, string>)[0] ?? '';
+    const found = [...files.entries()].find(([, file]) => file.path === path);
+    if (req.params.token !== BOT_TOKEN || !found) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: false, error_code: 404, description: 'Not Found' }));
+      return;
+    }
+    downloads.push(found[0]);
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': found[1].data.length,
+    });
+    res.end(found[1].data);
+  });
+  moveLastRouteFirst(app);
+}
+
+/** `sendChatAction`, which telegram-test-api lacks: recorded with the time it came. */
+export function recordChatActions(server: TelegramServer, actions: ChatAction[]): void {
+  const app = (server as unknown as { webServer: ExpressApp }).webServer;
+  app.post('/bot:token/sendChatAction', (req, res) => {
+    const body = req.body ?? {};
+    res.writeHead(body.chat_id && body.action ? 200 : 400, { 'content-type': 'application/json' });
+    if (!body.chat_id || !body.action) {
+      res.end(
+        JSON.stringify({
+          ok: false,
+          error_code: 400,
+          description: 'Bad Request: chat_id and action are required',
+        }),
+      );
+      return;
+    }
+    actions.push({ chatId: String(body.chat_id), action: String(body.action), at: Date.now() });
+    res.end(JSON.stringify({ ok: true, result: true }));
+  });
+  moveLastRouteFirst(app);
+}
