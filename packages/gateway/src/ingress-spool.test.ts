@@ -92,6 +92,43 @@ describe('IngressSpool', () => {
     await spool.close();
   });
 
+  it('keeps every kind of event it spooled: a button press and an edit come back as they went', async () => {
+    const press: InboundEvent = {
+      kind: 'action',
+      channel: 'discord',
+      chat: { jid: 'discord:1', platformChatId: '1', title: null, isGroup: true },
+      sender: { platformUserId: '7', name: 'Ann', username: null, isBot: false },
+      actionId: '1300000000000000001',
+      actionToken: 'itoken-1',
+      platformMessageId: 'press-on-this',
+      data: 'approve:12',
+    };
+    const edit: InboundEvent = {
+      kind: 'edit',
+      channel: 'discord',
+      chat: { jid: 'discord:1', platformChatId: '1', title: null, isGroup: true },
+      platformMessageId: 'edited',
+      text: 'fixed',
+      editedAt: new Date('2026-12-01T10:05:00Z'),
+    };
+    // What a process that died left in its spool comes back exactly as it went in.
+    const dead = join(dir, `${hostname()}-999998-abcdef.jsonl`);
+    await writeFile(dead, `${JSON.stringify(press)}\n${JSON.stringify(edit)}\n`);
+    const seen: InboundEvent[] = [];
+    const spool = new IngressSpool({
+      dir,
+      handle: async (event) => {
+        seen.push(event);
+      },
+      logger,
+      retryMs: 20,
+    });
+    await spool.open();
+    await expect.poll(() => seen.length, { timeout: 2_000 }).toBe(2);
+    expect(seen).toEqual([press, edit]);
+    await spool.close();
+  });
+
   it('passes on a failure that is not an outage, as the adapter expects', async () => {
     const spool = new IngressSpool({
       dir,

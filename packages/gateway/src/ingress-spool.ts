@@ -3,7 +3,13 @@ import { type FileHandle, mkdir, open, readdir, readFile, rename, unlink } from 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { abortableSleep, type IngressHandler } from '@gridbot/channels';
-import { type InboundEvent, inboundEditSchema, inboundMessageSchema } from '@gridbot/core';
+import {
+  type InboundEvent,
+  inboundActionSchema,
+  inboundDeliverySchema,
+  inboundEditSchema,
+  inboundMessageSchema,
+} from '@gridbot/core';
 import { isDatabaseUnavailable } from '@gridbot/db';
 import { type Logger, processExists } from '@gridbot/service';
 
@@ -21,9 +27,18 @@ export interface IngressSpoolOptions {
 function parseLine(line: string): InboundEvent | null {
   try {
     const raw = JSON.parse(line) as Record<string, unknown>;
-    if (raw.kind === 'message')
-      return inboundMessageSchema.parse({ ...raw, sentAt: new Date(String(raw.sentAt)) });
-    return inboundEditSchema.parse({ ...raw, editedAt: new Date(String(raw.editedAt)) });
+    switch (raw.kind) {
+      case 'message':
+        return inboundMessageSchema.parse({ ...raw, sentAt: new Date(String(raw.sentAt)) });
+      case 'edit':
+        return inboundEditSchema.parse({ ...raw, editedAt: new Date(String(raw.editedAt)) });
+      case 'action':
+        return inboundActionSchema.parse(raw);
+      case 'delivery':
+        return inboundDeliverySchema.parse({ ...raw, at: new Date(String(raw.at)) });
+      default:
+        return null;
+    }
   } catch {
     return null;
   }
