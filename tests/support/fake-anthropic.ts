@@ -9,6 +9,7 @@ import {
   type FakeRawReply,
   type FakeScript,
   startFakeLlmServer,
+  tokensOf,
 } from './fake-llm-server.ts';
 
 export type {
@@ -81,10 +82,77 @@ function render(answer: FakeAnswer, body: Record<string, unknown>, index: number
   };
 }
 
+/** The Messages API's server-sent events for an answer (message_start … message_stop). */
+function stream(answer: FakeAnswer, body: Record<string, unknown>, index: number) {
+  const message = render(answer, body, index) as {
+    content: Record<string, unknown>[];
+    stop_reason: string;
+    usage: Record<string, number>;
+  };
+  const events: { event: string; data: unknown; token?: boolean }[] = [
+    {
+      event: 'message_start',
+      data: {
+        type: 'message_start',
+        message: {
+          ...message,
+          content: [],
+          stop_reason: null,
+          usage: { ...message.usage, output_tokens: 1 },
+        },
+      },
+    },
+  ];
+  message.content.forEach((block, n) => {
+    if (block.type === 'text') {
+      events.push({
+        event: 'content_block_start',
+        data: { type: 'content_block_start', index: n, content_block: { type: 'text', text: '' } },
+      });
+      for (const token of tokensOf(String(block.text))) {
+        events.push({
+          event: 'content_block_delta',
+          data: {
+            type: 'content_block_delta',
+            index: n,
+            delta: { type: 'text_delta', text: token },
+          },
+          token: true,
+        });
+      }
+    } else {
+      events.push({
+        event: 'content_block_start',
+        data: { type: 'content_block_start', index: n, content_block: { ...block, input: {} } },
+      });
+      events.push({
+        event: 'content_block_delta',
+        data: {
+          type: 'content_block_delta',
+          index: n,
+          delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) },
+        },
+      });
+    }
+    events.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index: n } });
+  });
+  events.push({
+    event: 'message_delta',
+    data: {
+      type: 'message_delta',
+      delta: { stop_reason: message.stop_reason, stop_sequence: null },
+      usage: { output_tokens: message.usage.output_tokens },
+    },
+  });
+  events.push({ event: 'message_stop', data: { type: 'message_stop' } });
+  return events;
+}
+
 const dialect: FakeDialect = {
   path: '/v1/messages',
   baseURLSuffix: '',
   render,
+  stream,
   notFound: (path) => anthropicErrorReply(404, `No route ${path}`).json,
 };
 

@@ -37,6 +37,19 @@ export interface FakeAnswer {
   toolCalls?: FakeToolCall[];
   usage?: { input: number; output: number };
   delayMs?: number;
+  /** When the request asks to stream: the pause between two text tokens (default 0). */
+  tokenIntervalMs?: number;
+}
+
+/** One server-sent event of a streamed answer (`event:` line optional). */
+export interface StreamEvent {
+  event?: string;
+  data: unknown;
+}
+
+/** An answer's text in tokens as a model streams them: words with their trailing space. */
+export function tokensOf(text: string): string[] {
+  return text.match(/\S+\s*|\s+/g) ?? [];
 }
 
 export type FakeReply = FakeRawReply | FakeAnswer;
@@ -60,6 +73,15 @@ export interface FakeDialect {
   /** Appended to the origin to form `baseURL` (`''` or `/v1`). */
   baseURLSuffix: string;
   render(answer: FakeAnswer, body: Record<string, unknown>, index: number): unknown;
+  /**
+   * The same answer as the API streams it (`stream: true`): events before the text, one per
+   * text token (marked `token`), and after. `[DONE]`-style terminators are plain strings.
+   */
+  stream(
+    answer: FakeAnswer,
+    body: Record<string, unknown>,
+    index: number,
+  ): (StreamEvent & { token?: boolean })[];
   notFound(path: string): unknown;
 }
 
@@ -121,13 +143,40 @@ export async function startFakeLlmServer(
     const answer = () =>
       isRaw(reply)
         ? send(res, reply.status, reply.json, reply.headers)
-        : send(res, 200, dialect.render(reply, body, index));
+        : body.stream === true
+          ? void streamAnswer(res, dialect.stream(reply, body, index), reply.tokenIntervalMs ?? 0)
+          : send(res, 200, dialect.render(reply, body, index));
     if (!reply.delayMs) return answer();
     const timer = setTimeout(() => {
       timers.delete(timer);
       answer();
     }, reply.delayMs);
     timers.add(timer);
+  };
+
+  const streamAnswer = async (
+    res: ServerResponse,
+    events: (StreamEvent & { token?: boolean })[],
+    intervalMs: number,
+  ) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    let first = true;
+    for (const item of events) {
+      if (res.destroyed) return; // the client gave up (an abort)
+      if (item.token && !first && intervalMs > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            resolve();
+          }, intervalMs);
+          timers.add(timer);
+        });
+      }
+      if (item.token) first = false;
+      const data = typeof item.data === 'string' ? item.data : JSON.stringify(item.data);
+      res.write(`${item.event ? `event: ${item.event}\n` : ''}data: ${data}\n\n`);
+    }
+    res.end();
   };
 
   const server = createServer((req, res) => {

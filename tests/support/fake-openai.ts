@@ -9,6 +9,7 @@ import {
   type FakeRawReply,
   type FakeScript,
   startFakeLlmServer,
+  tokensOf,
 } from './fake-llm-server.ts';
 
 export type {
@@ -85,9 +86,50 @@ function render(answer: FakeAnswer, body: Record<string, unknown>, index: number
   };
 }
 
+/** Chat Completions chunks for an answer, ending with the usage chunk and `[DONE]`. */
+function stream(answer: FakeAnswer, body: Record<string, unknown>, index: number) {
+  const completion = render(answer, body, index) as {
+    id: string;
+    created: number;
+    model: string;
+    choices: {
+      message: { content: string | null; tool_calls?: Record<string, unknown>[] };
+      finish_reason: string;
+    }[];
+    usage: unknown;
+  };
+  const [choice] = completion.choices;
+  const chunk = (delta: unknown, finish: string | null = null) => ({
+    id: completion.id,
+    object: 'chat.completion.chunk',
+    created: completion.created,
+    model: completion.model,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  });
+  const events: { data: unknown; token?: boolean }[] = [
+    { data: chunk({ role: 'assistant', content: '' }) },
+  ];
+  for (const token of tokensOf(choice!.message.content ?? ''))
+    events.push({ data: chunk({ content: token }), token: true });
+  if (choice!.message.tool_calls) {
+    events.push({
+      data: chunk({
+        tool_calls: choice!.message.tool_calls.map((call, n) => ({ index: n, ...call })),
+      }),
+    });
+  }
+  events.push({ data: chunk({}, choice!.finish_reason) });
+  const options = body.stream_options as { include_usage?: boolean } | undefined;
+  if (options?.include_usage)
+    events.push({ data: { ...chunk({}), choices: [], usage: completion.usage } });
+  events.push({ data: '[DONE]' });
+  return events;
+}
+
 const dialect: FakeDialect = {
   path: '/v1/chat/completions',
   baseURLSuffix: '/v1',
+  stream,
   render,
   notFound: (path) => openAiErrorReply(404, `Unknown request URL: POST ${path}`).json,
 };

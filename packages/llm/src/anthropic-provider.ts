@@ -89,6 +89,13 @@ export class AnthropicProvider implements LlmProvider {
     options: LlmCallOptions,
   ): Promise<LlmCompleteResult> {
     try {
+      const { onText } = options;
+      if (onText) {
+        // The SDK's MessageStream accumulates the events into the same Message.
+        const stream = this.#client.messages.stream(request, { signal: options.signal });
+        stream.on('text', (_delta, snapshot) => onText(snapshot));
+        return fromAnthropicMessage(await stream.finalMessage());
+      }
       const message = await this.#client.messages.create(request, { signal: options.signal });
       return fromAnthropicMessage(message);
     } catch (error) {

@@ -128,6 +128,53 @@ export function describeLlmProviderFailures(setup: LlmProviderContractSetup): vo
       expect(server.requests).toHaveLength(1);
     });
 
+    it('streams: text snapshots as tokens arrive, and the same result as unstreamed', async () => {
+      const answer = {
+        text: 'one two three four five',
+        toolCalls: [{ name: 'list_files', arguments: { path: '/workspace' } }],
+        usage: { input: 21, output: 8 },
+        tokenIntervalMs: 20,
+      };
+      const { provider, server } = await providerFor([answer]);
+      const whole = await provider.complete(params, call);
+      const snapshots: string[] = [];
+      const streamed = await provider.complete(params, {
+        ...call,
+        onText: (text) => snapshots.push(text),
+      });
+      expect(server.requests[1]?.body.stream).toBe(true);
+      expect(snapshots).toEqual([
+        'one ',
+        'one two ',
+        'one two three ',
+        'one two three four ',
+        'one two three four five',
+      ]);
+      const comparable = (r: typeof whole) => ({
+        ...r,
+        toolCalls: r.toolCalls.map(({ id: _, ...c }) => c),
+      });
+      expect(comparable(streamed)).toEqual(comparable(whole));
+      expect(streamed.usage).toEqual({ inputTokens: 21, outputTokens: 8 });
+    });
+
+    it('fails a streamed call the same way, and retries it', async () => {
+      const { provider, server } = await providerFor([
+        setup.errorReply(500),
+        { text: 'streamed back' },
+      ]);
+      const snapshots: string[] = [];
+      const result = await provider.complete(params, { ...call, onText: (t) => snapshots.push(t) });
+      expect(result.content).toBe('streamed back');
+      expect(snapshots.at(-1)).toBe('streamed back');
+      expect(server.requests).toHaveLength(2);
+      await server.close();
+      const refused = await providerFor([setup.errorReply(401, `bad key ${key}`)]);
+      const error = await failure(refused.provider.complete(params, { ...call, onText: () => {} }));
+      expect(error.status).toBe(401);
+      expect(error.message).not.toContain(key);
+    });
+
     it('says it cannot connect when nothing listens', async () => {
       const server = await setup.startFake([{ text: 'never' }]);
       await server.close();

@@ -10,6 +10,11 @@ export interface LlmCallOptions {
   /** Passed to models that support it; ignored by others. */
   reasoningEffort?: 'none' | 'low' | 'medium' | 'high';
   signal?: AbortSignal;
+  /**
+   * Streams the answer: called with the text so far each time more arrives (a snapshot,
+   * not a delta). The result is the same as without it.
+   */
+  onText?: (textSoFar: string) => void;
 }
 
 /** An image for a model to look at, its bytes read from artifact storage at call time. */

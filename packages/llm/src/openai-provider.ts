@@ -86,7 +86,20 @@ export class OpenAiProvider implements LlmProvider {
   ): Promise<LlmCompleteResult> {
     let completion: OpenAI.ChatCompletion;
     try {
-      completion = await this.#client.chat.completions.create(request, { signal: options.signal });
+      const { onText } = options;
+      if (onText) {
+        // The SDK's ChatCompletionStream accumulates the chunks into the same completion.
+        const stream = this.#client.chat.completions.stream(
+          { ...request, stream: true, stream_options: { include_usage: true } },
+          { signal: options.signal },
+        );
+        stream.on('content.delta', ({ snapshot }) => onText(snapshot));
+        completion = await stream.finalChatCompletion();
+      } else {
+        completion = await this.#client.chat.completions.create(request, {
+          signal: options.signal,
+        });
+      }
     } catch (error) {
       throw sdkCallError(
         error,
