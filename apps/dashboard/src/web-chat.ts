@@ -158,6 +158,10 @@ export class WebChat {
             await stream.writeSSE({ event: 'typing', data: JSON.stringify(next) });
             continue;
           }
+          if (next && 'draft' in next) {
+            await stream.writeSSE({ event: 'draft', data: JSON.stringify(next) });
+            continue;
+          }
           if (next) {
             await stream.writeSSE({
               event: 'reply',

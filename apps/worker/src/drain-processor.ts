@@ -63,6 +63,8 @@ export interface DrainProcessorOptions {
   limits: OperatorLimits;
   /** Where the gateways keep people's images (`$DATA_DIR/artifacts`). */
   artifactStore?: ArtifactStore;
+  /** Least time between two drafts of a streamed reply; 0: replies are not streamed. Default 1 s. */
+  draftIntervalMs?: number;
   logger: Logger;
   metrics: ServiceMetrics;
 }
@@ -231,10 +233,12 @@ export class DrainProcessor {
         channel: thread.channel,
         jid: thread.jid,
         timeoutMs: threadLimits(this.#o.limits, config.sandbox).timeoutMs,
+        draftIntervalMs: this.#o.draftIntervalMs ?? 1_000,
       },
       state.log,
     );
     beacon.start();
+    if ((this.#o.draftIntervalMs ?? 1_000) > 0) state.draft = (text) => beacon.draft(text);
     const started = performance.now();
     const observe = (outcome: Outcome) =>
       this.#o.metrics.runDuration.observe({ outcome }, (performance.now() - started) / 1000);

@@ -95,6 +95,12 @@ export const workerEnvShape = {
    * most 1 MiB, so the ceiling keeps them together under it.
    */
   MEMORY_MAX_KB: z.coerce.number().int().min(1).max(384).default(64),
+  /**
+   * Streamed replies: `off` sends only the final reply; otherwise the worker streams the
+   * model's text and hands it to the chat about once a second (`edit` and `draft` choose
+   * how Telegram will show it; today the web chat shows drafts).
+   */
+  STREAM_REPLIES: z.enum(['auto', 'off', 'edit', 'draft']).default('auto'),
   /** How long a run's lease on its thread lasts without renewal. */
   LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(60_000),
 };

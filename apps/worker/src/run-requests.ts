@@ -92,6 +92,7 @@ export function runRequestHandlers(ctx: RunRequestContext): AgentRequestHandlers
           maxTokens: config.max_tokens,
           reasoningEffort: config.reasoning_effort,
           signal: state.abort.signal,
+          ...(state.draft && { onText: state.draft }),
         });
       } catch (error) {
         if (!(error instanceof LlmUnavailableError)) throw error;

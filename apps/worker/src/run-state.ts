@@ -32,4 +32,6 @@ export interface RunState {
   /** Follow-up messages delivered to the agent, by id. */
   delivered: Set<number>;
   log: Logger;
+  /** Hands the reply as the model writes it to the chat (see `RunBeacon.draft`); absent: no streaming. */
+  draft?: (textSoFar: string) => void;
 }

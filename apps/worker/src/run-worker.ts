@@ -156,6 +156,7 @@ export async function attachWorker(
     isOwnerAlive: (owner) => runtime.instance.isAlive(owner),
     limits: { ...sandboxLimits(env), timeoutMs: env.AGENT_TIMEOUT_MS },
     artifactStore: new FileArtifactStore(resolve(dataDir, 'artifacts')),
+    draftIntervalMs: env.STREAM_REPLIES === 'off' ? 0 : 1_000,
     logger,
     metrics: runtime.metrics,
   });

@@ -57,6 +57,16 @@ export interface FetchedFile {
   mimeType: string | null;
 }
 
+/**
+ * Where a platform shows the reply while the model writes it. `show` gets the text so far
+ * (at the worker's pace, about once a second); `end` comes when the run ended, after which
+ * the final reply arrives through the outbox as always.
+ */
+export interface DraftSurface {
+  show(jid: Jid, text: string): Promise<void>;
+  end(jid: Jid): Promise<void>;
+}
+
 /** The bot's identity on its platform, known after `start()`. */
 export interface BotIdentity {
   id: string;
@@ -110,6 +120,8 @@ export interface ChannelAdapter {
   fetchAttachment?(attachment: Attachment): Promise<FetchedFile>;
   /** The platform's typing state, where it has one. */
   readonly typing?: TypingIndicator;
+  /** Where streamed replies show as they are written, on a platform that shows them. */
+  readonly drafts?: DraftSurface;
   /** In webhook mode, the HTTP handler the process mounts at `webhookPath`; otherwise null. */
   readonly webhook: {
     path: string;

@@ -6,6 +6,7 @@ export { abortableSleep } from './abortable-sleep.ts';
 export type {
   BotIdentity,
   ChannelAdapter,
+  DraftSurface,
   FetchedFile,
   IngressHandler,
   OutboundDocument,
@@ -15,6 +16,7 @@ export type {
 export { KeyedOrder } from './keyed-order.ts';
 export { type ReplyListener, WebAdapter, type WebAdapterOptions } from './web/web-adapter.ts';
 export {
+  type WebDraft,
   type WebLiveEvent,
   type WebReply,
   type WebTyping,

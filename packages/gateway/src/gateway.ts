@@ -128,6 +128,7 @@ export class Gateway {
       ? new TypingRelay({
           channel: options.adapter.channel,
           typing,
+          ...(options.adapter.drafts && { drafts: options.adapter.drafts }),
           queues: options.queues,
           logger: options.logger.child({ component: 'typing' }),
         })

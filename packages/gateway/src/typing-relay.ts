@@ -1,4 +1,4 @@
-import type { TypingIndicator } from '@gridbot/channels';
+import type { DraftSurface, TypingIndicator } from '@gridbot/channels';
 import { asJid } from '@gridbot/core';
 import type { PipelineQueues, RunActivity } from '@gridbot/queue';
 import type { Logger } from '@gridbot/service';
@@ -10,11 +10,15 @@ interface LiveRun {
   jid: string;
   lastShownAt: number;
   until: number;
+  /** Whether a draft of its reply is showing. */
+  drafted?: boolean;
 }
 
 export interface TypingRelayOptions {
   channel: string;
   typing: TypingIndicator;
+  /** Where the platform shows a reply being written, if it does. */
+  drafts?: DraftSurface;
   queues: Pick<PipelineQueues, 'subscribeRunActivity'>;
   logger: Logger;
   now?: () => number;
@@ -74,6 +78,22 @@ export class TypingRelay {
       const run = this.#runs.get(activity.runId);
       this.#runs.delete(activity.runId);
       if (run && typing.clear) this.#call(run.jid, typing.clear);
+      if (run?.drafted && this.#o.drafts) this.#call(run.jid, this.#o.drafts.end);
+      return;
+    }
+    if (activity.state === 'draft' && activity.text && now < activity.until && this.#o.drafts) {
+      const { drafts } = this.#o;
+      const text = activity.text;
+      this.#call(activity.jid, (jid) => drafts.show(jid, text));
+      const run = this.#runs.get(activity.runId);
+      if (run) run.drafted = true;
+      else
+        this.#runs.set(activity.runId, {
+          jid: activity.jid,
+          lastShownAt: now,
+          until: activity.until,
+          drafted: true,
+        });
       return;
     }
     this.#forgetLapsed(now);

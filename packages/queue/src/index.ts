@@ -33,6 +33,8 @@ export {
 export { RedisPubSub } from './redis-pubsub.ts';
 export { RedisTransport, type RedisTransportOptions } from './redis-transport.ts';
 export {
+  cutToBytes,
+  MAX_DRAFT_BYTES,
   RUN_HEARTBEAT_MS,
   type RunActivity,
   runActivityChannel,

@@ -16,6 +16,24 @@ document.addEventListener('DOMContentLoaded', () => {
     if (on) typingTimer = setTimeout(() => showTyping(false), TYPING_LAPSE_MS);
   }
 
+  // The reply as the model writes it: one bubble, replaced by the reply when it arrives.
+  let draft = null;
+  function showDraft(text) {
+    if (typeof text !== 'string' || text === '') {
+      draft?.remove();
+      draft = null;
+      return;
+    }
+    if (!draft) {
+      draft = document.createElement('div');
+      draft.className = 'chat-message assistant draft';
+      draft.dataset.role = 'draft';
+      log.append(draft);
+    }
+    draft.textContent = text;
+    log.scrollTop = log.scrollHeight;
+  }
+
   const params = new URLSearchParams(window.location.search);
   let chatId = params.get('chat') ?? window.localStorage.getItem('gridbot.chatId');
   if (!chatId || !/^[A-Za-z0-9_-]{1,64}$/.test(chatId)) {
@@ -105,10 +123,14 @@ document.addEventListener('DOMContentLoaded', () => {
     events.addEventListener('typing', (event) => {
       showTyping(JSON.parse(event.data).typing === true);
     });
+    events.addEventListener('draft', (event) => {
+      showDraft(JSON.parse(event.data).draft);
+    });
     events.addEventListener('reply', (event) => {
       const reply = JSON.parse(event.data);
       if (reply.answer) return answered(reply);
       showTyping(false);
+      showDraft(null);
       const entry = {
         role: 'assistant',
         ids: [reply.messageId],

@@ -12,12 +12,14 @@ import type { Logger } from 'pino';
 import type {
   BotIdentity,
   ChannelAdapter,
+  DraftSurface,
   IngressHandler,
   OutboundDocument,
   SendOptions,
   TypingIndicator,
 } from '../channel-adapter.ts';
 import {
+  type WebDraft,
   type WebLiveEvent,
   type WebReply,
   type WebTyping,
@@ -237,6 +239,17 @@ export class WebAdapter implements ChannelAdapter {
     show: (jid) => this.#publishTyping(jid, true),
     clear: (jid) => this.#publishTyping(jid, false),
   };
+
+  /** The reply as the model writes it, on the chat's pages; `end` takes it away. */
+  readonly drafts: DraftSurface = {
+    show: (jid, text) => this.#publishDraft(jid, text),
+    end: (jid) => this.#publishDraft(jid, null),
+  };
+
+  async #publishDraft(jid: Jid, draft: string | null): Promise<void> {
+    const event: WebDraft = { jid, draft };
+    await this.#options.bus.publish(this.#topic, JSON.stringify(event));
+  }
 
   async #publishTyping(jid: Jid, typing: boolean): Promise<void> {
     const event: WebTyping = { jid, typing };

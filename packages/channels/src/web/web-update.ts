@@ -104,6 +104,14 @@ export type WebReply = z.infer<typeof webReplySchema>;
 export const webTypingSchema = z.object({ jid: z.string(), typing: z.boolean() });
 export type WebTyping = z.infer<typeof webTypingSchema>;
 
-/** What the pages of a web chat receive live: replies, and the typing state. */
-export const webLiveEventSchema = z.union([webTypingSchema.strict(), webReplySchema]);
+/** The reply as the model writes it (`draft`: the text so far), or `null` once the run ended. */
+export const webDraftSchema = z.object({ jid: z.string(), draft: z.string().nullable() });
+export type WebDraft = z.infer<typeof webDraftSchema>;
+
+/** What the pages of a web chat receive live: replies, the typing state, and drafts. */
+export const webLiveEventSchema = z.union([
+  webTypingSchema.strict(),
+  webDraftSchema.strict(),
+  webReplySchema,
+]);
 export type WebLiveEvent = z.infer<typeof webLiveEventSchema>;

@@ -1,0 +1,112 @@
+/**
+ * Streamed replies through real dashboard (web chat) and worker processes: a fake model
+ * that streams its answer token by token, and the web chat's event stream as the page
+ * reads it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeAnthropic } from './support/fake-anthropic.ts';
+import type { FakeLlmServer } from './support/fake-llm-server.ts';
+import { freePort } from './support/free-port.ts';
+import { HARNESS_DASHBOARD_TOKEN, PipelineHarness } from './support/pipeline-harness.ts';
+import { waitFor } from './support/wait-for.ts';
+
+/** 20 tokens over 2 s. */
+const ANSWER = Array.from({ length: 20 }, (_, i) => `word${i}`).join(' ');
+const TOKEN_INTERVAL_MS = 100;
+
+let h: PipelineHarness;
+let llm: FakeLlmServer;
+let dashboard: string;
+
+beforeAll(async () => {
+  h = await PipelineHarness.create();
+  llm = await startFakeAnthropic(() => ({ text: ANSWER, tokenIntervalMs: TOKEN_INTERVAL_MS }));
+  const port = String(await freePort());
+  await h.start(['dashboard'], { HEALTH_PORT: port });
+  dashboard = `http://127.0.0.1:${port}`;
+  await h.start(['worker'], {
+    LLM_PROVIDER: 'anthropic',
+    LLM_MODEL: 'claude-test',
+    ANTHROPIC_API_KEY: 'sk-ant-streaming-test',
+    ANTHROPIC_BASE_URL: llm.baseURL,
+  });
+});
+
+afterAll(async () => {
+  await h?.close();
+  await llm?.close();
+});
+
+type LiveEvent = { event: string; data: Record<string, unknown>; at: number };
+
+/** The web chat's event stream: every event after `ready`, in order, with when it came. */
+async function watch(chatId: string) {
+  const abort = new AbortController();
+  const events: LiveEvent[] = [];
+  const response = await fetch(`${dashboard}/api/chat/${chatId}/events`, {
+    headers: { authorization: `Bearer ${HARNESS_DASHBOARD_TOKEN}` },
+    signal: abort.signal,
+  });
+  let ready = false;
+  void (async () => {
+    let buffer = '';
+    for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event === 'ready') ready = true;
+        else if (event && data) events.push({ event, data: JSON.parse(data), at: Date.now() });
+      }
+    }
+  })().catch(() => {});
+  await waitFor('the event stream', () => ready);
+  return { events, close: () => abort.abort() };
+}
+
+async function say(chatId: string, text: string): Promise<void> {
+  const response = await fetch(`${dashboard}/api/chat/${chatId}/messages`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${HARNESS_DASHBOARD_TOKEN}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ text }),
+  });
+  await response.arrayBuffer();
+  expect(response.status).toBe(202);
+}
+
+describe('streamed replies in the web chat', () => {
+  it('shows the reply growing as the model writes it, then the final reply once', async () => {
+    const live = await watch('streaming');
+    try {
+      await say('streaming', 'tell me twenty words');
+      const reply = await waitFor(
+        'the final reply',
+        () => live.events.find((e) => e.event === 'reply'),
+        30_000,
+      );
+      await waitFor('the draft taken away', () =>
+        live.events.some((e) => e.event === 'draft' && e.data.draft === null),
+      );
+      expect(reply.data.text).toBe(ANSWER);
+      const drafts = live.events
+        .filter((e) => e.event === 'draft' && typeof e.data.draft === 'string')
+        .map((e) => ({ text: String(e.data.draft), at: e.at }));
+      // 2 s of tokens, at most one draft a second: a few partial texts, each a prefix of the reply.
+      expect(drafts.length).toBeGreaterThanOrEqual(2);
+      for (const draft of drafts) expect(ANSWER.startsWith(draft.text.trimEnd())).toBe(true);
+      expect(drafts[0]!.text.length).toBeLessThan(ANSWER.length);
+      expect(drafts[0]!.at).toBeLessThan(reply.at);
+      const lengths = drafts.map((d) => d.text.length);
+      expect(lengths).toEqual([...lengths].sort((a, b) => a - b));
+      // One final reply, and nothing after the draft ended.
+      expect(live.events.filter((e) => e.event === 'reply')).toHaveLength(1);
+    } finally {
+      live.close();
+    }
+  });
+});
