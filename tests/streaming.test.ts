@@ -8,11 +8,14 @@ import { startFakeAnthropic } from './support/fake-anthropic.ts';
 import type { FakeLlmServer } from './support/fake-llm-server.ts';
 import { freePort } from './support/free-port.ts';
 import { HARNESS_DASHBOARD_TOKEN, PipelineHarness } from './support/pipeline-harness.ts';
+import type { ChatSpec } from './support/telegram-fake.ts';
 import { waitFor } from './support/wait-for.ts';
 
 /** 20 tokens over 2 s. */
 const ANSWER = Array.from({ length: 20 }, (_, i) => `word${i}`).join(' ');
 const TOKEN_INTERVAL_MS = 100;
+
+const PRIVATE: ChatSpec = { chatId: 4242, type: 'private', userId: 4242, firstName: 'Pia' };
 
 let h: PipelineHarness;
 let llm: FakeLlmServer;
@@ -23,6 +26,9 @@ beforeAll(async () => {
   llm = await startFakeAnthropic(() => ({ text: ANSWER, tokenIntervalMs: TOKEN_INTERVAL_MS }));
   const port = String(await freePort());
   await h.start(['dashboard'], { HEALTH_PORT: port });
+  await h.start(['gateway', '--channel', 'telegram'], {
+    TELEGRAM_ALLOWED_USERS: String(PRIVATE.userId),
+  });
   dashboard = `http://127.0.0.1:${port}`;
   await h.start(['worker'], {
     LLM_PROVIDER: 'anthropic',
@@ -108,5 +114,32 @@ describe('streamed replies in the web chat', () => {
     } finally {
       live.close();
     }
+  });
+
+  it('previews the reply in a Telegram private chat with sendMessageDraft, then sends it once', async () => {
+    await h.telegram.say(PRIVATE, 'tell me twenty words');
+    const [final] = await waitFor(
+      'the final message',
+      () => {
+        const sent = h.telegram.botMessages(PRIVATE.chatId);
+        return sent.length > 0 && sent;
+      },
+      30_000,
+    );
+    const sentAt = Date.now();
+    expect(final!.text).toBe(ANSWER);
+    const drafts = h.telegram.drafts.filter((d) => d.chatId === String(PRIVATE.chatId));
+    expect(drafts.length).toBeGreaterThanOrEqual(2);
+    for (const draft of drafts) expect(ANSWER.startsWith(draft.text.trimEnd())).toBe(true);
+    expect(new Set(drafts.map((d) => d.draftId)).size).toBe(1);
+    expect(drafts.every((d) => d.at <= sentAt)).toBe(true);
+    // The final message is the only message: drafts are previews, not messages.
+    await h.telegram.say(PRIVATE, 'and again');
+    await waitFor(
+      'the second reply',
+      () => h.telegram.botMessages(PRIVATE.chatId).length >= 2,
+      30_000,
+    );
+    expect(h.telegram.botMessages(PRIVATE.chatId).map((m) => m.text)).toEqual([ANSWER, ANSWER]);
   });
 });

@@ -77,3 +77,37 @@ export function recordChatActions(server: TelegramServer, actions: ChatAction[])
   });
   moveLastRouteFirst(app);
 }
+
+/** A `sendMessageDraft` the bot made (a reply previewed while it is written). */
+export interface MessageDraft {
+  chatId: string;
+  draftId: number;
+  text: string;
+  at: number;
+}
+
+/** `sendMessageDraft` (Bot API 9.5), which telegram-test-api lacks: private chats only, as the API says. */
+export function recordDrafts(server: TelegramServer, drafts: MessageDraft[]): void {
+  const app = (server as unknown as { webServer: ExpressApp }).webServer;
+  app.post('/bot:token/sendMessageDraft', (req, res) => {
+    const body = req.body ?? {};
+    const chatId = Number(body.chat_id);
+    const draftId = Number(body.draft_id);
+    const problem =
+      !Number.isSafeInteger(chatId) || chatId <= 0
+        ? 'Bad Request: drafts can be sent to private chats only'
+        : !Number.isSafeInteger(draftId) || draftId === 0
+          ? 'Bad Request: draft_id must be non-zero'
+          : typeof body.text !== 'string' || body.text.length > 4096
+            ? 'Bad Request: text must be 0-4096 characters'
+            : null;
+    res.writeHead(problem ? 400 : 200, { 'content-type': 'application/json' });
+    if (problem) {
+      res.end(JSON.stringify({ ok: false, error_code: 400, description: problem }));
+      return;
+    }
+    drafts.push({ chatId: String(chatId), draftId, text: String(body.text), at: Date.now() });
+    res.end(JSON.stringify({ ok: true, result: true }));
+  });
+  moveLastRouteFirst(app);
+}

@@ -2,7 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
 import { freePort } from './free-port.ts';
 import { isMultipart, readMultipart } from './multipart.ts';
-import { recordChatActions, serveFiles } from './telegram-fake-routes.ts';
+import {
+  type MessageDraft,
+  recordChatActions,
+  recordDrafts,
+  serveFiles,
+} from './telegram-fake-routes.ts';
 
 export const BOT_TOKEN = '123456:TEST-token_for-gridbot';
 
@@ -61,6 +66,8 @@ export class TelegramFake {
   readonly files: Map<string, { data: Buffer; path: string }>;
   /** Downloads of files by the bot, by `file_id`. */
   readonly downloads: string[];
+  /** The bot's `sendMessageDraft` calls, in order. */
+  readonly drafts: MessageDraft[] = [];
 
   private constructor(
     server: TelegramServer,
@@ -88,8 +95,10 @@ export class TelegramFake {
     const files = new Map<string, { data: Buffer; path: string }>();
     const downloads: string[] = [];
     serveFiles(server, files, downloads);
+    const fake = new TelegramFake(server, answers, actions, files, downloads);
+    recordDrafts(server, fake.drafts);
     await server.start();
-    return new TelegramFake(server, answers, actions, files, downloads);
+    return fake;
   }
 
   /**

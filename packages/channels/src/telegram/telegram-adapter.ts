@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type {
   BotIdentity,
   ChannelAdapter,
+  DraftSurface,
   FetchedFile,
   IngressHandler,
   OutboundDocument,
@@ -70,6 +71,8 @@ export class TelegramAdapter implements ChannelAdapter {
 
   readonly #options: TelegramAdapterOptions;
   readonly #api: Api;
+  /** The draft id of each private chat's reply being written (one at a time per chat). */
+  readonly #draftIds = new Map<string, number>();
   readonly #logger: Logger;
   #identity: BotIdentity | null = null;
   readonly #byChat = new KeyedOrder();
@@ -229,6 +232,29 @@ export class TelegramAdapter implements ChannelAdapter {
     );
     return { ...fetched, mimeType: attachment.mimeType ?? fetched.mimeType };
   }
+
+  /**
+   * The reply as the model writes it, in private chats: `sendMessageDraft` (Bot API 9.5),
+   * an animated preview that is no message and lapses by itself; the final reply is sent
+   * as always. Groups show typing only (editing a placeholder comes later).
+   */
+  readonly drafts: DraftSurface = {
+    show: async (jid, text) => {
+      const { chatId, threadId } = telegramTarget(jid);
+      if (chatId <= 0) return;
+      let draftId = this.#draftIds.get(jid);
+      if (draftId === undefined) {
+        draftId = (Date.now() % 2_000_000_000) + 1;
+        this.#draftIds.set(jid, draftId);
+      }
+      await this.#api.sendMessageDraft(chatId, draftId, text.slice(0, 4096), {
+        ...(threadId !== undefined && { message_thread_id: threadId }),
+      });
+    },
+    end: async (jid) => {
+      this.#draftIds.delete(jid);
+    },
+  };
 
   /** "typing…" with `sendChatAction`; it shows for 5 s or until the bot's next message. */
   readonly typing: TypingIndicator = {
