@@ -18,6 +18,7 @@ it('the first-sign benchmark runs at a tiny size and writes its result', async (
     const result = JSON.parse(await readFile(out, 'utf8'));
     expect(result.messages).toBe(2);
     expect(result.typing_after_sent_ms.p50).toBeGreaterThan(0);
+    expect(result.first_draft_after_first_token_ms.p50).toBeGreaterThanOrEqual(0);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

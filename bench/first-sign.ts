@@ -10,9 +10,14 @@
  *
  * The target is typing ≤ 100 ms after the message is stored (issue #18).
  *
+ * Then streamed text: a worker on a fake Anthropic API that streams its answer (10 tokens,
+ * 50 ms apart), in a private chat: from the fake writing the first token to the Bot API
+ * receiving the first `sendMessageDraft`. Target ≤ 300 ms.
+ *
  *   node bench/first-sign.ts [--mode redis|postgres-only] [--messages 50] [--out bench/results/first-sign.json]
  */
 import { parseArgs } from 'node:util';
+import { startFakeAnthropic } from '../tests/support/fake-anthropic.ts';
 import { sleep, waitFor } from '../tests/support/wait-for.ts';
 import { BenchHarness, type BenchMode, benchChats } from './harness.ts';
 import { latencySummary, round, writeResult } from './lib.ts';
@@ -34,7 +39,9 @@ const h = await BenchHarness.create(mode);
 try {
   const chats = benchChats(count, -410000);
   await h.registerChats(chats);
-  await h.start(['gateway', '--channel', 'telegram']);
+  // The private chats of the streaming part are answered without pairing.
+  const privateUsers = Array.from({ length: 20 }, (_, i) => String(5000 + i)).join(',');
+  await h.start(['gateway', '--channel', 'telegram'], { TELEGRAM_ALLOWED_USERS: privateUsers });
   await h.start(['worker']);
   const fromStored: number[] = [];
   const fromSent: number[] = [];
@@ -59,6 +66,39 @@ try {
     await waitFor('the reply', () => h.telegram.botMessages(chat.chatId).length > 0, 20_000);
     await sleep(20);
   }
+  // Streamed text: the worker is replaced by one on a streaming fake model.
+  await h.processes.at(-1)!.stop();
+  h.processes.pop();
+  const llm = await startFakeAnthropic(() => ({
+    text: 'one two three four five six seven eight nine ten',
+    tokenIntervalMs: 50,
+  }));
+  await h.start(['worker'], {
+    LLM_PROVIDER: 'anthropic',
+    LLM_MODEL: 'claude-bench',
+    ANTHROPIC_API_KEY: 'sk-ant-bench',
+    ANTHROPIC_BASE_URL: llm.baseURL,
+  });
+  const firstText: number[] = [];
+  const streamed = Math.max(2, Math.min(count, 20));
+  for (let i = 0; i < streamed; i++) {
+    const chat = {
+      chatId: 5000 + i,
+      type: 'private' as const,
+      userId: 5000 + i,
+      firstName: `P${i}`,
+    };
+    await h.telegram.say(chat, `stream ${i}`);
+    const draft = await waitFor(
+      `a draft in ${chat.chatId}`,
+      () => h.telegram.drafts.find((d) => d.chatId === String(chat.chatId)),
+      20_000,
+      5,
+    );
+    firstText.push(draft.at - llm.firstTokens.at(-1)!);
+    await waitFor('the reply', () => h.telegram.botMessages(chat.chatId).length > 0, 20_000);
+  }
+  await llm.close();
   const summary = (samples: number[]) =>
     Object.fromEntries(Object.entries(latencySummary(samples)).map(([k, v]) => [k, round(v)]));
   const result = {
@@ -66,11 +106,13 @@ try {
     messages: count,
     typing_after_stored_ms: summary(fromStored),
     typing_after_sent_ms: summary(fromSent),
-    target_ms: { typing_after_stored: 100 },
+    first_draft_after_first_token_ms: summary(firstText),
+    target_ms: { typing_after_stored: 100, first_draft_after_first_token: 300 },
   };
   console.table({
     'stored → typing': result.typing_after_stored_ms,
     'sent → typing': result.typing_after_sent_ms,
+    'first token → first draft': result.first_draft_after_first_token_ms,
   });
   await writeResult(values.out, result);
 } finally {

@@ -63,6 +63,8 @@ export interface FakeLlmServer {
   /** What to pass as the SDK's `baseURL`. */
   baseURL: string;
   requests: RecordedRequest[];
+  /** When each streamed answer wrote its first text token (`Date.now()`), in order. */
+  firstTokens: number[];
   close(): Promise<void>;
 }
 
@@ -122,6 +124,7 @@ export async function startFakeLlmServer(
   script: FakeScript,
 ): Promise<FakeLlmServer> {
   const requests: RecordedRequest[] = [];
+  const firstTokens: number[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let scripted = 0;
 
@@ -172,9 +175,10 @@ export async function startFakeLlmServer(
           timers.add(timer);
         });
       }
-      if (item.token) first = false;
       const data = typeof item.data === 'string' ? item.data : JSON.stringify(item.data);
       res.write(`${item.event ? `event: ${item.event}\n` : ''}data: ${data}\n\n`);
+      if (item.token && first) firstTokens.push(Date.now());
+      if (item.token) first = false;
     }
     res.end();
   };
@@ -190,6 +194,7 @@ export async function startFakeLlmServer(
   return {
     baseURL: `http://127.0.0.1:${address.port}${dialect.baseURLSuffix}`,
     requests,
+    firstTokens,
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
