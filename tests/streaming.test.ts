@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic } from './support/fake-anthropic.ts';
 import type { FakeLlmServer } from './support/fake-llm-server.ts';
 import { freePort } from './support/free-port.ts';
+import type { GridbotProcess } from './support/gridbot-process.ts';
 import { HARNESS_DASHBOARD_TOKEN, PipelineHarness } from './support/pipeline-harness.ts';
 import type { ChatSpec } from './support/telegram-fake.ts';
 import { waitFor } from './support/wait-for.ts';
@@ -18,25 +19,36 @@ const TOKEN_INTERVAL_MS = 100;
 const PRIVATE: ChatSpec = { chatId: 4242, type: 'private', userId: 4242, firstName: 'Pia' };
 
 let h: PipelineHarness;
+let worker: GridbotProcess;
 let llm: FakeLlmServer;
 let dashboard: string;
 
 beforeAll(async () => {
   h = await PipelineHarness.create();
-  llm = await startFakeAnthropic(() => ({ text: ANSWER, tokenIntervalMs: TOKEN_INTERVAL_MS }));
+  // "slowly": 20 tokens over 6 s, time to kill a worker mid-stream.
+  llm = await startFakeAnthropic((body) => ({
+    text: ANSWER,
+    tokenIntervalMs: JSON.stringify(body).includes('slowly') ? 300 : TOKEN_INTERVAL_MS,
+  }));
   const port = String(await freePort());
   await h.start(['dashboard'], { HEALTH_PORT: port });
   await h.start(['gateway', '--channel', 'telegram'], {
     TELEGRAM_ALLOWED_USERS: String(PRIVATE.userId),
   });
   dashboard = `http://127.0.0.1:${port}`;
-  await h.start(['worker'], {
+  worker = await startWorker();
+  // Rescues the threads of a worker that died.
+  await h.start(['scheduler']);
+});
+
+function startWorker(): Promise<GridbotProcess> {
+  return h.start(['worker'], {
     LLM_PROVIDER: 'anthropic',
     LLM_MODEL: 'claude-test',
     ANTHROPIC_API_KEY: 'sk-ant-streaming-test',
     ANTHROPIC_BASE_URL: llm.baseURL,
   });
-});
+}
 
 afterAll(async () => {
   await h?.close();
@@ -142,4 +154,35 @@ describe('streamed replies in the web chat', () => {
     );
     expect(h.telegram.botMessages(PRIVATE.chatId).map((m) => m.text)).toEqual([ANSWER, ANSWER]);
   });
+
+  it('sends the final reply once when the worker is killed mid-stream', async () => {
+    const live = await watch('killed');
+    try {
+      await say('killed', 'stream slowly please');
+      await waitFor(
+        'a draft',
+        () => live.events.some((e) => e.event === 'draft' && e.data.draft),
+        20_000,
+      );
+      worker.child.kill('SIGKILL');
+      worker = await startWorker();
+      const reply = await waitFor(
+        'the final reply',
+        () => live.events.find((e) => e.event === 'reply'),
+        60_000,
+      );
+      expect(reply.data.text).toBe(ANSWER);
+      // A reply to a later message comes after any second reply to the first would have.
+      await say('killed', 'and one more');
+      await waitFor(
+        'the second reply',
+        () => live.events.filter((e) => e.event === 'reply').length >= 2,
+        60_000,
+      );
+      const replies = live.events.filter((e) => e.event === 'reply').map((e) => e.data.text);
+      expect(replies).toEqual([ANSWER, ANSWER]);
+    } finally {
+      live.close();
+    }
+  }, 120_000);
 });

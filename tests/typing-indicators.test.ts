@@ -113,18 +113,20 @@ describe('typing indicators through real gateway and worker processes', () => {
       30_000,
     );
 
-    const telegram = typingIn(chat).map((a) => a.at);
-    // 9 s of work: at the message, then every 4 s (a heartbeat may be up to 0.5 s early).
-    expect(telegram.length).toBeGreaterThanOrEqual(3);
-    for (const gap of gaps(telegram)) {
-      expect(gap).toBeGreaterThan(TELEGRAM_INTERVAL_MS - 600);
-      expect(gap).toBeLessThan(TELEGRAM_INTERVAL_MS + LATENCY_MS);
-    }
+    const workedMs = repliedAt - said;
+    // Telegram shows typing for 5 s after each call, Discord for 10 s: it never lapses while
+    // the run works, and is not renewed much more often than the platform's pace.
+    const telegram = [said, ...typingIn(chat).map((a) => a.at)];
+    for (const gap of gaps(telegram)) expect(gap).toBeLessThan(5_000);
+    // (the reply is seen a poll after it arrived)
+    expect(repliedAt - telegram.at(-1)!).toBeLessThan(5_500);
+    expect(typingIn(chat).length).toBeLessThanOrEqual(
+      Math.ceil(workedMs / TELEGRAM_INTERVAL_MS) + 2,
+    );
     const onDiscord = discordTyping().map((r) => r.at);
+    for (const gap of gaps(onDiscord)) expect(gap).toBeLessThan(10_000);
     expect(onDiscord.length).toBeGreaterThanOrEqual(2);
-    for (const gap of gaps(onDiscord)) {
-      expect(gap).toBeGreaterThan(DISCORD_INTERVAL_MS - 600);
-    }
+    expect(onDiscord.length).toBeLessThanOrEqual(Math.ceil(workedMs / DISCORD_INTERVAL_MS) + 2);
 
     // One interval after the reply, nothing has renewed the typing state.
     await sleep(TELEGRAM_INTERVAL_MS + LATENCY_MS);

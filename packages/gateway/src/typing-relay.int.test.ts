@@ -106,13 +106,16 @@ describe.each(TRANSPORT_KINDS)('TypingRelay (pub/sub on %s)', (kind) => {
     });
   });
 
-  it('shows typing as soon as a message triggers a run, and the run’s first heartbeat does not repeat it', async () => {
-    await withRelay(kind, 4_000, async (heartbeat, calls, acknowledge) => {
+  it('shows typing as soon as a message triggers a run, and renews it early rather than let it lapse', async () => {
+    await withRelay(kind, 8_000, async (heartbeat, calls, acknowledge) => {
       acknowledge('telegram:-1', 0);
       await waitFor('the first sign', () => calls.length === 1);
-      await heartbeat({}, 1_500); // the worker picked the run up
-      await heartbeat({}, 5_500);
-      expect(calls).toEqual(['show telegram:-1', 'show telegram:-1']);
+      await heartbeat({}, 700); // the worker picked the run up: the next beat (4700) is in time
+      expect(calls).toHaveLength(1);
+      await heartbeat({}, 4_700); // the one after (8700) would let it lapse: renewed now
+      await heartbeat({}, 8_700); // 4 s after the renewal: in time
+      await heartbeat({}, 12_700); // 8 s after it: renewed at the platform's pace
+      expect(calls).toEqual(['show telegram:-1', 'show telegram:-1', 'show telegram:-1']);
     });
   });
 

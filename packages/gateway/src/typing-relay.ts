@@ -1,6 +1,6 @@
 import type { DraftSurface, TypingIndicator } from '@gridbot/channels';
 import { asJid } from '@gridbot/core';
-import type { PipelineQueues, RunActivity } from '@gridbot/queue';
+import { type PipelineQueues, RUN_HEARTBEAT_MS, type RunActivity } from '@gridbot/queue';
 import type { Logger } from '@gridbot/service';
 
 /** A heartbeat this much early still renews the typing state (timers drift). */
@@ -104,7 +104,13 @@ export class TypingRelay {
     const run = this.#runs.get(activity.runId);
     const shownAt = run?.lastShownAt ?? this.#acknowledged.get(activity.jid);
     this.#acknowledged.delete(activity.jid);
-    if (shownAt !== undefined && now - shownAt < typing.intervalMs - EARLY_SLACK_MS) {
+    // Renewed at the platform's pace, or early when waiting for the next heartbeat would
+    // let it lapse (heartbeats need not be in step with the first sign).
+    const early = shownAt !== undefined && now - shownAt < typing.intervalMs - EARLY_SLACK_MS;
+    const nextInTime =
+      shownAt !== undefined &&
+      now + RUN_HEARTBEAT_MS <= shownAt + typing.intervalMs + EARLY_SLACK_MS;
+    if (early && nextInTime) {
       if (!run)
         this.#runs.set(activity.runId, {
           jid: activity.jid,
