@@ -16,6 +16,7 @@ import { REPO_ROOT } from './support/gridbot-process.ts';
 import { HARNESS_DASHBOARD_TOKEN, PipelineHarness } from './support/pipeline-harness.ts';
 import type { BotMessage, ChatSpec } from './support/telegram-fake.ts';
 import { waitFor } from './support/wait-for.ts';
+import { watchWebChat } from './support/web-chat-events.ts';
 
 const group = { chatId: -960700, type: 'group', title: 'Ops' } as const;
 const requester: ChatSpec = { ...group, userId: 995, firstName: 'Ola' };
@@ -181,30 +182,17 @@ interface WebReply {
   answer?: { text: string; edit: string | null };
 }
 
-/** The web chat's event stream, as the page reads it: every `reply` event, in order. */
-async function watchWebChat(chatId: string) {
-  const abort = new AbortController();
-  const replies: WebReply[] = [];
-  const response = await fetch(`${dashboard}/api/chat/${chatId}/events`, {
-    headers: { authorization: `Bearer ${HARNESS_DASHBOARD_TOKEN}` },
-    signal: abort.signal,
-  });
-  let ready = false;
-  void (async () => {
-    let buffer = '';
-    for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
-      buffer += chunk;
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (/^event: ready$/m.test(event)) ready = true;
-        const data = /^data: (.*)$/m.exec(event)?.[1];
-        if (/^event: reply$/m.test(event) && data) replies.push(JSON.parse(data) as WebReply);
-      }
-    }
-  })().catch(() => {});
-  await waitFor('the event stream', () => ready);
-  return { replies, close: () => abort.abort() };
+/** The web chat's `reply` events, in order, as the page reads them. */
+async function watchReplies(chatId: string) {
+  const live = await watchWebChat(dashboard, chatId);
+  return {
+    get replies(): WebReply[] {
+      return live.events
+        .filter((e) => e.event === 'reply')
+        .map((e) => e.data as unknown as WebReply);
+    },
+    close: live.close,
+  };
 }
 
 async function webHistory(chatId: string): Promise<{ ids: string[]; actions?: unknown[] }[]> {
@@ -229,7 +217,7 @@ async function webPost(path: string, body: unknown): Promise<number> {
 
 describe('approval buttons in the web chat', () => {
   it('decide on a press posted through the chat API, and say when decided already', async () => {
-    const chat = await watchWebChat('buttons');
+    const chat = await watchReplies('buttons');
     try {
       expect(await webPost('buttons/messages', { text: 'clean up the logs' })).toBe(202);
       const request = await waitFor('the request', () => chat.replies[0]);

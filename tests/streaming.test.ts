@@ -11,6 +11,7 @@ import type { GridbotProcess } from './support/gridbot-process.ts';
 import { HARNESS_DASHBOARD_TOKEN, PipelineHarness } from './support/pipeline-harness.ts';
 import type { ChatSpec } from './support/telegram-fake.ts';
 import { waitFor } from './support/wait-for.ts';
+import { watchWebChat } from './support/web-chat-events.ts';
 
 /** 20 tokens over 2 s. */
 const ANSWER = Array.from({ length: 20 }, (_, i) => `word${i}`).join(' ');
@@ -55,34 +56,7 @@ afterAll(async () => {
   await llm?.close();
 });
 
-type LiveEvent = { event: string; data: Record<string, unknown>; at: number };
-
-/** The web chat's event stream: every event after `ready`, in order, with when it came. */
-async function watch(chatId: string) {
-  const abort = new AbortController();
-  const events: LiveEvent[] = [];
-  const response = await fetch(`${dashboard}/api/chat/${chatId}/events`, {
-    headers: { authorization: `Bearer ${HARNESS_DASHBOARD_TOKEN}` },
-    signal: abort.signal,
-  });
-  let ready = false;
-  void (async () => {
-    let buffer = '';
-    for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
-      buffer += chunk;
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event === 'ready') ready = true;
-        else if (event && data) events.push({ event, data: JSON.parse(data), at: Date.now() });
-      }
-    }
-  })().catch(() => {});
-  await waitFor('the event stream', () => ready);
-  return { events, close: () => abort.abort() };
-}
+const watch = (chatId: string) => watchWebChat(dashboard, chatId);
 
 async function say(chatId: string, text: string): Promise<void> {
   const response = await fetch(`${dashboard}/api/chat/${chatId}/messages`, {
