@@ -11,6 +11,7 @@ import {
 } from './support/fake-slack/slack-payloads.ts';
 import { freePort } from './support/free-port.ts';
 import type { GridbotProcess } from './support/gridbot-process.ts';
+import { LONG_ECHO_REQUEST, LONG_LINES, longLinesIn } from './support/long-reply.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
 import { withoutTimes } from './support/telegram-fake.ts';
 import { waitFor } from './support/wait-for.ts';
@@ -140,12 +141,8 @@ describe('a conversation over Slack, through real gateway and worker processes',
   });
 
   it('sends a 10,000-character reply in order, in chunks within the limit', async () => {
-    const lines = Array.from(
-      { length: 400 },
-      (_, i) => `line ${String(i).padStart(4, '0')} ${'x'.repeat(14)}`,
-    );
     const before = sentTo(GENERAL).length;
-    slack.socket.deliver(messageEvent({ text: `@Andy echo:\n${lines.join('\n')}\nthe end` }));
+    slack.socket.deliver(messageEvent({ text: LONG_ECHO_REQUEST }));
     const chunks = await waitFor(
       'the chunks',
       () => {
@@ -156,8 +153,7 @@ describe('a conversation over Slack, through real gateway and worker processes',
     );
     expect(chunks.length).toBeGreaterThanOrEqual(4);
     for (const chunk of chunks) expect(chunk.text.length).toBeLessThanOrEqual(3000);
-    const received = chunks.flatMap((c) => c.text.split('\n')).filter((l) => l.startsWith('line '));
-    expect(received).toEqual(lines);
+    expect(longLinesIn(chunks.map((c) => c.text))).toEqual(LONG_LINES);
   });
 
   it('loses nothing over a Socket Mode refresh (disconnect, reason refresh_requested)', async () => {

@@ -16,6 +16,7 @@ import {
 } from './support/fake-whatsapp/whatsapp-payloads.ts';
 import { freePort } from './support/free-port.ts';
 import type { GridbotProcess } from './support/gridbot-process.ts';
+import { LONG_ECHO_REQUEST, LONG_LINES, longLinesIn } from './support/long-reply.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
 import { withoutTimes } from './support/telegram-fake.ts';
 import { waitFor } from './support/wait-for.ts';
@@ -162,12 +163,8 @@ describe('a conversation over WhatsApp, through real gateway and worker processe
   });
 
   it('sends a 10,000-character reply in order, in chunks of at most 4096 characters', async () => {
-    const lines = Array.from(
-      { length: 400 },
-      (_, i) => `line ${String(i).padStart(4, '0')} ${'x'.repeat(14)}`,
-    );
     const before = sentTo(GROUP_ID).length;
-    await deliver(textMessage(`@Andy echo:\n${lines.join('\n')}\nthe end`, { groupId: GROUP_ID }));
+    await deliver(textMessage(LONG_ECHO_REQUEST, { groupId: GROUP_ID }));
     const chunks = await waitFor(
       'the chunks',
       () => {
@@ -178,8 +175,7 @@ describe('a conversation over WhatsApp, through real gateway and worker processe
     );
     expect(chunks.length).toBeGreaterThanOrEqual(3);
     for (const chunk of chunks) expect(chunk.text.length).toBeLessThanOrEqual(4096);
-    const received = chunks.flatMap((c) => c.text.split('\n')).filter((l) => l.startsWith('line '));
-    expect(received).toEqual(lines);
+    expect(longLinesIn(chunks.map((c) => c.text))).toEqual(LONG_LINES);
   });
 
   it('records receipts on the outbox row: delivered, then read, never back', async () => {
