@@ -57,6 +57,11 @@ export interface FakeSlack {
   /** Every Web API call by method name, in order. */
   calls: { method: string; body: Record<string, unknown> }[];
   users: Map<string, FakeSlackUser>;
+  /**
+   * Files people shared, by id: `files.info` describes them and their `url_private` serves
+   * the bytes to a request with the bot token, as Slack does.
+   */
+  files: Map<string, { name: string; mimeType: string; data: Buffer }>;
   /** The next `count` calls of `method` get a 429 with `Retry-After: seconds`. */
   rateLimit(method: string, seconds: number, count?: number): void;
   /** The next call of `method` fails with `{ ok: false, error }`. */
@@ -130,6 +135,7 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
   const limits = new Map<string, { seconds: number; count: number }>();
   const failures = new Map<string, string>();
   const uploads = new Map<string, { fileName: string; content: string | null }>();
+  const files = new Map<string, { name: string; mimeType: string; data: Buffer }>();
   let base = '';
 
   const server = createServer((req, res) => {
@@ -141,6 +147,19 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const { body } = await readBody(req);
+    const shared = /^\/files-pri\/(F[A-Z0-9]+)\//.exec(url.pathname);
+    if (req.method === 'GET' && shared) {
+      // url_private: the bot token in the Authorization header, else Slack's sign-in page.
+      const file = files.get(shared[1]!);
+      if (!file || req.headers.authorization !== `Bearer ${options.botToken}`) {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end('<!DOCTYPE html><html><body>Sign in to Slack</body></html>');
+        return;
+      }
+      res.writeHead(200, { 'content-type': file.mimeType, 'content-length': file.data.length });
+      res.end(file.data);
+      return;
+    }
     if (url.pathname.startsWith('/upload/')) {
       const id = url.pathname.slice('/upload/'.length);
       const upload = uploads.get(id);
@@ -227,11 +246,21 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
         if (!conversation) return reply(res, 200, { ok: false, error: 'channel_not_found' });
         return reply(res, 200, { ok: true, channel: conversation });
       }
-      case 'files.info':
+      case 'files.info': {
+        const id = String(body.file);
+        const known = files.get(id);
+        const name = known?.name ?? 'file';
         return reply(res, 200, {
           ok: true,
-          file: { id: body.file, name: 'file', url_private: `${base}/files/${String(body.file)}` },
+          file: {
+            id,
+            name,
+            ...(known && { mimetype: known.mimeType, size: known.data.length }),
+            url_private: `${base}/files-pri/${id}/${encodeURIComponent(name)}`,
+            url_private_download: `${base}/files-pri/${id}/download/${encodeURIComponent(name)}`,
+          },
         });
+      }
       case 'files.getUploadURLExternal': {
         const id = `F${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
         uploads.set(id, { fileName: String(body.filename), content: null });
@@ -277,6 +306,7 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
     ephemerals,
     calls,
     users,
+    files,
     rateLimit: (method, seconds, count = 1) => limits.set(method, { seconds, count }),
     failNext: (method, error) => failures.set(method, error),
     close: async () => {

@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ActionAnswer, GridBotError, type InboundAction, type Jid } from '@gridbot/core';
+import {
+  type ActionAnswer,
+  type Attachment,
+  GridBotError,
+  type InboundAction,
+  type Jid,
+} from '@gridbot/core';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -7,12 +13,14 @@ import { requiredOption, withStartTimeout } from '../adapter-options.ts';
 import type {
   BotIdentity,
   ChannelAdapter,
+  FetchedFile,
   IngressHandler,
   OutboundDocument,
   SendOptions,
 } from '../channel-adapter.ts';
 import { OrderedDelivery, type RetryPolicy } from '../ordered-delivery.ts';
 import { answerSlackAction } from './answer-action.ts';
+import { fetchSlackFile } from './fetch-shared-file.ts';
 import {
   mentionedUsers,
   normalizeSlackPayload,
@@ -115,6 +123,7 @@ export class SlackAdapter implements ChannelAdapter {
 
   readonly #app: App;
   readonly #web: WebClient;
+  readonly #botToken: string;
   readonly #mode: 'socket' | 'http';
   readonly #apiUrl: string;
   readonly #logger: Logger;
@@ -134,6 +143,7 @@ export class SlackAdapter implements ChannelAdapter {
       /^xoxb-[A-Za-z0-9-]+$/,
       'The Slack bot token is missing or malformed: pass the Bot User OAuth Token (xoxb-…, OAuth & Permissions) as `botToken`.',
     );
+    this.#botToken = botToken;
     this.#mode = options.mode ?? 'socket';
     const apiUrl = `${(options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '')}/`;
     if (!/^https?:\/\/[^/]/.test(apiUrl)) {
@@ -301,6 +311,14 @@ export class SlackAdapter implements ChannelAdapter {
     if (this.#state === 'stopped')
       return Promise.reject(new GridBotError('The Slack adapter is stopped; it sends nothing.'));
     return sendSlackDocument(this.#web, jid, document);
+  }
+
+  /**
+   * Downloads a file a person shared: `files.info` names its `url_private`, fetched with
+   * the bot token (needs the `files:read` scope).
+   */
+  fetchAttachment(attachment: Attachment): Promise<FetchedFile> {
+    return fetchSlackFile(this.#web, this.#botToken, attachment);
   }
 
   /** Edits the pressed message and tells the presser; failures are logged, never thrown. */
