@@ -3,8 +3,11 @@
  * that streams its answer token by token, and the web chat's event stream as the page
  * reads it.
  */
+import { registerThread } from '@gridbot/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic } from './support/fake-anthropic.ts';
+import { CHANNELS, messagePayload } from './support/fake-discord/discord-payloads.ts';
+import { type FakeDiscord, startFakeDiscord } from './support/fake-discord/fake-discord.ts';
 import type { FakeLlmServer } from './support/fake-llm-server.ts';
 import { freePort } from './support/free-port.ts';
 import type { GridbotProcess } from './support/gridbot-process.ts';
@@ -18,9 +21,19 @@ const ANSWER = Array.from({ length: 20 }, (_, i) => `word${i}`).join(' ');
 const TOKEN_INTERVAL_MS = 100;
 
 const PRIVATE: ChatSpec = { chatId: 4242, type: 'private', userId: 4242, firstName: 'Pia' };
+const GROUP: ChatSpec = {
+  chatId: -4343,
+  type: 'group',
+  title: 'Team',
+  userId: 4343,
+  firstName: 'Gus',
+};
+
+const DISCORD_TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDA0Mg.fake.discord-token-for-streaming-tests';
 
 let h: PipelineHarness;
 let worker: GridbotProcess;
+let discord: FakeDiscord;
 let llm: FakeLlmServer;
 let dashboard: string;
 
@@ -35,8 +48,17 @@ beforeAll(async () => {
   await h.start(['dashboard'], { HEALTH_PORT: port });
   await h.start(['gateway', '--channel', 'telegram'], {
     TELEGRAM_ALLOWED_USERS: String(PRIVATE.userId),
+    STREAM_REPLIES: 'edit',
   });
   dashboard = `http://127.0.0.1:${port}`;
+  await registerThread(h.db.db, { jid: `telegram:${GROUP.chatId}` });
+  await registerThread(h.db.db, { jid: `discord:${CHANNELS.text.id}` });
+  discord = await startFakeDiscord({ token: DISCORD_TOKEN, heartbeatIntervalMs: 1_000 });
+  await h.start(['gateway', '--channel', 'discord'], {
+    DISCORD_BOT_TOKEN: DISCORD_TOKEN,
+    DISCORD_API_BASE: discord.apiBase,
+    STREAM_REPLIES: 'edit',
+  });
   worker = await startWorker();
   // Rescues the threads of a worker that died.
   await h.start(['scheduler']);
@@ -54,6 +76,7 @@ function startWorker(): Promise<GridbotProcess> {
 afterAll(async () => {
   await h?.close();
   await llm?.close();
+  await discord?.close();
 });
 
 const watch = (chatId: string) => watchWebChat(dashboard, chatId);
@@ -129,6 +152,48 @@ describe('streamed replies in the web chat', () => {
     expect(h.telegram.botMessages(PRIVATE.chatId).map((m) => m.text)).toEqual([ANSWER, ANSWER]);
   });
 
+  it('drafts a Telegram group’s reply in one placeholder message, edited until it is the reply', async () => {
+    await h.telegram.say(GROUP, '@Andy tell me twenty words');
+    await waitFor(
+      'the reply in place',
+      () => h.telegram.botMessages(GROUP.chatId).some((m) => m.text === ANSWER),
+      30_000,
+    );
+    const [message, ...others] = h.telegram.botMessages(GROUP.chatId);
+    expect(others).toEqual([]);
+    const edits = h.telegram.edits.filter((e) => e.messageId === message!.messageId);
+    // Drafts (with " …"), then the reply itself as the last edit.
+    expect(edits.length).toBeGreaterThanOrEqual(2);
+    expect(edits.at(-1)!.text).toBe(ANSWER);
+    for (const draft of edits.slice(0, -1))
+      expect(ANSWER.startsWith(draft.text.replace(/ …$/, '').trimEnd())).toBe(true);
+    // The next reply is a placeholder of its own, never an edit of the first.
+    await h.telegram.say(GROUP, '@Andy once more');
+    await waitFor(
+      'the second reply',
+      () => h.telegram.botMessages(GROUP.chatId).filter((m) => m.text === ANSWER).length === 2,
+      30_000,
+    );
+    expect(h.telegram.botMessages(GROUP.chatId).map((m) => m.text)).toEqual([ANSWER, ANSWER]);
+  });
+
+  it('drafts a Discord reply in one placeholder message, edited until it is the reply', async () => {
+    discord.dispatchMessage(messagePayload({ content: '@Andy tell me twenty words' }));
+    const [message] = await waitFor(
+      'the reply in place',
+      () => {
+        const sent = discord.sent.filter((m) => m.channelId === CHANNELS.text.id);
+        return sent.some((m) => m.content === ANSWER) && sent;
+      },
+      30_000,
+    );
+    expect(discord.sent.filter((m) => m.channelId === CHANNELS.text.id)).toHaveLength(1);
+    expect(message!.edits.length).toBeGreaterThanOrEqual(2);
+    expect(message!.edits.at(-1)).toBe(ANSWER);
+    expect(message!.content.startsWith('word0')).toBe(true);
+    expect(message!.allowed_mentions).toMatchObject({ parse: [] });
+  });
+
   it('sends the final reply once when the worker is killed mid-stream', async () => {
     const live = await watch('killed');
     try {
@@ -139,6 +204,13 @@ describe('streamed replies in the web chat', () => {
         20_000,
       );
       worker.child.kill('SIGKILL');
+      await registerThread(h.db.db, { jid: `telegram:${GROUP.chatId}` });
+      await registerThread(h.db.db, { jid: `discord:${CHANNELS.text.id}` });
+      discord = await startFakeDiscord({ token: DISCORD_TOKEN, heartbeatIntervalMs: 1_000 });
+      await h.start(['gateway', '--channel', 'discord'], {
+        DISCORD_BOT_TOKEN: DISCORD_TOKEN,
+        DISCORD_API_BASE: discord.apiBase,
+      });
       worker = await startWorker();
       const reply = await waitFor(
         'the final reply',

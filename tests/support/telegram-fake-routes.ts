@@ -111,3 +111,27 @@ export function recordDrafts(server: TelegramServer, drafts: MessageDraft[]): vo
   });
   moveLastRouteFirst(app);
 }
+
+/** An `editMessageText` the bot made, recorded before telegram-test-api applies it. */
+export interface MessageEdit {
+  chatId: string;
+  messageId: number;
+  text: string;
+  at: number;
+}
+
+/** Records every `editMessageText` and passes it on to telegram-test-api's own route. */
+export function recordEdits(server: TelegramServer, edits: MessageEdit[]): void {
+  const app = (server as unknown as { webServer: ExpressApp }).webServer;
+  app.post('/bot:token/editMessageText', (req, _res, next) => {
+    const body = req.body ?? {};
+    edits.push({
+      chatId: String(body.chat_id),
+      messageId: Number(body.message_id),
+      text: String(body.text ?? ''),
+      at: Date.now(),
+    });
+    next?.();
+  });
+  moveLastRouteFirst(app);
+}

@@ -4,8 +4,10 @@ import { freePort } from './free-port.ts';
 import { isMultipart, readMultipart } from './multipart.ts';
 import {
   type MessageDraft,
+  type MessageEdit,
   recordChatActions,
   recordDrafts,
+  recordEdits,
   serveFiles,
 } from './telegram-fake-routes.ts';
 
@@ -68,6 +70,8 @@ export class TelegramFake {
   readonly downloads: string[];
   /** The bot's `sendMessageDraft` calls, in order. */
   readonly drafts: MessageDraft[] = [];
+  /** The bot's `editMessageText` calls, in order. */
+  readonly edits: MessageEdit[] = [];
 
   private constructor(
     server: TelegramServer,
@@ -97,6 +101,7 @@ export class TelegramFake {
     serveFiles(server, files, downloads);
     const fake = new TelegramFake(server, answers, actions, files, downloads);
     recordDrafts(server, fake.drafts);
+    recordEdits(server, fake.edits);
     await server.start();
     return fake;
   }
@@ -280,7 +285,10 @@ function recordCallbackAnswers(server: TelegramServer, answers: CallbackAnswer[]
 
 /** Express 4's internals, as far as {@link acceptDocuments} needs them. */
 export interface ExpressApp {
-  post(path: string, handler: (req: ExpressRequest, res: ServerResponse) => void): void;
+  post(
+    path: string,
+    handler: (req: ExpressRequest, res: ServerResponse, next?: () => void) => void,
+  ): void;
   get(path: string, handler: (req: ExpressRequest, res: ServerResponse) => void): void;
   _router: { stack: { route?: unknown }[] };
 }

@@ -45,6 +45,7 @@ export async function runGateway(
     userTriggersPerMinute: env.USER_TRIGGERS_PER_MINUTE,
     spoolDir: resolve(env.DATA_DIR, 'spool'),
     artifactStore: new FileArtifactStore(resolve(env.DATA_DIR, 'artifacts')),
+    streamReplies: env.STREAM_REPLIES !== 'off',
     plugins,
   });
   const port = await runtime.serve(

@@ -67,6 +67,20 @@ export interface DraftSurface {
   end(jid: Jid): Promise<void>;
 }
 
+/**
+ * The placeholder message a streamed reply was drafted in (Telegram groups, Discord), which
+ * the reply's first chunk replaces instead of arriving as a new message.
+ */
+export interface PlaceholderSurface {
+  /** The placeholder of the chat's last run, taken once; null when there is none. */
+  take(jid: string): Promise<string | null>;
+  /**
+   * Edits the placeholder into one chunk of the reply, formatted as `sendText` would send
+   * it. Idempotent: editing it to the text it has already is no error.
+   */
+  finish(jid: Jid, platformMessageId: string, text: string, options: SendOptions): Promise<void>;
+}
+
 /** The bot's identity on its platform, known after `start()`. */
 export interface BotIdentity {
   id: string;
@@ -122,6 +136,8 @@ export interface ChannelAdapter {
   readonly typing?: TypingIndicator;
   /** Where streamed replies show as they are written, on a platform that shows them. */
   readonly drafts?: DraftSurface;
+  /** Where a drafted reply's placeholder message becomes the reply (see egress). */
+  readonly placeholders?: PlaceholderSurface;
   /** In webhook mode, the HTTP handler the process mounts at `webhookPath`; otherwise null. */
   readonly webhook: {
     path: string;

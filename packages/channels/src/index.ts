@@ -10,9 +10,11 @@ export type {
   FetchedFile,
   IngressHandler,
   OutboundDocument,
+  PlaceholderSurface,
   SendOptions,
   TypingIndicator,
 } from './channel-adapter.ts';
+export { DraftPlaceholders } from './draft-placeholders.ts';
 export { KeyedOrder } from './keyed-order.ts';
 export { type ReplyListener, WebAdapter, type WebAdapterOptions } from './web/web-adapter.ts';
 export {

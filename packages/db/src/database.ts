@@ -127,6 +127,11 @@ export interface OutboxPayload {
   transformed?: boolean;
   /** Buttons under the message (its last chunk); a platform without buttons ignores them. */
   actions?: MessageAction[];
+  /**
+   * The platform id of the placeholder the reply was drafted in: its first chunk is an edit
+   * of that message (see `setOutboxPlaceholder`).
+   */
+  placeholder?: string;
 }
 
 export interface OutboxTable {

@@ -166,6 +166,7 @@ export {
   type OutboxClaim,
   recordChunkSent,
   recordDeliveryReceipt,
+  setOutboxPlaceholder,
   setOutboxTransformedText,
 } from './repos/outbox-repo.ts';
 export {

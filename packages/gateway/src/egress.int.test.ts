@@ -1,5 +1,6 @@
+/** Over 400 lines: every egress case shares the harness below (a fake Bot API, each transport). */
 import { TelegramAdapter } from '@gridbot/channels/telegram';
-import { insertOutbox, registerThread } from '@gridbot/db';
+import { insertOutbox, registerThread, setOutboxPlaceholder } from '@gridbot/db';
 import { PipelineQueues } from '@gridbot/queue';
 import { createMetrics } from '@gridbot/service';
 import pino from 'pino';
@@ -298,6 +299,68 @@ describe.each(TRANSPORT_KINDS)('Egress (queues on %s)', (kind) => {
         expect(sentTexts(api)).toEqual([]);
       },
       { others: { sendDocument } },
+    );
+  });
+
+  it('turns a recorded placeholder into the first chunk, again after a crash, and sends only the rest', async () => {
+    const text = Array.from({ length: 1500 }, (_, i) => `p${i}`).join(' ');
+    const [row] = await outboxFor('telegram:-706', [text]);
+    // A gateway took the placeholder and recorded it, then died before (or after) editing it.
+    await setOutboxPlaceholder(t.db, row!.id, '4711');
+    expect(await setOutboxPlaceholder(t.db, row!.id, '4712')).toBe(false);
+    const edited: FakeMethod = (body) =>
+      body.message_id === 4711
+        ? {
+            json: {
+              ok: true,
+              result: {
+                message_id: 4711,
+                date: 0,
+                chat: { id: -706, type: 'group' },
+                text: body.text,
+              },
+            },
+          }
+        : {
+            status: 400,
+            json: {
+              ok: false,
+              error_code: 400,
+              description: 'Bad Request: message to edit not found',
+            },
+          };
+    await withEgress(
+      kind,
+      sent,
+      async (api, queues) => {
+        await queues.enqueueOutbound('telegram', row!.id);
+        await waitFor(
+          'the row sent',
+          async () =>
+            (
+              await t.db
+                .selectFrom('outbox')
+                .select('status')
+                .where('id', '=', row!.id)
+                .executeTakeFirst()
+            )?.status === 'sent',
+          15_000,
+        );
+        const edits = api.calls.filter((c) => c.method === 'editMessageText');
+        expect(edits).toHaveLength(1);
+        expect(edits[0]!.body.message_id).toBe(4711);
+        const first = String(edits[0]!.body.text);
+        const rest = sentTexts(api);
+        expect(rest).toHaveLength(1);
+        expect([first, ...rest].join(' ').split(' ')).toEqual(text.split(' '));
+        const saved = await t.db
+          .selectFrom('outbox')
+          .select('platform_message_ids')
+          .where('id', '=', row!.id)
+          .executeTakeFirstOrThrow();
+        expect(saved.platform_message_ids[0]).toBe('4711');
+      },
+      { others: { editMessageText: edited } },
     );
   });
 

@@ -8,6 +8,7 @@ import {
   markOutboxSent,
   type OutboxRow,
   recordChunkSent,
+  setOutboxPlaceholder,
   setOutboxTransformedText,
 } from '@gridbot/db';
 import {
@@ -140,6 +141,7 @@ export class Egress {
     const text = first === 0 ? await this.#transform(row) : row.payload.text;
     const chunks = chunkText(text, adapter.maxMessageLength);
     const { actions } = row.payload;
+    const placeholder = first === 0 ? await this.#placeholder(row) : null;
     for (let index = first; index < chunks.length; index++) {
       const text = chunks[index]!;
       const last = index === chunks.length - 1;
@@ -148,15 +150,34 @@ export class Egress {
         replyTo: index === 0 ? replyTo : null,
         ...(last && actions?.length && { actions }),
       };
-      const platformId = await this.#send(log, () =>
-        adapter.sendText(asJid(row.jid), text, options),
-      );
+      const jid = asJid(row.jid);
+      const platformId = await this.#send(log, async () => {
+        if (index > 0 || placeholder === null || !adapter.placeholders) {
+          return adapter.sendText(jid, text, options);
+        }
+        // The reply was drafted in a placeholder: its first chunk replaces it.
+        await adapter.placeholders.finish(jid, placeholder, text, options);
+        return placeholder;
+      });
       await this.#recordSent(log, () => recordChunkSent(db, outboxId, platformId, last));
     }
     // Every chunk went out before a crash, but the row was not marked: mark it now.
     if (first >= chunks.length) await markOutboxSent(db, outboxId);
     log.debug({ chunks: chunks.length }, 'delivered');
     return 'sent';
+  }
+
+  /**
+   * The placeholder a reply not sent yet replaces: the one recorded on the row (a retry), or
+   * the chat's, taken from the adapter and recorded before anything is sent.
+   */
+  async #placeholder(row: OutboxRow): Promise<string | null> {
+    const { adapter, db } = this.#options;
+    if (row.payload.placeholder) return row.payload.placeholder;
+    if (!adapter.placeholders) return null;
+    const taken = await adapter.placeholders.take(row.jid);
+    if (taken === null) return null;
+    return (await setOutboxPlaceholder(db, row.id, taken)) ? taken : null;
   }
 
   /**

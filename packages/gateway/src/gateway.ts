@@ -41,6 +41,8 @@ export interface GatewayOptions {
    * download from; without it images stay references the model cannot see.
    */
   artifactStore?: ArtifactStore;
+  /** Whether streamed replies are shown as they are written (`STREAM_REPLIES`). Default true. */
+  streamReplies?: boolean;
 }
 
 /** One channel account: ingress from the platform into Postgres and the queue, egress back out. */
@@ -128,7 +130,8 @@ export class Gateway {
       ? new TypingRelay({
           channel: options.adapter.channel,
           typing,
-          ...(options.adapter.drafts && { drafts: options.adapter.drafts }),
+          ...(options.streamReplies !== false &&
+            options.adapter.drafts && { drafts: options.adapter.drafts }),
           queues: options.queues,
           logger: options.logger.child({ component: 'typing' }),
         })

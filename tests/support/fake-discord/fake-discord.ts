@@ -41,6 +41,8 @@ export interface SentDiscordMessage {
   body: Record<string, unknown>;
   /** Files uploaded with the message (multipart/form-data, `files[n]`). */
   attachments: SentDiscordAttachment[];
+  /** Its content after each edit (`PATCH /channels/:c/messages/:m`), in order. */
+  edits: string[];
 }
 
 /** A file the bot attached to a message, as the fake received it. */
@@ -226,6 +228,27 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       json(res, 200, { ...BOT_USER, discriminator: '0', avatar: null });
       return 200;
     }
+    const edit = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
+    if (method === 'PATCH' && edit !== null) {
+      // Edit Message: only the bot's own; content within the limit.
+      const message = sent.find((m) => m.channelId === edit[1] && m.id === edit[2]);
+      if (!message) {
+        json(res, 404, { message: 'Unknown Message', code: 10008 });
+        return 404;
+      }
+      const body = await readBody(req);
+      const content = typeof body.content === 'string' ? body.content : message.content;
+      if (content.length > MAX_CONTENT) {
+        json(res, 400, invalidForm('content', `Must be ${MAX_CONTENT} or fewer in length.`));
+        return 400;
+      }
+      message.content = content;
+      message.edits.push(content);
+      if (body.components !== undefined)
+        message.body = { ...message.body, components: body.components };
+      json(res, 200, { id: message.id, channel_id: message.channelId, content, author: BOT_USER });
+      return 200;
+    }
     const typing = /^\/channels\/(\d+)\/typing$/.exec(path);
     if (method === 'POST' && typing !== null) {
       // Trigger Typing Indicator: 204, shown for 10 s or until the bot posts.
@@ -335,6 +358,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       flags: typeof body.flags === 'number' ? body.flags : undefined,
       body,
       attachments,
+      edits: [],
     });
     const message = {
       id,

@@ -143,6 +143,7 @@ export async function startCommand(
         userTriggersPerMinute: gatewayEnv.USER_TRIGGERS_PER_MINUTE,
         spoolDir: resolve(gatewayEnv.DATA_DIR, 'spool'),
         artifactStore: new FileArtifactStore(resolve(gatewayEnv.DATA_DIR, 'artifacts')),
+        streamReplies: gatewayEnv.STREAM_REPLIES !== 'off',
         plugins,
       }),
     );

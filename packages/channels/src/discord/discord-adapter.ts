@@ -10,15 +10,18 @@ import type { Logger } from 'pino';
 import type {
   BotIdentity,
   ChannelAdapter,
+  DraftSurface,
   FetchedFile,
   IngressHandler,
   OutboundDocument,
+  PlaceholderSurface,
   SendOptions,
   TypingIndicator,
 } from '../channel-adapter.ts';
 import { fetchFile } from '../fetch-file.ts';
 import { OrderedDelivery, type RetryPolicy } from '../ordered-delivery.ts';
 import { answerDiscordAction } from './answer-action.ts';
+import { discordDrafts } from './discord-drafts.ts';
 import { channelKeyOf, dispatchFields, FATAL_CLOSE, type Packet } from './gateway-packet.ts';
 import {
   type DiscordChannelInfo,
@@ -45,6 +48,8 @@ export interface DiscordAdapterOptions {
   maxRateLimitWaitMs?: number;
   /** How long `start()` waits for the gateway's READY and the guilds. Default 30 s. */
   readyTimeoutMs?: number;
+  /** Draft streamed replies in a placeholder message the reply replaces. Default false. */
+  placeholderDrafts?: boolean;
 }
 
 const DEFAULT_API_BASE = 'https://discord.com/api';
@@ -55,20 +60,16 @@ const THREAD_TYPES = new Set([10, 11, 12]);
  * The Discord channel: a discord.js client on the gateway (guild text channels, their
  * threads, DMs) whose MESSAGE_CREATE / MESSAGE_UPDATE dispatches are normalized by
  * {@link normalizeDiscordDispatch} and handed to the ingress handler through
- * {@link DiscordAdapter.handleUpdate}, one at a time per channel in arrival order; channels
- * do not wait for each other. Replies go out through discord.js's REST client (its
- * rate-limit queue).
- *
- * Discord has no acknowledgement and does not redeliver, so a failing handler is retried
- * with backoff (`ingressRetry`), holding back only its own channel, before the event is
- * dropped with an error log.
+ * {@link DiscordAdapter.handleUpdate}, one at a time per channel in arrival order; replies
+ * go out through discord.js's REST client. Discord does not redeliver, so a failing handler
+ * is retried with backoff (`ingressRetry`), holding back only its channel, then dropped
+ * with an error log.
  */
 export class DiscordAdapter implements ChannelAdapter {
   readonly channel = 'discord';
   readonly maxMessageLength = 2000;
   readonly maxDocumentBytes = DISCORD_MAX_DOCUMENT_BYTES;
-  /** Discord pushes events over the gateway WebSocket: no webhook to mount. */
-  /** Nothing is redelivered: the gateway spools what it cannot commit. */
+  /** No webhook (events come over the gateway WebSocket), no redelivery (the gateway spools). */
   readonly redelivers = false;
   readonly webhook = null;
 
@@ -88,6 +89,11 @@ export class DiscordAdapter implements ChannelAdapter {
 
   /** Throws `GridBotError` when the token is missing or `apiBase` is not an http(s) URL. */
   constructor(options: DiscordAdapterOptions) {
+    if (options.placeholderDrafts)
+      Object.assign(
+        this,
+        discordDrafts(() => this.#client.rest, 2000),
+      );
     if (typeof options.token !== 'string' || options.token.trim() === '') {
       throw new GridBotError(
         'The Discord bot token is missing or empty: pass the token of the bot (Discord developer portal → Bot → Token) as `token`.',
@@ -225,10 +231,7 @@ export class DiscordAdapter implements ChannelAdapter {
     return answerDiscordAction(this.#client.rest, action, answer, this.maxMessageLength);
   }
 
-  /**
-   * Downloads a file a person sent from the CDN URL its message carried (signed, valid for
-   * about a day: time enough for the gateway, which fetches it as the message arrives).
-   */
+  /** Downloads a file a person sent from its message's CDN URL (signed, valid about a day). */
   async fetchAttachment(attachment: Attachment): Promise<FetchedFile> {
     if (!attachment.url) {
       throw new GridBotError(`Discord attachment ${attachment.platformFileId} came without a URL.`);
@@ -240,6 +243,9 @@ export class DiscordAdapter implements ChannelAdapter {
     return { ...fetched, mimeType: attachment.mimeType ?? fetched.mimeType };
   }
 
+  /** With `placeholderDrafts`, a streamed reply's placeholder (see {@link discordDrafts}). */
+  readonly drafts?: DraftSurface;
+  readonly placeholders?: PlaceholderSurface;
   /** The typing indicator (`POST /channels/{id}/typing`): it shows for 10 s or until the bot posts. */
   readonly typing: TypingIndicator = {
     intervalMs: 8_000,

@@ -86,3 +86,36 @@ export async function sendDiscordText(
   };
   return postDiscordMessage(rest, channelId, `a message to ${jid}`, { body });
 }
+
+/**
+ * Edits a bot message (a streamed reply's placeholder) into one chunk, formatted and made
+ * quiet as {@link sendDiscordText} does. The same edit twice (after a crash) is no error.
+ */
+export async function editDiscordText(
+  rest: REST,
+  jid: Jid,
+  messageId: string,
+  text: string,
+  options: SendOptions,
+  maxLength: number,
+): Promise<void> {
+  const channelId = discordTarget(jid);
+  const { allowed_mentions, flags } = quietMessage(null);
+  try {
+    await rest.patch(Routes.channelMessage(channelId, messageId), {
+      body: {
+        content: formatDiscordMessage(text, maxLength),
+        allowed_mentions,
+        flags,
+        components: options.actions?.length ? [actionRow(options.actions)] : [],
+      },
+    });
+  } catch (error) {
+    if (error instanceof RateLimitError) {
+      throw new PlatformRateLimitError('discord', Math.max(1, Math.ceil(error.retryAfter)), {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}

@@ -99,3 +99,49 @@ export function inlineKeyboard(actions: readonly MessageAction[]) {
     inline_keyboard: [actions.map((action) => ({ text: action.label, callback_data: action.id }))],
   };
 }
+
+/**
+ * Edits a bot message (a streamed reply's placeholder) into one chunk, formatted as
+ * {@link sendTelegramText} sends it (unformatted when Telegram refuses the formatting).
+ * "message is not modified" (the same edit again, after a crash) is no error.
+ */
+export async function editTelegramText(
+  api: Api,
+  jid: Jid,
+  messageId: string,
+  text: string,
+  options: SendOptions,
+): Promise<void> {
+  const { chatId } = telegramTarget(jid);
+  const common = {
+    link_preview_options: { is_disabled: true },
+    ...(options.actions?.length && { reply_markup: inlineKeyboard(options.actions) }),
+  };
+  const edit = async (body: string, formatted: boolean) => {
+    try {
+      await api.editMessageText(chatId, Number(messageId), body, {
+        ...common,
+        ...(formatted && { parse_mode: 'HTML' as const }),
+      });
+    } catch (error) {
+      if (error instanceof GrammyError && /message is not modified/i.test(error.description))
+        return;
+      throw error;
+    }
+  };
+  try {
+    try {
+      await edit(markdownToTelegramHtml(text), true);
+    } catch (error) {
+      if (
+        !(error instanceof GrammyError) ||
+        error.error_code !== 400 ||
+        !FORMATTING_REFUSED.test(error.description)
+      )
+        throw error;
+      await edit(text, false);
+    }
+  } catch (error) {
+    throw platformRefusal(error) ?? error;
+  }
+}

@@ -15,22 +15,26 @@ import type {
   FetchedFile,
   IngressHandler,
   OutboundDocument,
+  PlaceholderSurface,
   SendOptions,
   TypingIndicator,
 } from '../channel-adapter.ts';
+import { DraftPlaceholders } from '../draft-placeholders.ts';
 import { fetchFile } from '../fetch-file.ts';
 import { KeyedOrder } from '../keyed-order.ts';
 import { answerTelegramAction } from './answer-action.ts';
 import { normalizeTelegramUpdate } from './normalize-update.ts';
 import { ALLOWED_UPDATES, TelegramPoller } from './poller.ts';
 import { sendTelegramDocument, TELEGRAM_MAX_DOCUMENT_BYTES } from './send-document.ts';
-import { sendTelegramText, telegramTarget } from './send-text.ts';
+import { editTelegramText, sendTelegramText, telegramTarget } from './send-text.ts';
 import { createWebhookHandler } from './webhook-handler.ts';
 
 /** Options of a {@link TelegramAdapter}; the app maps its environment into these. */
 export interface TelegramAdapterOptions {
   /** Bot token from BotFather. Never logged. */
   token: string;
+  /** Draft streamed replies in groups in a placeholder message the reply replaces. Default false. */
+  placeholderDrafts?: boolean;
   /** Bot API root, e.g. `https://api.telegram.org`, or a local fake server. */
   apiRoot: string;
   /** `polling`: this adapter calls `getUpdates`; `webhook`: Telegram POSTs to `webhook.url`. */
@@ -73,6 +77,7 @@ export class TelegramAdapter implements ChannelAdapter {
   readonly #api: Api;
   /** The draft id of each private chat's reply being written (one at a time per chat). */
   readonly #draftIds = new Map<string, number>();
+  readonly #placeholders = new DraftPlaceholders();
   readonly #logger: Logger;
   #identity: BotIdentity | null = null;
   readonly #byChat = new KeyedOrder();
@@ -241,19 +246,49 @@ export class TelegramAdapter implements ChannelAdapter {
   readonly drafts: DraftSurface = {
     show: async (jid, text) => {
       const { chatId, threadId } = telegramTarget(jid);
-      if (chatId <= 0) return;
-      let draftId = this.#draftIds.get(jid);
-      if (draftId === undefined) {
-        draftId = (Date.now() % 2_000_000_000) + 1;
-        this.#draftIds.set(jid, draftId);
+      const preview = text.slice(0, 4000);
+      const topic = threadId !== undefined ? { message_thread_id: threadId } : {};
+      if (chatId > 0) {
+        let draftId = this.#draftIds.get(jid);
+        if (draftId === undefined) {
+          draftId = (Date.now() % 2_000_000_000) + 1;
+          this.#draftIds.set(jid, draftId);
+        }
+        await this.#api.sendMessageDraft(chatId, draftId, preview, topic);
+        return;
       }
-      await this.#api.sendMessageDraft(chatId, draftId, text.slice(0, 4096), {
-        ...(threadId !== undefined && { message_thread_id: threadId }),
-      });
+      // Groups: one placeholder message, edited as the reply grows (plain text: a half-
+      // written reply is no valid markup), which the reply's first chunk then replaces.
+      if (!this.#options.placeholderDrafts) return;
+      await this.#placeholders.show(
+        jid,
+        async () =>
+          String(
+            (
+              await this.#api.sendMessage(chatId, `${preview} …`, {
+                ...topic,
+                link_preview_options: { is_disabled: true },
+              })
+            ).message_id,
+          ),
+        async (messageId) => {
+          await this.#api.editMessageText(chatId, Number(messageId), `${preview} …`, {
+            link_preview_options: { is_disabled: true },
+          });
+        },
+      );
     },
     end: async (jid) => {
       this.#draftIds.delete(jid);
+      this.#placeholders.end(jid);
     },
+  };
+
+  /** A group's streamed reply takes over its placeholder; see {@link editTelegramText}. */
+  readonly placeholders: PlaceholderSurface = {
+    take: (jid) => this.#placeholders.take(jid),
+    finish: (jid, messageId, text, options) =>
+      editTelegramText(this.#api, jid, messageId, text, options),
   };
 
   /** "typing…" with `sendChatAction`; it shows for 5 s or until the bot's next message. */

@@ -122,6 +122,27 @@ export async function setOutboxTransformedText(
     .execute();
 }
 
+/**
+ * Records, before anything is sent, that the row's first chunk replaces the placeholder
+ * message `platformMessageId`: a retry after a crash edits that message again (an
+ * idempotent edit) instead of sending the chunk as a new message. Only for a row with
+ * nothing sent yet; returns whether it was recorded.
+ */
+export async function setOutboxPlaceholder(
+  db: Kysely<Database>,
+  id: number,
+  platformMessageId: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ payload: sql`payload || jsonb_build_object('placeholder', ${platformMessageId}::text)` })
+    .where('id', '=', id)
+    .where(sql<boolean>`platform_message_ids = '[]'::jsonb`)
+    .where(sql<boolean>`not payload ? 'placeholder'`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export async function markOutboxSent(db: Kysely<Database>, id: number): Promise<void> {
   await db
     .updateTable('outbox')
