@@ -45,10 +45,14 @@ export async function imageNotes(
   state: Pick<RunState, 'thread' | 'config' | 'abort' | 'log' | 'tokens'> & { runId: number },
   messages: readonly Message[],
 ): Promise<Map<number, string[]>> {
+  // Ingress writes a reference (`[image #12 …]`) into every message with an image: without
+  // one, the run needs no lookup.
+  const withImages = messages.filter((m) => m.content.includes('[image #'));
+  if (withImages.length === 0) return new Map();
   const images = await imagesOfMessages(
     deps.db,
     state.thread.id,
-    messages.map((m) => m.id),
+    withImages.map((m) => m.id),
   );
   const notes = new Map<number, string[]>();
   let shown = 0;

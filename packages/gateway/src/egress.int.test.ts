@@ -1,4 +1,3 @@
-/** Over 400 lines: every egress case shares the harness below (a fake Bot API, each transport). */
 import { TelegramAdapter } from '@gridbot/channels/telegram';
 import { insertOutbox, registerThread, setOutboxPlaceholder } from '@gridbot/db';
 import { PipelineQueues } from '@gridbot/queue';
@@ -92,6 +91,16 @@ async function outboxFor(jid: string, texts: string[]) {
   return rows;
 }
 
+/** Waits until egress marked the row sent. */
+const rowSent = (id: number) =>
+  waitFor(
+    'the row sent',
+    async () =>
+      (await t.db.selectFrom('outbox').select('status').where('id', '=', id).executeTakeFirst())
+        ?.status === 'sent',
+    15_000,
+  );
+
 const sentTexts = (api: FakeBotApi) =>
   api.calls.filter((c) => c.method === 'sendMessage').map((c) => String(c.body.text));
 
@@ -179,18 +188,7 @@ describe.each(TRANSPORT_KINDS)('Egress (queues on %s)', (kind) => {
       },
       async (api, queues) => {
         await queues.enqueueOutbound('telegram', row!.id);
-        await waitFor(
-          'the row sent',
-          async () =>
-            (
-              await t.db
-                .selectFrom('outbox')
-                .selectAll()
-                .where('id', '=', row!.id)
-                .executeTakeFirst()
-            )?.status === 'sent',
-          15_000,
-        );
+        await rowSent(row!.id);
         const texts = sentTexts(api);
         expect(texts).toHaveLength(4); // 3 chunks + one failed attempt of the second
         expect(texts[1]).toBe(texts[2]);
@@ -334,18 +332,7 @@ describe.each(TRANSPORT_KINDS)('Egress (queues on %s)', (kind) => {
       sent,
       async (api, queues) => {
         await queues.enqueueOutbound('telegram', row!.id);
-        await waitFor(
-          'the row sent',
-          async () =>
-            (
-              await t.db
-                .selectFrom('outbox')
-                .select('status')
-                .where('id', '=', row!.id)
-                .executeTakeFirst()
-            )?.status === 'sent',
-          15_000,
-        );
+        await rowSent(row!.id);
         const edits = api.calls.filter((c) => c.method === 'editMessageText');
         expect(edits).toHaveLength(1);
         expect(edits[0]!.body.message_id).toBe(4711);

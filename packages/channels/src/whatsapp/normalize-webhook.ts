@@ -34,8 +34,9 @@ const CHANNEL = 'whatsapp';
 export const BUTTON_ID_PREFIX = 'gridbot:';
 /** A group's JID: `whatsapp:g.<group id>`, so it can never be taken for a phone number. */
 export const GROUP_PREFIX = 'g.';
-const WA_ID = /^\d{5,20}$/;
-const GROUP_ID = /^[A-Za-z0-9_-]{1,120}$/;
+/** A person's `wa_id` (digits) and a Groups API group id, as GridBot accepts them. */
+export const WA_ID = /^\d{5,20}$/;
+export const GROUP_ID = /^[A-Za-z0-9_-]{1,120}$/;
 const MESSAGE_ID = /^[A-Za-z0-9_.=+/-]{1,256}$/;
 const TRUNCATION_MARKER = '\n[…truncated]';
 const MEDIA_TYPES = new Set(['image', 'document', 'audio', 'video', 'sticker']);

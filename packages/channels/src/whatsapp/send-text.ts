@@ -1,7 +1,7 @@
 import { GridBotError, type Jid, type MessageAction, parseJid } from '@gridbot/core';
 import type { SendOptions } from '../channel-adapter.ts';
 import type { GraphClient } from './graph-client.ts';
-import { BUTTON_ID_PREFIX, GROUP_PREFIX } from './normalize-webhook.ts';
+import { BUTTON_ID_PREFIX, GROUP_ID, GROUP_PREFIX, WA_ID } from './normalize-webhook.ts';
 import { markdownToWhatsApp } from './whatsapp-format.ts';
 
 /** Largest body of an interactive (reply buttons) message. */
@@ -9,8 +9,6 @@ const INTERACTIVE_BODY_MAX = 1024;
 /** Reply buttons one message may hold, and the longest title of one. */
 const MAX_BUTTONS = 3;
 const BUTTON_TITLE_MAX = 20;
-const WA_ID = /^\d{5,20}$/;
-const GROUP_ID = /^[A-Za-z0-9_-]{1,120}$/;
 
 /** Who a WhatsApp JID sends to: a person (`whatsapp:<wa_id>`) or a group (`whatsapp:g.<id>`). */
 export interface WhatsAppTarget {
