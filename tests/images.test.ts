@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { registerThread } from '@gridbot/db';
+import { sql } from 'kysely';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic } from './support/fake-anthropic.ts';
 import { CHANNELS, messagePayload, snowflake } from './support/fake-discord/discord-payloads.ts';
@@ -167,6 +170,38 @@ describe('images the model sees, through real gateway and worker processes', () 
     await reply(group, 7);
     expect(imageRequests(anthropic)).toHaveLength(2);
     expect((await hatArtifact()).analysis).toBe(HAT_SEEN);
+  });
+
+  it('scales a photo over the model’s 5 MB limit down for the call, keeping the original', async () => {
+    // Random pixels do not compress: about 7 MB as a JPEG.
+    const [width, height] = [2600, 1900];
+    const big = await sharp(randomBytes(width * height * 3), {
+      raw: { width, height, channels: 3 },
+    })
+      .jpeg({ quality: 100 })
+      .toBuffer();
+    expect(big.length).toBeGreaterThan(5 * 1024 * 1024);
+    h.telegram.files.set('AgAD-big', { data: big, path: 'photos/file_8.jpg' });
+    await h.telegram.say(group, '', {
+      text: undefined,
+      caption: '@Andy and this one?',
+      photo: [{ file_id: 'AgAD-big', width, height, file_size: big.length }],
+    });
+    expect(await reply(group, 8)).toContain(HAT_SEEN);
+    const shown = imageRequests(anthropic).at(-1)!;
+    const block = (shown.body.messages as { content: { source: { data: string } }[] }[])[0]!
+      .content[0]!;
+    const sent = Buffer.from(block.source.data, 'base64');
+    expect(sent.length).toBeLessThanOrEqual(5 * 1024 * 1024);
+    const seen = await sharp(sent).metadata();
+    expect(seen.format).toBe('jpeg');
+    expect(seen.width / seen.height).toBeCloseTo(width / height, 1);
+    const stored = await h.db.db
+      .selectFrom('artifacts')
+      .select(sql<number>`(metadata->>'sizeBytes')::int`.as('size'))
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(stored.size).toBe(big.length);
   });
 
   it('shows a Discord image attachment to an OpenAI model as an image_url part with its bytes', async () => {

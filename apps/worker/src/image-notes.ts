@@ -6,7 +6,14 @@ import {
   setImageAnalysis,
   type ThreadImage,
 } from '@gridbot/db';
-import { type LlmProvider, LlmUnavailableError, VISION_MIME_TYPES } from '@gridbot/llm';
+import {
+  fitImage,
+  ImageFitError,
+  type LlmImage,
+  type LlmProvider,
+  LlmUnavailableError,
+  VISION_MIME_TYPES,
+} from '@gridbot/llm';
 import type { ArtifactStore } from '@gridbot/service';
 import type { Kysely } from 'kysely';
 import type { RunState } from './run-state.ts';
@@ -37,8 +44,9 @@ export interface ImageNoteDeps {
  * model has not seen yet (bytes in storage, no analysis) is shown to it once, as image
  * content built at call time from storage, with the chat's `image_detail`; its description
  * is stored in full (`artifacts.analysis`) and every later run reuses it instead of the
- * image. A provider without vision, a type it does not read, an image over its size limit
- * or a failed call leaves a note saying so; the run goes on.
+ * image. An image over the provider's size limits is scaled down for the call (the stored
+ * bytes stay as they came). A provider without vision, a type it does not read, bytes
+ * that are no image or a failed call leave a note saying so; the run goes on.
  */
 export async function imageNotes(
   deps: ImageNoteDeps,
@@ -98,22 +106,33 @@ async function look(
     );
     return 'not seen: it is missing from storage';
   }
-  if (data.length > llm.maxImageBytes) {
-    return `not seen: larger than the ${Math.round(llm.maxImageBytes / 1024 / 1024)} MB the model takes`;
-  }
   const { config } = state;
+  let shown: LlmImage;
   try {
-    const result = await llm.describeImage(
-      { data, mimeType: image.mimeType, detail: config.image_detail },
-      PROMPT(text),
-      {
-        model: config.model,
-        temperature: config.temperature,
-        topP: config.top_p,
-        maxTokens: config.max_tokens,
-        signal: state.abort.signal,
-      },
+    const fitted = await fitImage(
+      { data, mimeType: image.mimeType, width: image.width, height: image.height },
+      { maxBytes: llm.maxImageBytes, maxEdge: llm.maxImageEdge },
     );
+    if (fitted.resized) {
+      state.log.debug(
+        { artifactId: image.id, bytes: data.length, shownBytes: fitted.data.length },
+        'an image was scaled down for the model',
+      );
+    }
+    shown = { data: fitted.data, mimeType: fitted.mimeType, detail: config.image_detail };
+  } catch (error) {
+    if (!(error instanceof ImageFitError)) throw error;
+    state.log.warn({ err: error, artifactId: image.id }, 'an image could not be made to fit');
+    return `not seen: ${error.message}`;
+  }
+  try {
+    const result = await llm.describeImage(shown, PROMPT(text), {
+      model: config.model,
+      temperature: config.temperature,
+      topP: config.top_p,
+      maxTokens: config.max_tokens,
+      signal: state.abort.signal,
+    });
     state.tokens.input += result.usage.inputTokens;
     state.tokens.output += result.usage.outputTokens;
     await recordTokens(deps.db, {

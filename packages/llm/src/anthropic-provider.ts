@@ -49,6 +49,8 @@ export class AnthropicProvider implements LlmProvider {
 
   /** Anthropic takes images of up to 5 MB (base64-decoded). */
   readonly maxImageBytes = 5 * 1024 * 1024;
+  /** Anthropic rejects images with a side over 8000 pixels. */
+  readonly maxImageEdge = 8000;
 
   /** One Messages API call (several HTTP attempts when the API is failing). */
   async complete(params: LlmCompleteParams, options: LlmCallOptions): Promise<LlmCompleteResult> {

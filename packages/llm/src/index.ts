@@ -7,6 +7,7 @@ export {
   MissingApiKeyError,
 } from './create-llm-provider.ts';
 export { EchoProvider } from './echo-provider.ts';
+export { type FittedImage, fitImage, ImageFitError, type ImageLimits } from './fit-image.ts';
 export {
   type LlmCallOptions,
   type LlmImage,

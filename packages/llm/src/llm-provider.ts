@@ -39,8 +39,13 @@ export interface LlmProvider {
   /** `anthropic`, `openai`, `echo` … as written to the token ledger. */
   readonly name: string;
   complete(params: LlmCompleteParams, options: LlmCallOptions): Promise<LlmCompleteResult>;
-  /** Largest image `describeImage` sends (bytes); absent: the provider has no vision. */
+  /**
+   * Largest image `describeImage` sends (bytes); absent: the provider has no vision. A
+   * larger one is scaled down first (`fitImage`).
+   */
   readonly maxImageBytes?: number;
+  /** Longest image side the provider takes (pixels); absent: any. */
+  readonly maxImageEdge?: number;
   /**
    * Asks the model about one image (image content, then `prompt`); absent when the provider
    * cannot see images, which then reach the agent as a text reference.

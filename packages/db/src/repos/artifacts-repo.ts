@@ -41,6 +41,9 @@ export interface ThreadImage {
   messageId: number | null;
   storageKey: string | null;
   mimeType: string | null;
+  /** As the platform declared them. */
+  width: number | null;
+  height: number | null;
   analysis: string | null;
   createdAt: Date;
 }
@@ -53,6 +56,8 @@ function imageRows(db: Kysely<Database>, threadId: number) {
       'message_id as messageId',
       'storage_key as storageKey',
       sql<string | null>`metadata->>'mimeType'`.as('mimeType'),
+      sql<number | null>`(metadata->>'width')::int`.as('width'),
+      sql<number | null>`(metadata->>'height')::int`.as('height'),
       'analysis',
       'created_at as createdAt',
     ])
