@@ -130,7 +130,7 @@ describe('the Discord gateway while Postgres is down', () => {
 });
 
 describe('the web chat while Postgres is down', () => {
-  it('accepts a message (202), keeps it on disk, and answers it once Postgres is back', async () => {
+  it('accepts a message with an image (202), keeps both on disk, and answers it once Postgres is back', async () => {
     const port = await freePort();
     const proc = spawnGridbot(['dashboard'], env(port));
     processes.push(proc);
@@ -138,11 +138,11 @@ describe('the web chat while Postgres is down', () => {
     const base = `http://127.0.0.1:${port}/api/chat/spooled`;
     const auth = { authorization: 'Bearer spool-dashboard-token-0123456789' };
     await postgres.crash();
-    const res = await fetch(`${base}/messages`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ text: '@Andy written while Postgres was down' }),
-    });
+    const photo = Buffer.from('\x89PNG\r\n\x1a\n a photo taken while Postgres was down', 'latin1');
+    const form = new FormData();
+    form.append('text', '@Andy written while Postgres was down');
+    form.append('image', new File([photo], 'photo.png', { type: 'image/png' }));
+    const res = await fetch(`${base}/messages`, { method: 'POST', headers: auth, body: form });
     expect(res.status).toBe(202);
     await waitFor(
       'the web spool on disk',
@@ -153,7 +153,7 @@ describe('the web chat while Postgres is down', () => {
       'the answer in the chat history',
       async () => {
         const body = (await (await fetch(`${base}/messages`, { headers: auth })).json()) as {
-          entries: Array<{ role: string; text: string }>;
+          entries: Array<{ role: string; text: string; images?: number[] }>;
         };
         return body.entries.some((e) => e.role === 'assistant') && body.entries;
       },
@@ -162,6 +162,12 @@ describe('the web chat while Postgres is down', () => {
     const answers = history.filter((e) => e.role === 'assistant');
     expect(answers).toHaveLength(1);
     expect(answers[0]!.text).toContain('written while Postgres was down');
+    // The image waited on disk with the message and was taken in when it was committed.
+    const [asked] = history.filter((e) => e.role === 'user');
+    expect(asked!.images).toHaveLength(1);
+    const image = await fetch(`${base}/images/${asked!.images![0]}`, { headers: auth });
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await image.arrayBuffer())).toEqual(photo);
     expect(proc.child.exitCode).toBeNull();
   });
 });

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
-import { WebAdapter } from '@gridbot/channels';
+import { WebAdapter, WebUploads } from '@gridbot/channels';
 import { Gateway, type PluginHost } from '@gridbot/gateway';
-import type { Logger, RoleRuntime } from '@gridbot/service';
+import { FileArtifactStore, type Logger, type RoleRuntime } from '@gridbot/service';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createDashboardApp, QUEUES_PATH } from './app.ts';
@@ -64,13 +64,18 @@ export async function attachDashboard(
   runtime.shutdown.add('queue-board', () => clearInterval(refresher));
 
   // The browser's chat and the terminal's (`gridbot chat`): one gateway each, in-process.
+  // Images posted in the chats wait in DATA_DIR/uploads until the intake stores them with
+  // the gateways' (DATA_DIR/artifacts), where the page reads them back.
+  const artifactStore = new FileArtifactStore(resolve(env.DATA_DIR, 'artifacts'));
   const chat = (channel: 'web' | 'cli') => {
+    const uploads = new WebUploads({ dir: resolve(env.DATA_DIR, 'uploads', channel) });
     const adapter = new WebAdapter({
       channel,
       bus: runtime.transport.pubsub,
       prefix: env.QUEUE_PREFIX,
       assistantName: env.ASSISTANT_NAME,
       logger: logger.child({ channel }),
+      uploads,
     });
     const gateway = Gateway.onRuntime(runtime, {
       adapter,
@@ -80,10 +85,11 @@ export async function attachDashboard(
       adminUsers: new Set([OPERATOR_ID]),
       logger: logger.child({ role: `gateway-${channel}` }),
       spoolDir: resolve(env.DATA_DIR, 'spool'),
+      artifactStore,
       ...(options.plugins && { plugins: options.plugins }),
       userTriggersPerMinute: env.USER_TRIGGERS_PER_MINUTE,
     });
-    return new WebChat({ adapter, gateway, db: runtime.db, logger });
+    return new WebChat({ adapter, gateway, db: runtime.db, logger, uploads, artifactStore });
   };
   const web = chat('web');
   const terminal = chat('cli');

@@ -2,21 +2,24 @@ import { randomUUID } from 'node:crypto';
 import {
   type WebAdapter,
   type WebLiveEvent,
+  type WebUpload,
+  type WebUploads,
   webIdSchema,
-  webMessageUpdateSchema,
 } from '@gridbot/channels';
 import { buildJid } from '@gridbot/core';
 import type { Database } from '@gridbot/db';
 import type { Gateway } from '@gridbot/gateway';
-import type { Logger } from '@gridbot/service';
+import type { ArtifactStore, Logger } from '@gridbot/service';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { streamSSE } from 'hono/streaming';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { badRequest, jsonBody } from './api/params.ts';
 import type { DashboardEnv } from './dashboard-env.ts';
-import { webDocument, webHistory } from './read-models/web-history.ts';
+import { webDocument, webHistory, webImage } from './read-models/web-history.ts';
+import { MAX_POST_BYTES, readChatPost } from './web-chat-post.ts';
 
 /** The platform user id of whoever is logged in to the dashboard. */
 export const OPERATOR_ID = 'operator';
@@ -28,15 +31,11 @@ export interface WebChatOptions {
   gateway: Gateway;
   db: Kysely<Database>;
   logger: Logger;
+  /** Where images posted with messages wait for the gateway; without it none are taken. */
+  uploads?: WebUploads;
+  /** Where the gateway keeps the chat's images, to show them on the page. */
+  artifactStore?: ArtifactStore;
 }
-
-const postSchema = z.object({
-  text: webMessageUpdateSchema.shape.text,
-  /** The browser's id for the message, so a resend after a timeout is not stored twice. */
-  messageId: webIdSchema.optional(),
-  /** The browser's IANA time zone; an unknown one is ignored. */
-  timeZone: z.string().max(64).optional(),
-});
 
 const pressSchema = z.object({
   /** The message the button is on (its platform id, as the reply named it). */
@@ -72,11 +71,20 @@ export class WebChat {
       const jid = jidOf(c.req.param('chatId'));
       return c.json({ jid, entries: await webHistory(this.#options.db, jid) });
     });
-    api.post('/:chatId/messages', async (c) => {
+    const postLimit = bodyLimit({
+      maxSize: MAX_POST_BYTES,
+      onError: () => {
+        throw new HTTPException(413, {
+          message: `the message is over ${Math.round(MAX_POST_BYTES / 1024 / 1024)} MB with its images`,
+        });
+      },
+    });
+    api.post('/:chatId/messages', postLimit, async (c) => {
       const chatId = c.req.param('chatId');
       jidOf(chatId);
-      const body = await jsonBody(c.req, postSchema);
+      const body = await readChatPost(c.req);
       const messageId = body.messageId ?? `u-${randomUUID()}`;
+      const uploads = await this.#stage(body.images);
       try {
         await this.#options.adapter.handleUpdate({
           type: 'message',
@@ -90,6 +98,7 @@ export class WebChat {
             ...(body.timeZone && { timeZone: body.timeZone }),
           },
           text: body.text,
+          uploads,
         });
       } catch (error) {
         this.#options.logger.warn({ err: error, chatId }, 'web chat message not stored');
@@ -138,6 +147,21 @@ export class WebChat {
         'content-disposition': `attachment; filename="${document.fileName.replace(/[^\w.-]/g, '_')}"`,
       });
     });
+    // An image of the chat (its artifact number), as the gateway stored it.
+    api.get('/:chatId/images/:imageId', async (c) => {
+      const jid = jidOf(c.req.param('chatId'));
+      const id = Number(c.req.param('imageId'));
+      const image = Number.isSafeInteger(id) ? await webImage(this.#options.db, jid, id) : null;
+      const store = this.#options.artifactStore;
+      const data = image && store ? await store.get(image.storageKey).catch(() => null) : null;
+      if (!image || !data)
+        throw new HTTPException(404, { message: 'There is no such image in this chat.' });
+      return c.body(new Uint8Array(data), 200, {
+        'content-type': image.mimeType,
+        'cache-control': 'private, max-age=86400, immutable',
+        'x-content-type-options': 'nosniff',
+      });
+    });
     api.get('/:chatId/events', (c) => {
       const jid = jidOf(c.req.param('chatId'));
       return streamSSE(c, async (stream) => {
@@ -181,6 +205,26 @@ export class WebChat {
       });
     });
     return api;
+  }
+
+  /** Stages a post's images for the gateway's intake; a 503 when they cannot be written. */
+  async #stage(images: readonly File[]): Promise<WebUpload[]> {
+    if (images.length === 0) return [];
+    const { uploads } = this.#options;
+    if (!uploads) throw new HTTPException(400, { message: 'This chat takes no images.' });
+    try {
+      return await Promise.all(
+        images.map(async (image) => ({
+          uploadId: await uploads.put(new Uint8Array(await image.arrayBuffer())),
+          fileName: image.name || null,
+          mimeType: image.type,
+          sizeBytes: image.size,
+        })),
+      );
+    } catch (error) {
+      this.#options.logger.warn({ err: error }, 'web chat images could not be staged');
+      throw new HTTPException(503, { message: 'The images could not be saved; send them again.' });
+    }
   }
 }
 

@@ -18,13 +18,16 @@ export { DraftPlaceholders } from './draft-placeholders.ts';
 export { KeyedOrder } from './keyed-order.ts';
 export { type ReplyListener, WebAdapter, type WebAdapterOptions } from './web/web-adapter.ts';
 export {
+  MAX_WEB_UPLOADS,
   type WebDraft,
   type WebLiveEvent,
   type WebReply,
   type WebTyping,
   type WebUpdate,
+  type WebUpload,
   webIdSchema,
   webMessageUpdateSchema,
   webReplySchema,
   webUpdateSchema,
 } from './web/web-update.ts';
+export { WebUploads } from './web/web-uploads.ts';

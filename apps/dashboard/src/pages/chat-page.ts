@@ -14,9 +14,11 @@ export function chatPage(enabled: boolean): Hono<DashboardEnv> {
 <div id="chat-log" class="chat-log" aria-live="polite"></div>
 <p id="chat-typing" class="muted chat-typing" hidden>The assistant is typing…</p>
 <form id="chat-form" class="chat-form">
-<textarea id="chat-input" name="text" placeholder="Message the assistant… (Enter sends, Shift+Enter for a new line)" required></textarea>
+<textarea id="chat-input" name="text" placeholder="Message the assistant… (Enter sends, Shift+Enter for a new line; paste or attach images)"></textarea>
+<label class="chat-attach" title="Attach up to 4 images (JPEG, PNG, GIF, WebP; 10 MB each)">Images <input id="chat-images" type="file" accept="image/*" multiple></label>
 <button type="submit">Send</button>
 </form>
+<p id="chat-attached" class="muted"></p>
 <p id="chat-status" class="muted"></p>`
       : html`<p class="error">This dashboard runs without the web chat.</p>`;
     return c.html(

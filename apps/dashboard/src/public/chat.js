@@ -7,6 +7,28 @@ document.addEventListener('DOMContentLoaded', () => {
   const input = document.getElementById('chat-input');
   const status = document.getElementById('chat-status');
   const typing = document.getElementById('chat-typing');
+  const picker = document.getElementById('chat-images');
+  const attachedLine = document.getElementById('chat-attached');
+  const MAX_IMAGES = 4;
+  const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+  /** Images chosen or pasted for the next message. */
+  let attached = [];
+  function attach(files) {
+    for (const file of files) {
+      if (!file.type.startsWith('image/')) {
+        status.textContent = `${file.name} is not an image.`;
+      } else if (file.size > MAX_IMAGE_BYTES) {
+        status.textContent = `${file.name} is over 10 MB.`;
+      } else if (attached.length >= MAX_IMAGES) {
+        status.textContent = `At most ${MAX_IMAGES} images go with one message.`;
+      } else {
+        attached.push(file);
+      }
+    }
+    attachedLine.textContent = attached.length
+      ? `Attached: ${attached.map((f) => f.name || 'pasted image').join(', ')}`
+      : '';
+  }
   // The server renews "typing" every few seconds while a run works; silence means it ended.
   const TYPING_LAPSE_MS = 6000;
   let typingTimer = null;
@@ -53,6 +75,13 @@ document.addEventListener('DOMContentLoaded', () => {
     element.className = `chat-message ${entry.role}`;
     element.dataset.role = entry.role;
     element.textContent = entry.text;
+    for (const src of entry.imageUrls ?? (entry.images ?? []).map((id) => `${base}/images/${id}`)) {
+      const image = document.createElement('img');
+      image.className = 'chat-image';
+      image.src = src;
+      image.alt = 'an image sent in this chat';
+      element.append(image);
+    }
     if (entry.document) {
       // A file (a history export): offered as a download from the dashboard.
       const link = document.createElement('a');
@@ -146,23 +175,61 @@ document.addEventListener('DOMContentLoaded', () => {
     };
   }
 
+  /** A message with images goes as a form; the server answers like the JSON API. */
+  async function postForm(url, fields, files) {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    for (const file of files) form.append('image', file, file.name || 'pasted.png');
+    const response = await fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { accept: 'application/json', 'x-xsrf-token': window.gridbot.csrf() },
+      body: form,
+    });
+    const data = await response.json().catch(() => null);
+    if (!response.ok) throw new Error(data?.error ?? `${response.status} ${response.statusText}`);
+    return data;
+  }
+
   async function send() {
     const text = input.value.trim();
-    if (!text) return;
+    const images = attached;
+    if (!text && images.length === 0) return;
     const messageId = `u-${crypto.randomUUID()}`;
     input.value = '';
-    bubble({ role: 'user', ids: [messageId], text });
+    attached = [];
+    attach([]);
+    const imageUrls = images.map((file) => URL.createObjectURL(file));
+    bubble({ role: 'user', ids: [messageId], text, imageUrls });
     try {
       // The browser's zone becomes the person's time zone while they have chosen none.
       const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      await api('POST', `${base}/messages`, { text, messageId, timeZone });
+      if (images.length > 0) {
+        await postForm(`${base}/messages`, { text, messageId, timeZone }, images);
+      } else {
+        await api('POST', `${base}/messages`, { text, messageId, timeZone });
+      }
       status.textContent = '';
     } catch (error) {
       status.textContent = `Not sent: ${error.message}`;
       shown.get(messageId)?.classList.add('error');
       input.value = text;
+      attached = images;
+      attach([]);
     }
   }
+
+  picker.addEventListener('change', () => {
+    attach([...picker.files]);
+    picker.value = '';
+  });
+  input.addEventListener('paste', (event) => {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (files.length > 0) {
+      event.preventDefault();
+      attach(files);
+    }
+  });
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();

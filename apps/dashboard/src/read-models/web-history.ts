@@ -13,6 +13,8 @@ export interface ChatEntry {
   document?: { id: string; fileName: string; mimeType: string; bytes: number };
   /** The buttons of an approval request still pending (a decided one shows none). */
   actions?: MessageAction[];
+  /** Images sent with a user's message (artifact numbers), served from `images/<id>`. */
+  images?: number[];
 }
 
 /**
@@ -34,7 +36,18 @@ export async function webHistory(
   const [messages, replies] = await Promise.all([
     db
       .selectFrom('messages')
-      .select(['platform_message_id', 'content', 'sent_at'])
+      .select((eb) => [
+        'platform_message_id',
+        'content',
+        'sent_at',
+        eb
+          .selectFrom('artifacts')
+          .select(sql<number[]>`array_agg(artifacts.id order by artifacts.id)`.as('ids'))
+          .whereRef('artifacts.message_id', '=', 'messages.id')
+          .where('artifacts.kind', '=', 'image')
+          .where('artifacts.storage_key', 'is not', null)
+          .as('images'),
+      ])
       .where('thread_id', '=', thread.id)
       .where('role', '=', 'user')
       .orderBy('id', 'desc')
@@ -69,6 +82,7 @@ export async function webHistory(
       ids: [m.platform_message_id],
       text: m.content,
       at: m.sent_at.toISOString(),
+      ...(m.images && { images: m.images }),
     })),
     ...replies
       .filter((r) => r.platform_message_ids.length > 0)
@@ -122,4 +136,25 @@ export async function webDocument(
     .where('jid', '=', jid)
     .executeTakeFirst();
   return row?.payload.document ?? null;
+}
+
+/** An image sent in a web chat (its artifact), or null when the chat has no such image. */
+export async function webImage(
+  db: Kysely<Database>,
+  jid: string,
+  artifactId: number,
+): Promise<{ storageKey: string; mimeType: string } | null> {
+  const row = await db
+    .selectFrom('artifacts')
+    .innerJoin('threads', 'threads.id', 'artifacts.thread_id')
+    .select([
+      'artifacts.storage_key',
+      sql<string | null>`artifacts.metadata->>'mimeType'`.as('mime'),
+    ])
+    .where('artifacts.id', '=', artifactId)
+    .where('threads.jid', '=', jid)
+    .where('artifacts.kind', '=', 'image')
+    .executeTakeFirst();
+  if (!row?.storage_key || !row.mime) return null;
+  return { storageKey: row.storage_key, mimeType: row.mime };
 }

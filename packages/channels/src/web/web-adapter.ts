@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ActionAnswer,
+  type Attachment,
   buildJid,
   type InboundAction,
   type InboundEvent,
@@ -13,6 +14,7 @@ import type {
   BotIdentity,
   ChannelAdapter,
   DraftSurface,
+  FetchedFile,
   IngressHandler,
   OutboundDocument,
   SendOptions,
@@ -26,6 +28,7 @@ import {
   webLiveEventSchema,
   webUpdateSchema,
 } from './web-update.ts';
+import type { WebUploads } from './web-uploads.ts';
 
 /** The install's pub/sub, as the web channel uses it (Redis, or Postgres LISTEN/NOTIFY). */
 export interface ReplyBus {
@@ -45,6 +48,8 @@ export interface WebAdapterOptions {
   prefix: string;
   assistantName: string;
   logger: Logger;
+  /** Where images posted with messages are staged; without it a message takes none. */
+  uploads?: WebUploads;
 }
 
 /** A browser's live view of one chat: its replies and typing state. */
@@ -174,8 +179,25 @@ export class WebAdapter implements ChannelAdapter {
         : null,
       mentionsBot: update.mentionsBot || mention.test(update.text),
       sentAt: update.sentAt ?? new Date(),
-      attachments: [],
+      attachments: update.uploads.map(
+        (upload): Attachment => ({
+          kind: upload.mimeType.startsWith('image/') ? 'image' : 'file',
+          platformFileId: upload.uploadId,
+          mimeType: upload.mimeType,
+          fileName: upload.fileName,
+          width: null,
+          height: null,
+          sizeBytes: upload.sizeBytes,
+        }),
+      ),
     };
+  }
+
+  /** An image posted with a message, from where the dashboard staged it. */
+  async fetchAttachment(attachment: Attachment): Promise<FetchedFile> {
+    const { uploads } = this.#options;
+    if (!uploads) throw new Error('this web chat stages no uploads');
+    return { data: await uploads.get(attachment.platformFileId), mimeType: attachment.mimeType };
   }
 
   async sendText(jid: Jid, text: string, options: SendOptions): Promise<string> {

@@ -14,19 +14,38 @@ const senderSchema = z.object({
   timeZone: z.string().min(1).max(64).optional(),
 });
 
-/** A message typed in the web chat, as the dashboard posts it to the adapter. */
-export const webMessageUpdateSchema = z.object({
-  type: z.literal('message'),
-  chatId: webIdSchema,
-  chatTitle: z.string().max(512).nullish(),
-  isGroup: z.boolean().default(false),
-  messageId: webIdSchema,
-  from: senderSchema,
-  text: z.string().min(1).max(MAX_INBOUND_TEXT),
-  replyTo: z.object({ messageId: webIdSchema, fromBot: z.boolean() }).nullish(),
-  mentionsBot: z.boolean().default(false),
-  sentAt: z.coerce.date().optional(),
+/** Images one web message carries at most. */
+export const MAX_WEB_UPLOADS = 4;
+
+/** A file posted with a web message, staged by `WebUploads` under `uploadId`. */
+export const webUploadSchema = z.object({
+  uploadId: z.string().regex(/^up-[0-9a-f-]{36}$/),
+  fileName: z.string().max(512).nullable(),
+  mimeType: z.string().max(255),
+  sizeBytes: z.number().int().nonnegative(),
 });
+export type WebUpload = z.infer<typeof webUploadSchema>;
+
+/** A message typed in the web chat, as the dashboard posts it to the adapter. */
+export const webMessageUpdateSchema = z
+  .object({
+    type: z.literal('message'),
+    chatId: webIdSchema,
+    chatTitle: z.string().max(512).nullish(),
+    isGroup: z.boolean().default(false),
+    messageId: webIdSchema,
+    from: senderSchema,
+    /** May be empty when images come with it. */
+    text: z.string().max(MAX_INBOUND_TEXT),
+    uploads: z.array(webUploadSchema).max(MAX_WEB_UPLOADS).default([]),
+    replyTo: z.object({ messageId: webIdSchema, fromBot: z.boolean() }).nullish(),
+    mentionsBot: z.boolean().default(false),
+    sentAt: z.coerce.date().optional(),
+  })
+  .refine((update) => update.text.length > 0 || update.uploads.length > 0, {
+    message: 'a message needs text or an image',
+    path: ['text'],
+  });
 
 /** An edit of an earlier web message. */
 export const webEditUpdateSchema = z.object({
