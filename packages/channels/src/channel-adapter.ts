@@ -24,6 +24,12 @@ export interface SendOptions {
    * `InboundAction` whose `data` is the button's id. An adapter without buttons ignores them.
    */
   actions?: readonly MessageAction[];
+  /**
+   * The same for every attempt at this chunk (at most 25 characters). A platform that
+   * dedupes sends by a client key (Discord's `nonce` with `enforce_nonce`) creates the
+   * message once, however often a crash between sending and recording makes it retried.
+   */
+  idempotencyKey?: string;
 }
 
 /** A file to post in a chat (a history export), with an optional caption. */

@@ -131,7 +131,7 @@ export class Egress {
       const data = Buffer.from(content, 'utf8');
       const file = { id: String(row.id), ...named, data, caption: row.payload.text || null };
       const platformId = await this.#send(log, () =>
-        adapter.sendDocument(asJid(row.jid), file, { replyTo }),
+        adapter.sendDocument(asJid(row.jid), file, { replyTo, idempotencyKey: sendKey(row, 0) }),
       );
       await this.#recordSent(log, () => recordChunkSent(db, outboxId, platformId, true));
       log.debug({ bytes: data.byteLength }, 'delivered a document');
@@ -149,6 +149,7 @@ export class Egress {
       const options = {
         replyTo: index === 0 ? replyTo : null,
         ...(last && actions?.length && { actions }),
+        idempotencyKey: sendKey(row, index),
       };
       const jid = asJid(row.jid);
       const platformId = await this.#send(log, async () => {
@@ -256,4 +257,12 @@ export class Egress {
     this.#worker = null;
     await worker?.close();
   }
+}
+
+/**
+ * The key of one chunk's send, the same on every retry: the row, the chunk, and when the
+ * row was written (so a database recreated under the same bot never repeats a key).
+ */
+function sendKey(row: OutboxRow, chunk: number): string {
+  return `${row.id.toString(36)}.${chunk}.${row.created_at.getTime().toString(36)}`.slice(0, 25);
 }

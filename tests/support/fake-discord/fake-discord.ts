@@ -134,6 +134,11 @@ export interface FakeDiscord {
   press(message: SentDiscordMessage, customId: string, user: FakeUser): string;
   /** Answers the next `times` message sends with 429 and `retry_after` (seconds). */
   rateLimitNext(retryAfterSec: number, times?: number): void;
+  /**
+   * Runs `hook` after the next message is created and before the bot is answered: the
+   * moment a crash leaves a message sent but not recorded by the sender.
+   */
+  afterNextCreate(hook: () => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -174,6 +179,9 @@ const invalidForm = (field: string, message: string) => ({
 export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
   const token = options.token ?? null;
   const sent: SentDiscordMessage[] = [];
+  /** Messages created with a nonce, by nonce (the fake never forgets, Discord after minutes). */
+  const nonces = new Map<string, Record<string, unknown>>();
+  let afterCreate: (() => Promise<void>) | null = null;
   const requests: RecordedDiscordRequest[] = [];
   /** Channels messages may be posted to: the fixture's, plus any a dispatched message came from. */
   const channels = new Map<string, Record<string, unknown>>(
@@ -325,7 +333,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     channelId: string,
     body: Record<string, unknown>,
     attachments: SentDiscordAttachment[] = [],
-  ): number {
+  ): number | Promise<number> {
     if (rateLimited !== null) {
       const { retryAfterSec } = rateLimited;
       rateLimited.times -= 1;
@@ -346,6 +354,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     if (content.length > MAX_CONTENT) {
       json(res, 400, invalidForm('content', `Must be ${MAX_CONTENT} or fewer in length.`));
       return 400;
+    }
+    // `enforce_nonce`: a nonce the bot used in the last few minutes returns that message
+    // instead of creating another (Discord's documented dedupe of retried sends).
+    const nonce =
+      typeof body.nonce === 'string' || typeof body.nonce === 'number' ? String(body.nonce) : null;
+    if (nonce !== null && String(nonce).length > 25) {
+      json(res, 400, invalidForm('nonce', 'Must be 25 or fewer in length.'));
+      return 400;
+    }
+    const earlier = nonce !== null && body.enforce_nonce === true ? nonces.get(nonce) : undefined;
+    if (earlier !== undefined) {
+      json(res, 200, earlier);
+      return 200;
     }
     const reference = body.message_reference as SentDiscordMessage['message_reference'];
     const id = snowflake();
@@ -387,9 +408,15 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         ? {}
         : { message_reference: { ...reference, channel_id: channelId } }),
     };
-    json(res, 200, message);
-    if (options.echoSent ?? true) gateway.dispatch('MESSAGE_CREATE', message);
-    return 200;
+    if (nonce !== null) nonces.set(nonce, message);
+    const respond = () => {
+      json(res, 200, message);
+      if (options.echoSent ?? true) gateway.dispatch('MESSAGE_CREATE', message);
+      return 200;
+    };
+    const hook = afterCreate;
+    afterCreate = null;
+    return hook ? hook().then(respond) : respond();
   }
 
   server.on('request', (req, res) => {
@@ -491,6 +518,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
     rateLimitNext(retryAfterSec, times = 1) {
       rateLimited = { retryAfterSec, times };
+    },
+    afterNextCreate(hook) {
+      afterCreate = hook;
     },
     async close() {
       await gateway.close();

@@ -324,6 +324,19 @@ describe('DiscordAdapter.sendText against the fake Discord REST API', () => {
     expect(discord.sent.map((message) => message.content)).toEqual(['patient']);
   });
 
+  it('creates one message for a send retried with the same key (a crash between sending and recording)', async () => {
+    const { discord, adapter } = await startAdapter();
+    const options = { replyTo: null, idempotencyKey: '1k.0.mfx3a9q2' };
+    const first = await adapter.sendText(textJid, 'once only', options);
+    const again = await adapter.sendText(textJid, 'once only', options);
+    expect(again).toBe(first);
+    expect(discord.sent.map((message) => message.content)).toEqual(['once only']);
+    expect(discord.sent[0]?.body).toMatchObject({ nonce: '1k.0.mfx3a9q2', enforce_nonce: true });
+    // Another chunk (another key) is another message.
+    await adapter.sendText(textJid, 'once only', { ...options, idempotencyKey: '1k.1.mfx3a9q2' });
+    expect(discord.sent).toHaveLength(2);
+  });
+
   it('refuses JIDs of other channels and sending after stop', async () => {
     const { adapter } = await startAdapter();
     await expect(adapter.sendText(asJid('telegram:-100'), 'hi', { replyTo: null })).rejects.toThrow(

@@ -2,7 +2,7 @@ import type { Jid } from '@gridbot/core';
 import type { REST } from 'discord.js';
 import type { OutboundDocument, SendOptions } from '../channel-adapter.ts';
 import { formatDiscordMessage } from './discord-markdown.ts';
-import { discordTarget, postDiscordMessage, quietMessage } from './send-text.ts';
+import { discordTarget, nonceOf, postDiscordMessage, quietMessage } from './send-text.ts';
 
 /**
  * The most a bot may upload to a channel whose server has no boost (Discord's default file
@@ -27,6 +27,7 @@ export async function sendDiscordDocument(
     ...(document.caption && { content: formatDiscordMessage(document.caption, maxLength) }),
     ...quietMessage(options.replyTo),
     attachments: [{ id: 0, filename: document.fileName }],
+    ...nonceOf(options),
   };
   return postDiscordMessage(rest, channelId, `a file for ${jid}`, {
     body,

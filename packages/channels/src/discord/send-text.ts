@@ -83,6 +83,7 @@ export async function sendDiscordText(
     content: formatDiscordMessage(text, maxLength),
     ...quietMessage(options.replyTo),
     ...(options.actions?.length && { components: [actionRow(options.actions)] }),
+    ...nonceOf(options),
   };
   return postDiscordMessage(rest, channelId, `a message to ${jid}`, { body });
 }
@@ -118,4 +119,10 @@ export async function editDiscordText(
     }
     throw error;
   }
+}
+
+/** Discord's dedupe of a retried send: the message a nonce already made is returned. */
+export function nonceOf(options: SendOptions): { nonce?: string; enforce_nonce?: true } {
+  if (!options.idempotencyKey) return {};
+  return { nonce: options.idempotencyKey.slice(0, 25), enforce_nonce: true };
 }

@@ -1,10 +1,13 @@
 /**
- * Discord and the web chat do not redeliver: an event the gateway cannot commit (Postgres down) must be
- * spooled to disk and committed, in order, when Postgres is back — even by the next
- * gateway process, when the one that spooled it was killed meanwhile.
+ * Postgres down under the gateways. Discord and the web chat do not redeliver: an event
+ * the gateway cannot commit must be spooled to disk and committed, in order, when Postgres
+ * is back — even by the next gateway process, when the one that spooled it was killed
+ * meanwhile. And a reply Discord took but the gateway could not record is not sent twice
+ * by the next gateway.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { createDatabase, registerThread } from '@gridbot/db';
+import { createDatabase, type Database, registerThread } from '@gridbot/db';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, messagePayload } from './support/fake-discord/discord-payloads.ts';
 import { type FakeDiscord, startFakeDiscord } from './support/fake-discord/fake-discord.ts';
@@ -169,5 +172,55 @@ describe('the web chat while Postgres is down', () => {
     expect(image.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await image.arrayBuffer())).toEqual(photo);
     expect(proc.child.exitCode).toBeNull();
+  });
+});
+
+describe('a Discord reply sent while Postgres went down, its gateway killed before recording it', () => {
+  it('is not sent again by the next gateway: the retry carries the same nonce', async () => {
+    // One gateway only, so the one killed is the one that sent.
+    await Promise.allSettled(processes.splice(0).map((p) => p.stop()));
+    const gateway = await start(['gateway', '--channel', 'discord']);
+    await start(['worker']);
+    const before = replies().length;
+    // Discord creates the reply; Postgres dies before the gateway hears back, so it cannot
+    // record the send, and the gateway is killed while it waits to.
+    discord.afterNextCreate(() => postgres.crash());
+    discord.dispatchMessage(messagePayload({ content: '@Andy answer me exactly once' }));
+    await waitFor(
+      'the send unrecorded',
+      () => gateway.output().includes('sent, but Postgres is away'),
+      20_000,
+    );
+    gateway.child.kill('SIGKILL');
+    await gateway.exited;
+    await postgres.start();
+    await start(['gateway', '--channel', 'discord']);
+
+    const db: Kysely<Database> = createDatabase({
+      connectionString: postgres.databaseUrl('gridbot'),
+      max: 1,
+    });
+    try {
+      const row = await waitFor(
+        'the reply recorded as sent',
+        async () => {
+          const rows = await db
+            .selectFrom('outbox')
+            .select(['status', 'platform_message_ids', 'payload'])
+            .execute();
+          return rows.find(
+            (r) => r.status === 'sent' && r.payload.text.includes('answer me exactly once'),
+          );
+        },
+        45_000,
+      );
+      const sentNow = replies().slice(before);
+      expect(sentNow.filter((text) => text.includes('answer me exactly once'))).toHaveLength(1);
+      // The row names the message Discord created the first time.
+      const created = discord.sent.filter((m) => m.content.includes('answer me exactly once'));
+      expect(row.platform_message_ids).toEqual([created[0]!.id]);
+    } finally {
+      await db.destroy();
+    }
   });
 });
