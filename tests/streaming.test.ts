@@ -39,6 +39,7 @@ let dashboard: string;
 
 beforeAll(async () => {
   h = await PipelineHarness.create();
+  // The gateways stream as they do by default (STREAM_REPLIES=auto).
   // "slowly": 20 tokens over 6 s, time to kill a worker mid-stream.
   llm = await startFakeAnthropic((body) => ({
     text: ANSWER,
@@ -48,7 +49,6 @@ beforeAll(async () => {
   await h.start(['dashboard'], { HEALTH_PORT: port });
   await h.start(['gateway', '--channel', 'telegram'], {
     TELEGRAM_ALLOWED_USERS: String(PRIVATE.userId),
-    STREAM_REPLIES: 'edit',
   });
   dashboard = `http://127.0.0.1:${port}`;
   await registerThread(h.db.db, { jid: `telegram:${GROUP.chatId}` });
@@ -57,7 +57,6 @@ beforeAll(async () => {
   await h.start(['gateway', '--channel', 'discord'], {
     DISCORD_BOT_TOKEN: DISCORD_TOKEN,
     DISCORD_API_BASE: discord.apiBase,
-    STREAM_REPLIES: 'edit',
   });
   worker = await startWorker();
   // Rescues the threads of a worker that died.

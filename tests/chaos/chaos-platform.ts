@@ -2,8 +2,9 @@
  * The Telegram side of the fault-injection suite. Updates are POSTed to the gateway's
  * webhook as Telegram does it: each one again and again until the gateway answers 200
  * (Telegram redelivers any update not acknowledged), one chat's updates in order. A
- * minimal Bot API records every `sendMessage` with its arrival time, and can drop its
- * connections for a while (the platform going away under egress).
+ * minimal Bot API records every `sendMessage` with its arrival time, applies
+ * `editMessageText` (streamed replies' placeholders), and can drop its connections for a
+ * while (the platform going away under egress).
  */
 import { type FakeBotApi, startFakeBotApi } from '../support/fake-bot-api.ts';
 import { sleep } from '../support/wait-for.ts';
@@ -11,11 +12,26 @@ import { sleep } from '../support/wait-for.ts';
 export const WEBHOOK_SECRET = 'chaos-webhook-secret';
 export const WEBHOOK_PATH = '/telegram/webhook';
 
-/** One message the bot sent, as the platform received it. */
+/** One message the bot sent, as the platform received it, with its text after any edits. */
 export interface SentReply {
   chatId: number;
+  messageId: number;
   text: string;
+  /** When it was sent (its place in the chat), not when it was last edited. */
   at: number;
+  edits: number;
+}
+
+/** A streamed reply's placeholder ends its text so; a reply never does. */
+export const isDraft = (reply: SentReply): boolean => reply.text.endsWith(' …');
+
+function messageResult(reply: SentReply) {
+  return {
+    message_id: reply.messageId,
+    date: Math.floor(reply.at / 1000),
+    chat: { id: reply.chatId, type: 'group' },
+    text: reply.text,
+  };
 }
 
 export class ChaosPlatform {
@@ -39,19 +55,46 @@ export class ChaosPlatform {
     const api = await startFakeBotApi({
       sendMessage: (body) => {
         if (platform!.dropping) return 'drop';
-        const reply = { chatId: Number(body.chat_id), text: String(body.text), at: Date.now() };
-        platform!.replies.push(reply);
-        return {
-          json: {
-            ok: true,
-            result: {
-              message_id: 1_000_000 + platform!.replies.length,
-              date: Math.floor(Date.now() / 1000),
-              chat: { id: reply.chatId, type: 'group' },
-              text: reply.text,
-            },
-          },
+        const reply = {
+          chatId: Number(body.chat_id),
+          messageId: 1_000_000 + platform!.replies.length + 1,
+          text: String(body.text),
+          at: Date.now(),
+          edits: 0,
         };
+        platform!.replies.push(reply);
+        return { json: { ok: true, result: messageResult(reply) } };
+      },
+      // A streamed reply's placeholder, edited with drafts and at last into the reply.
+      editMessageText: (body) => {
+        if (platform!.dropping) return 'drop';
+        const reply = platform!.replies.find(
+          (r) => r.messageId === Number(body.message_id) && r.chatId === Number(body.chat_id),
+        );
+        if (!reply) {
+          return {
+            status: 400,
+            json: {
+              ok: false,
+              error_code: 400,
+              description: 'Bad Request: message to edit not found',
+            },
+          };
+        }
+        if (reply.text === String(body.text)) {
+          return {
+            status: 400,
+            json: {
+              ok: false,
+              error_code: 400,
+              description:
+                'Bad Request: message is not modified: specified new message content and reply markup are exactly the same',
+            },
+          };
+        }
+        reply.text = String(body.text);
+        reply.edits++;
+        return { json: { ok: true, result: messageResult(reply) } };
       },
     });
     platform = new ChaosPlatform(api);

@@ -71,14 +71,14 @@ export const gatewayEnvSchema = z
     ...whatsappEnvShape,
     ...pluginEnvShape,
     HEALTH_PORT: portVar(8081),
-    /** Sends per second one gateway makes to its platform (Telegram allows about 30). */
     /**
-     * How a streamed reply shows while it is written: `edit` drafts it in a placeholder
-     * message in Telegram groups and Discord, which the reply then replaces; `auto` and
-     * `draft` preview it only where the platform has previews (Telegram private chats, the
-     * web chat); `off` shows typing only.
+     * How a streamed reply shows while it is written: `auto` (and `edit`) the best each
+     * platform offers, previews where it has them (Telegram private chats, the web chat),
+     * elsewhere a placeholder message (Telegram groups, Discord) that the reply then
+     * replaces; `draft` previews only; `off` shows typing only.
      */
     STREAM_REPLIES: z.enum(['auto', 'off', 'edit', 'draft']).default('auto'),
+    /** Sends per second one gateway makes to its platform (Telegram allows about 30). */
     OUTBOUND_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(25),
     /** Chats one gateway sends to at once (a chat's replies always leave one by one, in order). */
     OUTBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),

@@ -4,6 +4,12 @@ import type { Jid } from '@gridbot/core';
 const CLAIMABLE_MS = 60_000;
 /** After the reply took it, drafts still in flight for the chat do not start another. */
 const TAKEN_QUIET_MS = 3_000;
+/**
+ * How long after a reply's first draft its placeholder is sent: a reply done sooner is
+ * simply sent, with no message flashing by (a group's members are notified of each new
+ * message, partial or not) and two calls fewer against the chat's rate limit.
+ */
+export const PLACEHOLDER_AFTER_MS = 700;
 
 interface Placeholder {
   /** The placeholder's platform message id, once it was sent. */
@@ -20,11 +26,13 @@ interface Placeholder {
 export class DraftPlaceholders {
   readonly #byJid = new Map<string, Placeholder>();
   readonly #takenAt = new Map<string, number>();
+  /** A reply's placeholder not sent yet: its timer, and the latest draft's send. */
+  readonly #pending = new Map<string, { timer: NodeJS.Timeout; send: () => Promise<string> }>();
 
   /**
-   * Shows `text` in jid's placeholder: `send` makes one the first time (its id kept),
-   * `edit` updates it after. A draft arriving just after the reply took the placeholder is
-   * dropped.
+   * Shows `text` in jid's placeholder: `send` makes one (with the latest draft,
+   * {@link PLACEHOLDER_AFTER_MS} after the reply's first), `edit` updates it after. A
+   * draft arriving just after the reply took the placeholder is dropped.
    */
   async show(
     jid: Jid,
@@ -36,9 +44,18 @@ export class DraftPlaceholders {
     this.#takenAt.delete(jid);
     const current = this.#byJid.get(jid);
     if (!current || current.endedAt !== null) {
-      const messageId = send().catch(() => null);
-      this.#byJid.set(jid, { messageId, endedAt: null });
-      await messageId;
+      const pending = this.#pending.get(jid);
+      if (pending) {
+        pending.send = send;
+        return;
+      }
+      const timer = setTimeout(() => {
+        const due = this.#pending.get(jid);
+        this.#pending.delete(jid);
+        if (due) this.#byJid.set(jid, { messageId: due.send().catch(() => null), endedAt: null });
+      }, PLACEHOLDER_AFTER_MS);
+      timer.unref();
+      this.#pending.set(jid, { timer, send });
       return;
     }
     const chain = current.messageId.then(async (id) => {
@@ -51,17 +68,26 @@ export class DraftPlaceholders {
 
   /** The run ended: its reply may take the placeholder within a minute. */
   end(jid: Jid): void {
+    this.#cancel(jid);
     const current = this.#byJid.get(jid);
     if (current) current.endedAt = Date.now();
   }
 
   /** The placeholder the chat's reply turns into, once (null: none, or it went stale). */
   async take(jid: string): Promise<string | null> {
+    this.#cancel(jid);
     const current = this.#byJid.get(jid);
     this.#byJid.delete(jid);
     if (!current) return null;
     this.#takenAt.set(jid, Date.now());
     if (current.endedAt !== null && Date.now() - current.endedAt > CLAIMABLE_MS) return null;
     return current.messageId;
+  }
+
+  /** A placeholder not sent yet never will be: its reply is done. */
+  #cancel(jid: string): void {
+    const pending = this.#pending.get(jid);
+    if (pending) clearTimeout(pending.timer);
+    this.#pending.delete(jid);
   }
 }

@@ -157,8 +157,18 @@ export class Egress {
           return adapter.sendText(jid, text, options);
         }
         // The reply was drafted in a placeholder: its first chunk replaces it.
-        await adapter.placeholders.finish(jid, placeholder, text, options);
-        return placeholder;
+        try {
+          await adapter.placeholders.finish(jid, placeholder, text, options);
+          return placeholder;
+        } catch (error) {
+          // Deleted meanwhile, or no longer editable: the reply goes out as a message of its own.
+          if (!(error instanceof PlatformRejectedError)) throw error;
+          log.warn(
+            { reason: error.reason, placeholder },
+            'the placeholder cannot be edited; sending the reply as a new message',
+          );
+          return adapter.sendText(jid, text, options);
+        }
       });
       await this.#recordSent(log, () => recordChunkSent(db, outboxId, platformId, last));
     }

@@ -37,7 +37,7 @@ export const discordSetup: ChannelSetup = {
     return new DiscordAdapter({
       token: env.DISCORD_BOT_TOKEN,
       ...(env.DISCORD_API_BASE && { apiBase: env.DISCORD_API_BASE }),
-      placeholderDrafts: env.STREAM_REPLIES === 'edit',
+      placeholderDrafts: env.STREAM_REPLIES === 'auto' || env.STREAM_REPLIES === 'edit',
       logger,
     });
   },

@@ -58,7 +58,7 @@ export const telegramSetup: ChannelSetup = {
       token: env.TELEGRAM_BOT_TOKEN,
       apiRoot: env.TELEGRAM_API_ROOT,
       mode: env.TELEGRAM_MODE,
-      placeholderDrafts: env.STREAM_REPLIES === 'edit',
+      placeholderDrafts: env.STREAM_REPLIES === 'auto' || env.STREAM_REPLIES === 'edit',
       ...(env.TELEGRAM_WEBHOOK_URL && {
         webhook: {
           url: env.TELEGRAM_WEBHOOK_URL,

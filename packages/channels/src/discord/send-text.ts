@@ -1,5 +1,18 @@
-import { GridBotError, type Jid, PlatformRateLimitError, parseJid } from '@gridbot/core';
-import { MessageFlags, RateLimitError, type RawFile, type REST, Routes } from 'discord.js';
+import {
+  GridBotError,
+  type Jid,
+  PlatformRateLimitError,
+  PlatformRejectedError,
+  parseJid,
+} from '@gridbot/core';
+import {
+  DiscordAPIError,
+  MessageFlags,
+  RateLimitError,
+  type RawFile,
+  type REST,
+  Routes,
+} from 'discord.js';
 import type { SendOptions } from '../channel-adapter.ts';
 import { actionRow } from './answer-action.ts';
 import { formatDiscordMessage } from './discord-markdown.ts';
@@ -116,6 +129,10 @@ export async function editDiscordText(
       throw new PlatformRateLimitError('discord', Math.max(1, Math.ceil(error.retryAfter)), {
         cause: error,
       });
+    }
+    // Unknown Message (deleted meanwhile), or not the bot's to edit.
+    if (error instanceof DiscordAPIError && (error.code === 10008 || error.code === 50005)) {
+      throw new PlatformRejectedError('discord', error.message, { cause: error });
     }
     throw error;
   }

@@ -142,6 +142,16 @@ export async function editTelegramText(
       await edit(text, false);
     }
   } catch (error) {
-    throw platformRefusal(error) ?? error;
+    throw platformRefusal(error) ?? uneditable(error) ?? error;
   }
+}
+
+/** The message is gone or can no longer be edited (400): a refusal, not a failure to retry. */
+function uneditable(error: unknown): PlatformRejectedError | null {
+  if (!(error instanceof GrammyError) || error.error_code !== 400) return null;
+  if (
+    !/message to edit not found|message can't be edited|MESSAGE_ID_INVALID/i.test(error.description)
+  )
+    return null;
+  return new PlatformRejectedError('telegram', error.description, { cause: error });
 }
