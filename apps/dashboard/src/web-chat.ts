@@ -89,7 +89,6 @@ export class WebChat {
         await this.#options.adapter.handleUpdate({
           type: 'message',
           chatId,
-          chatTitle: 'Web chat',
           isGroup: false,
           messageId,
           from: {
@@ -118,7 +117,6 @@ export class WebChat {
         await this.#options.adapter.handleUpdate({
           type: 'action',
           chatId,
-          chatTitle: 'Web chat',
           isGroup: false,
           actionId,
           messageId: body.messageId,

@@ -34,6 +34,8 @@ export interface ThreadsTable {
   status: Generated<string>;
   /** Day (YYYY-MM-DD, thread's time zone) the thread was last told its token budget is spent. */
   budget_notice_on: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When an admin last unregistered it (null: never, or registered since). */
+  unregistered_at: NullableTimestamp;
   last_activity: Timestamp;
   created_at: Generated<Date>;
 }

@@ -47,6 +47,7 @@ describe('schema version', () => {
         '0011-instance-behaviour',
         '0012-task-owner',
         '0013-delivery-status',
+        '0014-thread-unregistered',
       ]);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);

@@ -14,6 +14,7 @@ import * as historyResetAndSearch from './migrations/0010-history-reset-and-sear
 import * as instanceBehaviour from './migrations/0011-instance-behaviour.ts';
 import * as taskOwner from './migrations/0012-task-owner.ts';
 import * as deliveryStatus from './migrations/0013-delivery-status.ts';
+import * as threadUnregistered from './migrations/0014-thread-unregistered.ts';
 
 /** Every migration, in order. Names sort lexically; never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-instance-behaviour': instanceBehaviour,
   '0012-task-owner': taskOwner,
   '0013-delivery-status': deliveryStatus,
+  '0014-thread-unregistered': threadUnregistered,
 };
 
 function migrator<DB>(db: Kysely<DB>): Migrator {

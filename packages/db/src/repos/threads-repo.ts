@@ -86,6 +86,7 @@ export async function registerThread(
     }
     const changes = {
       registered: true,
+      unregistered_at: null,
       ...(input.title !== undefined && { title: input.title }),
       ...(input.triggerPattern !== undefined && { trigger_pattern: input.triggerPattern }),
       ...(input.requiresTrigger !== undefined && { requires_trigger: input.requiresTrigger }),
@@ -110,24 +111,33 @@ export async function registerThread(
   });
 }
 
-/** Unregisters a thread: its new messages are no longer stored or answered. Returns false if unknown. */
 /**
  * Registers a direct chat whose user was admitted (allowlisted or paired): it is answered
- * from now on, every message, without a trigger. Returns the updated thread.
+ * from now on, every message, without a trigger — unless an admin unregistered it, which
+ * it then stays. Returns the thread as it is now.
  */
 export async function admitDirectThread(db: Kysely<Database>, threadId: number): Promise<Thread> {
-  return db
+  const admitted = await db
     .updateTable('threads')
     .set({ registered: true, requires_trigger: false })
     .where('id', '=', threadId)
+    .where('unregistered_at', 'is', null)
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  return (
+    admitted ??
+    db.selectFrom('threads').selectAll().where('id', '=', threadId).executeTakeFirstOrThrow()
+  );
 }
 
+/**
+ * Unregisters a thread: its new messages are no longer stored or answered, and a direct
+ * chat is not registered again by its user's next message. Returns false if unknown.
+ */
 export async function unregisterThread(db: Kysely<Database>, jid: string): Promise<boolean> {
   const result = await db
     .updateTable('threads')
-    .set({ registered: false, is_main: false })
+    .set({ registered: false, is_main: false, unregistered_at: new Date() })
     .where('jid', '=', jid)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
