@@ -6,7 +6,7 @@ import {
   migrateToLatest,
   openEmbeddedDatabase,
 } from '@gridbot/db';
-import { baseEnvShape, lockDataDir, parseEnv } from '@gridbot/service';
+import { assertPostgresReachable, baseEnvShape, lockDataDir, parseEnv } from '@gridbot/service';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { UsageError } from './usage-error.ts';
@@ -35,6 +35,12 @@ export async function openAdminDatabase(
       max: 1,
       applicationName: 'gridbot-cli',
     });
+    try {
+      await assertPostgresReachable(db, DATABASE_URL);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
     return { db, databaseUrl: DATABASE_URL, close: () => db.destroy() };
   }
   const dataDir = resolve(env.DATA_DIR || './data');

@@ -22,7 +22,8 @@ export interface CliResult {
 const FOOTER = `
 threads, tasks, pairing, backup and restore work on DATABASE_URL's Postgres or, without it,
 on the embedded database of DATA_DIR (while no start runs there).
-Settings come from the environment (and ./.env); see README.md.`;
+Settings come from the environment (and ./.env); see README.md. Add --verbose to any
+command for the causes and stack of a failure.`;
 
 /** `gridbot …` and every subcommand after it: `gridbot threads register`. */
 function pathOf(command: Command): string {
@@ -134,6 +135,14 @@ export function cliProgram(env: Env, composition: CliComposition, result: CliRes
   sub(program, 'dashboard', 'Bull Board, admin pages, JSON API and web chat').action(async () => {
     const { runDashboard } = await import('@gridbot/app-dashboard');
     result.runtime = await runDashboard(env, readBuildInfo(env));
+  });
+  sub(
+    program,
+    'doctor',
+    'check this machine and the install; exit 1 when something is wrong',
+  ).action(async () => {
+    const { doctorCommand } = await import('./commands/doctor.ts');
+    process.exitCode = await doctorCommand(env);
   });
   sub(program, 'migrate', 'apply database migrations').action(async () => {
     const { migrateCommand } = await import('./commands/migrate.ts');

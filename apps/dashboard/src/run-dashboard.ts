@@ -24,6 +24,7 @@ export async function runDashboard(
   });
   const logger = createLogger({
     level: env.LOG_LEVEL,
+    format: env.LOG_FORMAT,
     name: 'dashboard',
     // A generated token is as secret as one from the environment.
     secrets: [...secretsOf(dashboardEnvSchema, env), ...secretsNamedIn(rawEnv), token.token],
@@ -35,6 +36,7 @@ export async function runDashboard(
     build,
     logger,
     () => watched(),
+    { portVariable: 'DASHBOARD_PORT' },
   );
   const dashboard = await attachDashboard(runtime, env, logger, token);
   watched = dashboard.watchedQueues;

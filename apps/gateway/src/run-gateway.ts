@@ -25,6 +25,7 @@ export async function runGateway(
   const env = parseGatewayEnv(rawEnv);
   const logger = createLogger({
     level: env.LOG_LEVEL,
+    format: env.LOG_FORMAT,
     name: `gateway-${channel}`,
     secrets: [...secretsOf(gatewayEnvSchema, env), ...secretsNamedIn(rawEnv)],
   });

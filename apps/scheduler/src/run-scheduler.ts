@@ -29,6 +29,7 @@ export async function runScheduler(
   const env = parseSchedulerEnv(rawEnv);
   const logger = createLogger({
     level: env.LOG_LEVEL,
+    format: env.LOG_FORMAT,
     name: 'scheduler',
     secrets: [...secretsOf(schedulerEnvSchema, env), ...secretsNamedIn(rawEnv)],
   });

@@ -214,6 +214,7 @@ export async function runWorker(
   const env = parseWorkerEnv(rawEnv);
   const logger = createLogger({
     level: env.LOG_LEVEL,
+    format: env.LOG_FORMAT,
     name: 'worker',
     secrets: [...secretsOf(workerEnvSchema, env), ...secretsNamedIn(rawEnv)],
   });

@@ -130,6 +130,8 @@ export const baseEnvShape = {
     .regex(/^[^:]+$/, { message: 'must not contain ":"' })
     .default('{gridbot}'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** `json` (one object per line, for log shipping) or `pretty` (coloured lines for a terminal). */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   ASSISTANT_NAME: z
     .string()
     .regex(/^[\p{L}\p{N}_.-]{1,32}$/u, {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GridBotError } from '@gridbot/core';
 import pTimeout from 'p-timeout';
 import type { Registry } from 'prom-client';
 
@@ -8,6 +9,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface HealthServerOptions {
   port: number;
+  /** The variable the port comes from, named when it is taken. Default `HEALTH_PORT`. */
+  portVariable?: string;
   host?: string;
   registry: Registry;
   /** Named checks for `/readyz`; each rejects when its dependency is unreachable. */
@@ -49,9 +52,24 @@ export class HealthServer {
   async start(): Promise<number> {
     const server = createServer((req, res) => void this.#handle(req, res));
     this.#server = server;
+    const host = this.#options.host ?? '0.0.0.0';
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.#options.port, this.#options.host ?? '0.0.0.0', () => resolve());
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const variable = this.#options.portVariable ?? 'HEALTH_PORT';
+        if (error.code === 'EADDRINUSE' || error.code === 'EACCES') {
+          const why =
+            error.code === 'EADDRINUSE'
+              ? 'is in use (another gridbot role or program listens there)'
+              : 'may not be used by this user';
+          reject(
+            new GridBotError(
+              `${variable}: port ${this.#options.port} on ${host} ${why}. Set ${variable} to a free port.`,
+              { cause: error },
+            ),
+          );
+        } else reject(error);
+      });
+      server.listen(this.#options.port, host, () => resolve());
     });
     return (server.address() as AddressInfo).port;
   }

@@ -25,6 +25,7 @@ export {
 export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
 export { createMetrics, type ServiceMetrics } from './metrics.ts';
 export {
+  assertPostgresReachable,
   type BuildInfo,
   type DeploymentMode,
   RoleRuntime,

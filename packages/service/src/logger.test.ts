@@ -15,6 +15,37 @@ function capture() {
 }
 
 describe('createLogger', () => {
+  it('writes lines for people with LOG_FORMAT=pretty, still without secrets or repeated keys', () => {
+    const { lines, destination } = capture();
+    const secret = 'pretty-secret-value-42';
+    const log = createLogger({
+      level: 'info',
+      name: 'worker',
+      format: 'pretty',
+      secrets: [secret],
+      destination,
+    });
+    log
+      .child({ role: 'start' })
+      .child({ role: 'worker' })
+      .warn({ threadId: 7 }, `lease lost ${secret}`);
+    const out = lines.join('');
+    expect(out).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN \(worker\): lease lost \[REDACTED\]\n/);
+    expect(out).toContain('threadId: 7');
+    expect(out.match(/role:/g)).toHaveLength(1);
+    expect(out).toContain('role: "worker"');
+    expect(out).not.toContain('{"level"');
+  });
+
+  it('never repeats a key in a JSON line (a child binding over its parent’s wins)', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ level: 'info', name: 'gridbot', destination });
+    log.child({ role: 'dashboard' }).child({ role: 'gateway-web' }).info('ready');
+    const out = lines.join('');
+    expect(out.match(/"role"/g)).toHaveLength(1);
+    expect(JSON.parse(out).role).toBe('gateway-web');
+  });
+
   it('never writes a known secret, by field or inside a message', () => {
     const { lines, destination } = capture();
     const secret = '123456:ABCdefSECRET';

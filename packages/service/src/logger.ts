@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { createLineRedactor } from './redact-line.ts';
 
 export type { Logger } from 'pino';
@@ -12,12 +13,14 @@ export interface LoggerOptions {
    * field holds them: the env schemas' secrets (`secretsOf`) and any generated token.
    */
   secrets?: string[];
+  /** `json` (default) or `pretty`: human-readable lines (pino-pretty), for a terminal. */
+  format?: 'json' | 'pretty';
   /** Where lines go; stdout by default. */
   destination?: pino.DestinationStream;
 }
 
 /**
- * JSON logs with pino. Secrets are removed from each finished line twice: by field name at
+ * JSON logs with pino (or, with `format: 'pretty'`, lines for people). Secrets are removed from each finished line twice: by field name at
  * any depth (`err.config.headers.authorization`, `set-cookie`, `x-api-key`, `botToken` …)
  * and by value (a known secret in any field or message, also JSON-escaped or URL-encoded,
  * e.g. a token inside an error's URL). Working on the finished line means serializers,
@@ -31,6 +34,15 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       hooks: { streamWrite: createLineRedactor(options.secrets ?? []) },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.format === 'pretty'
+      ? // Fed the finished (redacted) JSON lines, in this process: nothing is lost at exit.
+        pretty({
+          destination: options.destination ?? 1,
+          sync: true,
+          colorize: process.stdout.isTTY === true,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname',
+        })
+      : (options.destination ?? pino.destination({ dest: 1, sync: false })),
   );
 }

@@ -36,6 +36,8 @@ export interface RoleRuntimeOptions {
   redisUrl?: string | undefined;
   queuePrefix: string;
   healthPort: number;
+  /** The variable `healthPort` came from, for the message when it is taken. */
+  healthPortVariable?: string;
   /** The health port's interface; see `HEALTH_HOST`. */
   healthHost?: string;
   /** Required (as a Bearer token) for `/metrics` when set. */
@@ -64,6 +66,25 @@ export function safeUrl(raw: string): string {
     return url.toString();
   } catch {
     return '(unparseable URL)';
+  }
+}
+
+/**
+ * One query on `db`, or the one-line error every command gives when DATABASE_URL's
+ * Postgres does not answer (the password masked).
+ */
+export async function assertPostgresReachable(
+  db: Kysely<Database>,
+  databaseUrl: string,
+): Promise<void> {
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    throw new ServiceUnavailableError(
+      'postgres',
+      `DATABASE_URL: cannot reach Postgres at ${safeUrl(databaseUrl)} (${(error as Error).message}). Start Postgres or fix DATABASE_URL.`,
+      { cause: error },
+    );
   }
 }
 
@@ -126,12 +147,18 @@ export class RoleRuntime {
     build: BuildInfo,
     logger: Logger,
     watchedQueues: () => string[],
-    /** The embedded database, for `gridbot start` without DATABASE_URL. */
-    embedded?: EmbeddedDatabase,
+    extra: {
+      /** The embedded database, for `gridbot start` without DATABASE_URL. */
+      embedded?: EmbeddedDatabase | undefined;
+      /** Where HEALTH_PORT came from (`DASHBOARD_PORT`), named when the port is taken. */
+      portVariable?: string;
+    } = {},
   ): Promise<RoleRuntime> {
+    const { embedded, portVariable } = extra;
     return RoleRuntime.open({
       role,
       ...(embedded && { embedded }),
+      ...(portVariable && { healthPortVariable: portVariable }),
       databaseUrl: env.DATABASE_URL,
       redisUrl: env.REDIS_URL,
       queuePrefix: env.QUEUE_PREFIX,
@@ -173,14 +200,10 @@ export class RoleRuntime {
         options.logger.warn({ err: error }, 'a Postgres connection failed; the pool replaces it'),
     });
     try {
-      await sql`select 1`.execute(db);
+      await assertPostgresReachable(db, options.databaseUrl);
     } catch (error) {
       await db.destroy();
-      throw new ServiceUnavailableError(
-        'postgres',
-        `DATABASE_URL: cannot reach Postgres at ${safeUrl(options.databaseUrl)} (${(error as Error).message}). Start Postgres or fix DATABASE_URL.`,
-        { cause: error },
-      );
+      throw error;
     }
     let transport: QueueTransport;
     try {
@@ -277,6 +300,7 @@ export class RoleRuntime {
     this.shutdown.add('instance', () => this.instance.stop());
     const health = new HealthServer({
       port: this.options.healthPort,
+      ...(this.options.healthPortVariable && { portVariable: this.options.healthPortVariable }),
       ...(this.options.healthHost && { host: this.options.healthHost }),
       registry: this.metrics.registry,
       ...(tokens.length > 0 && { metricsAuth: bearerIn(tokens) }),
@@ -294,7 +318,14 @@ export class RoleRuntime {
         },
       },
     });
-    const port = await health.start();
+    let port: number;
+    try {
+      port = await health.start();
+    } catch (error) {
+      // Not serving: the fleet must not list this process as up (a taken port, say).
+      await this.instance.stop().catch(() => {});
+      throw error;
+    }
     this.#health = health;
     this.shutdown.add('health', () => health.stop());
     return port;

@@ -69,6 +69,7 @@ export async function startCommand(
   });
   const logger = createLogger({
     level: gatewayEnv.LOG_LEVEL,
+    format: gatewayEnv.LOG_FORMAT,
     name: 'gridbot',
     secrets: [
       ...secretsOf(gatewayEnvSchema, gatewayEnv),
@@ -116,7 +117,7 @@ export async function startCommand(
         ...dashboardQueues(),
       ]),
     ],
-    database,
+    { embedded: database, portVariable: rawEnv.HEALTH_PORT ? 'HEALTH_PORT' : 'DASHBOARD_PORT' },
   ).catch(async (error: unknown) => {
     await database?.close();
     await unlock();
