@@ -154,6 +154,19 @@ const dialect: FakeDialect = {
   render,
   stream,
   notFound: (path) => anthropicErrorReply(404, `No route ${path}`).json,
+  models: {
+    data: [
+      {
+        type: 'model',
+        id: 'claude-fake',
+        display_name: 'Claude (fake)',
+        created_at: '2026-01-01T00:00:00Z',
+      },
+    ],
+    has_more: false,
+    first_id: 'claude-fake',
+    last_id: 'claude-fake',
+  },
 };
 
 /** Starts the fake on a free port; `close()` it after the test. */

@@ -85,6 +85,8 @@ export interface FakeDialect {
     index: number,
   ): (StreamEvent & { token?: boolean })[];
   notFound(path: string): unknown;
+  /** `GET /v1/models`: the list a key check asks for. */
+  models: unknown;
 }
 
 function isRaw(reply: FakeReply): reply is FakeRawReply {
@@ -138,6 +140,7 @@ export async function startFakeLlmServer(
     const body = await readBody(req);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     requests.push({ method: req.method ?? 'GET', path, headers: headersOf(req), body });
+    if (req.method === 'GET' && path === '/v1/models') return send(res, 200, dialect.models);
     if (req.method !== 'POST' || path !== dialect.path) {
       return send(res, 404, dialect.notFound(path));
     }

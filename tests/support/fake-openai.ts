@@ -132,6 +132,10 @@ const dialect: FakeDialect = {
   stream,
   render,
   notFound: (path) => openAiErrorReply(404, `Unknown request URL: POST ${path}`).json,
+  models: {
+    object: 'list',
+    data: [{ id: 'gpt-fake', object: 'model', created: 1_767_225_600, owned_by: 'fake' }],
+  },
 };
 
 /** Starts the fake on a free port; `close()` it after the test. */

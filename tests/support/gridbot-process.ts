@@ -20,6 +20,8 @@ export interface GridbotProcess {
 export interface GridbotCommand {
   cli?: string;
   nodeArgs?: string[];
+  /** Working directory (where `.env` is read from); default the repository root. */
+  cwd?: string;
 }
 
 /** Starts `node apps/cli/src/main.ts …args` with exactly `env` (plus PATH and HOME). */
@@ -32,7 +34,7 @@ export function spawnGridbot(
     process.execPath,
     [...(command.nodeArgs ?? []), command.cli ?? CLI, ...args],
     {
-      cwd: REPO_ROOT,
+      cwd: command.cwd ?? REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -75,8 +77,9 @@ export async function runGridbot(
   args: string[],
   env: Record<string, string>,
   timeoutMs = 20_000,
+  command: GridbotCommand = {},
 ): Promise<{ code: number | null; output: string }> {
-  const proc = spawnGridbot(args, env);
+  const proc = spawnGridbot(args, env, command);
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), timeoutMs);
   const code = await proc.exited;
   clearTimeout(timer);

@@ -135,3 +135,21 @@ export function recordEdits(server: TelegramServer, edits: MessageEdit[]): void 
   });
   moveLastRouteFirst(app);
 }
+
+/**
+ * While `refusing()` says so, answers a call with any token but `known` as Telegram answers
+ * a wrong token: 401 Unauthorized (telegram-test-api itself takes any token).
+ */
+export function refuseUnknownTokens(
+  server: TelegramServer,
+  known: string,
+  refusing: () => boolean,
+): void {
+  const app = (server as unknown as { webServer: ExpressApp }).webServer;
+  app.post('/bot:token/:method', (req, res, next) => {
+    if (!refusing() || req.params.token === known) return next?.();
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ok: false, error_code: 401, description: 'Unauthorized' }));
+  });
+  moveLastRouteFirst(app);
+}

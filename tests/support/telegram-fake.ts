@@ -8,6 +8,7 @@ import {
   recordChatActions,
   recordDrafts,
   recordEdits,
+  refuseUnknownTokens,
   serveFiles,
 } from './telegram-fake-routes.ts';
 
@@ -72,6 +73,8 @@ export class TelegramFake {
   readonly drafts: MessageDraft[] = [];
   /** The bot's `editMessageText` calls, in order. */
   readonly edits: MessageEdit[] = [];
+  /** Answer calls with any token but BOT_TOKEN with 401, as Telegram does. Default false. */
+  refuseOtherTokens = false;
 
   private constructor(
     server: TelegramServer,
@@ -102,6 +105,7 @@ export class TelegramFake {
     const fake = new TelegramFake(server, answers, actions, files, downloads);
     recordDrafts(server, fake.drafts);
     recordEdits(server, fake.edits);
+    refuseUnknownTokens(server, BOT_TOKEN, () => fake.refuseOtherTokens);
     await server.start();
     return fake;
   }

@@ -2,6 +2,7 @@ import type { WorkerComposition } from '@gridbot/app-worker';
 import type { RoleRuntime } from '@gridbot/service';
 import { Command, type CommanderError } from 'commander';
 import { readBuildInfo } from './build-info.ts';
+import type { SetupArgs } from './commands/setup.ts';
 import { UsageError } from './usage-error.ts';
 
 /**
@@ -136,6 +137,24 @@ export function cliProgram(env: Env, composition: CliComposition, result: CliRes
     const { runDashboard } = await import('@gridbot/app-dashboard');
     result.runtime = await runDashboard(env, readBuildInfo(env));
   });
+  sub(program, 'setup', 'a guided set-up: checks, mode, credentials, .env, database, agent image')
+    .option('-y, --yes', 'ask nothing: use the flags, then the existing .env, then defaults')
+    .option('--dir <dir>', 'where .env is written (and gridbot start runs)', '.')
+    .option('--mode <mode>', 'embedded, postgres or redis')
+    .option('--database-url <url>', 'postgres://user:pass@host:5432/gridbot (created if missing)')
+    .option('--redis-url <url>', 'redis://host:6379 (the redis mode)')
+    .option('--llm <provider>', 'anthropic, openai or echo')
+    .option('--llm-key <key>', "the provider's API key (checked before it is written)")
+    .option('--llm-base-url <url>', 'another endpoint (Ollama, vLLM, OpenRouter)')
+    .option('--model <name>', 'the model to use')
+    .option('--telegram-token <token>', 'a Telegram bot token (checked with getMe)')
+    .option('--discord-token <token>', 'a Discord bot token (checked with /users/@me)')
+    .option('--dashboard-port <port>', 'the dashboard port (default 3000)')
+    .option('--no-image', 'do not build the agent image')
+    .action(async (options: Omit<SetupArgs, 'yes'> & { yes?: boolean }) => {
+      const { setupCommand } = await import('./commands/setup.ts');
+      process.exitCode = await setupCommand({ ...options, yes: options.yes ?? false }, env);
+    });
   sub(
     program,
     'doctor',

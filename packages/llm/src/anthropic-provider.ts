@@ -52,6 +52,28 @@ export class AnthropicProvider implements LlmProvider {
   /** Anthropic rejects images with a side over 8000 pixels. */
   readonly maxImageEdge = 8000;
 
+  /**
+   * Checks the key with one cheap call (listing models): throws LlmUnavailableError when
+   * Anthropic refuses it (401, 403) or does not answer.
+   */
+  async verify(): Promise<void> {
+    try {
+      await this.#client.models.list({ limit: 1 });
+    } catch (error) {
+      throw sdkCallError(
+        error,
+        SDK_ERRORS,
+        {
+          provider: this.name,
+          model: 'models.list',
+          maxRetries: this.#maxRetries,
+          timeoutMs: this.#timeoutMs,
+        },
+        undefined,
+      );
+    }
+  }
+
   /** One Messages API call (several HTTP attempts when the API is failing). */
   async complete(params: LlmCompleteParams, options: LlmCallOptions): Promise<LlmCompleteResult> {
     return this.#send(toAnthropicRequest(params, options), options);

@@ -39,6 +39,8 @@ export interface LlmProvider {
   /** `anthropic`, `openai`, `echo` … as written to the token ledger. */
   readonly name: string;
   complete(params: LlmCompleteParams, options: LlmCallOptions): Promise<LlmCompleteResult>;
+  /** Checks the key and the endpoint with one cheap call; absent for offline providers. */
+  verify?(): Promise<void>;
   /**
    * Largest image `describeImage` sends (bytes); absent: the provider has no vision. A
    * larger one is scaled down first (`fitImage`).

@@ -53,6 +53,28 @@ export class OpenAiProvider implements LlmProvider {
   readonly maxImageBytes = 20 * 1024 * 1024;
 
   /** One chat completion (several HTTP attempts when the server is failing). */
+  /**
+   * Checks the key with one cheap call (listing models): throws LlmUnavailableError when
+   * OpenAI refuses it (401, 403) or does not answer.
+   */
+  async verify(): Promise<void> {
+    try {
+      await this.#client.models.list();
+    } catch (error) {
+      throw sdkCallError(
+        error,
+        SDK_ERRORS,
+        {
+          provider: this.name,
+          model: 'models.list',
+          maxRetries: this.#maxRetries,
+          timeoutMs: this.#timeoutMs,
+        },
+        undefined,
+      );
+    }
+  }
+
   async complete(params: LlmCompleteParams, options: LlmCallOptions): Promise<LlmCompleteResult> {
     return this.#send(toOpenAiRequest(params, options), options);
   }
