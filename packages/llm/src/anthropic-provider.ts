@@ -6,7 +6,7 @@ import Anthropic, {
 import type { LlmCompleteParams, LlmCompleteResult } from '@gridbot/core';
 import { fromAnthropicMessage, toAnthropicRequest } from './anthropic-mapping.ts';
 import type { LlmCallOptions, LlmImage, LlmProvider } from './llm-provider.ts';
-import { type SdkErrorClasses, sdkCallError } from './provider-failure.ts';
+import { checkedCall, type SdkErrorClasses, sdkCallError } from './provider-failure.ts';
 
 /** Options of {@link AnthropicProvider}; nothing is read from the environment. */
 export interface AnthropicProviderOptions {
@@ -57,21 +57,11 @@ export class AnthropicProvider implements LlmProvider {
    * Anthropic refuses it (401, 403) or does not answer.
    */
   async verify(): Promise<void> {
-    try {
-      await this.#client.models.list({ limit: 1 });
-    } catch (error) {
-      throw sdkCallError(
-        error,
-        SDK_ERRORS,
-        {
-          provider: this.name,
-          model: 'models.list',
-          maxRetries: this.#maxRetries,
-          timeoutMs: this.#timeoutMs,
-        },
-        undefined,
-      );
-    }
+    await checkedCall(() => this.#client.models.list({ limit: 1 }), SDK_ERRORS, {
+      provider: this.name,
+      maxRetries: this.#maxRetries,
+      timeoutMs: this.#timeoutMs,
+    });
   }
 
   /** One Messages API call (several HTTP attempts when the API is failing). */

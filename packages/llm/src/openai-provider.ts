@@ -2,7 +2,7 @@ import type { LlmCompleteParams, LlmCompleteResult } from '@gridbot/core';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { LlmCallOptions, LlmImage, LlmProvider } from './llm-provider.ts';
 import { fromOpenAiCompletion, toOpenAiRequest } from './openai-mapping.ts';
-import { type SdkErrorClasses, sdkCallError } from './provider-failure.ts';
+import { checkedCall, type SdkErrorClasses, sdkCallError } from './provider-failure.ts';
 
 /** Options of {@link OpenAiProvider}; nothing is read from the environment. */
 export interface OpenAiProviderOptions {
@@ -58,21 +58,11 @@ export class OpenAiProvider implements LlmProvider {
    * OpenAI refuses it (401, 403) or does not answer.
    */
   async verify(): Promise<void> {
-    try {
-      await this.#client.models.list();
-    } catch (error) {
-      throw sdkCallError(
-        error,
-        SDK_ERRORS,
-        {
-          provider: this.name,
-          model: 'models.list',
-          maxRetries: this.#maxRetries,
-          timeoutMs: this.#timeoutMs,
-        },
-        undefined,
-      );
-    }
+    await checkedCall(() => this.#client.models.list(), SDK_ERRORS, {
+      provider: this.name,
+      maxRetries: this.#maxRetries,
+      timeoutMs: this.#timeoutMs,
+    });
   }
 
   async complete(params: LlmCompleteParams, options: LlmCallOptions): Promise<LlmCompleteResult> {

@@ -122,3 +122,19 @@ export function malformedResponseError(provider: string, what: string): LlmUnava
     `The model provider (${provider}) sent an answer GridBot cannot read: ${what}.`,
   );
 }
+
+/**
+ * A provider's key check: one cheap call, its failure mapped like any call's (a refused
+ * key says so; an unreachable endpoint says that).
+ */
+export async function checkedCall(
+  call: () => Promise<unknown>,
+  sdk: SdkErrorClasses,
+  context: Omit<FailureContext, 'model'>,
+): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    throw sdkCallError(error, sdk, { ...context, model: 'models.list' }, undefined);
+  }
+}
