@@ -50,6 +50,26 @@ describe('the chaos report', () => {
     expect(report.identicalRepliesTwice).toBe(1);
   });
 
+  it('with the outbox record, counts a resend apart only when its first send was never recorded', () => {
+    const report = buildReport({
+      sent: [sent(-1, 0, 10), sent(-1, 1, 20)],
+      replies: [
+        // 300 ms before the kill, yet no outbox row names it: the gateway died before recording.
+        { chatId: -1, text: 'ack tok-1-0', at: 700, messageId: 11 },
+        { chatId: -1, text: 'ack tok-1-0', at: 5_000, messageId: 12 },
+        // Just as close to the kill, but recorded: sending it again was a real duplicate.
+        { chatId: -1, text: 'ack tok-1-1', at: 990, messageId: 13 },
+        { chatId: -1, text: 'ack tok-1-1', at: 6_000, messageId: 14 },
+      ],
+      runs: [],
+      faults: [{ kind: 'kill-gateway', at: 1_000, healedAt: 3_000 }],
+      recordedMessageIds: new Set(['12', '13', '14']),
+    });
+    expect(report.resentAcrossGatewayKill).toEqual(['tok-1-0']);
+    expect(report.answeredTwice).toEqual(['tok-1-1']);
+    expect(report.identicalRepliesTwice).toBe(1);
+  });
+
   it('measures recovery from the fault healing to the next answer of each affected thread', () => {
     const report = buildReport({
       sent: [sent(-1, 0, 100), sent(-2, 0, 100), sent(-3, 0, 1_500), sent(-4, 0, 5_000)],

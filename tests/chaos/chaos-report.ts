@@ -16,6 +16,8 @@ export interface ReplySeen {
   chatId: number;
   text: string;
   at: number;
+  /** The platform's id for it, when known. */
+  messageId?: number;
 }
 
 export interface RunRecord {
@@ -128,17 +130,29 @@ function recoveryOf(
   return { kind: fault.kind, at: fault.at, affected: pending.size, latenciesMs, unanswered };
 }
 
-/** How close before a gateway kill a send must be to fall in the unrecordable window. */
+/**
+ * Without the outbox's record: how close before a gateway kill a send must be to fall in
+ * the unrecordable window.
+ */
 const SEND_WINDOW_MS = 50;
+/** With it: a send no outbox row recorded, followed this soon by a gateway kill. */
+const UNRECORDED_WINDOW_MS = 5_000;
 
 export function buildReport(input: {
   sent: SentMessage[];
   replies: ReplySeen[];
   runs: RunRecord[];
   faults: FaultRecord[];
+  /**
+   * The platform message ids the outbox rows recorded as sent. A copy whose first send is
+   * not among them, with a gateway killed just after, is that window for certain: the
+   * platform took it and the gateway died before it could record it.
+   */
+  recordedMessageIds?: ReadonlySet<string>;
 }): ChaosReport {
   const gatewayKills = input.faults.filter((f) => f.kind === 'kill-gateway').map((f) => f.at);
   const firstCopyAt = new Map<string, number>();
+  const firstCopyId = new Map<string, string>();
   const resent = new Set<string>();
   const { sent, replies } = input;
   const known = new Map(sent.map((m) => [m.token, m]));
@@ -152,9 +166,18 @@ export function buildReport(input: {
     const key = `${reply.chatId}\u0000${reply.text}`;
     const copies = (seenTexts.get(key) ?? 0) + 1;
     seenTexts.set(key, copies);
-    if (copies === 1) firstCopyAt.set(key, reply.at);
+    if (copies === 1) {
+      firstCopyAt.set(key, reply.at);
+      if (reply.messageId !== undefined) firstCopyId.set(key, String(reply.messageId));
+    }
     const first = firstCopyAt.get(key)!;
-    const inWindow = gatewayKills.some((kill) => first <= kill && kill - first <= SEND_WINDOW_MS);
+    const firstId = firstCopyId.get(key);
+    const recorded = input.recordedMessageIds;
+    const inWindow =
+      recorded && firstId !== undefined
+        ? !recorded.has(firstId) &&
+          gatewayKills.some((kill) => first <= kill && kill - first <= UNRECORDED_WINDOW_MS)
+        : gatewayKills.some((kill) => first <= kill && kill - first <= SEND_WINDOW_MS);
     if (copies > 1 && inWindow) for (const token of tokensIn(reply.text)) resent.add(token);
     else if (copies > 1) identicalRepliesTwice++;
     for (const token of new Set(tokensIn(reply.text))) {

@@ -221,6 +221,9 @@ describe('fault injection', () => {
         .selectFrom('agent_runs')
         .select(['thread_id', 'status', 'started_at', 'finished_at'])
         .execute();
+      const recorded = await sql<{
+        id: string;
+      }>`select jsonb_array_elements_text(platform_message_ids) as id from outbox`.execute(db);
       const stuck = await db
         .selectFrom('agent_runs')
         .select(sql<number>`count(*)::int`.as('n'))
@@ -230,6 +233,7 @@ describe('fault injection', () => {
       const final = buildReport({
         sent,
         replies: replies(),
+        recordedMessageIds: new Set(recorded.rows.map((r) => r.id)),
         runs: runs.map((r) => ({
           threadId: r.thread_id,
           status: r.status,

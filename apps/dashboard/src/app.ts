@@ -36,6 +36,7 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   'dashboard.js': { path: publicFile('dashboard.js'), type: 'text/javascript' },
   'chat.js': { path: publicFile('chat.js'), type: 'text/javascript' },
   'dashboard.css': { path: publicFile('dashboard.css'), type: 'text/css' },
+  'favicon.svg': { path: publicFile('favicon.svg'), type: 'image/svg+xml' },
   // The package exports no UMD path; resolve its main file and take the UMD build beside it.
   'chart.umd.js': {
     path: assetPath(join('public', 'chart.umd.min.js'), () =>
@@ -69,6 +70,8 @@ export function createDashboardApp(deps: DashboardDeps, auth: AuthOptions): Hono
     });
   });
 
+  // Browsers ask for it whatever the page says.
+  app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
   app.route('/api', overviewApi(deps));
   app.route('/api', threadsApi(deps));
   app.route('/api', threadConfigApi(deps));
@@ -95,6 +98,16 @@ export function createDashboardApp(deps: DashboardDeps, auth: AuthOptions): Hono
     await deps.board.refresh(2_000);
     await next();
   });
+  // Bull Board's page links web fonts from Google: the dashboard asks no outside host, so
+  // those links go and the board falls back to the system font.
+  app.use(`${QUEUES_PATH}/*`, async (c, next) => {
+    await next();
+    if (!c.res.headers.get('content-type')?.startsWith('text/html')) return;
+    const page = await c.res.text();
+    const headers = new Headers(c.res.headers);
+    headers.delete('content-length');
+    c.res = new Response(withoutOutsideLinks(page), { status: c.res.status, headers });
+  });
   app.route(QUEUES_PATH, deps.board.app as unknown as Hono<DashboardEnv>);
   app.notFound((c) =>
     c.req.path.startsWith('/api/')
@@ -102,4 +115,9 @@ export function createDashboardApp(deps: DashboardDeps, auth: AuthOptions): Hono
       : c.text('Not found', 404),
   );
   return app;
+}
+
+/** An HTML page without its `<link>`s to other hosts (web fonts, preconnects). */
+export function withoutOutsideLinks(page: string): string {
+  return page.replace(/<link\b[^>]*\bhref="https?:\/\/[^"]*"[^>]*>/gi, '');
 }

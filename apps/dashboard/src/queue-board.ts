@@ -60,7 +60,16 @@ export class QueueBoard {
     this.#board = createBullBoard({
       queues: [],
       serverAdapter: server,
-      options: { uiBasePath, uiConfig: { boardTitle: 'GridBot queues' } },
+      options: {
+        uiBasePath,
+        uiConfig: {
+          boardTitle: 'GridBot queues',
+          // Back to the dashboard, and no links to outside hosts.
+          miscLinks: [{ text: 'Back to the dashboard', url: '/' }],
+          hideDocsLink: true,
+          favIcon: { default: '/assets/favicon.svg', alternative: '/assets/favicon.svg' },
+        },
+      },
     });
     this.app = server.registerPlugin();
   }

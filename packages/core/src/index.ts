@@ -46,6 +46,7 @@ export {
   SchemaOutdatedError,
   ServiceUnavailableError,
 } from './errors.ts';
+export { intervalText } from './interval-text.ts';
 export { asJid, buildJid, type Jid, type JidParts, parseJid } from './jid.ts';
 export {
   JsonRpcClosedError,

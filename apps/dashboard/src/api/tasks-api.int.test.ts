@@ -111,7 +111,7 @@ describe('tasks API', () => {
       jid: 'telegram:-100801',
       threadTitle: 'Sales',
       promptExcerpt: 'Summarise the pipeline',
-      schedule: 'every 3600000 ms',
+      schedule: 'every hour',
       status: 'active',
     });
     const paused = await read<{ tasks: TaskView[] }>(await t.api('/api/tasks?status=paused'));

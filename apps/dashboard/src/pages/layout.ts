@@ -38,6 +38,7 @@ export function layout(options: LayoutOptions): Content {
 <meta name="csrf-token" content="${options.csrf ?? ''}">
 <title>${options.title} · GridBot</title>
 <link rel="stylesheet" href="/assets/dashboard.css">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <header>

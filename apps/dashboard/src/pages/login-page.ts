@@ -9,6 +9,7 @@ export function loginPage(options: { next: string; error?: string }) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Log in · GridBot</title>
 <link rel="stylesheet" href="/assets/dashboard.css">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 </head>
 <body class="login">
 <main>

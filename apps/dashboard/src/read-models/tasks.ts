@@ -1,3 +1,4 @@
+import { intervalText } from '@gridbot/core';
 import type { Database, ScheduledTask } from '@gridbot/db';
 import type { Kysely } from 'kysely';
 import { excerpt } from '../pages/format.ts';
@@ -33,7 +34,7 @@ export interface TaskView {
 
 export function describeSchedule(kind: string, value: string): string {
   if (kind === 'cron') return `cron ${value}`;
-  if (kind === 'interval') return `every ${value} ms`;
+  if (kind === 'interval') return intervalText(Number(value));
   return `once at ${value}`;
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_BEHAVIOUR, resolveConfig } from '@gridbot/core';
+import { DEFAULT_BEHAVIOUR, intervalText, resolveConfig } from '@gridbot/core';
 import { type Database, listTasks, type Thread } from '@gridbot/db';
 import type { Kysely } from 'kysely';
 
@@ -21,7 +21,7 @@ export async function describeTasks(db: Kysely<Database>, thread: Thread): Promi
       task.schedule_kind === 'cron'
         ? `cron ${task.schedule_value}`
         : task.schedule_kind === 'interval'
-          ? `every ${Math.round(Number(task.schedule_value) / 1000)} s`
+          ? intervalText(Number(task.schedule_value))
           : 'once';
     return `#${task.id} ${task.prompt} (${schedule}; ${when})`;
   });

@@ -1,0 +1,135 @@
+/**
+ * The dashboard on a phone and on a desk: every page, at 390 and 1280 pixels wide, fits
+ * without sideways scrolling (measured in Chromium), with screenshots kept for people to
+ * look at; and no page asks anything of a host other than the dashboard's.
+ */
+import { join } from 'node:path';
+import { insertOutbox, registerThread } from '@gridbot/db';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS_DIR, launchBrowser } from './support/browser.ts';
+import { freePort } from './support/free-port.ts';
+import { HARNESS_DASHBOARD_TOKEN, PipelineHarness } from './support/pipeline-harness.ts';
+
+const WIDTHS = [390, 1280] as const;
+
+let h: PipelineHarness;
+let base: string;
+let browser: Browser;
+let threadId: number;
+
+beforeAll(async () => {
+  h = await PipelineHarness.create();
+  // Content that stretches pages: a long chat id and title, a long reply.
+  const thread = await registerThread(h.db.db, {
+    jid: 'telegram:-1009876543210987654',
+    title: 'A group whose name is long enough to push a narrow table past the edge of a phone',
+  });
+  threadId = thread.id;
+  await insertOutbox(h.db.db, {
+    threadId,
+    runId: null,
+    channel: 'telegram',
+    jid: 'telegram:-1009876543210987654',
+    text: `https://example.invalid/${'a-very-long-path-segment-without-spaces'.repeat(4)}`,
+    replyTo: null,
+  });
+  const port = String(await freePort());
+  await h.start(['dashboard'], { HEALTH_PORT: port });
+  base = `http://127.0.0.1:${port}`;
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+async function loggedIn(width: number): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.fill('#token', HARNESS_DASHBOARD_TOKEN);
+  await page.click('button[type=submit]');
+  await page.waitForURL((url) => url.pathname !== '/login');
+  await page.close();
+  return context;
+}
+
+const PAGES = () => [
+  '/',
+  '/threads',
+  `/threads/${threadId}`,
+  '/users',
+  '/tasks',
+  '/approvals',
+  '/dead-letters',
+  '/usage',
+  '/pairing',
+  '/chat?chat=layout-test',
+];
+
+describe.each(WIDTHS)('every dashboard page at %i px', (width) => {
+  it('fits the window without sideways scrolling, asking only the dashboard for anything', async () => {
+    const context = await loggedIn(width);
+    const outside: string[] = [];
+    context.on('request', (request) => {
+      if (!request.url().startsWith(base) && !request.url().startsWith('data:'))
+        outside.push(request.url());
+    });
+    const overflowing: string[] = [];
+    for (const path of PAGES()) {
+      const page = await context.newPage();
+      const response = await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });
+      expect(response?.status(), path).toBe(200);
+      const { scrollWidth, innerWidth, culprits } = await page.evaluate(() => {
+        type Box = { right: number };
+        type Element = {
+          tagName: string;
+          id: string;
+          className: string;
+          getBoundingClientRect(): Box;
+          parentElement: Element | null;
+        };
+        const g = globalThis as unknown as {
+          document: {
+            documentElement: { scrollWidth: number };
+            querySelectorAll(s: string): Element[];
+          };
+          innerWidth: number;
+        };
+        // The outermost elements reaching past the window's right edge, to say what to fix.
+        const past = (e: Element) => e.getBoundingClientRect().right > g.innerWidth + 1;
+        const culprits = [...g.document.querySelectorAll('main *')]
+          .filter((e) => past(e) && !(e.parentElement && past(e.parentElement)))
+          .slice(0, 5)
+          .map(
+            (e) =>
+              `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${e.className}` : ''}`,
+          );
+        return {
+          scrollWidth: g.document.documentElement.scrollWidth,
+          innerWidth: g.innerWidth,
+          culprits,
+        };
+      });
+      if (scrollWidth > innerWidth)
+        overflowing.push(`${path}: ${scrollWidth} > ${innerWidth} (${culprits.join(', ')})`);
+      const name = path === '/' ? 'overview' : path.slice(1).replace(/[^\w]+/g, '-');
+      await page.screenshot({
+        path: join(ARTIFACTS_DIR, `dashboard-${width}-${name}.png`),
+        fullPage: true,
+      });
+      await page.close();
+    }
+    // Bull Board is linked back to the dashboard, and asks no outside host either.
+    const board = await context.newPage();
+    await board.goto(`${base}/queues`, { waitUntil: 'networkidle' });
+    const boardPage = await board.content();
+    await board.close();
+    await context.close();
+    expect(overflowing).toEqual([]);
+    expect(outside).toEqual([]);
+    expect(boardPage).toContain('Back to the dashboard');
+  });
+});
