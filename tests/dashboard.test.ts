@@ -7,6 +7,7 @@ import { freePort } from './support/free-port.ts';
 import type { GridbotProcess } from './support/gridbot-process.ts';
 import { HARNESS_DASHBOARD_TOKEN, PipelineHarness } from './support/pipeline-harness.ts';
 import { type ChatSpec, withoutTimes } from './support/telegram-fake.ts';
+import { TEST_MODE } from './support/test-mode.ts';
 import { waitFor, within } from './support/wait-for.ts';
 
 const team: ChatSpec = {
@@ -94,6 +95,15 @@ describe('dashboard in a browser', () => {
     await page.goto(`${base}/`);
     const roles = await page.locator('#fleet tbody tr td:first-child').allTextContents();
     expect(roles.sort()).toEqual(['dashboard', 'gateway-telegram', 'worker']);
+    // The first-run checklist says what runs and what is missing.
+    const checklist = await page.locator('#checklist li').allTextContents();
+    expect(checklist).toEqual([
+      'Channels ✓ gateways running: telegram; the web chat always',
+      'Model — offline, answers by repeating what it was told: set ANTHROPIC_API_KEY or OPENAI_API_KEY',
+      'Agents — as plain processes, not isolated: start Docker and restart the workers',
+      `Mode ✓ ${TEST_MODE}`,
+      expect.stringMatching(/^Backups — none yet: the scheduler makes one a day/),
+    ]);
     await page.close();
   });
 

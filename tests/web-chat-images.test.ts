@@ -1,6 +1,7 @@
 /**
- * Images sent in the web chat: attached in the browser, staged by the dashboard, taken in
- * by its gateway like any platform's, shown to the model, and shown back on the page.
+ * The web chat in a browser: images attached, staged by the dashboard, taken in by its
+ * gateway like any platform's, shown to the model and back on the page; and replies'
+ * Markdown rendered, code blocks with a copy button, raw HTML shown as text.
  */
 
 import type { Browser, Page } from 'playwright-core';
@@ -14,6 +15,7 @@ import { HARNESS_DASHBOARD_TOKEN, PipelineHarness } from './support/pipeline-har
 import { waitFor } from './support/wait-for.ts';
 
 const SEEN = 'A small blue square on white.';
+const MARKDOWN = 'Here is **the code**:\n\n```js\nconst ok = 1 < 2;\n```\n\n<b>not markup</b>';
 
 let h: PipelineHarness;
 let anthropic: FakeLlmServer;
@@ -33,6 +35,7 @@ beforeAll(async () => {
   anthropic = await startFakeAnthropic((body) => {
     const wire = JSON.stringify(body);
     if (wire.includes('"type":"image"')) return { text: SEEN };
+    if (wire.includes('markdown please')) return { text: MARKDOWN };
     const messages = body.messages as { content: unknown }[];
     return { text: `Told: ${JSON.stringify(messages.at(-1)?.content ?? '')}` };
   });
@@ -130,6 +133,30 @@ describe('images in the web chat', () => {
     expect(elsewhere).toBe(404);
   });
 
+  it('renders the reply’s Markdown: a code block with a working copy button, raw HTML as text', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await page.goto(`${base}/chat?chat=web-markdown`);
+    await page.fill('#chat-input', 'markdown please');
+    await page.keyboard.press('Enter');
+    const reply = page.locator('.chat-message.assistant').first();
+    await reply.waitFor({ timeout: 30_000 });
+    expect(await reply.locator('strong').textContent()).toBe('the code');
+    expect(await reply.locator('pre code').textContent()).toBe('const ok = 1 < 2;\n');
+    expect(await reply.locator('b').count()).toBe(0);
+    expect(await reply.textContent()).toContain('<b>not markup</b>');
+    await reply.locator('.chat-copy').click();
+    await waitFor(
+      'the copy to say so',
+      async () => (await reply.locator('.chat-copy').textContent()) === 'Copied',
+    );
+    const copied = await page.evaluate(() =>
+      (
+        globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+      ).navigator.clipboard.readText(),
+    );
+    expect(copied).toBe('const ok = 1 < 2;\n');
+  });
+
   it('refuses too many images, a file that is no image and one over 10 MB, each saying why', async () => {
     const png = { name: 'a.png', type: 'image/png', bytes: 100 };
     expect(await postFromPage([png, png, png, png, png])).toEqual({
@@ -153,7 +180,9 @@ describe('images in the web chat', () => {
     // None of them was stored.
     const stored = await h.db.db
       .selectFrom('messages')
+      .innerJoin('threads', 'threads.id', 'messages.thread_id')
       .select('content')
+      .where('threads.jid', '=', 'web:web-images')
       .where('role', '=', 'user')
       .execute();
     expect(stored).toHaveLength(1);

@@ -80,6 +80,10 @@ await cp(
   join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
   join(outdir, 'public/chart.umd.min.js'),
 );
+await cp(
+  join(dirname(require.resolve('markdown-it')), 'markdown-it.min.js'),
+  join(outdir, 'public/markdown-it.min.js'),
+);
 const bullBoardUi = dirname(
   createRequire(require.resolve('@bull-board/api')).resolve('@bull-board/ui/package.json'),
 );

@@ -44,6 +44,13 @@ const ASSETS: Record<string, { path: string; type: string }> = {
     ),
     type: 'text/javascript',
   },
+  // The web chat renders replies' Markdown with it (raw HTML off: it is shown as text).
+  'markdown-it.js': {
+    path: assetPath(join('public', 'markdown-it.min.js'), () =>
+      join(dirname(require.resolve('markdown-it')), 'markdown-it.min.js'),
+    ),
+    type: 'text/javascript',
+  },
 };
 
 /**

@@ -106,6 +106,8 @@ export async function attachDashboard(
       logger,
       heartbeatMs: env.HEARTBEAT_MS,
       userTriggersPerMinute: env.USER_TRIGGERS_PER_MINUTE,
+      mode: runtime.mode,
+      dataDir: resolve(env.DATA_DIR),
     },
     { sessions, secureCookies: env.DASHBOARD_SECURE_COOKIES },
   );

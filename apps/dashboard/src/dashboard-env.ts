@@ -25,4 +25,7 @@ export interface DashboardDeps {
   heartbeatMs: number;
   /** The gateways' `USER_TRIGGERS_PER_MINUTE` (the one global the workers do not publish). */
   userTriggersPerMinute?: number;
+  /** The install's mode and this dashboard's DATA_DIR, for the overview's checklist. */
+  mode?: string;
+  dataDir?: string;
 }

@@ -27,7 +27,7 @@ export function chatPage(enabled: boolean): Hono<DashboardEnv> {
         section: '/chat',
         csrf: csrfOf(c),
         body,
-        scripts: enabled ? ['/assets/chat.js'] : [],
+        scripts: enabled ? ['/assets/markdown-it.js', '/assets/chat.js'] : [],
       }),
     );
   });

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { DashboardDeps, DashboardEnv } from '../dashboard-env.ts';
+import { firstRunChecklist } from '../read-models/checklist.ts';
 import { type FleetMember, listFleet, queueDepths } from '../read-models/overview.ts';
 import { csrfOf } from './csrf-of.ts';
 import { when } from './format.ts';
@@ -17,7 +18,16 @@ export function overviewPage(deps: DashboardDeps): Hono<DashboardEnv> {
     const running = fleet.filter((m) => m.status !== 'down');
     const stopped = fleet.filter((m) => m.status === 'down');
     const unisolated = running.filter((m) => m.agentRuntime === 'process');
+    const checklist = await firstRunChecklist(deps.db, fleet, {
+      mode: deps.mode ?? 'unknown',
+      dataDir: deps.dataDir ?? null,
+    });
     const body = html`
+<h2>Checklist</h2>
+<ul id="checklist" class="checklist">${checklist.map(
+      (c) =>
+        html`<li class="${c.ok ? 'check-ok' : 'check-todo'}"><strong>${c.item}</strong> ${c.ok ? '✓' : '—'} ${c.detail}</li>`,
+    )}</ul>
 ${
   unisolated.length > 0
     ? html`<p class="warning" id="unisolated"><strong>Agents are not isolated.</strong> ${unisolated.map((m) => `${m.role} on ${m.host} (pid ${m.pid})`).join(', ')} run${unisolated.length === 1 ? 's' : ''} agents as plain processes with this machine's rights, not in Docker. Start a Docker engine and restart; the agent image is built on first use.</p>`

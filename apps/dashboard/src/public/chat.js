@@ -70,11 +70,48 @@ document.addEventListener('DOMContentLoaded', () => {
   /** Replies pushed live, kept so a history refresh cannot drop one it did not see yet. */
   const live = [];
 
+  // The assistant's Markdown, rendered with raw HTML off (any tag shows as text) and only
+  // http(s) and mailto links; code blocks get a copy button.
+  const markdown = window.markdownit ? window.markdownit({ html: false, linkify: true }) : null;
+  function renderMarkdown(element, text) {
+    if (!markdown) {
+      element.textContent = text;
+      return;
+    }
+    element.classList.add('markdown');
+    element.innerHTML = markdown.render(text);
+    for (const link of element.querySelectorAll('a')) {
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+    }
+    for (const block of element.querySelectorAll('pre')) {
+      const copy = document.createElement('button');
+      copy.type = 'button';
+      copy.className = 'chat-copy';
+      copy.textContent = 'Copy';
+      copy.addEventListener('click', async () => {
+        try {
+          await navigator.clipboard.writeText(
+            block.querySelector('code')?.textContent ?? block.textContent,
+          );
+          copy.textContent = 'Copied';
+        } catch {
+          copy.textContent = 'Select and copy';
+        }
+        setTimeout(() => {
+          copy.textContent = 'Copy';
+        }, 2000);
+      });
+      block.before(copy);
+    }
+  }
+
   function bubble(entry) {
     const element = document.createElement('div');
     element.className = `chat-message ${entry.role}`;
     element.dataset.role = entry.role;
-    element.textContent = entry.text;
+    if (entry.role === 'assistant') renderMarkdown(element, entry.text);
+    else element.textContent = entry.text;
     for (const src of entry.imageUrls ?? (entry.images ?? []).map((id) => `${base}/images/${id}`)) {
       const image = document.createElement('img');
       image.className = 'chat-image';
