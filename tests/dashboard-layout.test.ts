@@ -46,7 +46,10 @@ afterAll(async () => {
 });
 
 async function loggedIn(width: number): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width, height: 800 } });
+  const context = await browser.newContext({
+    viewport: { width, height: 800 },
+    timezoneId: 'Asia/Tokyo',
+  });
   const page = await context.newPage();
   await page.goto(`${base}/login`);
   await page.fill('#token', HARNESS_DASHBOARD_TOKEN);
@@ -68,6 +71,24 @@ const PAGES = () => [
   '/pairing',
   '/chat?chat=layout-test',
 ];
+
+describe('times on the dashboard', () => {
+  it('are shown in the browser’s zone, which the page names, with UTC in the tooltip', async () => {
+    const context = await loggedIn(1280);
+    const page = await context.newPage();
+    await page.goto(`${base}/threads`);
+    await page.locator('#time-zone').waitFor();
+    expect(await page.locator('#time-zone').textContent()).toBe(
+      "Times are in Asia/Tokyo (this browser's zone).",
+    );
+    const time = page.locator('time[datetime]').first();
+    const iso = (await time.getAttribute('datetime'))!;
+    const tokyo = new Date(new Date(iso).getTime() + 9 * 3600_000).toISOString();
+    expect(await time.textContent()).toBe(tokyo.slice(0, 19).replace('T', ' '));
+    expect(await time.getAttribute('title')).toBe(`${iso.slice(0, 19).replace('T', ' ')} UTC`);
+    await context.close();
+  });
+});
 
 describe.each(WIDTHS)('every dashboard page at %i px', (width) => {
   it('fits the window without sideways scrolling, asking only the dashboard for anything', async () => {

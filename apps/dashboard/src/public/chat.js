@@ -79,7 +79,7 @@ document.addEventListener('DOMContentLoaded', () => {
       return;
     }
     element.classList.add('markdown');
-    element.innerHTML = markdown.render(text);
+    element.innerHTML = markdown.render(text).trim();
     for (const link of element.querySelectorAll('a')) {
       link.target = '_blank';
       link.rel = 'noopener noreferrer';

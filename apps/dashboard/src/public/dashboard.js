@@ -22,6 +22,37 @@
   }
   window.gridbot = { api, csrf };
 
+  // Every time on the page in the browser's zone, said once under the title; the UTC time
+  // stays in each one's tooltip.
+  function localTimes() {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const format = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    const times = document.querySelectorAll('time[datetime]');
+    for (const time of times) {
+      const date = new Date(time.getAttribute('datetime'));
+      if (Number.isNaN(date.getTime())) continue;
+      time.title = time.textContent;
+      time.textContent = format.format(date);
+    }
+    const title = document.querySelector('main h1');
+    if (times.length > 0 && title && !document.getElementById('time-zone')) {
+      const note = document.createElement('p');
+      note.id = 'time-zone';
+      note.className = 'muted';
+      note.textContent = `Times are in ${zone} (this browser's zone).`;
+      title.after(note);
+    }
+  }
+  document.addEventListener('DOMContentLoaded', localTimes);
+
   function showError(element, error) {
     let box = element.querySelector('.form-error');
     if (!box) {
