@@ -7,7 +7,7 @@ import { createDatabase, migrateToLatest } from '@gridbot/db';
 import { assertRedisReachable } from '@gridbot/queue';
 import { buildAgentImage, offlineImageScript } from '@gridbot/runner';
 import { assertPostgresReachable, safeUrl } from '@gridbot/service';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { openAdminDatabase } from '../admin-database.ts';
 import {
   type CredentialCheck,
@@ -198,12 +198,12 @@ async function preparePostgres(url: string): Promise<void> {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
   const maintenance = new URL(url);
   maintenance.pathname = '/postgres';
-  const server: Kysely<unknown> = createDatabase({
+  const server = createDatabase({
     connectionString: maintenance.toString(),
     max: 1,
-  }) as Kysely<unknown>;
+  });
   try {
-    await assertPostgresReachable(server as never, url);
+    await assertPostgresReachable(server, url);
     const found = await sql`select 1 from pg_database where datname = ${name}`.execute(server);
     if (found.rows.length === 0) await sql`create database ${sql.id(name)}`.execute(server);
   } finally {

@@ -95,5 +95,15 @@ export function egressHarness(t: TestDatabase) {
   const sentTexts = (api: FakeBotApi) =>
     api.calls.filter((c) => c.method === 'sendMessage').map((c) => String(c.body.text));
 
-  return { withEgress, sent, outboxFor, rowSent, sentTexts };
+  /** The platform message ids egress recorded on the row. */
+  const recordedIds = async (id: number) =>
+    (
+      await t.db
+        .selectFrom('outbox')
+        .select('platform_message_ids')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).platform_message_ids;
+
+  return { withEgress, sent, outboxFor, rowSent, sentTexts, recordedIds };
 }
