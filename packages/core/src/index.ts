@@ -33,6 +33,7 @@ export {
   type SettingResult,
   unknownKeyMessage,
 } from './config-setting.ts';
+export { parseDuration } from './duration.ts';
 export {
   AgentProtocolError,
   AgentStartError,
@@ -148,6 +149,7 @@ export {
   isValidTimeZone,
   MIN_INTERVAL_MS,
   nextRun,
+  nextRuns,
   type Schedule,
   scheduleFromColumns,
   scheduleToColumns,
@@ -162,3 +164,4 @@ export {
   type TriggerInput,
   validateTriggerPattern,
 } from './trigger.ts';
+export { wallTimeIn, wallTimeToInstant } from './wall-time.ts';

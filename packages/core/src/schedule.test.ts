@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   InvalidScheduleError,
   nextRun,
+  nextRuns,
   scheduleFromColumns,
   scheduleToColumns,
   shortestGapMs,
@@ -51,6 +52,30 @@ describe('nextRun', () => {
       const { kind, value } = scheduleToColumns(schedule);
       expect(scheduleFromColumns(kind, value)).toEqual(schedule);
     }
+  });
+});
+
+describe('nextRuns', () => {
+  const after = new Date('2026-03-27T10:00:30Z');
+
+  it('lists a cron’s next firings in its zone, across a change of clocks', () => {
+    const runs = nextRuns({ kind: 'cron', expression: '0 9 * * *' }, 'Europe/Berlin', 5, after);
+    expect(runs.map((d) => d.toISOString())).toEqual([
+      '2026-03-28T08:00:00.000Z',
+      '2026-03-29T07:00:00.000Z',
+      '2026-03-30T07:00:00.000Z',
+      '2026-03-31T07:00:00.000Z',
+      '2026-04-01T07:00:00.000Z',
+    ]);
+  });
+
+  it('steps an interval and gives a once-schedule one firing, or none once past', () => {
+    const every = nextRuns({ kind: 'interval', everyMs: 3_600_000 }, 'UTC', 3, after);
+    expect(every.map((d) => d.getTime() - after.getTime())).toEqual([
+      3_600_000, 7_200_000, 10_800_000,
+    ]);
+    expect(nextRuns({ kind: 'once', at: '2026-04-01T00:00:00Z' }, 'UTC', 5, after)).toHaveLength(1);
+    expect(nextRuns({ kind: 'once', at: '2026-03-01T00:00:00Z' }, 'UTC', 5, after)).toEqual([]);
   });
 });
 

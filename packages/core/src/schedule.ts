@@ -78,6 +78,27 @@ export function nextRun(
   }
 }
 
+/**
+ * The next `count` firings after `after` (fewer for a once-schedule: one, or none when it
+ * has passed). Throws like {@link nextRun} for a schedule that cannot fire.
+ */
+export function nextRuns(
+  schedule: Schedule,
+  timeZone: string,
+  count: number,
+  after: Date = new Date(),
+): Date[] {
+  const runs: Date[] = [];
+  let previous = after;
+  while (runs.length < count) {
+    const next = nextRun(schedule, timeZone, previous);
+    if (next === null || (schedule.kind === 'once' && runs.length > 0)) break;
+    runs.push(next);
+    previous = next;
+  }
+  return runs;
+}
+
 /** Firings looked at to find a cron's shortest gap. */
 const GAP_SAMPLE = 100;
 

@@ -1,5 +1,6 @@
 import { insertTask, type NewTaskInput } from '@gridbot/db';
 import {
+  onceJobId,
   syncTaskSchedule,
   TASKS_QUEUE,
   taskSchedulerId,
@@ -24,6 +25,8 @@ let standup: number;
 let sweep: number;
 let reminder: number;
 let report: number;
+let ops: number;
+let closed: number;
 
 const post = (path: string) => t.post(path);
 
@@ -49,7 +52,8 @@ beforeAll(async () => {
   subscriber.on('message', (_channel: string, message: string) => announced.push(message));
   await subscriber.subscribe(tasksChangedChannel(t.redis.prefix));
   const { db } = t.database;
-  const ops = await t.seedThread('telegram:-100800', { title: 'Ops room' });
+  ops = await t.seedThread('telegram:-100800', { title: 'Ops room' });
+  closed = await t.seedThread('telegram:-100802', { title: 'Archive', registered: false });
   const sales = await t.seedThread('telegram:-100801', { title: 'Sales' });
   const task = async (input: Partial<NewTaskInput> & { threadId: number; prompt: string }) => {
     const row = await insertTask(db, {
@@ -191,6 +195,145 @@ describe('tasks API', () => {
     });
     expect((await post('/api/tasks/987654/resume')).status).toBe(404);
     expect((await post(`/api/tasks/${standup}/snooze`)).status).toBe(404);
+  });
+});
+
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+async function errorOf(response: Response): Promise<string> {
+  return (await read<{ error: string }>(response)).error;
+}
+
+describe('adding a task', () => {
+  type Preview = { timezone: string; runs: Array<{ at: string; local: string }> };
+  const preview = (query: Record<string, string>) =>
+    t.api(`/api/tasks/preview?${new URLSearchParams(query)}`);
+
+  it('previews the next five firings, each as the task’s zone shows it', async () => {
+    const cron = await read<Preview>(
+      await preview({ kind: 'cron', cron: '0 9 * * 1-5', timezone: 'Europe/Berlin' }),
+    );
+    expect(cron.timezone).toBe('Europe/Berlin');
+    expect(cron.runs).toHaveLength(5);
+    for (const run of cron.runs) {
+      expect(run.local).toMatch(/ 09:00$/);
+      expect([1, 2, 3, 4, 5]).toContain(new Date(run.at).getUTCDay());
+    }
+    const hourly = await read<Preview>(await preview({ kind: 'every', every: '1h' }));
+    expect(hourly.timezone).toBe('UTC');
+    const times = hourly.runs.map((run) => new Date(run.at).getTime());
+    expect(times.slice(1).map((time, i) => time - times[i]!)).toEqual([
+      3_600_000, 3_600_000, 3_600_000, 3_600_000,
+    ]);
+    const once = await read<Preview>(
+      await preview({ kind: 'once', at: '2099-12-24T09:00', timezone: 'Asia/Tokyo' }),
+    );
+    expect(once.runs).toEqual([{ at: '2099-12-24T00:00:00.000Z', local: '2099-12-24 09:00' }]);
+  });
+
+  it('says why a schedule cannot fire', async () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ kind: 'cron', cron: '0 9 * *' }, /it has 4 field\(s\)/],
+      [{ kind: 'cron', cron: '' }, /needs cron, e\.g\. "0 9 \* \* 1-5"/],
+      [{ kind: 'every', every: '60' }, /"60" has no unit/],
+      [{ kind: 'every', every: '100ms' }, /at least 1000/],
+      [{ kind: 'once', at: '2020-01-01T09:00' }, /has passed: pick a time to come/],
+      [{ kind: 'once', at: 'next week' }, /such as 2026-12-24T09:00/],
+      [{ kind: 'cron', cron: '0 9 * * *', timezone: 'Mars/Olympus' }, /Unknown time zone/],
+      [{ kind: 'cron', cron: '0 9 * * *', every: '1h' }, /takes cron, not every/],
+      [{ kind: 'weekly' }, /kind is cron, every or once/],
+    ];
+    for (const [query, message] of cases) {
+      const response = await preview(query);
+      expect(response.status, JSON.stringify(query)).toBe(400);
+      expect(await errorOf(response)).toMatch(message);
+    }
+  });
+
+  it('adds a once-task at a time read in its zone: stored, scheduled, announced, audited', async () => {
+    const response = await t.api(
+      '/api/tasks',
+      json({
+        threadId: String(ops),
+        prompt: 'Wish everyone a merry Christmas',
+        kind: 'once',
+        at: '2099-12-24T09:00',
+        timezone: 'Asia/Tokyo',
+      }),
+    );
+    expect(response.status).toBe(201);
+    const { task, schedule } = await read<{ task: TaskView; schedule: string }>(response);
+    expect(schedule).toBe('scheduled');
+    expect(task).toMatchObject({
+      threadId: ops,
+      jid: 'telegram:-100800',
+      scheduleKind: 'once',
+      timezone: 'Asia/Tokyo',
+      status: 'active',
+      nextRunAt: '2099-12-24T00:00:00.000Z',
+      createdBy: 'dashboard',
+    });
+    expect(await queue.getJob(onceJobId(task.id))).toBeTruthy();
+    await waitForAnnouncement(task.id);
+    const audit = await t.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'details'])
+      .where('target', '=', `task:${task.id}`)
+      .execute();
+    expect(audit).toEqual([
+      {
+        action: 'task.created',
+        details: {
+          thread: 'telegram:-100800',
+          schedule: 'once 2099-12-24T00:00:00.000Z',
+          timezone: 'Asia/Tokyo',
+        },
+      },
+    ]);
+  });
+
+  it('adds a recurring task with BullMQ’s scheduler set to its interval', async () => {
+    const response = await t.api(
+      '/api/tasks',
+      json({
+        threadId: ops,
+        prompt: 'Check the queue',
+        kind: 'every',
+        every: '90m',
+        isolated: true,
+      }),
+    );
+    expect(response.status).toBe(201);
+    const { task } = await read<{ task: TaskView }>(response);
+    expect(task).toMatchObject({ schedule: 'every 90 minutes', contextMode: 'isolated' });
+    expect(await queue.getJobScheduler(taskSchedulerId(task.id))).toMatchObject({
+      every: 5_400_000,
+    });
+  });
+
+  it('refuses a task for an unregistered or unknown thread, or without a prompt', async () => {
+    const every = { kind: 'every', every: '1h', prompt: 'Ping' };
+    const unregistered = await t.api('/api/tasks', json({ ...every, threadId: closed }));
+    expect(unregistered.status).toBe(409);
+    expect(await errorOf(unregistered)).toBe(
+      'Archive is not registered, so its tasks would not run: register it first',
+    );
+    expect((await t.api('/api/tasks', json({ ...every, threadId: 987654 }))).status).toBe(404);
+    const empty = await t.api('/api/tasks', json({ ...every, threadId: ops, prompt: '  ' }));
+    expect(empty.status).toBe(400);
+    expect(await errorOf(empty)).toBe('prompt: say what the task should do');
+    const extra = await t.api('/api/tasks', json({ ...every, threadId: ops, owner: 'me' }));
+    expect(extra.status).toBe(400);
+    const rows = await t.database.db
+      .selectFrom('scheduled_tasks')
+      .select('id')
+      .where('prompt', '=', 'Ping')
+      .execute();
+    expect(rows).toEqual([]);
   });
 });
 

@@ -1,8 +1,15 @@
-import { InvalidScheduleError, nextRun, scheduleFromColumns } from '@gridbot/core';
-import { findTask, findThreadById, type ScheduledTask, updateTask } from '@gridbot/db';
+import {
+  InvalidScheduleError,
+  nextRun,
+  scheduleFromColumns,
+  scheduleToColumns,
+  wallTimeIn,
+} from '@gridbot/core';
+import { findTask, findThreadById, insertTask, type ScheduledTask, updateTask } from '@gridbot/db';
 import { syncTaskSchedule, TASKS_QUEUE } from '@gridbot/queue';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
 import type { DashboardDeps, DashboardEnv } from '../dashboard-env.ts';
 import {
   isTaskStatus,
@@ -13,7 +20,33 @@ import {
 } from '../read-models/tasks.ts';
 import { auditAction } from './audit.ts';
 import { idParam } from './id-param.ts';
-import { badRequest } from './params.ts';
+import { badRequest, jsonBody } from './params.ts';
+import { checkSchedule, scheduleFields, scheduleInputSchema } from './task-schedule-input.ts';
+
+const newTaskSchema = z.strictObject({
+  ...scheduleFields,
+  /** A number, or its digits as a form's select gives it. */
+  threadId: z.union(
+    [
+      z.number().int().positive(),
+      z
+        .string()
+        .regex(/^\d{1,15}$/)
+        .transform(Number),
+    ],
+    {
+      message: 'threadId is the number of a thread',
+    },
+  ),
+  prompt: z
+    .string()
+    .trim()
+    .min(1, 'say what the task should do')
+    .max(4_000, 'at most 4000 characters'),
+  /** The task runs with only its prompt, not the chat's recent history. */
+  isolated: z.boolean().optional(),
+  misfirePolicy: z.enum(['skip', 'run-once']).optional(),
+});
 
 type TaskAction = 'pause' | 'resume' | 'cancel';
 const STATUS_AFTER: Record<TaskAction, TaskStatus> = {
@@ -53,7 +86,8 @@ function nextRunOnResume(task: ScheduledTask): Date {
 }
 
 /**
- * `/api/tasks`: the scheduled tasks of every thread, and pause, resume and cancel as the
+ * `/api/tasks`: the scheduled tasks of every thread, a new one (with a preview of when it
+ * fires), and pause, resume and cancel as the
  * CLI does them (status and next run in Postgres, then the schedulers told), except that
  * the BullMQ schedule is also brought in step at once rather than at the next reconcile.
  */
@@ -61,8 +95,70 @@ export function tasksApi(deps: DashboardDeps): Hono<DashboardEnv> {
   const { db, queues, logger } = deps;
   const api = new Hono<DashboardEnv>();
 
+  /** BullMQ's schedule brought in step with the task's row, and the schedulers told. */
+  const syncSchedule = async (
+    task: ScheduledTask,
+  ): Promise<'scheduled' | 'removed' | 'pending'> => {
+    try {
+      const schedule = await syncTaskSchedule(queues.queue(TASKS_QUEUE), task);
+      await queues.announceTaskChange(task.id);
+      return schedule;
+    } catch (error) {
+      // Postgres holds the change; the schedulers' periodic reconcile applies it.
+      logger.warn({ err: error, taskId: task.id }, 'task schedule not synced; the scheduler will');
+      return 'pending';
+    }
+  };
+
   api.get('/tasks', async (c) => {
     return c.json({ tasks: await listAllTasks(db, parseStatus(c.req.query('status'))) });
+  });
+
+  /** The next firings of a schedule as the form describes it, or why it cannot fire. */
+  api.get('/tasks/preview', (c) => {
+    const parsed = scheduleInputSchema.safeParse(c.req.query());
+    if (!parsed.success) {
+      throw badRequest(parsed.error.issues.map((issue) => issue.message).join('; '));
+    }
+    const { timezone, runs } = checkSchedule(parsed.data);
+    return c.json({
+      timezone,
+      runs: runs.map((at) => ({ at: at.toISOString(), local: wallTimeIn(at, timezone) })),
+    });
+  });
+
+  /** Adds a task to a registered thread, as `gridbot tasks add` does. */
+  api.post('/tasks', async (c) => {
+    const body = await jsonBody(c.req, newTaskSchema);
+    const thread = await findThreadById(db, body.threadId);
+    if (!thread) throw new HTTPException(404, { message: `no thread ${body.threadId}` });
+    if (!thread.registered) {
+      throw new HTTPException(409, {
+        message: `${thread.title ?? thread.jid} is not registered, so its tasks would not run: register it first`,
+      });
+    }
+    const { schedule, timezone, runs } = checkSchedule(body);
+    const { kind, value } = scheduleToColumns(schedule);
+    const task = await db.transaction().execute(async (trx) => {
+      const row = await insertTask(trx, {
+        threadId: thread.id,
+        prompt: body.prompt,
+        scheduleKind: kind,
+        scheduleValue: value,
+        timezone,
+        contextMode: body.isolated ? 'isolated' : 'group',
+        misfirePolicy: body.misfirePolicy ?? 'skip',
+        nextRunAt: runs[0]!,
+        createdBy: 'dashboard',
+      });
+      await auditAction(trx, 'task.created', `task:${row.id}`, {
+        thread: thread.jid,
+        schedule: `${kind} ${value}`,
+        timezone,
+      });
+      return row;
+    });
+    return c.json({ task: taskView(task, thread), schedule: await syncSchedule(task) }, 201);
   });
 
   for (const action of Object.keys(STATUS_AFTER) as TaskAction[]) {
@@ -89,14 +185,7 @@ export function tasksApi(deps: DashboardDeps): Hono<DashboardEnv> {
         });
         return row;
       });
-      let schedule: 'scheduled' | 'removed' | 'pending' = 'pending';
-      try {
-        schedule = await syncTaskSchedule(queues.queue(TASKS_QUEUE), updated);
-        await queues.announceTaskChange(id);
-      } catch (error) {
-        // Postgres holds the change; the schedulers' periodic reconcile applies it.
-        logger.warn({ err: error, taskId: id }, 'task schedule not synced; the scheduler will');
-      }
+      const schedule = await syncSchedule(updated);
       return c.json({
         task: taskView(updated, { jid, title: thread?.title ?? null }),
         schedule,
