@@ -103,6 +103,13 @@ describe.each(WIDTHS)('every dashboard page at %i px', (width) => {
       const page = await context.newPage();
       const response = await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });
       expect(response?.status(), path).toBe(200);
+      // Folded forms ("Add a task", "Register a chat") are measured open.
+      await page.evaluate(() => {
+        const g = globalThis as unknown as {
+          document: { querySelectorAll(s: string): Array<{ open: boolean }> };
+        };
+        for (const details of g.document.querySelectorAll('details')) details.open = true;
+      });
       const { scrollWidth, innerWidth, culprits } = await page.evaluate(() => {
         type Box = { right: number };
         type Element = {

@@ -97,6 +97,7 @@ describe('scheduled tasks', () => {
       [['--cron', 'every monday'], /Invalid cron expression/],
       [['--cron', '0 9 * * *', '--tz', 'Mars/Olympus'], /Unknown time zone/],
       [['--every', '0'], /at least 1000/],
+      [['--every', 'soon'], /--every: Expected a length of time such as 30s, 15m, 1h/],
       [['--at', '2001-01-01T00:00:00Z'], /in the past/],
     ] as const) {
       const result = await cli(['add', jid, '--prompt', 'x', ...flags]);

@@ -210,7 +210,7 @@ export function cliProgram(env: Env, composition: CliComposition, result: CliRes
   sub(tasks, 'add [jid]', 'schedule a prompt in a chat')
     .option('--prompt <text>', 'what the assistant is asked each time')
     .option('--cron <expression>', 'e.g. "0 9 * * 1" (Mondays at 9)')
-    .option('--every <ms>', 'an interval in milliseconds')
+    .option('--every <time>', 'an interval: 30s, 15m, 1h30m, "2 hours" (bare digits: milliseconds)')
     .option('--at <iso>', 'once, at this time (ISO 8601)')
     .option('--tz <zone>', 'the time zone of --cron, e.g. Europe/Berlin')
     .option('--isolated', "run without the chat's history")

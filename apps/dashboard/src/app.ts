@@ -35,6 +35,7 @@ const publicFile = (name: string) =>
 const ASSETS: Record<string, { path: string; type: string }> = {
   'dashboard.js': { path: publicFile('dashboard.js'), type: 'text/javascript' },
   'chat.js': { path: publicFile('chat.js'), type: 'text/javascript' },
+  'task-form.js': { path: publicFile('task-form.js'), type: 'text/javascript' },
   'dashboard.css': { path: publicFile('dashboard.css'), type: 'text/css' },
   'favicon.svg': { path: publicFile('favicon.svg'), type: 'image/svg+xml' },
   // The package exports no UMD path; resolve its main file and take the UMD build beside it.

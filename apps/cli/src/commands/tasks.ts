@@ -2,6 +2,7 @@ import {
   InvalidScheduleError,
   isValidTimeZone,
   nextRun,
+  parseDuration,
   parseJid,
   type Schedule,
   scheduleFromColumns,
@@ -37,12 +38,19 @@ export interface TasksArgs {
 function scheduleOf(args: TasksArgs): Schedule {
   const given = [args.cron, args.every, args.at].filter((v) => v !== undefined);
   if (given.length !== 1)
-    throw new UsageError('Give exactly one of --cron "<expr>", --every <ms> or --at <ISO time>.');
+    throw new UsageError(
+      'Give exactly one of --cron "<expr>", --every <1h, 30m, …> or --at <ISO time>.',
+    );
   if (args.cron !== undefined) return { kind: 'cron', expression: args.cron };
   if (args.every !== undefined) {
-    if (!/^\d+$/.test(args.every))
-      throw new UsageError('--every takes a whole number of milliseconds, e.g. --every 60000');
-    return { kind: 'interval', everyMs: Number(args.every) };
+    // Bare digits are milliseconds, as the option always took; otherwise `1h`, `90m`, ….
+    if (/^\d+$/.test(args.every)) return { kind: 'interval', everyMs: Number(args.every) };
+    try {
+      return { kind: 'interval', everyMs: parseDuration(args.every) };
+    } catch (error) {
+      if (error instanceof InvalidScheduleError) throw new UsageError(`--every: ${error.message}`);
+      throw error;
+    }
   }
   return { kind: 'once', at: args.at! };
 }

@@ -230,7 +230,7 @@ describe('threads API', () => {
         actor: 'dashboard',
         action: 'thread.registered',
         target: 'thread:telegram:-100701',
-        details: { requiresTrigger: true, triggerPattern: '^hey bot\\b' },
+        details: { title: 'Newcomers', requiresTrigger: true, triggerPattern: '^hey bot\\b' },
       },
       {
         actor: 'dashboard',

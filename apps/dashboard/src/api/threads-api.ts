@@ -1,4 +1,4 @@
-import { validateTriggerPattern } from '@gridbot/core';
+import { InvalidJidError, parseJid, validateTriggerPattern } from '@gridbot/core';
 import {
   type Database,
   findThreadById,
@@ -28,14 +28,22 @@ import { badRequest, intQuery, jsonBody } from './params.ts';
 
 const triggerPattern = z.string().max(500, 'at most 500 characters').nullable();
 
+const title = z.string().trim().max(200, 'at most 200 characters').nullable();
+
 const registerSchema = z.strictObject({
+  /** The name shown for it; an empty one keeps the name it has (the platform's, if any). */
+  title: title.optional(),
   requiresTrigger: z.boolean().optional(),
   /** Null or empty: the default trigger (`@<assistant>`). */
   triggerPattern: triggerPattern.optional(),
 });
 
+const newThreadSchema = registerSchema.extend({
+  jid: z.string().trim().min(1, 'give the chat’s JID, e.g. telegram:-1001234567890'),
+});
+
 const patchSchema = z.strictObject({
-  title: z.string().trim().max(200, 'at most 200 characters').nullable().optional(),
+  title: title.optional(),
   requiresTrigger: z.boolean().optional(),
   triggerPattern: triggerPattern.optional(),
   /** Back to the default trigger (what the page's checkbox sends; same as `triggerPattern: null`). */
@@ -78,7 +86,8 @@ function parseRegistered(raw: string | undefined): boolean | undefined {
 
 /**
  * `/api/threads…`: search and read threads, their messages, runs, tasks and memory;
- * register, unregister and change the trigger, each recorded in the audit log.
+ * register (by id, or a chat not seen yet by JID), unregister and change the name and
+ * trigger, each recorded in the audit log.
  */
 export function threadsApi(deps: DashboardDeps): Hono<DashboardEnv> {
   const { db } = deps;
@@ -133,20 +142,39 @@ export function threadsApi(deps: DashboardDeps): Hono<DashboardEnv> {
     });
   });
 
-  api.post('/threads/:id/register', async (c) => {
-    const thread = await threadOr404(db, c.req.param('id'));
-    const body = await jsonBody(optionalJson(c.req), registerSchema);
+  /** Registers (adds, if no message came yet) a thread by JID, as `gridbot threads register`. */
+  const register = async (jid: string, body: z.infer<typeof registerSchema>) => {
     const pattern = checkedPattern(body.triggerPattern);
     const registered = await registerThread(db, {
-      jid: thread.jid,
+      jid,
+      ...(body.title && { title: body.title }),
       ...(body.requiresTrigger !== undefined && { requiresTrigger: body.requiresTrigger }),
       ...(pattern !== undefined && { triggerPattern: pattern }),
     });
-    await auditAction(db, 'thread.registered', `thread:${thread.jid}`, {
+    await auditAction(db, 'thread.registered', `thread:${jid}`, {
+      title: registered.title,
       requiresTrigger: registered.requires_trigger,
       triggerPattern: registered.trigger_pattern,
     });
-    return c.json({ thread: threadView(registered) });
+    return threadView(registered);
+  };
+
+  api.post('/threads', async (c) => {
+    const body = await jsonBody(c.req, newThreadSchema);
+    try {
+      parseJid(body.jid);
+    } catch (error) {
+      if (error instanceof InvalidJidError) throw badRequest(error.message);
+      throw error;
+    }
+    const { jid, ...rest } = body;
+    return c.json({ thread: await register(jid, rest) }, 201);
+  });
+
+  api.post('/threads/:id/register', async (c) => {
+    const thread = await threadOr404(db, c.req.param('id'));
+    const body = await jsonBody(optionalJson(c.req), registerSchema);
+    return c.json({ thread: await register(thread.jid, body) });
   });
 
   api.post('/threads/:id/unregister', async (c) => {

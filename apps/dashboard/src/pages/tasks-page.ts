@@ -5,6 +5,7 @@ import { isTaskStatus, listAllTasks, TASK_STATUSES, type TaskView } from '../rea
 import { csrfOf } from './csrf-of.ts';
 import { when } from './format.ts';
 import { layout } from './layout.ts';
+import { taskForm } from './task-form.ts';
 
 /** The buttons a task's row offers for its status. */
 function taskButtons(task: TaskView) {
@@ -38,25 +39,43 @@ export function taskTable(tasks: TaskView[], options: { id: string; withThread: 
 </table>`;
 }
 
-/** `/tasks`: the scheduled tasks of every thread, with pause, resume and cancel. */
+/** `/tasks`: the scheduled tasks of every thread, with pause, resume and cancel, and a new one. */
 export function tasksPage(deps: DashboardDeps): Hono<DashboardEnv> {
   const page = new Hono<DashboardEnv>();
   page.get('/tasks', async (c) => {
     const raw = c.req.query('status') ?? '';
     const status = raw === 'all' || isTaskStatus(raw) ? raw : undefined;
-    const tasks = await listAllTasks(deps.db, status);
+    const [tasks, threads] = await Promise.all([
+      listAllTasks(deps.db, status),
+      deps.db
+        .selectFrom('threads')
+        .select(['id', 'jid', 'title'])
+        .where('registered', '=', true)
+        .orderBy('title')
+        .orderBy('jid')
+        .execute(),
+    ]);
     const filters = [
       ['', 'Not cancelled'],
       ...TASK_STATUSES.map((s) => [s, s]),
       ['all', 'All'],
     ] as const;
     const body = html`
+${taskForm({ threads: threads.map((t) => ({ id: t.id, label: t.title ? `${t.title} (${t.jid})` : t.jid })) })}
 <p class="filters">${filters.map(
       ([value, label]) =>
         html`<a href="/tasks${value ? `?status=${value}` : ''}"${value === (status ?? '') ? html` aria-current="true"` : ''}>${label}</a> `,
     )}</p>
 ${taskTable(tasks, { id: 'tasks', withThread: true })}`;
-    return c.html(layout({ title: 'Tasks', section: '/tasks', csrf: csrfOf(c), body }));
+    return c.html(
+      layout({
+        title: 'Tasks',
+        section: '/tasks',
+        csrf: csrfOf(c),
+        body,
+        scripts: ['/assets/task-form.js'],
+      }),
+    );
   });
   return page;
 }

@@ -16,6 +16,7 @@ import { threadConfigSection } from './config-form.ts';
 import { csrfOf } from './csrf-of.ts';
 import { excerpt, when } from './format.ts';
 import { layout } from './layout.ts';
+import { taskForm } from './task-form.ts';
 import { taskTable } from './tasks-page.ts';
 
 const MESSAGES_SHOWN = 100;
@@ -49,6 +50,16 @@ export function threadsPage(deps: DashboardDeps): Hono<DashboardEnv> {
     const option = (value: string, label: string) =>
       html`<option value="${value}"${filter === value ? html` selected` : ''}>${label}</option>`;
     const body = html`
+<details id="add-thread"><summary>Register a chat</summary>
+<form id="new-thread-form" class="stacked" data-api="/api/threads" data-method="POST">
+<label>JID <input name="jid" required placeholder="telegram:-1001234567890, discord:123456789012345678, web:team"></label>
+<span class="hint">A chat nobody has written in yet can be registered ahead; its first message is then answered.</span>
+<label>Name <input name="title" maxlength="200" placeholder="Ops room"></label>
+<label><input type="checkbox" name="requiresTrigger" checked> Requires a trigger</label>
+<label>Trigger pattern <input name="triggerPattern" placeholder="default: @assistant"></label>
+<button type="submit">Register</button>
+</form>
+</details>
 <form id="thread-search" class="inline" method="get" action="/threads">
 <input type="search" name="q" value="${q}" placeholder="JID or title" aria-label="Search threads">
 <select name="registered" aria-label="Registration">${option('', 'All')}${option('true', 'Registered')}${option('false', 'Unregistered')}</select>
@@ -84,11 +95,12 @@ export function threadsPage(deps: DashboardDeps): Hono<DashboardEnv> {
     ]);
     const checked = (on: boolean) => (on ? html` checked` : '');
     const registration = thread.registered
-      ? html`<form id="register-form" class="inline" data-api="/api/threads/${thread.id}/unregister" data-method="POST">
+      ? html`<form id="register-form" class="inline" data-api="/api/threads/${thread.id}/unregister" data-method="POST" data-confirm="Unregister ${thread.title ?? thread.jid}? Its new messages will no longer be stored or answered, and its tasks stop running.">
 <button type="submit" class="danger">Unregister</button>
 <span class="hint">New messages are no longer stored or answered.</span>
 </form>`
       : html`<form id="register-form" class="inline" data-api="/api/threads/${thread.id}/register" data-method="POST">
+<input name="title" value="${thread.title ?? ''}" placeholder="Name" aria-label="Name">
 <label><input type="checkbox" name="requiresTrigger"${checked(thread.requiresTrigger)}> Requires a trigger</label>
 <input name="triggerPattern" value="${thread.triggerPattern ?? ''}" placeholder="default: @assistant" aria-label="Trigger pattern">
 <button type="submit">Register</button>
@@ -134,6 +146,7 @@ ${hasMore ? html`<p class="hint">The last ${MESSAGES_SHOWN}; older ones at <code
     }</tbody>
 </table>
 <h2>Tasks</h2>
+${thread.registered ? taskForm({ threads: { id: thread.id }, timezone: behaviour.resolved.timezone }) : ''}
 ${taskTable(
   tasks.map((t) => taskView(t, thread)),
   { id: 'thread-tasks', withThread: false },
@@ -160,6 +173,7 @@ ${threadConfigSection(thread.id, behaviour)}
         section: '/threads',
         csrf: csrfOf(c),
         body,
+        scripts: thread.registered ? ['/assets/task-form.js'] : [],
       }),
     );
   });

@@ -64,14 +64,16 @@
     box.textContent = error.message;
   }
 
-  // <form data-api="/api/…" data-method="POST">: fields sent as JSON, page reloaded after.
+  // <form data-api="/api/…" data-method="POST" data-confirm="…">: the enabled fields sent as
+  // JSON (after the question, if any, is answered yes), the page reloaded after.
   document.addEventListener('submit', async (event) => {
     const form = event.target.closest('form[data-api]');
     if (!form) return;
     event.preventDefault();
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
     const body = {};
     for (const element of form.elements) {
-      if (!element.name) continue;
+      if (!element.name || element.disabled) continue;
       if (element.type === 'checkbox') body[element.name] = element.checked;
       else if (element.value !== '') body[element.name] = element.value;
     }
@@ -81,6 +83,11 @@
     } catch (error) {
       showError(form, error);
     }
+  });
+
+  // A refusal shown under a form goes once the form is changed.
+  document.addEventListener('input', (event) => {
+    event.target.closest?.('form')?.querySelector('.form-error')?.remove();
   });
 
   // <button data-api="/api/…" data-method="POST" data-confirm="…">
