@@ -1,7 +1,7 @@
 /**
- * `gridbot setup --yes` as a new operator runs it: from an empty directory to a `.env`
+ * `gridbot setup` as a new operator runs it: with --yes, from an empty directory to a `.env`
  * with which `gridbot start` answers in the web chat; again, changing nothing; and with a
- * token Telegram refuses, writing nothing for Telegram.
+ * token Telegram refuses, writing nothing for Telegram; and in a terminal, asking.
  */
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ import {
 } from './support/gridbot-process.ts';
 import { TEST_AGENT_IMAGE } from './support/services.ts';
 import { BOT_TOKEN, TelegramFake } from './support/telegram-fake.ts';
+import { KEYS, runInTerminal } from './support/terminal.ts';
 import { ON_REDIS } from './support/test-mode.ts';
 import { createTestRedis, type TestRedis } from './support/test-redis.ts';
 import { waitFor } from './support/wait-for.ts';
@@ -163,5 +164,59 @@ describe('gridbot setup --yes', () => {
     const values = parseEnv(await readFile(join(other, '.env'), 'utf8'));
     expect(Object.keys(values).filter((key) => key.startsWith('TELEGRAM_'))).toEqual([]);
     expect(values.ANTHROPIC_API_KEY).toBe(LLM_KEY);
+  });
+});
+
+describe('gridbot setup in a terminal', () => {
+  const flags = (dir: string) => [
+    'setup',
+    '--dir',
+    dir,
+    '--dashboard-port',
+    String(port),
+    '--no-image',
+  ];
+
+  it('asks each question: the mode from a list, a URL checked as typed, a token never shown', async () => {
+    const dir = await emptyDir();
+    const term = runInTerminal(flags(dir), { TELEGRAM_API_ROOT: telegram.apiRoot });
+    await term.waitForText('Mode');
+    term.type(`${KEYS.down}${ON_REDIS ? KEYS.down : ''}${KEYS.enter}`);
+    await term.waitForText('DATABASE_URL');
+    term.type(`not a url${KEYS.enter}`);
+    await term.waitForText('expected a URL such as postgres://user@host:5432/gridbot');
+    term.type(`${KEYS.backspace.repeat('not a url'.length)}${SERVER}/${DATABASE}${KEYS.enter}`);
+    if (ON_REDIS) {
+      await term.waitForText('REDIS_URL');
+      term.type(`${KEYS.backspace.repeat(40)}${redis.url}${KEYS.enter}`);
+    }
+    await term.waitForText('Model provider');
+    term.type(KEYS.enter); // echo, the default
+    await term.waitForText('Telegram bot token (Enter: none)');
+    term.type(`${BOT_TOKEN}${KEYS.enter}`);
+    await term.waitForText('Discord bot token (Enter: none)');
+    term.type(KEYS.enter);
+    expect(await term.exited).toBe(0);
+    const screen = term.output();
+    expect(screen).toContain(`Telegram bot token (Enter: none) ${'*'.repeat(BOT_TOKEN.length)}`);
+    expect(screen).not.toContain(BOT_TOKEN);
+    expect(screen).toContain('ok    telegram: the bot @');
+    const values = parseEnv(await readFile(join(dir, '.env'), 'utf8'));
+    expect(values).toMatchObject({
+      DATABASE_URL: `${SERVER}/${DATABASE}`,
+      LLM_PROVIDER: 'echo',
+      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+    });
+    expect(values.REDIS_URL).toBe(ON_REDIS ? redis.url : undefined);
+  });
+
+  it('stops at Ctrl-C, writing nothing', async () => {
+    const dir = await emptyDir();
+    const term = runInTerminal(flags(dir), {});
+    await term.waitForText('Mode');
+    term.type(KEYS.ctrlC);
+    expect(await term.exited).not.toBe(0);
+    expect(term.output()).toContain('Set-up stopped: nothing was written.');
+    await expect(stat(join(dir, '.env'))).rejects.toThrow(/ENOENT/);
   });
 });

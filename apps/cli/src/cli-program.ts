@@ -2,7 +2,7 @@ import type { WorkerComposition } from '@gridbot/app-worker';
 import type { RoleRuntime } from '@gridbot/service';
 import { Command, type CommanderError } from 'commander';
 import { readBuildInfo } from './build-info.ts';
-import type { SetupArgs } from './commands/setup.ts';
+import type { SetupArgs } from './setup/setup-args.ts';
 import { UsageError } from './usage-error.ts';
 
 /**

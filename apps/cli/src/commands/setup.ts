@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { createDatabase, migrateToLatest } from '@gridbot/db';
 import { assertRedisReachable } from '@gridbot/queue';
 import { buildAgentImage, offlineImageScript } from '@gridbot/runner';
@@ -16,27 +15,10 @@ import {
   checkTelegramToken,
 } from '../setup/credential-checks.ts';
 import { applyEnvChanges, envValues, mask } from '../setup/env-file.ts';
+import { askSetupQuestions } from '../setup/questions.ts';
+import type { SetupArgs } from '../setup/setup-args.ts';
 import { UsageError } from '../usage-error.ts';
 import { checkDocker, checkNode, checkPgDump, type Finding } from './doctor-checks.ts';
-
-export interface SetupArgs {
-  /** Ask nothing: flags, then the existing `.env`, then defaults. */
-  yes: boolean;
-  /** Where `.env` is written (and `gridbot start` is run). */
-  dir: string;
-  mode?: 'embedded' | 'postgres' | 'redis';
-  databaseUrl?: string;
-  redisUrl?: string;
-  llm?: 'echo' | 'anthropic' | 'openai';
-  llmKey?: string;
-  llmBaseUrl?: string;
-  model?: string;
-  telegramToken?: string;
-  discordToken?: string;
-  dashboardPort?: string;
-  /** Build the agent image when Docker answers and it is missing. */
-  image: boolean;
-}
 
 type Env = Record<string, string | undefined>;
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -57,7 +39,7 @@ export async function setupCommand(given: SetupArgs, env: Env): Promise<number> 
   const envPath = resolve(dir, '.env');
   const before = await readFile(envPath, 'utf8').catch(() => '');
   const current = envValues(before);
-  const args = given.yes ? given : await ask(given, current);
+  const args = given.yes ? given : await askSetupQuestions(given, current);
   let failed = false;
 
   say('Checking this machine');
@@ -214,66 +196,5 @@ async function preparePostgres(url: string): Promise<void> {
     await migrateToLatest(db);
   } finally {
     await db.destroy();
-  }
-}
-
-/** Asks for what the flags left open, showing what `.env` has (secrets masked). */
-async function ask(args: SetupArgs, current: Record<string, string>): Promise<SetupArgs> {
-  if (!process.stdin.isTTY) {
-    throw new UsageError(
-      'gridbot setup asks its questions in a terminal; elsewhere pass --yes and flags.',
-    );
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const question = async (text: string, fallback?: string, secret = false) => {
-    const hint = fallback ? ` [${secret ? mask(fallback) : fallback}]` : '';
-    const answer = (await rl.question(`${text}${hint}: `)).trim();
-    return answer || fallback || undefined;
-  };
-  try {
-    const defaultMode = current.REDIS_URL
-      ? 'redis'
-      : current.DATABASE_URL
-        ? 'postgres'
-        : 'embedded';
-    const mode = (args.mode ??
-      (await question('Mode: embedded, postgres or redis', defaultMode))) as SetupArgs['mode'];
-    const databaseUrl =
-      mode === 'embedded'
-        ? undefined
-        : (args.databaseUrl ?? (await question('DATABASE_URL', current.DATABASE_URL)));
-    const redisUrl =
-      mode === 'redis'
-        ? (args.redisUrl ??
-          (await question('REDIS_URL', current.REDIS_URL || 'redis://127.0.0.1:6379')))
-        : undefined;
-    const llm = (args.llm ??
-      (await question(
-        'Model provider: anthropic, openai or echo',
-        current.LLM_PROVIDER || 'echo',
-      ))) as SetupArgs['llm'];
-    const keyName = llm === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY';
-    const llmKey =
-      llm === 'echo'
-        ? undefined
-        : (args.llmKey ?? (await question(keyName, current[keyName], true)));
-    const telegramToken =
-      args.telegramToken ??
-      (await question('Telegram bot token (empty: none)', current.TELEGRAM_BOT_TOKEN, true));
-    const discordToken =
-      args.discordToken ??
-      (await question('Discord bot token (empty: none)', current.DISCORD_BOT_TOKEN, true));
-    return {
-      ...args,
-      ...(mode && { mode }),
-      ...(databaseUrl && { databaseUrl }),
-      ...(redisUrl && { redisUrl }),
-      ...(llm && { llm }),
-      ...(llmKey && { llmKey }),
-      ...(telegramToken && { telegramToken }),
-      ...(discordToken && { discordToken }),
-    };
-  } finally {
-    rl.close();
   }
 }
