@@ -12,6 +12,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic } from './support/fake-anthropic.ts';
 import type { FakeLlmServer } from './support/fake-llm-server.ts';
+import { type FakeSlack, startFakeSlack } from './support/fake-slack/fake-slack.ts';
+import { type FakeWhatsApp, startFakeWhatsApp } from './support/fake-whatsapp/fake-whatsapp.ts';
+import { PHONE_NUMBER_ID } from './support/fake-whatsapp/whatsapp-payloads.ts';
 import { freePort } from './support/free-port.ts';
 import {
   type GridbotProcess,
@@ -196,6 +199,10 @@ describe('gridbot setup in a terminal', () => {
     term.type(`${BOT_TOKEN}${KEYS.enter}`);
     await term.waitForText('Discord bot token (Enter: none)');
     term.type(KEYS.enter);
+    await term.waitForText('Slack bot token, xoxb-… (Enter: none)');
+    term.type(KEYS.enter);
+    await term.waitForText('WhatsApp access token (Enter: none)');
+    term.type(KEYS.enter);
     expect(await term.exited).toBe(0);
     const screen = term.output();
     expect(screen).toContain(`Telegram bot token (Enter: none) ${'*'.repeat(BOT_TOKEN.length)}`);
@@ -218,5 +225,82 @@ describe('gridbot setup in a terminal', () => {
     expect(await term.exited).not.toBe(0);
     expect(term.output()).toContain('Set-up stopped: nothing was written.');
     await expect(stat(join(dir, '.env'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('gridbot setup with Slack and WhatsApp', () => {
+  const SLACK_BOT = 'xoxb-setup-test-0123456789';
+  const SLACK_APP = 'xapp-setup-test-0123456789';
+  const WHATSAPP = 'EAAG-setup-test-0123456789';
+  const APP_SECRET = 'whatsapp-app-secret-0123456789';
+  let slack: FakeSlack;
+  let whatsapp: FakeWhatsApp;
+
+  beforeAll(async () => {
+    slack = await startFakeSlack({ botToken: SLACK_BOT, appToken: SLACK_APP });
+    whatsapp = await startFakeWhatsApp({ accessToken: WHATSAPP });
+  });
+  afterAll(async () => {
+    await Promise.allSettled([slack?.close(), whatsapp?.close()]);
+  });
+
+  const run = (dir: string, slackApp: string, whatsappToken: string) =>
+    runGridbot(
+      [
+        'setup',
+        '--yes',
+        '--dir',
+        dir,
+        '--mode',
+        'embedded',
+        '--slack-bot-token',
+        SLACK_BOT,
+        '--slack-app-token',
+        slackApp,
+        '--whatsapp-token',
+        whatsappToken,
+        '--whatsapp-phone-id',
+        PHONE_NUMBER_ID,
+        '--whatsapp-app-secret',
+        APP_SECRET,
+        '--no-image',
+      ],
+      { SLACK_API_URL: slack.apiUrl, WHATSAPP_GRAPH_URL: whatsapp.graphUrl },
+      60_000,
+    );
+
+  it('checks both with one call each and writes them, a verify token made up, secrets masked', async () => {
+    const dir = await emptyDir();
+    const result = await run(dir, SLACK_APP, WHATSAPP);
+    expect(result.output).toContain('ok    slack: the bot ');
+    expect(result.output).toContain('ok    whatsapp: the number +1 555-000-1234 (GridBot Test)');
+    expect(result.code).toBe(0);
+    for (const secret of [SLACK_BOT, SLACK_APP, WHATSAPP, APP_SECRET]) {
+      expect(result.output).not.toContain(secret);
+    }
+    const values = parseEnv(await readFile(join(dir, '.env'), 'utf8'));
+    expect(values).toMatchObject({
+      SLACK_BOT_TOKEN: SLACK_BOT,
+      SLACK_APP_TOKEN: SLACK_APP,
+      WHATSAPP_ACCESS_TOKEN: WHATSAPP,
+      WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+      WHATSAPP_APP_SECRET: APP_SECRET,
+    });
+    expect(values.WHATSAPP_VERIFY_TOKEN).toMatch(/^[\w-]{24}$/);
+    expect(result.output).toContain('WHATSAPP_VERIFY_TOKEN from .env');
+  });
+
+  it('writes neither when the platforms refuse the tokens, saying which', async () => {
+    const dir = await emptyDir();
+    const result = await run(dir, 'xapp-wrong', 'EAAG-wrong');
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(
+      'FAIL  slack: Slack refused the app-level token (invalid_auth): it needs connections:write',
+    );
+    expect(result.output).toContain(
+      'FAIL  whatsapp: WhatsApp refused (401 Invalid OAuth access token)',
+    );
+    const values = parseEnv(await readFile(join(dir, '.env'), 'utf8'));
+    expect(Object.keys(values).filter((key) => /^(SLACK|WHATSAPP)_/.test(key))).toEqual([]);
   });
 });

@@ -149,6 +149,12 @@ export function cliProgram(env: Env, composition: CliComposition, result: CliRes
     .option('--model <name>', 'the model to use')
     .option('--telegram-token <token>', 'a Telegram bot token (checked with getMe)')
     .option('--discord-token <token>', 'a Discord bot token (checked with /users/@me)')
+    .option('--slack-bot-token <token>', 'a Slack bot token, xoxb-… (checked with auth.test)')
+    .option('--slack-app-token <token>', 'the Slack app-level token, xapp-…, for Socket Mode')
+    .option('--whatsapp-token <token>', 'a WhatsApp Cloud API access token')
+    .option('--whatsapp-phone-id <id>', 'the WhatsApp phone number id (checked with the token)')
+    .option('--whatsapp-app-secret <secret>', "the Meta app's secret (verifies webhooks)")
+    .option('--whatsapp-verify-token <token>', 'the webhook verify token (made up when not given)')
     .option('--dashboard-port <port>', 'the dashboard port (default 3000)')
     .option('--no-image', 'do not build the agent image')
     .action(async (options: Omit<SetupArgs, 'yes'> & { yes?: boolean }) => {

@@ -12,7 +12,9 @@ import {
   type CredentialCheck,
   checkDiscordToken,
   checkLlmKey,
+  checkSlackTokens,
   checkTelegramToken,
+  checkWhatsAppNumber,
 } from '../setup/credential-checks.ts';
 import { applyEnvChanges, envValues, mask } from '../setup/env-file.ts';
 import { askSetupQuestions } from '../setup/questions.ts';
@@ -91,6 +93,7 @@ export async function setupCommand(given: SetupArgs, env: Env): Promise<number> 
     );
     if (check.ok) Object.assign(changes, values);
     else failed = true;
+    return check.ok;
   };
   const provider = args.llm ?? (current.LLM_PROVIDER as SetupArgs['llm']);
   if (provider === 'anthropic' || provider === 'openai') {
@@ -123,6 +126,46 @@ export async function setupCommand(given: SetupArgs, env: Env): Promise<number> 
       ...(apiBase && { DISCORD_API_BASE: apiBase }),
     });
   }
+  if (args.slackBotToken) {
+    if (!args.slackAppToken) {
+      throw new UsageError(
+        'Slack needs --slack-app-token too (Basic Information → App-Level Tokens, with connections:write) for Socket Mode.',
+      );
+    }
+    const apiUrl = current.SLACK_API_URL || env.SLACK_API_URL;
+    take('slack', await checkSlackTokens(args.slackBotToken, args.slackAppToken, apiUrl), {
+      SLACK_BOT_TOKEN: args.slackBotToken,
+      SLACK_APP_TOKEN: args.slackAppToken,
+      ...(apiUrl && { SLACK_API_URL: apiUrl }),
+    });
+  }
+  if (args.whatsappToken) {
+    const phoneId = args.whatsappPhoneId ?? current.WHATSAPP_PHONE_NUMBER_ID;
+    const appSecret = args.whatsappAppSecret ?? current.WHATSAPP_APP_SECRET;
+    if (!phoneId || !appSecret) {
+      throw new UsageError(
+        'WhatsApp needs --whatsapp-phone-id (WhatsApp → API Setup) and --whatsapp-app-secret (App settings → Basic) too.',
+      );
+    }
+    const verifyToken =
+      args.whatsappVerifyToken ||
+      current.WHATSAPP_VERIFY_TOKEN ||
+      randomBytes(18).toString('base64url');
+    const graphUrl = current.WHATSAPP_GRAPH_URL || env.WHATSAPP_GRAPH_URL;
+    const whatsapp = await checkWhatsAppNumber(args.whatsappToken, phoneId, graphUrl);
+    const written = take('whatsapp', whatsapp, {
+      WHATSAPP_ACCESS_TOKEN: args.whatsappToken,
+      WHATSAPP_PHONE_NUMBER_ID: phoneId,
+      WHATSAPP_APP_SECRET: appSecret,
+      WHATSAPP_VERIFY_TOKEN: verifyToken,
+      ...(graphUrl && { WHATSAPP_GRAPH_URL: graphUrl }),
+    });
+    if (written) {
+      say(
+        '  note  whatsapp: in the Meta app, set the callback URL to https://<this host>/whatsapp/webhook (the gateway port) and the verify token to WHATSAPP_VERIFY_TOKEN from .env',
+      );
+    }
+  }
 
   const after = applyEnvChanges(before, changes);
   if (after === before) say(`Unchanged: ${envPath}`);
@@ -133,7 +176,7 @@ export async function setupCommand(given: SetupArgs, env: Env): Promise<number> 
     const removed = Object.keys(current).filter((k) => !(k in envValues(after)));
     say(`Wrote ${envPath}:`);
     for (const [key, value] of written)
-      say(`  ${key}=${/TOKEN|KEY|URL/.test(key) ? shown(key, value) : value}`);
+      say(`  ${key}=${/TOKEN|KEY|URL|SECRET/.test(key) ? shown(key, value) : value}`);
     for (const key of removed) say(`  ${key} removed`);
   }
 

@@ -80,3 +80,73 @@ export async function checkLlmKey(options: {
     return { ok: false, detail: (error as Error).message };
   }
 }
+
+/**
+ * Slack's `auth.test` with the bot token (the bot and workspace), then, for Socket Mode,
+ * `apps.connections.open` with the app-level token (which only hands out a URL).
+ */
+export async function checkSlackTokens(
+  botToken: string,
+  appToken: string | undefined,
+  apiUrl = 'https://slack.com/api/',
+): Promise<CredentialCheck> {
+  const call = async (method: string, token: string) => {
+    const { body } = await getJson(`${apiUrl.replace(/\/*$/, '/')}${method}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return body as { ok?: boolean; error?: string; user?: string; team?: string };
+  };
+  try {
+    const auth = await call('auth.test', botToken);
+    if (auth.ok !== true) {
+      return {
+        ok: false,
+        detail: `Slack refused the bot token (${auth.error ?? 'no reason given'})`,
+      };
+    }
+    if (appToken !== undefined) {
+      const socket = await call('apps.connections.open', appToken);
+      if (socket.ok !== true) {
+        return {
+          ok: false,
+          detail: `Slack refused the app-level token (${socket.error ?? 'no reason given'}): it needs connections:write`,
+        };
+      }
+    }
+    return { ok: true, detail: `the bot ${auth.user} in ${auth.team}` };
+  } catch (error) {
+    return unreachable('Slack', error);
+  }
+}
+
+/** The WhatsApp Cloud API's phone number, read with the access token: its number and name. */
+export async function checkWhatsAppNumber(
+  accessToken: string,
+  phoneNumberId: string,
+  graphUrl = 'https://graph.facebook.com/v23.0',
+): Promise<CredentialCheck> {
+  try {
+    const { status, body } = await getJson(
+      `${graphUrl.replace(/\/+$/, '')}/${encodeURIComponent(phoneNumberId)}?fields=display_phone_number,verified_name`,
+      { headers: { authorization: `Bearer ${accessToken}` } },
+    );
+    const answer = body as {
+      display_phone_number?: string;
+      verified_name?: string;
+      error?: { message?: string };
+    };
+    if (status === 200) {
+      return {
+        ok: true,
+        detail: `the number ${answer.display_phone_number} (${answer.verified_name})`,
+      };
+    }
+    return {
+      ok: false,
+      detail: `WhatsApp refused (${status}${answer.error?.message ? ` ${answer.error.message}` : ''})`,
+    };
+  } catch (error) {
+    return unreachable('WhatsApp', error);
+  }
+}

@@ -106,6 +106,28 @@ export async function askSetupQuestions(
       args.telegramToken ?? (await secret('Telegram bot token', current.TELEGRAM_BOT_TOKEN, true));
     const discordToken =
       args.discordToken ?? (await secret('Discord bot token', current.DISCORD_BOT_TOKEN, true));
+    const slackBotToken =
+      args.slackBotToken ??
+      (await secret('Slack bot token, xoxb-…', current.SLACK_BOT_TOKEN, true));
+    const slackAppToken = slackBotToken
+      ? (args.slackAppToken ??
+        (await secret('Slack app-level token, xapp-…', current.SLACK_APP_TOKEN, false)))
+      : undefined;
+    const whatsappToken =
+      args.whatsappToken ??
+      (await secret('WhatsApp access token', current.WHATSAPP_ACCESS_TOKEN, true));
+    const whatsappPhoneId = whatsappToken
+      ? (args.whatsappPhoneId ??
+        (await input({
+          message: 'WhatsApp phone number id',
+          default: current.WHATSAPP_PHONE_NUMBER_ID,
+          validate: (value) => /^\d+$/.test(value.trim()) || 'the digits from WhatsApp → API Setup',
+        })))
+      : undefined;
+    const whatsappAppSecret = whatsappToken
+      ? (args.whatsappAppSecret ??
+        (await secret('WhatsApp app secret', current.WHATSAPP_APP_SECRET, false)))
+      : undefined;
     return {
       ...args,
       mode,
@@ -115,6 +137,11 @@ export async function askSetupQuestions(
       ...(llmKey && { llmKey }),
       ...(telegramToken && { telegramToken }),
       ...(discordToken && { discordToken }),
+      ...(slackBotToken && { slackBotToken }),
+      ...(slackAppToken && { slackAppToken }),
+      ...(whatsappToken && { whatsappToken }),
+      ...(whatsappPhoneId && { whatsappPhoneId: whatsappPhoneId.trim() }),
+      ...(whatsappAppSecret && { whatsappAppSecret }),
     };
   } catch (error) {
     if (error instanceof Error && error.name === 'ExitPromptError') {

@@ -13,6 +13,14 @@ export interface SetupArgs {
   model?: string;
   telegramToken?: string;
   discordToken?: string;
+  /** Slack's Bot User OAuth Token (xoxb-…) and, for Socket Mode, the app-level one (xapp-…). */
+  slackBotToken?: string;
+  slackAppToken?: string;
+  /** The WhatsApp Cloud API: access token, phone number id, app secret, verify token. */
+  whatsappToken?: string;
+  whatsappPhoneId?: string;
+  whatsappAppSecret?: string;
+  whatsappVerifyToken?: string;
   dashboardPort?: string;
   /** Build the agent image when Docker answers and it is missing. */
   image: boolean;
