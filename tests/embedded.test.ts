@@ -2,12 +2,12 @@
  * The embedded mode, as a newcomer meets it: `gridbot start` with neither DATABASE_URL nor
  * REDIS_URL and no Docker engine, from a clean DATA_DIR. It must get ready, answer in the
  * web chat (in a real browser), end a session at logout, fire a seconds-cron task once per slot, keep the history
- * across a restart, and refuse a second start on the same DATA_DIR.
+ * across a restart, refuse a second start on the same DATA_DIR, and be checked by gridbot doctor.
  */
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openEmbeddedDatabase } from '@gridbot/db';
+import { insertOutbox, openEmbeddedDatabase } from '@gridbot/db';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser.ts';
@@ -217,6 +217,56 @@ describe('the embedded mode', () => {
     } finally {
       await rm(own, { recursive: true, force: true });
     }
+  });
+
+  it('is checked by gridbot doctor running and stopped, which names a reply stuck unsent', async () => {
+    const doctor = () => runGridbot(['doctor'], { ...env(), AGENT_RUNTIME: 'process' }, 60_000);
+    const running = await doctor();
+    expect(running.output).toMatch(
+      new RegExp(`ok +start +gridbot start on ${dataDir} answers on port ${port}`),
+    );
+    expect(running.output).toMatch(/ok +fleet +\d+ role\(s\) up, every heartbeat fresh/);
+    expect(running.output).toMatch(/ok +queue threads +\d+ waiting, \d+ active, 0 failed/);
+    expect(running.code, running.output).toBe(0);
+
+    await gridbot!.stop();
+    gridbot = null;
+    const stopped = await doctor();
+    expect(stopped.output).toMatch(/warning +start +gridbot start is not running/);
+    expect(stopped.output).toMatch(/ok +database +the embedded database of .*, schema current/);
+    expect(stopped.code, stopped.output).toBe(0);
+
+    const db = await openEmbeddedDatabase(join(dataDir, 'db'));
+    let stuck: number;
+    try {
+      const thread = await db.db.selectFrom('threads').select('id').executeTakeFirstOrThrow();
+      const row = await insertOutbox(db.db, {
+        threadId: thread.id,
+        runId: null,
+        channel: 'web',
+        jid: 'web:doctor',
+        text: 'never delivered',
+        replyTo: null,
+      });
+      stuck = row.id;
+      await db.db
+        .updateTable('outbox')
+        .set({ created_at: new Date(Date.now() - 10 * 60_000) })
+        .where('id', '=', stuck)
+        .execute();
+    } finally {
+      await db.close();
+    }
+    const sick = await doctor();
+    expect(sick.output).toMatch(/PROBLEM +outbox +replies not sent for over 5 min: 1 on web/);
+    expect(sick.code).toBe(1);
+    const again = await openEmbeddedDatabase(join(dataDir, 'db'));
+    try {
+      await again.db.deleteFrom('outbox').where('id', '=', stuck).execute();
+    } finally {
+      await again.close();
+    }
+    gridbot = await start();
   });
 
   it('keeps the history across a restart, and every slot fired at most once', async () => {

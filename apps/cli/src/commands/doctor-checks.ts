@@ -2,9 +2,6 @@ import { execFile } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { outboundQueueName, SYSTEM_QUEUE, TASKS_QUEUE, THREADS_QUEUE } from '@gridbot/queue';
-import type { RoleRuntime } from '@gridbot/service';
-import { sql } from 'kysely';
 
 /** One thing `gridbot doctor` looked at. `problem` fails the run; `warning` does not. */
 export interface Finding {
@@ -15,14 +12,14 @@ export interface Finding {
   fix?: string;
 }
 
-const ok = (check: string, detail: string): Finding => ({ check, level: 'ok', detail });
-const problem = (check: string, detail: string, fix: string): Finding => ({
+export const ok = (check: string, detail: string): Finding => ({ check, level: 'ok', detail });
+export const problem = (check: string, detail: string, fix: string): Finding => ({
   check,
   level: 'problem',
   detail,
   fix,
 });
-const warning = (check: string, detail: string, fix: string): Finding => ({
+export const warning = (check: string, detail: string, fix: string): Finding => ({
   check,
   level: 'warning',
   detail,
@@ -80,114 +77,6 @@ export async function checkDocker(agentRuntime: string, image: string): Promise<
       'Build it: pnpm agent:image (or set AGENT_IMAGE).',
     );
   }
-}
-
-/** Roles marked up whose heartbeat stopped: crashed, hung, or cut off from Postgres. */
-export async function checkFleet(runtime: RoleRuntime, heartbeatMs: number): Promise<Finding> {
-  const since = new Date(Date.now() - 3 * heartbeatMs);
-  const rows = await runtime.db
-    .selectFrom('instances')
-    .select(['role', 'host', 'pid', 'heartbeat_at'])
-    .where('status', '=', 'up')
-    .execute();
-  const stale = rows.filter((row) => row.heartbeat_at < since);
-  const live = rows.length - stale.length;
-  if (stale.length === 0) return ok('fleet', `${live} role(s) up, every heartbeat fresh`);
-  const names = stale
-    .map(
-      (row) =>
-        `${row.role} on ${row.host} (pid ${row.pid}, last heard ${Math.round((Date.now() - row.heartbeat_at.getTime()) / 1000)} s ago)`,
-    )
-    .join('; ');
-  return problem(
-    'fleet',
-    `${stale.length} role(s) stopped sending heartbeats: ${names}`,
-    "Look at those processes' logs and restart them; a role that is gone for good is dropped from the fleet after a day (its threads were handed on already).",
-  );
-}
-
-/** Backlogs and failed jobs of every queue the install uses. */
-export async function checkQueues(runtime: RoleRuntime): Promise<Finding[]> {
-  const channels = await runtime.db.selectFrom('threads').select('channel').distinct().execute();
-  const names = [
-    THREADS_QUEUE,
-    TASKS_QUEUE,
-    SYSTEM_QUEUE,
-    ...channels.map((c) => outboundQueueName(c.channel)),
-  ];
-  const findings: Finding[] = [];
-  for (const name of names) {
-    const counts = await runtime.queues
-      .queue(name)
-      .getJobCounts('waiting', 'active', 'delayed', 'failed');
-    const waiting = (counts.waiting ?? 0) + (counts.delayed ?? 0);
-    const failed = counts.failed ?? 0;
-    const line = `${waiting} waiting, ${counts.active ?? 0} active, ${failed} failed`;
-    if (waiting > 1_000) {
-      findings.push(
-        warning(
-          `queue ${name}`,
-          `${line}: a backlog`,
-          name === THREADS_QUEUE
-            ? 'Start more workers (or raise WORKER_CONCURRENCY).'
-            : `Check that the role consuming ${name} runs.`,
-        ),
-      );
-    } else if (failed > 0) {
-      findings.push(
-        warning(
-          `queue ${name}`,
-          line,
-          'See the failed jobs in Bull Board (/queues) and the dead letters on the dashboard.',
-        ),
-      );
-    } else findings.push(ok(`queue ${name}`, line));
-  }
-  return findings;
-}
-
-/** Replies committed but still not sent after `stuckMs`: their gateway is down or failing. */
-export async function checkOutbox(runtime: RoleRuntime, stuckMs: number): Promise<Finding> {
-  const rows = await runtime.db
-    .selectFrom('outbox')
-    .select([
-      'channel',
-      sql<number>`count(*)::int`.as('n'),
-      sql<Date>`min(created_at)`.as('oldest'),
-    ])
-    .where('status', '=', 'pending')
-    .where('created_at', '<', new Date(Date.now() - stuckMs))
-    .groupBy('channel')
-    .execute();
-  if (rows.length === 0) return ok('outbox', 'every reply older than a few minutes was sent');
-  const detail = rows
-    .map((r) => `${r.n} on ${r.channel} (oldest from ${new Date(r.oldest).toISOString()})`)
-    .join(', ');
-  const channels = rows.map((r) => r.channel);
-  return problem(
-    'outbox',
-    `replies not sent for over ${Math.round(stuckMs / 60_000)} min: ${detail}`,
-    `Check that a gateway runs for ${channels.join(', ')} (gridbot gateway --channel ${channels[0]}) and that its platform answers; the scheduler re-enqueues them.`,
-  );
-}
-
-/** Threads whose last run failed after its retries. */
-export async function checkThreads(runtime: RoleRuntime): Promise<Finding> {
-  const failed = await runtime.db
-    .selectFrom('threads')
-    .select('jid')
-    .where('status', '=', 'failed')
-    .where('registered', '=', true)
-    .execute();
-  if (failed.length === 0) return ok('threads', 'no thread failed');
-  return warning(
-    'threads',
-    `${failed.length} thread(s) failed their last run: ${failed
-      .slice(0, 5)
-      .map((t) => t.jid)
-      .join(', ')}${failed.length > 5 ? ' …' : ''}`,
-    'The next message retries them; the dead letters on the dashboard say why they failed.',
-  );
 }
 
 /** How much the workspaces and backups hold. */

@@ -10,17 +10,15 @@ import {
   safeUrl,
 } from '@gridbot/service';
 import { z } from 'zod';
+import { checkDisk, checkDocker, checkNode, checkPgDump, type Finding } from './doctor-checks.ts';
+import { embeddedFindings } from './doctor-embedded.ts';
 import {
-  checkDisk,
-  checkDocker,
   checkFleet,
-  checkNode,
   checkOutbox,
-  checkPgDump,
   checkQueues,
   checkThreads,
-  type Finding,
-} from './doctor-checks.ts';
+  queueCounts,
+} from './doctor-install-checks.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -30,7 +28,8 @@ const STUCK_MS = 5 * 60_000;
 
 /**
  * `gridbot doctor`: checks the machine (Node, Docker and the agent image, pg_dump) and the
- * install it is pointed at (Postgres and its schema, Redis, the fleet's heartbeats, queue
+ * install it is pointed at (Postgres and its schema, or the embedded database of DATA_DIR,
+ * Redis, the fleet's heartbeats, queue
  * backlogs and failed jobs, replies stuck unsent, failed threads, disk use), prints each
  * finding with its fix, and returns the exit code: 1 when something is wrong.
  */
@@ -60,12 +59,13 @@ export async function doctorCommand(rawEnv: Env): Promise<number> {
   const databaseUrl = env.DATABASE_URL;
   let reachable = true;
   if (!databaseUrl) {
-    report({
-      check: 'postgres',
-      level: 'warning',
-      detail: `no DATABASE_URL: the install is the embedded database of ${dataDir}`,
-      fix: 'Its fleet, queues and replies are checked on the dashboard of the running gridbot start; set DATABASE_URL to check a server.',
-    });
+    for (const finding of await embeddedFindings(rawEnv, {
+      dataDir,
+      heartbeatMs: env.HEARTBEAT_MS,
+      stuckMs: STUCK_MS,
+    })) {
+      report(finding);
+    }
     reachable = false;
   } else {
     const db = createDatabase({
@@ -120,10 +120,10 @@ export async function doctorCommand(rawEnv: Env): Promise<number> {
       shutdownTimeoutMs: 5_000,
     });
     try {
-      report(await checkFleet(runtime, env.HEARTBEAT_MS));
-      for (const finding of await checkQueues(runtime)) report(finding);
-      report(await checkOutbox(runtime, STUCK_MS));
-      report(await checkThreads(runtime));
+      report(await checkFleet(runtime.db, env.HEARTBEAT_MS));
+      for (const finding of checkQueues(await queueCounts(runtime))) report(finding);
+      report(await checkOutbox(runtime.db, STUCK_MS));
+      report(await checkThreads(runtime.db));
     } finally {
       await runtime.shutdown.stop(5_000);
     }
