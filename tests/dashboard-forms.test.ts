@@ -8,7 +8,7 @@ import { wallTimeIn } from '@gridbot/core';
 import { registerThread } from '@gridbot/db';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS_DIR, launchBrowser } from './support/browser.ts';
+import { ARTIFACTS_DIR, launchBrowser, loggedInContext } from './support/browser.ts';
 import { freePort } from './support/free-port.ts';
 import { HARNESS_DASHBOARD_TOKEN, PipelineHarness } from './support/pipeline-harness.ts';
 import type { ChatSpec } from './support/telegram-fake.ts';
@@ -49,16 +49,10 @@ beforeAll(async () => {
   ]);
   base = `http://127.0.0.1:${port}`;
   browser = await launchBrowser();
-  context = await browser.newContext({
+  context = await loggedInContext(browser, base, HARNESS_DASHBOARD_TOKEN, {
     viewport: { width: 1280, height: 900 },
     timezoneId: BROWSER_ZONE,
   });
-  const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('#token', HARNESS_DASHBOARD_TOKEN);
-  await page.click('button[type=submit]');
-  await page.waitForURL((url) => url.pathname !== '/login');
-  await page.close();
 }, 150_000);
 
 afterAll(async () => {

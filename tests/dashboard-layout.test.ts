@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { insertOutbox, registerThread } from '@gridbot/db';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS_DIR, launchBrowser } from './support/browser.ts';
+import { ARTIFACTS_DIR, launchBrowser, loggedInContext } from './support/browser.ts';
 import { freePort } from './support/free-port.ts';
 import { HARNESS_DASHBOARD_TOKEN, PipelineHarness } from './support/pipeline-harness.ts';
 
@@ -45,18 +45,11 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function loggedIn(width: number): Promise<BrowserContext> {
-  const context = await browser.newContext({
+function loggedIn(width: number): Promise<BrowserContext> {
+  return loggedInContext(browser, base, HARNESS_DASHBOARD_TOKEN, {
     viewport: { width, height: 800 },
     timezoneId: 'Asia/Tokyo',
   });
-  const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('#token', HARNESS_DASHBOARD_TOKEN);
-  await page.click('button[type=submit]');
-  await page.waitForURL((url) => url.pathname !== '/login');
-  await page.close();
-  return context;
 }
 
 const PAGES = () => [

@@ -1,6 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+} from 'playwright-core';
 
 /** Debian's Chromium (`.ci/run` installs it); Playwright never downloads a browser here. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,4 +42,21 @@ function launchOnce(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** A browser context logged in to the dashboard at `base` with `token`. */
+export async function loggedInContext(
+  browser: Browser,
+  base: string,
+  token: string,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.fill('#token', token);
+  await page.click('button[type=submit]');
+  await page.waitForURL((url) => url.pathname !== '/login');
+  await page.close();
+  return context;
 }
