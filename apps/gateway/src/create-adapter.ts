@@ -1,7 +1,7 @@
 import type { ChannelAdapter } from '@gridbot/channels';
 import { ConfigError } from '@gridbot/core';
 import type { Logger } from '@gridbot/service';
-import type { ChannelSetup } from './channels/channel-setup.ts';
+import type { ChannelContext, ChannelSetup } from './channels/channel-setup.ts';
 import { discordSetup } from './channels/discord.ts';
 import { slackSetup } from './channels/slack.ts';
 import { telegramSetup } from './channels/telegram.ts';
@@ -48,6 +48,7 @@ export async function createAdapter(
   channel: string,
   env: GatewayEnv,
   logger: Logger,
+  context?: ChannelContext,
 ): Promise<ChannelAdapter> {
-  return setupOf(channel).create(env, logger);
+  return setupOf(channel).create(env, logger, context);
 }

@@ -87,6 +87,12 @@ export const gatewayEnvSchema = z
      * start runs (a thread's `user_triggers_per_minute` overrides it); 0: no limit.
      */
     USER_TRIGGERS_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(10),
+    /**
+     * With several gateways on one account where only one may receive (Telegram polling):
+     * how long the receiver's lease lasts unrenewed, so how soon a standby takes over after
+     * it died.
+     */
+    RECEIVE_LEASE_MS: z.coerce.number().int().min(1_000).max(300_000).default(6_000),
   })
   .superRefine((env, ctx) => {
     if (env.TELEGRAM_MODE === 'webhook' && !env.TELEGRAM_WEBHOOK_URL) {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Gateway } from '@gridbot/gateway';
+import { Gateway, PostgresReceiveLease } from '@gridbot/gateway';
 import {
   type BuildInfo,
   createLogger,
@@ -31,8 +31,23 @@ export async function runGateway(
   });
   // A plugin that cannot load stops the start before anything connects.
   const plugins = await gatewayPlugins(env, logger);
-  const adapter = await createAdapter(channel, env, logger);
-  const runtime = await RoleRuntime.fromEnv(`gateway-${channel}`, env, build, logger, () => [
+  // The adapter is built (its settings checked) before anything connects; the lease it
+  // may take is only asked for at start, once the runtime is there to hold it.
+  let runtime: RoleRuntime | undefined;
+  const adapter = await createAdapter(channel, env, logger, {
+    receiveLease: (account) => ({
+      name: account,
+      acquire: (signal) =>
+        new PostgresReceiveLease({
+          db: runtime!.db,
+          name: account,
+          holder: runtime!.instance.id,
+          ttlMs: env.RECEIVE_LEASE_MS,
+          logger,
+        }).acquire(signal),
+    }),
+  });
+  runtime = await RoleRuntime.fromEnv(`gateway-${channel}`, env, build, logger, () => [
     gateway.egress.queueName,
   ]);
   const gateway = Gateway.onRuntime(runtime, {

@@ -16,6 +16,8 @@ export type {
 } from './channel-adapter.ts';
 export { DraftPlaceholders } from './draft-placeholders.ts';
 export { KeyedOrder } from './keyed-order.ts';
+export { LeasedReceiver, type Receiver } from './leased-receiver.ts';
+export type { HeldReceiveLease, ReceiveLease } from './receive-lease.ts';
 export { type ReplyListener, WebAdapter, type WebAdapterOptions } from './web/web-adapter.ts';
 export {
   MAX_WEB_UPLOADS,

@@ -308,6 +308,16 @@ export interface DashboardSessionsTable {
   expires_at: Timestamp;
 }
 
+/** One receiver per channel account across processes (see migration 0015). */
+export interface ChannelLeasesTable {
+  name: string;
+  holder: string;
+  /** A bigint: a string from pg, a number from PGlite. */
+  epoch: ColumnType<string | number, number | undefined, number>;
+  acquired_at: Generated<Date>;
+  expires_at: Date;
+}
+
 /** The whole schema, as Kysely sees it. */
 export interface Database {
   threads: ThreadsTable;
@@ -326,6 +336,7 @@ export interface Database {
   pairing_requests: PairingRequestsTable;
   dead_letters: DeadLettersTable;
   dashboard_sessions: DashboardSessionsTable;
+  channel_leases: ChannelLeasesTable;
 }
 
 export type Thread = Selectable<ThreadsTable>;

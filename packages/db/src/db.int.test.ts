@@ -48,6 +48,7 @@ describe('schema version', () => {
         '0012-task-owner',
         '0013-delivery-status',
         '0014-thread-unregistered',
+        '0015-channel-leases',
       ]);
       await expect(assertSchemaCurrent(empty.db)).resolves.toBeUndefined();
       expect(await migrateToLatest(empty.db)).toEqual([]);

@@ -98,6 +98,12 @@ export {
   globalBehaviour,
 } from './repos/behaviour-repo.ts';
 export {
+  type ChannelLeaseState,
+  claimChannelLease,
+  releaseChannelLease,
+  renewChannelLease,
+} from './repos/channel-leases-repo.ts';
+export {
   type ConfigChange,
   type ConfigChanged,
   type ConfigOwner,

@@ -15,6 +15,7 @@ import * as instanceBehaviour from './migrations/0011-instance-behaviour.ts';
 import * as taskOwner from './migrations/0012-task-owner.ts';
 import * as deliveryStatus from './migrations/0013-delivery-status.ts';
 import * as threadUnregistered from './migrations/0014-thread-unregistered.ts';
+import * as channelLeases from './migrations/0015-channel-leases.ts';
 
 /** Every migration, in order. Names sort lexically; never rename one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-task-owner': taskOwner,
   '0013-delivery-status': deliveryStatus,
   '0014-thread-unregistered': threadUnregistered,
+  '0015-channel-leases': channelLeases,
 };
 
 function migrator<DB>(db: Kysely<DB>): Migrator {

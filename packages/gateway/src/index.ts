@@ -23,3 +23,7 @@ export {
   type PluginHostOptions,
 } from './plugins/plugin-host.ts';
 export { PluginLoadError } from './plugins/plugin-load-error.ts';
+export {
+  PostgresReceiveLease,
+  type PostgresReceiveLeaseOptions,
+} from './postgres-receive-lease.ts';

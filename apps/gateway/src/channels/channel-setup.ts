@@ -1,4 +1,4 @@
-import type { ChannelAdapter } from '@gridbot/channels';
+import type { ChannelAdapter, ReceiveLease } from '@gridbot/channels';
 import type { Logger } from '@gridbot/service';
 import type { GatewayEnv } from '../env.ts';
 
@@ -17,5 +17,11 @@ export interface ChannelSetup {
   /** Platform user ids who may decide any approval (`<CHANNEL>_ADMIN_USERS`). */
   adminUsers(env: GatewayEnv): ReadonlySet<string>;
   /** Builds the adapter, or throws a ConfigError saying what is missing. */
-  create(env: GatewayEnv, logger: Logger): Promise<ChannelAdapter>;
+  create(env: GatewayEnv, logger: Logger, context?: ChannelContext): Promise<ChannelAdapter>;
+}
+
+/** What the running gateway offers an adapter besides the environment. */
+export interface ChannelContext {
+  /** The lease of an account only one gateway may receive for (`telegram:<bot id>`). */
+  receiveLease?(account: string): ReceiveLease;
 }

@@ -42,7 +42,7 @@ export const telegramSetup: ChannelSetup = {
   configured: (env) => Boolean(env.TELEGRAM_BOT_TOKEN),
   allowedUsers: (env) => env.TELEGRAM_ALLOWED_USERS ?? new Set(),
   adminUsers: (env) => env.TELEGRAM_ADMIN_USERS ?? new Set(),
-  async create(env, logger) {
+  async create(env, logger, context) {
     if (!env.TELEGRAM_BOT_TOKEN) {
       throw new ConfigError(
         'TELEGRAM_BOT_TOKEN is not set: the Telegram gateway needs the bot token from @BotFather.',
@@ -67,6 +67,11 @@ export const telegramSetup: ChannelSetup = {
         },
       }),
       emptyPollDelayMs: env.TELEGRAM_POLL_IDLE_MS,
+      // One poller per bot across gateways; the bot's id is the token's public half.
+      ...(env.TELEGRAM_MODE === 'polling' &&
+        context?.receiveLease && {
+          receiveLease: context.receiveLease(`telegram:${env.TELEGRAM_BOT_TOKEN.split(':')[0]}`),
+        }),
       logger,
     });
   },

@@ -22,6 +22,8 @@ import type {
 import { DraftPlaceholders } from '../draft-placeholders.ts';
 import { fetchFile } from '../fetch-file.ts';
 import { KeyedOrder } from '../keyed-order.ts';
+import { LeasedReceiver, type Receiver } from '../leased-receiver.ts';
+import type { ReceiveLease } from '../receive-lease.ts';
 import { answerTelegramAction } from './answer-action.ts';
 import { normalizeTelegramUpdate } from './normalize-update.ts';
 import { ALLOWED_UPDATES, TelegramPoller } from './poller.ts';
@@ -49,6 +51,11 @@ export interface TelegramAdapterOptions {
   emptyPollDelayMs?: number;
   /** Long-polling timeout in seconds (default 30). */
   pollTimeoutSec?: number;
+  /**
+   * Polling mode with several gateways on one bot: only the holder polls (Telegram answers
+   * two pollers with 409 Conflict); the others send replies and stand by. None: always poll.
+   */
+  receiveLease?: ReceiveLease;
   logger: Logger;
 }
 
@@ -82,7 +89,7 @@ export class TelegramAdapter implements ChannelAdapter {
   #identity: BotIdentity | null = null;
   readonly #byChat = new KeyedOrder();
   #onEvent: IngressHandler | null = null;
-  #poller: TelegramPoller | null = null;
+  #receiver: Receiver | LeasedReceiver | null = null;
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
 
   constructor(options: TelegramAdapterOptions) {
@@ -153,14 +160,19 @@ export class TelegramAdapter implements ChannelAdapter {
     if (this.#state !== 'starting') return;
     this.#state = 'running';
     if (this.#options.mode === 'polling') {
-      this.#poller = new TelegramPoller({
-        api: this.#api,
-        deliver: (update) => this.handleUpdate(update),
-        logger: this.#logger,
-        pollTimeoutSec: this.#options.pollTimeoutSec ?? 30,
-        emptyPollDelayMs: this.#options.emptyPollDelayMs ?? 0,
-      });
-      this.#poller.start();
+      const poll = (): Receiver => {
+        const poller = new TelegramPoller({
+          api: this.#api,
+          deliver: (update) => this.handleUpdate(update),
+          logger: this.#logger,
+          pollTimeoutSec: this.#options.pollTimeoutSec ?? 30,
+          emptyPollDelayMs: this.#options.emptyPollDelayMs ?? 0,
+        });
+        poller.start();
+        return poller;
+      };
+      const lease = this.#options.receiveLease;
+      this.#receiver = lease ? new LeasedReceiver(lease, poll, this.#logger) : poll();
     }
     const identity = this.#identity;
     this.#logger.info(
@@ -172,9 +184,9 @@ export class TelegramAdapter implements ChannelAdapter {
   /** Stops polling (aborting the in-flight request) and refuses further webhook calls. Safe to call twice. */
   async stop(): Promise<void> {
     this.#state = 'stopped';
-    const poller = this.#poller;
-    this.#poller = null;
-    await poller?.stop();
+    const receiver = this.#receiver;
+    this.#receiver = null;
+    await receiver?.stop();
   }
 
   /**
