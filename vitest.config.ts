@@ -48,10 +48,13 @@ export default defineConfig({
           name: 'e2e-postgres-only',
           sequence: { groupOrder: 2 },
           include: ['tests/**/*.test.ts'],
-          // Not mode-bound: the chaos report's arithmetic, and Redis outages (Redis mode only).
+          // Not mode-bound: the chaos report's arithmetic, Redis outages (Redis mode only), and
+          // the deployment files.
           exclude: [
             'tests/chaos/chaos-report.test.ts',
             'tests/redis-outage.test.ts',
+            // The deployment files and image, the same in every mode.
+            'tests/deploy/**',
             'tests/structure/**',
             ...EMBEDDED_ONLY,
             '**/node_modules/**',

@@ -23,22 +23,13 @@ rootfs=$work/rootfs
 mkdir -p "$rootfs"/{usr/local/bin,bin,usr/bin,app,etc,tmp,workspace,opt/fixtures}
 chmod 1777 "$rootfs/tmp"
 
-copy_with_libs() {
-  local binary=$1 target=$2
-  cp -L "$binary" "$rootfs$target"
-  ldd "$binary" | grep -o '/[^ ]*' | while read -r lib; do
-    mkdir -p "$rootfs$(dirname "$lib")"
-    cp -Ln "$lib" "$rootfs$lib"
-  done
-}
+# shellcheck source=../lib/rootfs.sh
+. "$repo/infra/lib/rootfs.sh"
 
 echo "building $tag: copying Node, bash, coreutils and their libraries"
 node_bin=$(readlink -f "$(command -v node)")
 copy_with_libs "$node_bin" /usr/local/bin/node
-for tool in bash cat ls mkdir rm cp mv touch echo env id sleep head tail wc sort uniq grep sed date timeout; do
-  path=$(command -v "$tool" || true)
-  [ -n "$path" ] && [ -x "$path" ] && copy_with_libs "$(readlink -f "$path")" "/bin/$tool"
-done
+copy_tools /bin bash cat ls mkdir rm cp mv touch echo env id sleep head tail wc sort uniq grep sed date timeout
 ln -sf bash "$rootfs/bin/sh"
 ln -sf /usr/local/bin/node "$rootfs/usr/bin/node"
 

@@ -10,6 +10,12 @@ import { parse } from 'yaml';
 
 interface Service {
   image?: string;
+  command?: string[];
+  profiles?: string[];
+  healthcheck?: { test?: string[]; disable?: boolean };
+  depends_on?: Record<string, { condition: string }>;
+  restart?: string;
+  container_name?: string;
   user?: string;
   ports?: unknown[];
   volumes?: string[];
@@ -26,6 +32,55 @@ const proxy = services['docker-proxy']!;
 const worker = services.worker!;
 const mountsSocket = (service: Service) =>
   (service.volumes ?? []).some((volume) => volume.includes('docker.sock'));
+
+const ROLES = [
+  'gateway-telegram',
+  'gateway-discord',
+  'gateway-slack',
+  'worker',
+  'scheduler',
+  'dashboard',
+];
+const raw = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
+
+describe('docker-compose.yml: coming up in order', () => {
+  it('checks the health of Postgres, Redis and every role (its /readyz)', () => {
+    expect(services.postgres?.healthcheck?.test).toContain('pg_isready');
+    expect(services.redis?.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
+    for (const role of [...ROLES, 'all-in-one']) {
+      expect(services[role]?.healthcheck?.test?.join(' '), role).toContain('/readyz');
+    }
+  });
+
+  it('migrates once Postgres is healthy, retrying, and starts the roles after it completed', () => {
+    expect(services.migrate?.command).toEqual(['migrate']);
+    expect(services.migrate?.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(services.migrate?.restart).toBe('on-failure');
+    for (const role of ROLES) {
+      expect(services[role]?.depends_on, role).toMatchObject({
+        postgres: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+        migrate: { condition: 'service_completed_successfully' },
+      });
+    }
+  });
+
+  it('needs no token to come up: each channel is a profile, and nothing is mandatory', () => {
+    expect(raw).not.toMatch(/\$\{[A-Z_]+:\?/);
+    expect(services['gateway-telegram']?.profiles).toEqual(['telegram']);
+    expect(services['gateway-discord']?.profiles).toEqual(['discord']);
+    expect(services['gateway-slack']?.profiles).toEqual(['slack']);
+    expect(services['all-in-one']?.profiles).toEqual(['all-in-one']);
+    expect(services['all-in-one']?.command).toEqual(['start']);
+  });
+
+  it('lets the workers and gateways scale: no fixed name, no published port', () => {
+    for (const role of ['worker', 'gateway-telegram', 'gateway-discord', 'gateway-slack']) {
+      expect(services[role]?.container_name, role).toBeUndefined();
+      expect(services[role]?.ports, role).toBeUndefined();
+    }
+  });
+});
 
 describe('docker-compose.yml: the worker’s Docker access', () => {
   it('gives the Docker socket to the proxy alone, read-only, on a read-only filesystem', () => {
