@@ -65,9 +65,10 @@ export function checkSchedule(input: ScheduleInput, now: Date = new Date()): Che
           ? { kind: 'interval', everyMs: parseDuration(value) }
           : { kind: 'once', at: wallTimeToInstant(value, timezone).toISOString() };
     const runs = nextRuns(schedule, timezone, PREVIEW_RUNS, now);
-    if (runs.length === 0) {
+    // Only a once-schedule can have no firing left.
+    if (runs.length === 0 && schedule.kind === 'once') {
       throw badRequest(
-        `${value} in ${timezone} (${wallTimeIn(new Date(schedule.kind === 'once' ? schedule.at : now), 'UTC')} UTC) has passed: pick a time to come.`,
+        `${value} in ${timezone} (${wallTimeIn(new Date(schedule.at), 'UTC')} UTC) has passed: pick a time to come.`,
       );
     }
     return { schedule, timezone, runs };

@@ -20,27 +20,29 @@
     if (!response.ok) throw new Error(data?.error ?? `${response.status} ${response.statusText}`);
     return data;
   }
-  window.gridbot = { api, csrf };
+  // The browser's zone, and a time in it as every page shows one: `2026-12-03 09:00:00`.
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const format = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  const localTime = (date) => format.format(date);
+  window.gridbot = { api, csrf, zone, localTime };
 
   // Every time on the page in the browser's zone, said once under the title; the UTC time
   // stays in each one's tooltip.
   function localTimes() {
-    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const format = new Intl.DateTimeFormat('sv-SE', {
-      timeZone: zone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
     const times = document.querySelectorAll('time[datetime]');
     for (const time of times) {
       const date = new Date(time.getAttribute('datetime'));
       if (Number.isNaN(date.getTime())) continue;
       time.title = time.textContent;
-      time.textContent = format.format(date);
+      time.textContent = localTime(date);
     }
     const title = document.querySelector('main h1');
     if (times.length > 0 && title && !document.getElementById('time-zone')) {

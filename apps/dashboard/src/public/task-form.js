@@ -1,13 +1,14 @@
 // GridBot dashboard: the "Add a task" form. Shows the field of the schedule kind chosen
 // (the others disabled, so they are not sent), starts in the browser's zone unless the
-// page chose one, and previews the next firings from the API as the fields change.
-(() => {
+// page chose one, and previews the next firings from the API as the fields change. It runs
+// once the page is parsed, after dashboard.js (loaded last) has set up `window.gridbot`.
+document.addEventListener('DOMContentLoaded', () => {
   const form = document.querySelector('form[data-preview]');
   if (!form) return;
   const preview = form.querySelector('#task-preview');
   const list = preview.querySelector('ol');
   const zoneSelect = form.elements.namedItem('timezone');
-  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const browserZone = window.gridbot.zone;
   if (zoneSelect.hasAttribute('data-browser-zone')) {
     if ([...zoneSelect.options].some((option) => option.value === browserZone)) {
       zoneSelect.value = browserZone;
@@ -25,17 +26,8 @@
   }
 
   const day = new Intl.DateTimeFormat('en-US', { timeZone: browserZone, weekday: 'short' });
-  const clock = new Intl.DateTimeFormat('sv-SE', {
-    timeZone: browserZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
   /** `Thu 2026-12-03 09:00:00` in the browser's zone. */
-  const inBrowser = (date) => `${day.format(date)} ${clock.format(date)}`;
+  const inBrowser = (date) => `${day.format(date)} ${window.gridbot.localTime(date)}`;
 
   function render(data) {
     preview.querySelector('.preview-error')?.remove();
@@ -93,4 +85,4 @@
     soon();
   });
   showKind();
-})();
+});
