@@ -16,14 +16,16 @@
 /** The workspace packages each package may import (apps: every package). */
 const LAYERS: Record<string, readonly string[]> = {
   core: [],
+  // Spans and their context, which every layer may open and carry.
+  telemetry: [],
   db: ['core'],
-  queue: ['core'],
+  queue: ['core', 'telemetry'],
   llm: ['core'],
   channels: ['core'],
-  runner: ['core'],
+  runner: ['core', 'telemetry'],
   agent: ['core'],
-  service: ['core', 'db', 'queue'],
-  gateway: ['core', 'db', 'queue', 'channels', 'service'],
+  service: ['core', 'db', 'queue', 'telemetry'],
+  gateway: ['core', 'db', 'queue', 'channels', 'service', 'telemetry'],
 };
 /** Imports `queue` may not use: it moves jobs and events, and stores nothing. */
 const STORAGE = ['@gridbot/db', 'kysely', '@electric-sql/pglite'];

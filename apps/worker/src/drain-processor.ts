@@ -17,6 +17,7 @@ import {
   taskJobSchema,
 } from '@gridbot/queue';
 import type { ArtifactStore, Logger, ServiceMetrics } from '@gridbot/service';
+import { inSpan, inTrace, SpanKind } from '@gridbot/telemetry';
 import { DelayedError, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { AgentLauncher } from './agent-launcher.ts';
@@ -106,15 +107,23 @@ export class DrainProcessor {
 
   /** A drain job: answer the thread's new messages. */
   process(job: Job, token?: string): Promise<string> {
-    const { threadId } = parseJob(drainJobSchema, job, 'drain');
-    return outageSafe(job, token, this.#o.logger, () =>
-      this.#leased(job, token, threadId, (thread, configFor, lease, log) =>
-        planMessages({
-          db: this.#o.db,
-          thread,
-          configFor,
-          skip: (pending, config) => this.#budget.spent(lease, thread, pending, config, log),
-          drainAgain: () => this.#o.queues.enqueueDrain(thread.id),
+    const { threadId, trace } = parseJob(drainJobSchema, job, 'drain');
+    const attributes = { 'gridbot.thread_id': threadId, 'gridbot.job_id': job.id ?? '' };
+    return inTrace(trace, () =>
+      inSpan('gridbot.run', { kind: SpanKind.CONSUMER, attributes }, (span) =>
+        outageSafe(job, token, this.#o.logger, () =>
+          this.#leased(job, token, threadId, (thread, configFor, lease, log) =>
+            planMessages({
+              db: this.#o.db,
+              thread,
+              configFor,
+              skip: (pending, config) => this.#budget.spent(lease, thread, pending, config, log),
+              drainAgain: () => this.#o.queues.enqueueDrain(thread.id),
+            }),
+          ),
+        ).then((result) => {
+          span.setAttribute('gridbot.result', result);
+          return result;
         }),
       ),
     );
@@ -123,6 +132,13 @@ export class DrainProcessor {
   /** A task firing: run the task's prompt in its thread (see `planTask`). */
   processTask(job: Job, token?: string): Promise<string> {
     const { taskId, slot } = parseJob(taskJobSchema, job, 'task');
+    const attributes = { 'gridbot.task_id': taskId, 'gridbot.job_id': job.id ?? '' };
+    return inSpan('gridbot.task', { kind: SpanKind.CONSUMER, attributes }, () =>
+      this.#task(job, token, taskId, slot),
+    );
+  }
+
+  #task(job: Job, token: string | undefined, taskId: number, slot?: number): Promise<string> {
     return outageSafe(job, token, this.#o.logger, async () => {
       const task = await findTask(this.#o.db, taskId);
       if (!task) return 'task gone';

@@ -9,6 +9,7 @@ import {
   type OutboxRow,
 } from '@gridbot/db';
 import { DRAIN_ATTEMPTS } from '@gridbot/queue';
+import { inSpan } from '@gridbot/telemetry';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Kysely } from 'kysely';
 import { classifyRunFailure } from './run-failure.ts';
@@ -53,15 +54,21 @@ export class RunOutcomes {
     if (finish.status === 'error')
       throw new Error(`agent reported an error: ${finish.error ?? 'no detail'}`);
     const { pending, thread } = state;
-    const rows = await commitRun(this.#o.db, {
-      ...state.target,
-      replies: finish.reply ? [{ text: finish.reply, replyTo: lastTrigger(pending) }] : [],
-      cursor: consumedCursor(thread.cursor, pending, finish, state.delivered),
-      tokens: state.tokens,
-      status: state.awaitingApproval === null ? 'succeeded' : 'awaiting_approval',
-      deliveredApprovalIds: state.decisions.map((d) => d.id),
+    const attributes = { 'gridbot.run_id': state.target.runId };
+    // The replies' delivery jobs are enqueued inside the commit's span: they carry its trace.
+    const rows = await inSpan('gridbot.commit', { attributes }, async (span) => {
+      const rows = await commitRun(this.#o.db, {
+        ...state.target,
+        replies: finish.reply ? [{ text: finish.reply, replyTo: lastTrigger(pending) }] : [],
+        cursor: consumedCursor(thread.cursor, pending, finish, state.delivered),
+        tokens: state.tokens,
+        status: state.awaitingApproval === null ? 'succeeded' : 'awaiting_approval',
+        deliveredApprovalIds: state.decisions.map((d) => d.id),
+      });
+      span.setAttribute('gridbot.replies', rows.length);
+      await this.#o.enqueue(thread.channel, rows);
+      return rows;
     });
-    await this.#o.enqueue(thread.channel, rows);
     await planned.onCommitted?.(finish.reply, state.target.runId);
     observe('succeeded');
     state.log.info(

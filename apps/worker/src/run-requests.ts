@@ -18,6 +18,7 @@ import { type AgentRequestHandlers, RpcMethodError } from '@gridbot/runner';
 import type { Kysely } from 'kysely';
 import { RunLimitError } from './run-limit-error.ts';
 import type { RunState } from './run-state.ts';
+import { tracedModelCall } from './traced-model-call.ts';
 
 /** How long an approval request waits for an answer before it expires. */
 const APPROVAL_TTL_MS = 24 * 60 * 60_000;
@@ -85,15 +86,17 @@ export function runRequestHandlers(ctx: RunRequestContext): AgentRequestHandlers
       const offered = withholdTools(raw as LlmCompleteParams, ctx.withheldTools);
       let result: LlmCompleteResult;
       try {
-        result = await llm.complete(offered, {
-          model: config.model,
-          temperature: config.temperature,
-          topP: config.top_p,
-          maxTokens: config.max_tokens,
-          reasoningEffort: config.reasoning_effort,
-          signal: state.abort.signal,
-          ...(state.draft && { onText: state.draft }),
-        });
+        result = await tracedModelCall(llm.name, config.model, () =>
+          llm.complete(offered, {
+            model: config.model,
+            temperature: config.temperature,
+            topP: config.top_p,
+            maxTokens: config.max_tokens,
+            reasoningEffort: config.reasoning_effort,
+            signal: state.abort.signal,
+            ...(state.draft && { onText: state.draft }),
+          }),
+        );
       } catch (error) {
         if (!(error instanceof LlmUnavailableError)) throw error;
         state.providerError = error;

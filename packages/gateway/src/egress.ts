@@ -20,6 +20,7 @@ import {
   type TransportWorker,
 } from '@gridbot/queue';
 import type { Logger, ServiceMetrics } from '@gridbot/service';
+import { inSpan, inTrace, SpanKind } from '@gridbot/telemetry';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { PluginHost } from './plugins/plugin-host.ts';
@@ -105,10 +106,18 @@ export class Egress {
     // No retry can make a malformed job valid: fail it at once, with what was wrong.
     if (!parsed.success)
       throw new UnrecoverableError(`malformed outbound job: ${parsed.error.message}`);
-    const { threadId, outboxId } = parsed.data;
+    const { threadId, outboxId, trace } = parsed.data;
+    const attributes = {
+      'gridbot.channel': this.#options.adapter.channel,
+      'gridbot.outbox_id': outboxId,
+    };
     // Jobs queued by older versions carry no thread: they go one by one, as they used to.
     return this.#byChat.run(threadId ? `thread-${threadId}` : 'unknown-thread', () =>
-      this.#deliver(job, outboxId),
+      inTrace(trace, () =>
+        inSpan('gridbot.send', { kind: SpanKind.PRODUCER, attributes }, () =>
+          this.#deliver(job, outboxId),
+        ),
+      ),
     );
   }
 

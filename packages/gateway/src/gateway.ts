@@ -4,6 +4,7 @@ import type { InboundEvent } from '@gridbot/core';
 import type { Database } from '@gridbot/db';
 import type { PipelineQueues, QueueTransport } from '@gridbot/queue';
 import type { ArtifactStore, Logger, RoleRuntime, ServiceMetrics } from '@gridbot/service';
+import { inSpan, SpanKind } from '@gridbot/telemetry';
 import type { Kysely } from 'kysely';
 import { DrainRequester } from './drain-requester.ts';
 import { Egress } from './egress.ts';
@@ -150,7 +151,20 @@ export class Gateway {
 
   /** Commits one event; a message that triggered a run shows typing at once. */
   async #commit(event: InboundEvent): Promise<void> {
-    const outcome = await this.ingress.handle(event);
+    const attributes = {
+      'gridbot.channel': this.adapter.channel,
+      'gridbot.event': event.kind,
+      'gridbot.jid': event.chat.jid,
+    };
+    const outcome = await inSpan(
+      'gridbot.ingress',
+      { kind: SpanKind.CONSUMER, attributes },
+      async (span) => {
+        const outcome = await this.ingress.handle(event);
+        span.setAttribute('gridbot.outcome', outcome);
+        return outcome;
+      },
+    );
     if (outcome === 'triggered') this.typing?.acknowledge(event.chat.jid);
   }
 

@@ -1,14 +1,23 @@
 import { z } from 'zod';
 
+/**
+ * The trace of the message that asked for the job (W3C `traceparent`/`tracestate`), when
+ * OpenTelemetry is on; absent otherwise and in jobs of older versions.
+ */
+const traceSchema = z.record(z.string(), z.string()).optional();
+
 /** Drain a thread: run the agent over its messages past the cursor. */
-export const drainJobSchema = z.object({ threadId: z.number().int().positive() });
+export const drainJobSchema = z.object({
+  threadId: z.number().int().positive(),
+  trace: traceSchema,
+});
 export type DrainJob = z.infer<typeof drainJobSchema>;
 
-/** Deliver one outbox row. */
 /** One reply to send; `threadId` keeps a chat's replies in order at egress (absent in jobs of older versions). */
 export const outboundJobSchema = z.object({
   outboxId: z.number().int().positive(),
   threadId: z.number().int().positive().optional(),
+  trace: traceSchema,
 });
 export type OutboundJob = z.infer<typeof outboundJobSchema>;
 

@@ -1,3 +1,4 @@
+import { traceCarrier } from '@gridbot/telemetry';
 import { DRAIN_ATTEMPTS, type DrainJob, OUTBOUND_ATTEMPTS, type OutboundJob } from './jobs.ts';
 import {
   drainDedupId,
@@ -48,7 +49,8 @@ export class PipelineQueues {
    * (see {@link rescueDedupId}); the lease keeps the lanes' runs from overlapping.
    */
   async enqueueDrain(threadId: number, options: { rescueLeaseToken?: number } = {}): Promise<void> {
-    const data: DrainJob = { threadId };
+    const trace = traceCarrier();
+    const data: DrainJob = { threadId, ...(trace && { trace }) };
     const rescue = options.rescueLeaseToken;
     const id = rescue === undefined ? drainDedupId(threadId) : rescueDedupId(threadId, rescue);
     await this.queue(THREADS_QUEUE).add(rescue === undefined ? 'drain' : 'rescue', data, {
@@ -75,7 +77,12 @@ export class PipelineQueues {
 
   /** Asks the channel's gateway to deliver an outbox row. */
   async enqueueOutbound(channel: string, outboxId: number, threadId?: number): Promise<void> {
-    const data: OutboundJob = { outboxId, ...(threadId !== undefined && { threadId }) };
+    const trace = traceCarrier();
+    const data: OutboundJob = {
+      outboxId,
+      ...(threadId !== undefined && { threadId }),
+      ...(trace && { trace }),
+    };
     await this.queue(outboundQueueName(channel)).add('send', data, {
       jobId: outboundJobId(outboxId),
       attempts: OUTBOUND_ATTEMPTS,

@@ -4,6 +4,7 @@ import {
   type Processor,
   Queue,
   runMigrations,
+  type Telemetry,
   Worker,
 } from 'bullmq';
 import pg from 'pg';
@@ -23,6 +24,8 @@ export interface PostgresTransportOptions {
   pool: PgPool;
   /** Whether `close` ends the pool (a pool made for the transport), or leaves it open. */
   ownsPool: boolean;
+  /** BullMQ's telemetry (bullmq-otel) for every queue and worker, when traces are on. */
+  telemetry?: Telemetry | undefined;
 }
 
 /**
@@ -58,8 +61,11 @@ export class PostgresTransport implements QueueTransport {
   readonly pubsub: PostgresPubSub;
   readonly #ownsPool: boolean;
 
+  readonly #telemetry: { telemetry?: Telemetry };
+
   private constructor(options: PostgresTransportOptions) {
     this.pool = options.pool;
+    this.#telemetry = options.telemetry ? { telemetry: options.telemetry } : {};
     this.#ownsPool = options.ownsPool;
     this.pubsub = new PostgresPubSub(options.pool);
   }
@@ -79,7 +85,7 @@ export class PostgresTransport implements QueueTransport {
   }
 
   createQueue(name: string): TransportQueue {
-    return new Queue(name, { connection: this.pool }, createPostgresBackend);
+    return new Queue(name, { connection: this.pool, ...this.#telemetry }, createPostgresBackend);
   }
 
   createWorker(
@@ -90,7 +96,7 @@ export class PostgresTransport implements QueueTransport {
     return new Worker(
       name,
       processor,
-      { ...options, connection: this.pool },
+      { ...options, connection: this.pool, ...this.#telemetry },
       createPostgresBackend,
     );
   }

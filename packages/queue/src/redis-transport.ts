@@ -1,4 +1,4 @@
-import { type Processor, Queue, Worker } from 'bullmq';
+import { type Processor, Queue, type Telemetry, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createRedisConnection, waitForRedis } from './redis-connection.ts';
 import { RedisPubSub } from './redis-pubsub.ts';
@@ -17,6 +17,8 @@ export interface RedisTransportOptions {
   connectionName: string;
   /** Connection errors (Redis away); they are retried, never thrown. */
   onError?: (error: Error) => void;
+  /** BullMQ's telemetry (bullmq-otel) for every queue and worker, when traces are on. */
+  telemetry?: Telemetry | undefined;
 }
 
 /**
@@ -44,7 +46,8 @@ export class RedisTransport implements QueueTransport {
   }
 
   createQueue(name: string): TransportQueue {
-    return new Queue(name, { connection: this.producer, prefix: this.#options.prefix });
+    const { prefix, telemetry } = this.#options;
+    return new Queue(name, { connection: this.producer, prefix, ...(telemetry && { telemetry }) });
   }
 
   createWorker(
@@ -56,6 +59,7 @@ export class RedisTransport implements QueueTransport {
       ...options,
       connection: this.blocking,
       prefix: this.#options.prefix,
+      ...(this.#options.telemetry && { telemetry: this.#options.telemetry }),
     });
   }
 

@@ -10,6 +10,7 @@ import {
   type RpcId,
   type RunFinishParams,
 } from '@gridbot/core';
+import { currentContext, inContext, inSpan, SpanKind } from '@gridbot/telemetry';
 import type { Logger } from 'pino';
 import { AgentConnection } from './agent-connection.ts';
 import type { AgentProcess } from './agent-runtime.ts';
@@ -84,6 +85,8 @@ export class AgentSession {
   readonly #watch: AgentWatch;
   readonly #queuedInputs: AgentMessage[] = [];
   #reusable = false;
+  /** The run's trace, where the session was made. */
+  readonly #traceContext = currentContext();
   #state: 'idle' | 'running' | 'finishing' | 'done' = 'idle';
   #result: Promise<RunFinishParams> | undefined;
   #resolve: (params: RunFinishParams) => void = () => {};
@@ -201,7 +204,14 @@ export class AgentSession {
       );
     }
     this.#inFlight += 1;
-    return this.#serve(method, params).finally(() => {
+    // The agent's output stream keeps the context it was made in (maybe an earlier run's):
+    // each request is served in this run's trace instead.
+    const attributes = { 'rpc.system': 'jsonrpc', 'rpc.method': method };
+    return inContext(this.#traceContext, () =>
+      inSpan(`agent ${method}`, { kind: SpanKind.SERVER, attributes }, () =>
+        this.#serve(method, params),
+      ),
+    ).finally(() => {
       this.#inFlight -= 1;
     });
   }

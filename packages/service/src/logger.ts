@@ -1,3 +1,4 @@
+import { traceFields } from '@gridbot/telemetry';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { createLineRedactor } from './redact-line.ts';
@@ -32,6 +33,8 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: { name: options.name, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // A line written inside a traced message names its trace (`trace_id`, `span_id`).
+      mixin: traceFields,
       hooks: { streamWrite: createLineRedactor(options.secrets ?? []) },
     },
     options.format === 'pretty'

@@ -16,6 +16,7 @@ import {
   type QueueTransport,
   RedisTransport,
 } from '@gridbot/queue';
+import { queueTelemetry, stopTelemetry } from '@gridbot/telemetry';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { BaseEnv } from './env.ts';
@@ -224,7 +225,11 @@ export class RoleRuntime {
     let transport: QueueTransport;
     try {
       await migrateToLatest(embedded.db);
-      transport = await PostgresTransport.open({ pool: embedded.pool, ownsPool: false });
+      transport = await PostgresTransport.open({
+        pool: embedded.pool,
+        ownsPool: false,
+        telemetry: queueTelemetry(),
+      });
     } catch (error) {
       await embedded.close().catch(() => {});
       throw error;
@@ -247,6 +252,8 @@ export class RoleRuntime {
     options.logger.info({ mode: runtime.mode }, where[runtime.mode]);
     // From here a stop signal stops what is built so far, even while the role still starts.
     runtime.installSignalHandlers();
+    // Last of all: the spans of the stop itself are exported too.
+    runtime.shutdown.add('telemetry', () => stopTelemetry());
     runtime.shutdown.add('postgres', closeDatabase);
     runtime.shutdown.add(transport.kind === 'redis' ? 'redis' : 'queue pool', () =>
       transport.close(),
@@ -263,6 +270,7 @@ export class RoleRuntime {
         prefix: options.queuePrefix,
         connectionName: `gridbot-${role}`,
         onError: (error) => logger.debug({ err: error }, 'redis connection error'),
+        telemetry: queueTelemetry(),
       });
     const pool = createBullmqPool({
       connectionString: options.databaseUrl,
@@ -271,7 +279,7 @@ export class RoleRuntime {
         logger.warn({ err: error }, 'a Postgres queue connection failed; the pool replaces it'),
     });
     try {
-      return await PostgresTransport.open({ pool, ownsPool: true });
+      return await PostgresTransport.open({ pool, ownsPool: true, telemetry: queueTelemetry() });
     } catch (error) {
       await pool.end().catch(() => {});
       throw new ServiceUnavailableError(
