@@ -7,7 +7,7 @@ const EMBEDDED_ONLY = [
   'tests/agent-image-first-use.test.ts',
 ];
 /** Suites that run in every mode, the embedded one too: one process, talked to as an operator. */
-const EMBEDDED_CAPABLE = ['tests/start-all.test.ts'];
+const EMBEDDED_CAPABLE = ['tests/start-all.test.ts', 'tests/tracing-start.test.ts'];
 
 export default defineConfig({
   test: {

@@ -6,6 +6,7 @@ import { type FakeOtlp, type ReceivedSpan, startFakeOtlp } from './support/fake-
 import type { GridbotProcess } from './support/gridbot-process.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
 import type { ChatSpec } from './support/telegram-fake.ts';
+import { oneSpan as one, rootOf, wholeTraceFor } from './support/traces.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const MODEL = 'claude-trace-test';
@@ -54,55 +55,12 @@ async function newChat(): Promise<ChatSpec> {
   return chat;
 }
 
-/** The spans of the trace that began with the chat's message being taken in. */
-function traceFor(chat: ChatSpec): ReceivedSpan[] {
-  const ingress = otlp.spans.find(
-    (s) =>
-      s.name === 'gridbot.ingress' &&
-      s.attributes['gridbot.jid'] === `telegram:${chat.chatId}` &&
-      s.attributes['gridbot.outcome'] === 'triggered',
-  );
-  return ingress ? otlp.spans.filter((s) => s.traceId === ingress.traceId) : [];
-}
-
-/** What a trace must hold to show the message's whole way. */
-const WAY = [
-  'gridbot.ingress',
-  'gridbot.run',
-  'agent llm.complete',
-  `chat ${MODEL}`,
-  'gridbot.commit',
-  'gridbot.send',
-];
-
-async function wholeTraceFor(chat: ChatSpec): Promise<ReceivedSpan[]> {
-  return waitFor(
-    'every span of the message’s trace',
-    () => {
-      const spans = traceFor(chat);
-      const names = new Set(spans.map((s) => s.name));
-      // The platform send's own HTTP call ends the way.
-      const sendCall = spans.some(
-        (s) => s.kind === 3 && s.service === 'gridbot-gateway' && s.name.startsWith('POST'),
-      );
-      return WAY.every((name) => names.has(name)) && sendCall ? spans : undefined;
-    },
-    20_000,
-  );
-}
-
-const one = (spans: ReceivedSpan[], name: string) => {
-  const found = spans.filter((s) => s.name === name);
-  expect(found, name).toHaveLength(1);
-  return found[0]!;
-};
-
 describe('one trace per message (OpenTelemetry)', () => {
   it('follows a message from ingress through the run, the model call and the commit to the platform send, across processes', async () => {
     const chat = await newChat();
     await h.telegram.say(chat, '@Andy where does this go?');
     await waitFor('the reply', () => h.telegram.botMessages(chat.chatId).length > 0, 30_000);
-    const spans = await wholeTraceFor(chat);
+    const spans = await wholeTraceFor(otlp, `telegram:${chat.chatId}`, MODEL);
 
     const ingress = one(spans, 'gridbot.ingress');
     const run = one(spans, 'gridbot.run');
@@ -124,11 +82,8 @@ describe('one trace per message (OpenTelemetry)', () => {
     });
     expect(model.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
     expect(model.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
-    // One tree: every span's parent is in the trace, and only the ingress side has none.
-    const ids = new Set(spans.map((s) => s.spanId));
-    const roots = spans.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId));
-    expect(roots).toHaveLength(1);
-    expect(roots[0]!.service).toBe('gridbot-gateway');
+    // One tree, begun where the gateway took the message in.
+    expect(rootOf(spans).service).toBe('gridbot-gateway');
     // The model's HTTP call, the database's queries and Telegram's send are in it as well.
     expect(
       spans.some(
@@ -156,7 +111,10 @@ describe('one trace per message (OpenTelemetry)', () => {
     const second = await newChat();
     await h.telegram.say(first, '@Andy one');
     await h.telegram.say(second, '@Andy two');
-    const [a, b] = await Promise.all([wholeTraceFor(first), wholeTraceFor(second)]);
+    const [a, b] = await Promise.all([
+      wholeTraceFor(otlp, `telegram:${first.chatId}`, MODEL),
+      wholeTraceFor(otlp, `telegram:${second.chatId}`, MODEL),
+    ]);
     expect(a[0]!.traceId).not.toBe(b[0]!.traceId);
     const sendOf = (spans: ReceivedSpan[]) =>
       one(spans, 'gridbot.send').attributes['gridbot.outbox_id'];
