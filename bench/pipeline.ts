@@ -12,7 +12,11 @@
  * Postgres-only mode), or the embedded database (`--mode embedded`: one `gridbot start`
  * process; the baseline on an in-memory embedded database of the benchmark's own).
  *
- *   node bench/pipeline.ts [--mode redis|postgres-only|embedded] [--threads 20] [--messages 2000] [--sequential 200] [--concurrency 8] [--cpu-prof DIR] [--node-args=--liftoff-only] [--out bench/results/pipeline.json]
+ *   node bench/pipeline.ts [--mode redis|postgres-only|embedded] [--threads 20] [--messages 2000] [--sequential 200] [--concurrency 8] [--cpu-prof DIR] [--node-args=--liftoff-only] [--trace] [--out bench/results/pipeline.json]
+ *
+ * `--trace` turns OpenTelemetry on in every role, exporting to an OTLP receiver in this
+ * process (OTLP/JSON), to weigh what one trace per message costs against a run without;
+ * `OTEL_TRACES_SAMPLER`/`OTEL_TRACES_SAMPLER_ARG` in this process's environment pass on.
  *
  * `--cpu-prof DIR` writes V8 CPU profiles of the gateway and the worker into DIR/gateway and
  * DIR/worker (summarize them with `node bench/profile-summary.ts DIR/worker/*.cpuprofile`).
@@ -20,6 +24,7 @@
 import { parseArgs } from 'node:util';
 import { openEmbeddedDatabase } from '../packages/db/src/index.ts';
 import { createBullmqPool, PostgresTransport } from '../packages/queue/src/index.ts';
+import { startFakeOtlp } from '../tests/support/fake-otlp.ts';
 import { freePort } from '../tests/support/free-port.ts';
 import { measureBaseline, measureBaselineOn } from './baseline.ts';
 import { BENCH_MODES, BenchHarness, type BenchMode, benchChats, token } from './harness.ts';
@@ -37,6 +42,7 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'redis' },
     // Node flags for every role, space-separated (e.g. "--liftoff-only" for the embedded mode).
     'node-args': { type: 'string', default: '' },
+    trace: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/pipeline.json' },
   },
 });
@@ -84,6 +90,20 @@ async function baselineOfMode(h: BenchHarness, jobs: number) {
   }
 }
 
+const otlp = values.trace ? await startFakeOtlp() : null;
+/** The roles' OpenTelemetry settings with `--trace` (exported every 500 ms), or nothing. */
+const traced: Record<string, string> = otlp
+  ? {
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '500',
+      // Sampling as an operator would set it, e.g. parentbased_traceidratio with 0.1.
+      ...(process.env.OTEL_TRACES_SAMPLER && {
+        OTEL_TRACES_SAMPLER: process.env.OTEL_TRACES_SAMPLER,
+        OTEL_TRACES_SAMPLER_ARG: process.env.OTEL_TRACES_SAMPLER_ARG ?? '',
+      }),
+    }
+  : {};
 const h = await BenchHarness.create(mode);
 const platform = await WebhookPlatform.start();
 const baseline = await baselineOfMode(h, Number(values['baseline-jobs']));
@@ -91,12 +111,13 @@ const chats = benchChats(threads);
 try {
   await h.registerChats(chats);
   const gatewayPort = await freePort();
-  const workerEnv = { WORKER_CONCURRENCY: concurrency };
+  const workerEnv = { WORKER_CONCURRENCY: concurrency, ...traced };
   // The embedded mode is one process (it owns the database); the others a gateway and a worker.
   const gateway = await h.start(
     mode === 'embedded' ? ['start'] : ['gateway', '--channel', 'telegram'],
     {
       ...platform.gatewayEnv(gatewayPort),
+      ...traced,
       ...(mode === 'embedded' && workerEnv),
       ...profiled('gateway'),
     },
@@ -192,6 +213,7 @@ try {
     setup: {
       mode,
       node_args: nodeArgs.nodeArgs,
+      traced: otlp !== null,
       threads,
       sequential_messages: sequential,
       load_messages: expected.size,
@@ -212,6 +234,7 @@ try {
     baseline_bullmq_jobs_per_s: baseline.throughput_jobs_per_s,
     baseline_unloaded_latency_ms: baseline.unloaded_latency_ms,
     throughput_ratio_to_baseline: round(throughput / baseline.throughput_jobs_per_s, 3),
+    ...(otlp && { spans_received: otlp.spans.length }),
     target: { overhead_p50_ms: 5, overhead_p99_ms: 25, throughput_ratio: 0.5 },
   };
   console.table({
@@ -239,4 +262,5 @@ try {
 } finally {
   await h.close();
   await platform.close();
+  await otlp?.close();
 }

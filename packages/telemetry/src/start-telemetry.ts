@@ -15,6 +15,9 @@ export interface StartTelemetryOptions {
   env: NodeJS.ProcessEnv;
 }
 
+/** The modules the instrumentations patch. */
+const HOOKED_MODULES = ['pg', 'pg-pool', 'ioredis', 'http', 'https', 'node:http', 'node:https'];
+
 /** Requests that are not a user's: probes and scrapes make no traces. */
 const PROBE_PATHS = /^\/(healthz|readyz|metrics)(\?|$)/;
 
@@ -35,8 +38,12 @@ export function startTelemetry(options: StartTelemetryOptions): void {
   env.OTEL_LOGS_EXPORTER ??= 'none';
   env.OTEL_SERVICE_NAME ??= options.serviceName;
   try {
-    // ES module imports go through this hook, so `import pg from 'pg'` is patched too.
-    register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+    // ES module imports of the instrumented modules go through this hook, so
+    // `import pg from 'pg'` is patched too; every other module is left alone (a wrapped
+    // module namespace costs on every call through it).
+    register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
+      data: { include: HOOKED_MODULES },
+    });
   } catch {
     // The production bundle has no node_modules to hook: GridBot's and BullMQ's spans remain.
   }
