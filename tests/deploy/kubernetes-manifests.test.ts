@@ -101,14 +101,23 @@ describe.each(OVERLAYS)('infra/kubernetes, overlay %s', (overlay) => {
 
   it('probes, sizes and runs every GridBot container as a user other than root', async () => {
     const objects = await render(overlay);
-    const deployments = objects.filter((o) => o.kind === 'Deployment');
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
-      'gridbot-dashboard',
-      'gridbot-gateway-discord',
-      'gridbot-gateway-telegram',
-      'gridbot-scheduler',
-      'gridbot-worker',
+    // GridBot's workloads (the redis overlay's Redis StatefulSet is not one).
+    const deployments = objects.filter(
+      (o) =>
+        (o.kind === 'Deployment' || o.kind === 'StatefulSet') &&
+        o.metadata.name.startsWith('gridbot-'),
+    );
+    expect(deployments.map((d) => `${d.kind} ${d.metadata.name}`).sort()).toEqual([
+      'Deployment gridbot-dashboard',
+      'Deployment gridbot-gateway-telegram',
+      'Deployment gridbot-scheduler',
+      'Deployment gridbot-worker',
+      // One replica per shard, each taking its shard from its pod name's ordinal.
+      'StatefulSet gridbot-gateway-discord',
     ]);
+    expect(find(objects, 'StatefulSet', 'gridbot-gateway-discord')?.spec).toMatchObject({
+      podManagementPolicy: 'Parallel',
+    });
     for (const deployment of deployments) {
       const pod = deployment.spec!.template!.spec;
       for (const container of pod.containers) {

@@ -1,6 +1,6 @@
 /**
  * The fake Discord's fixed world (a bot, one guild with a text channel, a thread and a
- * voice channel, a DM channel, two people) and builders for the raw gateway payloads
+ * voice channel, a second guild with a text channel, a DM channel, two people) and builders for the raw gateway payloads
  * (`d` of MESSAGE_CREATE / MESSAGE_UPDATE) tests dispatch. Shapes follow Discord API v10.
  */
 
@@ -44,6 +44,11 @@ export const OTHER_BOT: FakeUser = {
 };
 
 export const GUILD = { id: '1200000000000000001', name: 'Tea party' };
+/**
+ * A second guild, for sharded gateways: with two shards it is shard 0's
+ * (`(id >> 22) % 2`), where GUILD is shard 1's.
+ */
+export const SECOND_GUILD = { id: '1200000000004194305', name: 'Book club' };
 
 /** The channels the fake knows; GUILD_CREATE announces the guild ones. Types are Discord's. */
 export const CHANNELS = {
@@ -57,14 +62,16 @@ export const CHANNELS = {
   },
   voice: { id: '1300000000000000003', type: 2, name: 'Lounge', guild_id: GUILD.id },
   dm: { id: '1300000000000000004', type: 1, recipients: [ALICE] },
+  books: { id: '1300000000000000005', type: 0, name: 'books', guild_id: SECOND_GUILD.id },
 } as const;
 
-/** The GUILD_CREATE payload sent after READY: the guild, its channels and active threads. */
-export function guildCreatePayload(): Rec {
-  const { thread, text, voice } = CHANNELS;
+/** The GUILD_CREATE payload of a guild (sent after READY): the guild, its channels and active threads. */
+export function guildCreatePayload(guildId: string = GUILD.id): Rec {
+  const { thread, text, voice, books } = CHANNELS;
+  const second = guildId === SECOND_GUILD.id;
   return {
-    id: GUILD.id,
-    name: GUILD.name,
+    id: guildId,
+    name: second ? SECOND_GUILD.name : GUILD.name,
     unavailable: false,
     owner_id: ALICE.id,
     joined_at: new Date(0).toISOString(),
@@ -73,7 +80,7 @@ export function guildCreatePayload(): Rec {
     features: [],
     roles: [
       {
-        id: GUILD.id,
+        id: guildId,
         name: '@everyone',
         permissions: '1024',
         position: 0,
@@ -91,24 +98,28 @@ export function guildCreatePayload(): Rec {
     voice_states: [],
     stage_instances: [],
     guild_scheduled_events: [],
-    channels: [
-      { ...text, position: 0, permission_overwrites: [] },
-      { ...voice, position: 1, permission_overwrites: [], bitrate: 64_000, user_limit: 0 },
-    ],
-    threads: [
-      {
-        ...thread,
-        owner_id: ALICE.id,
-        message_count: 0,
-        member_count: 1,
-        thread_metadata: {
-          archived: false,
-          auto_archive_duration: 1440,
-          archive_timestamp: new Date(0).toISOString(),
-          locked: false,
-        },
-      },
-    ],
+    channels: second
+      ? [{ ...books, position: 0, permission_overwrites: [] }]
+      : [
+          { ...text, position: 0, permission_overwrites: [] },
+          { ...voice, position: 1, permission_overwrites: [], bitrate: 64_000, user_limit: 0 },
+        ],
+    threads: second
+      ? []
+      : [
+          {
+            ...thread,
+            owner_id: ALICE.id,
+            message_count: 0,
+            member_count: 1,
+            thread_metadata: {
+              archived: false,
+              auto_archive_duration: 1440,
+              archive_timestamp: new Date(0).toISOString(),
+              locked: false,
+            },
+          },
+        ],
   };
 }
 
@@ -128,19 +139,25 @@ export interface MessageOptions {
   extra?: Rec;
 }
 
-const GUILD_CHANNELS = new Set<string>([CHANNELS.text.id, CHANNELS.thread.id, CHANNELS.voice.id]);
+/** The guild of each guild channel of the fixture. */
+const GUILD_OF = new Map<string, string>([
+  [CHANNELS.text.id, GUILD.id],
+  [CHANNELS.thread.id, GUILD.id],
+  [CHANNELS.voice.id, GUILD.id],
+  [CHANNELS.books.id, SECOND_GUILD.id],
+]);
 
 /** A full MESSAGE_CREATE `d` payload, as Discord sends it to a bot with the message-content intent. */
 export function messagePayload(options: MessageOptions = {}): Rec {
   const channelId = options.channelId ?? CHANNELS.text.id;
   const author = options.author ?? ALICE;
-  const inGuild = GUILD_CHANNELS.has(channelId);
+  const guildId = GUILD_OF.get(channelId);
   const reply = options.replyTo;
   return {
     id: options.id ?? snowflake(),
     type: reply === undefined ? 0 : 19,
     channel_id: channelId,
-    ...(inGuild ? { guild_id: GUILD.id, member: { roles: [], nick: null } } : {}),
+    ...(guildId ? { guild_id: guildId, member: { roles: [], nick: null } } : {}),
     ...(channelId === CHANNELS.dm.id ? { channel_type: 1 } : {}),
     author: { discriminator: '0', avatar: null, ...author },
     content: options.content ?? 'hello',
@@ -198,7 +215,7 @@ export function buttonInteractionPayload(options: {
   channelId?: string;
 }): Rec {
   const channelId = options.channelId ?? CHANNELS.text.id;
-  const inGuild = GUILD_CHANNELS.has(channelId);
+  const guildId = GUILD_OF.get(channelId);
   const user = { discriminator: '0', avatar: null, ...options.user };
   const channel = Object.values(CHANNELS).find((c) => c.id === channelId);
   return {
@@ -209,15 +226,15 @@ export function buttonInteractionPayload(options: {
     version: 1,
     channel_id: channelId,
     ...(channel && { channel: { ...channel } }),
-    ...(inGuild ? { guild_id: GUILD.id, member: { roles: [], nick: null, user } } : { user }),
+    ...(guildId ? { guild_id: guildId, member: { roles: [], nick: null, user } } : { user }),
     message: options.message,
     data: { custom_id: options.customId, component_type: 2 },
     locale: 'en-US',
-    ...(inGuild && { guild_locale: 'en-US' }),
+    ...(guildId && { guild_locale: 'en-US' }),
     app_permissions: '0',
     entitlements: [],
-    authorizing_integration_owners: { '0': GUILD.id },
-    context: inGuild ? 0 : 1,
+    authorizing_integration_owners: { '0': guildId ?? GUILD.id },
+    context: guildId ? 0 : 1,
     attachment_size_limit: 10 * 1024 * 1024,
   };
 }

@@ -1,12 +1,14 @@
 /**
  * The WebSocket half of the fake Discord: gateway v10, JSON encoding, no compression.
- * One session at a time (one bot, one shard). It speaks just enough of the protocol for
- * discord.js: HELLO → IDENTIFY → READY + GUILD_CREATE, heartbeats, and RESUME with replay
- * of the dispatches the client missed while disconnected.
+ * One session at a time per shard. It speaks just enough of the protocol for discord.js:
+ * HELLO → IDENTIFY → READY + GUILD_CREATE, heartbeats, and RESUME with replay of the
+ * dispatches the client missed while disconnected. Sharding as Discord documents it: the
+ * IDENTIFY's `shard: [id, count]` picks the session; a guild's events go to shard
+ * `(guild_id >> 22) % count`, direct messages to shard 0.
  */
 import type { Server } from 'node:http';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { BOT_USER, GUILD, guildCreatePayload } from './discord-payloads.ts';
+import { BOT_USER, GUILD, guildCreatePayload, SECOND_GUILD } from './discord-payloads.ts';
 
 /** Gateway opcodes (https://discord.com/developers/docs/topics/opcodes-and-status-codes). */
 const OP = {
@@ -34,6 +36,21 @@ interface Session {
   log: LoggedDispatch[];
 }
 
+/** One shard's connection and session. */
+interface Lane {
+  /** The authenticated socket its dispatches go to; null while disconnected. */
+  live: WebSocket | null;
+  session: Session | null;
+}
+
+/** The guilds of the fake's world. */
+const GUILDS = [GUILD.id, SECOND_GUILD.id];
+
+/** The shard of a guild's events (Discord's formula); direct messages are shard 0's. */
+export function shardOf(guildId: string | undefined, count: number): number {
+  return guildId === undefined ? 0 : Number((BigInt(guildId) >> 22n) % BigInt(count));
+}
+
 /** Options of a {@link FakeGateway}. */
 export interface FakeGatewayOptions {
   /** The HTTP server to share (WebSocket upgrades on any path). */
@@ -58,10 +75,11 @@ export class FakeGateway {
 
   readonly #options: FakeGatewayOptions;
   readonly #wss: WebSocketServer;
-  /** The authenticated socket dispatches go to; null while the client is disconnected. */
-  #live: WebSocket | null = null;
-  #session: Session | null = null;
-  /** Dispatches made before any session existed, sent after the first READY. */
+  /** Each shard's lane, by shard id. */
+  readonly #lanes = new Map<number, Lane>();
+  /** The shard count of the latest IDENTIFY (1 until one says otherwise). */
+  #shardCount = 1;
+  /** Dispatches made before their shard had a session, sent after its READY. */
   #pending: { t: string; d: unknown }[] = [];
   #waiters: (() => void)[] = [];
   #sessions = 0;
@@ -72,43 +90,56 @@ export class FakeGateway {
     this.#wss.on('connection', (socket, request) => this.#accept(socket, request.url ?? '/'));
   }
 
-  /** Whether a client is identified or resumed on an open socket right now. */
+  /** Whether a client is identified or resumed on an open socket right now (any shard). */
   get connected(): boolean {
-    return this.#live !== null;
+    return [...this.#lanes.values()].some((lane) => lane.live !== null);
+  }
+
+  /** The shards with a live connection now. */
+  get liveShards(): number[] {
+    return [...this.#lanes].filter(([, lane]) => lane.live !== null).map(([id]) => id);
   }
 
   /** Resolves once a client is connected (at once if one is). */
   waitForConnection(): Promise<void> {
-    if (this.#live !== null) return Promise.resolve();
+    if (this.connected) return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   /**
-   * Sends a dispatch (`op` 0) with the next sequence number. While the client is
-   * disconnected it is only logged, and replayed when the client resumes.
+   * Sends a dispatch (`op` 0) with the next sequence number of its shard's session. While
+   * that shard is disconnected it is only logged, and replayed when the client resumes.
    */
   dispatch(t: string, d: unknown): void {
-    const session = this.#session;
-    if (session === null) {
+    const guildId = (d as { guild_id?: string } | null)?.guild_id;
+    this.#dispatchOn(shardOf(guildId, this.#shardCount), t, d);
+  }
+
+  #dispatchOn(shard: number, t: string, d: unknown): void {
+    const lane = this.#lanes.get(shard);
+    const session = lane?.session ?? null;
+    if (!lane || session === null) {
       this.#pending.push({ t, d });
       return;
     }
     session.seq += 1;
     const entry: LoggedDispatch = { s: session.seq, t, d, delivered: false };
     session.log.push(entry);
-    if (this.#live !== null) this.#deliver(this.#live, entry);
+    if (lane.live !== null) this.#deliver(lane.live, entry);
   }
 
-  /** Closes the live socket with `code` (4000, "unknown error", makes discord.js resume). */
+  /** Closes the live sockets with `code` (4000, "unknown error", makes discord.js resume). */
   drop(code = 4000): void {
-    const socket = this.#live;
-    this.#live = null;
-    socket?.close(code, 'fake discord: connection dropped');
+    for (const lane of this.#lanes.values()) {
+      const socket = lane.live;
+      lane.live = null;
+      socket?.close(code, 'fake discord: connection dropped');
+    }
   }
 
   /** Closes every socket and stops accepting connections. */
   async close(): Promise<void> {
-    this.#live = null;
+    for (const lane of this.#lanes.values()) lane.live = null;
     for (const socket of this.#wss.clients) socket.terminate();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
@@ -130,7 +161,7 @@ export class FakeGateway {
       this.#receive(socket, payload.op, (payload.d ?? {}) as Record<string, unknown>);
     });
     socket.on('close', () => {
-      if (this.#live === socket) this.#live = null;
+      for (const lane of this.#lanes.values()) if (lane.live === socket) lane.live = null;
     });
   }
 
@@ -149,49 +180,65 @@ export class FakeGateway {
     }
   }
 
-  /** A new session: READY (the guild unavailable), then GUILD_CREATE, then anything missed. */
+  /** A new session of the shard: READY (its guilds unavailable), GUILD_CREATE each, then anything missed. */
   #identify(socket: WebSocket, d: Record<string, unknown>): void {
     const { token: _token, ...rest } = d;
     this.identifies.push(rest);
-    const previous = this.#session;
+    const [shard, count] = Array.isArray(d.shard) ? (d.shard as [number, number]) : [0, 1];
+    this.#shardCount = count;
+    const lane = this.#lane(shard);
+    const previous = lane.session;
     this.#sessions += 1;
-    this.#session = { id: `fake-session-${this.#sessions}`, seq: 0, log: [] };
-    this.#goLive(socket);
-    this.dispatch('READY', {
+    lane.session = { id: `fake-session-${this.#sessions}`, seq: 0, log: [] };
+    this.#goLive(lane, socket);
+    const guilds = GUILDS.filter((id) => shardOf(id, count) === shard);
+    this.#dispatchOn(shard, 'READY', {
       v: 10,
       user: { ...BOT_USER, discriminator: '0', avatar: null, verified: true, flags: 0 },
-      guilds: [{ id: GUILD.id, unavailable: true }],
-      session_id: this.#session.id,
+      guilds: guilds.map((id) => ({ id, unavailable: true })),
+      session_id: lane.session.id,
       resume_gateway_url: this.#options.url,
-      shard: [0, 1],
+      shard: [shard, count],
       application: { id: BOT_USER.id, flags: 0 },
     });
-    this.dispatch('GUILD_CREATE', guildCreatePayload());
-    const missed = [
-      ...(previous?.log.filter((entry) => !entry.delivered && !isSessionEvent(entry.t)) ?? []),
-      ...this.#pending,
-    ];
+    for (const id of guilds) this.#dispatchOn(shard, 'GUILD_CREATE', guildCreatePayload(id));
+    const missed =
+      previous?.log.filter((entry) => !entry.delivered && !isSessionEvent(entry.t)) ?? [];
+    for (const entry of missed) this.#dispatchOn(shard, entry.t, entry.d);
+    // Dispatches waiting for a session: this shard's go now, the others keep waiting.
+    const waiting = this.#pending;
     this.#pending = [];
-    for (const entry of missed) this.dispatch(entry.t, entry.d);
+    for (const entry of waiting) this.dispatch(entry.t, entry.d);
   }
 
   /** Replays the dispatches after the client's last sequence number, then RESUMED. */
   #resume(socket: WebSocket, d: Record<string, unknown>): void {
-    const session = this.#session;
-    if (session === null || d.session_id !== session.id || typeof d.seq !== 'number') {
+    const lane = [...this.#lanes.values()].find((l) => l.session?.id === d.session_id);
+    const session = lane?.session ?? null;
+    if (!lane || session === null || typeof d.seq !== 'number') {
       this.#send(socket, { op: OP.invalidSession, d: false });
       return;
     }
     this.resumes += 1;
-    this.#goLive(socket);
+    this.#goLive(lane, socket);
     const seq = d.seq;
     for (const entry of session.log) if (entry.s > seq) this.#deliver(socket, entry);
-    this.dispatch('RESUMED', null);
+    const shard = [...this.#lanes].find(([, l]) => l === lane)![0];
+    this.#dispatchOn(shard, 'RESUMED', null);
   }
 
-  #goLive(socket: WebSocket): void {
-    if (this.#live !== null && this.#live !== socket) this.#live.close(4000, 'replaced');
-    this.#live = socket;
+  #lane(shard: number): Lane {
+    let lane = this.#lanes.get(shard);
+    if (!lane) {
+      lane = { live: null, session: null };
+      this.#lanes.set(shard, lane);
+    }
+    return lane;
+  }
+
+  #goLive(lane: Lane, socket: WebSocket): void {
+    if (lane.live !== null && lane.live !== socket) lane.live.close(4000, 'replaced');
+    lane.live = socket;
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const resolve of waiters) resolve();

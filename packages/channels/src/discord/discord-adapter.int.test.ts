@@ -16,7 +16,8 @@ import {
 } from '../../../../tests/support/fake-discord/fake-discord.ts';
 import { waitFor } from '../../../../tests/support/wait-for.ts';
 import type { IngressHandler } from '../channel-adapter.ts';
-import { DiscordAdapter, type DiscordAdapterOptions } from './discord-adapter.ts';
+import { DiscordAdapter } from './discord-adapter.ts';
+import type { DiscordAdapterOptions } from './discord-adapter-options.ts';
 
 /** A message's or an edit's text ('' for a button press). */
 const textOf = (event: InboundEvent | undefined): string =>

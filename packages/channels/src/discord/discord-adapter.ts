@@ -21,6 +21,12 @@ import type {
 import { fetchFile } from '../fetch-file.ts';
 import { OrderedDelivery, type RetryPolicy } from '../ordered-delivery.ts';
 import { answerDiscordAction } from './answer-action.ts';
+import {
+  DEFAULT_API_BASE,
+  DEFAULT_RETRY,
+  type DiscordAdapterOptions,
+  shardOptions,
+} from './discord-adapter-options.ts';
 import { discordDrafts } from './discord-drafts.ts';
 import { channelKeyOf, dispatchFields, FATAL_CLOSE, type Packet } from './gateway-packet.ts';
 import {
@@ -31,29 +37,6 @@ import {
 import { DISCORD_MAX_DOCUMENT_BYTES, sendDiscordDocument } from './send-document.ts';
 import { discordTarget, sendDiscordText } from './send-text.ts';
 
-/** Options of a {@link DiscordAdapter}; the app maps its environment into these. */
-export interface DiscordAdapterOptions {
-  /** Bot token from the Discord developer portal (Bot → Token). Never logged. */
-  token: string;
-  /** REST root including `/api`, e.g. `http://127.0.0.1:PORT/api`; default Discord's. */
-  apiBase?: string;
-  logger: Logger;
-  /**
-   * Retries of an ingress handler that fails on a gateway event: the gateway never
-   * redelivers, so after the last attempt the message is dropped (logged as an error).
-   * Default 5 attempts, 250 ms doubling to 4 s.
-   */
-  ingressRetry?: RetryPolicy;
-  /** Rate limits up to this long are waited out by discord.js; longer ones throw `PlatformRateLimitError`. Default 5 s. */
-  maxRateLimitWaitMs?: number;
-  /** How long `start()` waits for the gateway's READY and the guilds. Default 30 s. */
-  readyTimeoutMs?: number;
-  /** Draft streamed replies in a placeholder message the reply replaces. Default false. */
-  placeholderDrafts?: boolean;
-}
-
-const DEFAULT_API_BASE = 'https://discord.com/api';
-const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 250, maxDelayMs: 4_000 };
 const MESSAGE_DISPATCHES = new Set(['MESSAGE_CREATE', 'MESSAGE_UPDATE', 'INTERACTION_CREATE']);
 const THREAD_TYPES = new Set([10, 11, 12]);
 /**
@@ -120,6 +103,7 @@ export class DiscordAdapter implements ChannelAdapter {
       ],
       partials: [Partials.Channel],
       rest: { api: apiBase, rejectOnRateLimit: (limit) => limit.retryAfter > maxWait },
+      ...shardOptions(options.shard),
     });
     // Sending works before start() (REST only needs the token).
     this.#client.rest.setToken(this.#token);

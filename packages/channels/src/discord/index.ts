@@ -1,5 +1,9 @@
 /** The Discord channel (discord.js), imported on its own so other roles never load it. */
-export { DiscordAdapter, type DiscordAdapterOptions } from './discord-adapter.ts';
+export { DiscordAdapter } from './discord-adapter.ts';
+export type {
+  DiscordAdapterOptions,
+  DiscordShard,
+} from './discord-adapter-options.ts';
 export {
   formatDiscordMessage,
   type MassMentionGuard,
