@@ -2,6 +2,7 @@ import type { ChannelAdapter } from '@gridbot/channels';
 import { ConfigError } from '@gridbot/core';
 import type { Logger } from '@gridbot/service';
 import type { ChannelContext, ChannelSetup } from './channels/channel-setup.ts';
+import { dingtalkSetup } from './channels/dingtalk.ts';
 import { discordSetup } from './channels/discord.ts';
 import { slackSetup } from './channels/slack.ts';
 import { telegramSetup } from './channels/telegram.ts';
@@ -9,7 +10,13 @@ import { whatsappSetup } from './channels/whatsapp.ts';
 import type { GatewayEnv } from './env.ts';
 
 /** Every channel this build can run a gateway for, in the order `gridbot start` lists them. */
-const SETUPS: readonly ChannelSetup[] = [telegramSetup, discordSetup, slackSetup, whatsappSetup];
+const SETUPS: readonly ChannelSetup[] = [
+  telegramSetup,
+  discordSetup,
+  slackSetup,
+  whatsappSetup,
+  dingtalkSetup,
+];
 
 /** Channels this build can run a gateway for. */
 export const SUPPORTED_CHANNELS: readonly string[] = SETUPS.map((setup) => setup.name);

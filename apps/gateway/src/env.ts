@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { baseEnvShape, parseEnv, portVar } from '@gridbot/service';
 import { z } from 'zod';
+import { dingtalkEnvShape } from './channels/dingtalk.ts';
 import { discordEnvShape } from './channels/discord.ts';
 import { slackEnvShape } from './channels/slack.ts';
 import { telegramEnvShape } from './channels/telegram.ts';
@@ -68,6 +69,7 @@ export const gatewayEnvSchema = z
     ...telegramEnvShape,
     ...discordEnvShape,
     ...slackEnvShape,
+    ...dingtalkEnvShape,
     ...whatsappEnvShape,
     ...pluginEnvShape,
     HEALTH_PORT: portVar(8081),

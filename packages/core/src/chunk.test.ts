@@ -33,6 +33,27 @@ describe('chunkText', () => {
     for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(64);
   });
 
+  it('cuts Chinese text after a sentence, never inside a character or a surrogate pair', () => {
+    // 𠀀 (U+20000) is one character of two UTF-16 units.
+    const sentence = (i: number) => `这是第${i}句话，其中有汉字𠀀与标点。`;
+    const text = Array.from({ length: 400 }, (_, i) => sentence(i)).join('');
+    expect(text.length).toBeGreaterThan(5_000);
+    const chunks = chunkText(text, 3000);
+    expect(chunks.join('')).toBe(text);
+    for (const chunk of chunks) {
+      expect(chunk.length).toBeLessThanOrEqual(3000);
+      expect(chunk.endsWith('。') || chunk === chunks.at(-1)).toBe(true);
+      expect(chunk.isWellFormed()).toBe(true);
+    }
+    // Without sentence ends, a comma will do; without either, a hard cut keeps pairs whole.
+    const commas = Array.from({ length: 300 }, () => '一二三四五六七八九十，').join('');
+    for (const chunk of chunkText(commas, 1000)) expect(chunk.endsWith('，')).toBe(true);
+    const bare = '𠀀'.repeat(2000);
+    const pieces = chunkText(bare, 999);
+    expect(pieces.join('')).toBe(bare);
+    for (const piece of pieces) expect(piece.isWellFormed()).toBe(true);
+  });
+
   it('closes and reopens a code block cut across chunks', () => {
     const code = Array.from({ length: 200 }, (_, i) => `const v${i} = ${i};`).join('\n');
     const text = `Here:\n\n\`\`\`ts\n${code}\n\`\`\`\n\nDone.`;

@@ -14,6 +14,13 @@ function findCut(text: string, max: number): { at: number; skip: number } {
     const at = window.lastIndexOf(separator, max - (separator.length === 2 ? 1 : 0));
     if (at >= floor) return { at, skip };
   }
+  // Chinese and Japanese have no spaces: cut after the last full stop, question or
+  // exclamation mark, semicolon or comma, which stays with its sentence.
+  for (const marks of [/[。！？；]/g, /[，、]/g]) {
+    let last = -1;
+    for (const match of window.slice(0, max).matchAll(marks)) last = match.index;
+    if (last + 1 >= floor) return { at: last + 1, skip: 0 };
+  }
   // No separator: hard cut, never between the halves of a surrogate pair.
   const code = text.charCodeAt(max - 1);
   const at = code >= 0xd800 && code <= 0xdbff ? max - 1 : max;

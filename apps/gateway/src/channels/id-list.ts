@@ -28,3 +28,12 @@ export const whatsappIdList = z
       'expected comma-separated phone numbers in international form with country code, e.g. +4915112345678,+15550009876',
   })
   .transform((value) => new Set(value.split(',').map((id) => id.replace(/\D/g, ''))));
+
+/** A comma-separated list of DingTalk staff ids (`manager4321`, the user id in the admin console), as a set. */
+export const staffIdList = z
+  .string()
+  .regex(/^\s*[A-Za-z0-9_.@-]{1,64}(\s*,\s*[A-Za-z0-9_.@-]{1,64})*\s*$/, {
+    message:
+      'expected comma-separated DingTalk user ids (staff ids from the admin console), e.g. manager4321,staff7788',
+  })
+  .transform((value) => new Set(value.split(',').map((id) => id.trim())));

@@ -80,6 +80,26 @@ describe.each(BACKENDS)('history on %s', (_name, open) => {
     expect(rows[0]?.indexdef).toContain('USING gin');
   });
 
+  it('finds words inside Chinese and Japanese text, which has no spaces between words', async () => {
+    await say(threadId, '今天的会议改到下午三点，请大家准时参加。');
+    await say(threadId, '明天的天气很好，我们去公园吧！');
+    await say(threadId, '会議は午後三時に変更されました');
+    await say(otherId, '会议在别的群里');
+    expect((await searchMessages(db, threadId, '会议')).map((h) => h.content)).toEqual([
+      '今天的会议改到下午三点，请大家准时参加。',
+    ]);
+    expect((await searchMessages(db, threadId, '天气 公园')).map((h) => h.content)).toEqual([
+      '明天的天气很好，我们去公园吧！',
+    ]);
+    expect(await searchMessages(db, threadId, '天气 会议')).toEqual([]);
+    expect((await searchMessages(db, threadId, '午後')).map((h) => h.content)).toEqual([
+      '会議は午後三時に変更されました',
+    ]);
+    // LIKE's wildcards are searched for as characters.
+    expect(await searchMessages(db, threadId, '会%议')).toEqual([]);
+    expect(await isSearchable(db, '会议')).toBe(true);
+  });
+
   it('leaves messages up to a reset out of the history, and clears memory on request', async () => {
     const first = await say(threadId, 'before the reset');
     const from = await resetHistory(db, threadId);

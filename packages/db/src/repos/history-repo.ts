@@ -54,15 +54,27 @@ export async function searchMessages(
 ): Promise<MessageMatch[]> {
   const document = sql`to_tsvector('simple', content)`;
   const query = sql`websearch_to_tsquery('simple', ${words})`;
-  const rows = await db
+  const base = db
     .selectFrom('messages')
     .select(['id', 'sender_name', 'role', 'content', 'sent_at'])
-    .where('thread_id', '=', threadId)
-    .where(sql<boolean>`${document} @@ ${query}`)
-    .orderBy(sql`ts_rank(${document}, ${query})`, 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
+    .where('thread_id', '=', threadId);
+  const rows = CJK.test(words)
+    ? // Chinese, Japanese and Korean are written without spaces: the `simple` parser makes one
+      // token of a whole run of characters, so these terms are found as substrings instead.
+      await cjkTerms(words)
+        .reduce(
+          (q, term) => q.where('content', 'ilike', `%${term.replace(/[\\%_]/g, '\\$&')}%`),
+          base,
+        )
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute()
+    : await base
+        .where(sql<boolean>`${document} @@ ${query}`)
+        .orderBy(sql`ts_rank(${document}, ${query})`, 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
   return rows.map((r) => ({
     id: r.id,
     senderName: r.sender_name,
@@ -72,8 +84,20 @@ export async function searchMessages(
   }));
 }
 
+/** Han, kana and Hangul: scripts written without spaces between words. */
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/** The terms of a search in those scripts: its words, quotes dropped, every one required. */
+function cjkTerms(words: string): string[] {
+  return words
+    .replaceAll('"', ' ')
+    .split(/\s+/)
+    .filter((term) => term !== '' && term.toLowerCase() !== 'or' && !term.startsWith('-'));
+}
+
 /** Whether `words` hold anything to search for in the `simple` configuration. */
 export async function isSearchable(db: Kysely<Database>, words: string): Promise<boolean> {
+  if (CJK.test(words)) return cjkTerms(words).length > 0;
   const { rows } = await sql<{
     empty: boolean;
   }>`select querytree(websearch_to_tsquery('simple', ${words})) in ('', 'T') as empty`.execute(db);
