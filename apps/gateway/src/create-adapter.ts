@@ -4,6 +4,7 @@ import type { Logger } from '@gridbot/service';
 import type { ChannelContext, ChannelSetup } from './channels/channel-setup.ts';
 import { dingtalkSetup } from './channels/dingtalk.ts';
 import { discordSetup } from './channels/discord.ts';
+import { feishuSetup } from './channels/feishu.ts';
 import { slackSetup } from './channels/slack.ts';
 import { telegramSetup } from './channels/telegram.ts';
 import { whatsappSetup } from './channels/whatsapp.ts';
@@ -15,6 +16,7 @@ const SETUPS: readonly ChannelSetup[] = [
   discordSetup,
   slackSetup,
   whatsappSetup,
+  feishuSetup,
   dingtalkSetup,
 ];
 

@@ -3,6 +3,7 @@ import { baseEnvShape, parseEnv, portVar } from '@gridbot/service';
 import { z } from 'zod';
 import { dingtalkEnvShape } from './channels/dingtalk.ts';
 import { discordEnvShape } from './channels/discord.ts';
+import { feishuEnvShape } from './channels/feishu.ts';
 import { slackEnvShape } from './channels/slack.ts';
 import { telegramEnvShape } from './channels/telegram.ts';
 import { whatsappEnvShape } from './channels/whatsapp.ts';
@@ -69,6 +70,7 @@ export const gatewayEnvSchema = z
     ...telegramEnvShape,
     ...discordEnvShape,
     ...slackEnvShape,
+    ...feishuEnvShape,
     ...dingtalkEnvShape,
     ...whatsappEnvShape,
     ...pluginEnvShape,

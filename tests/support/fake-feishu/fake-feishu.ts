@@ -113,6 +113,13 @@ export async function startFakeFeishu(
   const byUuid = new Map<string, SentFeishuMessage>();
   /** Messages known as the bot's besides those sent here (a test's earlier history). */
   const botMessages = new Set<string>();
+  /** The chat of each person's message delivered, where a reply to it goes. */
+  const chatOf = new Map<string, string>();
+  const noteChat = (event: Rec) => {
+    const message = (event.event as Rec | undefined)?.message as Rec | undefined;
+    if (typeof message?.message_id === 'string' && typeof message.chat_id === 'string')
+      chatOf.set(message.message_id, message.chat_id);
+  };
   const unacked = new Map<
     string,
     { frame: Uint8Array; eventId: string; timer: NodeJS.Timeout | null }
@@ -260,7 +267,7 @@ export async function startFakeFeishu(
       const id = decodeURIComponent(reply[1]!);
       // A message of the fake's history (not sent here) is in the group.
       const original = sent.find((m) => m.messageId === id);
-      return send(res, original?.chatId ?? GROUP.chatId, body, id);
+      return send(res, original?.chatId ?? chatOf.get(id) ?? GROUP.chatId, body, id);
     }
     const patch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(path);
     if (method === 'GET' && patch) {
@@ -348,6 +355,7 @@ export async function startFakeFeishu(
       return new Promise((resolve) => waiters.push(resolve));
     },
     push(event, pushOptions = {}) {
+      noteChat(event);
       const id = `msg_${randomBytes(6).toString('hex')}`;
       const eventId = String((event.header as Rec | undefined)?.event_id ?? id);
       const frame = encodeFrame({
@@ -379,6 +387,7 @@ export async function startFakeFeishu(
       resources.set(`${messageId}/${fileKey}`, { data, contentType });
     },
     async deliverHttp(target, event, deliverOptions = {}) {
+      noteChat(event);
       const encryptKey = deliverOptions.encryptKey === undefined ? null : deliverOptions.encryptKey;
       const body = encryptKey
         ? JSON.stringify({ encrypt: encryptEvent(JSON.stringify(event), encryptKey) })

@@ -37,3 +37,11 @@ export const staffIdList = z
       'expected comma-separated DingTalk user ids (staff ids from the admin console), e.g. manager4321,staff7788',
   })
   .transform((value) => new Set(value.split(',').map((id) => id.trim())));
+
+/** A comma-separated list of Feishu open ids (`ou_…`), as a set. */
+export const openIdList = z
+  .string()
+  .regex(/^\s*ou_[A-Za-z0-9]{1,64}(\s*,\s*ou_[A-Za-z0-9]{1,64})*\s*$/, {
+    message: 'expected comma-separated Feishu open ids like ou_7d8a6e6df7621556ce0d21922b676706',
+  })
+  .transform((value) => new Set(value.split(',').map((id) => id.trim())));
