@@ -15,11 +15,12 @@
  * - The HTTP callback: `deliverHttp` posts an event to a URL, encrypted with the encrypt
  *   key and signed (`X-Lark-Signature`), as Feishu does.
  */
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { parseMultipart } from '../multipart.ts';
+import { deliverSigned } from './feishu-callback.ts';
 import { APP, BOT, GROUP, WANG, ZHAO } from './feishu-payloads.ts';
 import { decodeFrame, encodeFrame } from './pbbp2.ts';
 
@@ -89,14 +90,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-/** Feishu's event encryption: AES-256-CBC, key sha256(encrypt key), base64(iv ‖ ciphertext). */
-export function encryptEvent(plain: string, encryptKey: string): string {
-  const key = createHash('sha256').update(encryptKey).digest();
-  const iv = randomBytes(16);
-  const cipher = createCipheriv('aes-256-cbc', key, iv);
-  return Buffer.concat([iv, cipher.update(plain, 'utf8'), cipher.final()]).toString('base64');
 }
 
 export async function startFakeFeishu(
@@ -388,27 +381,7 @@ export async function startFakeFeishu(
     },
     async deliverHttp(target, event, deliverOptions = {}) {
       noteChat(event);
-      const encryptKey = deliverOptions.encryptKey === undefined ? null : deliverOptions.encryptKey;
-      const body = encryptKey
-        ? JSON.stringify({ encrypt: encryptEvent(JSON.stringify(event), encryptKey) })
-        : JSON.stringify(event);
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const nonce = randomBytes(8).toString('hex');
-      const signKey = deliverOptions.signWith ?? encryptKey ?? '';
-      const signature = createHash('sha256')
-        .update(timestamp + nonce + signKey + body)
-        .digest('hex');
-      const response = await fetch(target, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-lark-request-timestamp': timestamp,
-          'x-lark-request-nonce': nonce,
-          'x-lark-signature': signature,
-        },
-        body,
-      });
-      return { status: response.status, body: await response.text() };
+      return deliverSigned(target, event, deliverOptions);
     },
     async close() {
       for (const entry of unacked.values()) if (entry.timer) clearTimeout(entry.timer);
