@@ -1,26 +1,17 @@
+import { type Attachment, type InboundMessage, inboundMessageSchema } from '@gridbot/core';
 import {
-  type Attachment,
-  type InboundMessage,
-  inboundMessageSchema,
-  MAX_INBOUND_TEXT,
-} from '@gridbot/core';
+  clampInbound,
+  isRecord,
+  type NormalizeResult,
+  nonEmpty,
+  type Rec,
+} from '../normalize-result.ts';
 import { CHANNEL, groupJid, isStaffId, userJid } from './dingtalk-ids.ts';
 
-/**
- * What one robot message callback became. `ignored` is traffic GridBot does not handle
- * (logged at debug); `invalid` a callback without the documented shape (a warning).
- */
-export type DingTalkNormalizeResult =
-  | { outcome: 'event'; event: InboundMessage }
-  | { outcome: 'ignored'; id: string | null; reason: string }
-  | { outcome: 'invalid'; id: string | null; reason: string };
+/** What one robot message callback became. */
+export type DingTalkNormalizeResult = NormalizeResult<InboundMessage>;
 
-type Rec = Record<string, unknown>;
-const isRecord = (value: unknown): value is Rec =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const str = (value: unknown): string | null =>
-  typeof value === 'string' && value !== '' ? value : null;
-const TRUNCATION_MARKER = '\n[…truncated]';
+const str = nonEmpty;
 const MESSAGE_ID = /^[A-Za-z0-9_.=+/-]{1,256}$/;
 const CONVERSATION_ID = /^[A-Za-z0-9+/=_-]{1,120}$/;
 const MEDIA = new Set(['picture', 'file', 'audio', 'video']);
@@ -125,10 +116,7 @@ export function normalizeDingTalkMessage(
       reason: 'a one-to-one chat with someone outside the organization (no staff id to answer)',
     };
   const createdAt = Number(data.createAt);
-  const text =
-    body.text.length <= MAX_INBOUND_TEXT
-      ? body.text
-      : body.text.slice(0, MAX_INBOUND_TEXT - TRUNCATION_MARKER.length) + TRUNCATION_MARKER;
+  const text = clampInbound(body.text);
   const parsed = inboundMessageSchema.safeParse({
     kind: 'message',
     channel: CHANNEL,

@@ -1,22 +1,21 @@
 import {
   type Attachment,
-  type InboundEvent,
   inboundActionSchema,
   inboundEditSchema,
   inboundMessageSchema,
-  MAX_INBOUND_TEXT,
 } from '@gridbot/core';
+import {
+  clampInbound,
+  isRecord,
+  type NormalizeResult,
+  nonEmpty,
+  type Rec,
+} from '../normalize-result.ts';
 import { postImages, postText } from './feishu-content.ts';
 import { CHANNEL, feishuJid, isChatId, isMessageId } from './feishu-ids.ts';
 
-/**
- * What one event became. `ignored` is traffic GridBot does not handle (logged at debug);
- * `invalid` an event without the documented shape (a warning).
- */
-export type FeishuNormalizeResult =
-  | { outcome: 'event'; event: InboundEvent }
-  | { outcome: 'ignored'; id: string | null; reason: string }
-  | { outcome: 'invalid'; id: string | null; reason: string };
+/** What one event became. */
+export type FeishuNormalizeResult = NormalizeResult;
 
 /** What the adapter knows besides the event: the bot, people's names, replied messages. */
 export interface FeishuNormalizeContext {
@@ -28,19 +27,11 @@ export interface FeishuNormalizeContext {
   isGroupChat(chatId: string): boolean;
 }
 
-type Rec = Record<string, unknown>;
-const isRecord = (value: unknown): value is Rec =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const str = (value: unknown): string | null =>
-  typeof value === 'string' && value !== '' ? value : null;
-const TRUNCATION_MARKER = '\n[…truncated]';
+const str = nonEmpty;
 const OPEN_ID = /^ou_[A-Za-z0-9]{1,64}$/;
 const FILE_KEY = /^[A-Za-z0-9_-]{1,200}$/;
 
-const clamp = (text: string) =>
-  text.length <= MAX_INBOUND_TEXT
-    ? text
-    : text.slice(0, MAX_INBOUND_TEXT - TRUNCATION_MARKER.length) + TRUNCATION_MARKER;
+const clamp = clampInbound;
 
 function parseContent(raw: unknown): Rec | null {
   if (typeof raw !== 'string') return null;
