@@ -27,12 +27,15 @@ export interface ContractSentMessage {
 
 /** Raw platform updates for each case; every call makes a fresh update with a new message id. */
 export interface ContractUpdates {
-  /** A text message from a person in a group chat. */
-  groupText(text: string): unknown;
+  /**
+   * A text message from a person in a group chat; absent where the platform hands the bot
+   * no group messages (a WeCom app, which may send to its group chats but not hear them).
+   */
+  groupText?(text: string): unknown;
   /** A text message from a person in a direct (one-to-one) chat. */
   directText(text: string): unknown;
-  /** A group message that mentions the bot the platform's way. */
-  mentioningBot(text: string): unknown;
+  /** A group message that mentions the bot the platform's way; absent as `groupText` is. */
+  mentioningBot?(text: string): unknown;
   /** A group message replying to the bot's message `repliedToId`; absent where the platform has no replies (DingTalk's robots). */
   replyToBot?(text: string, repliedToId: string): unknown;
   /** An edit of an earlier group message, now reading `text`; absent where the platform has no edit events (DingTalk's robots). */
@@ -69,6 +72,11 @@ export interface ContractHarness {
    * sends the caption first, as a text message, then the file. Default false.
    */
   captionSeparately?: boolean;
+  /**
+   * Where the platform hands over no group messages: the direct chat the updates come from
+   * (and where a button is pressed).
+   */
+  directJid?: Jid;
   /** What the fake platform received from `sendText`, in order. */
   sent(): Promise<ContractSentMessage[]>;
   /** Stops the adapter (if the test did not) and the fake platform. */
@@ -79,6 +87,15 @@ export interface ContractHarness {
 export type ContractSetup = (onEvent: IngressHandler) => Promise<ContractHarness>;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Where the sending cases post: the group, or the direct chat where groups are not heard. */
+const sendJid = (harness: ContractHarness): Jid => harness.directJid ?? harness.groupJid;
+
+/** A text message of any chat: a group's where the platform has them, else a direct one. */
+function anyText(harness: ContractHarness, text: string): unknown {
+  const { groupText, directText } = harness.updates;
+  return groupText ? groupText(text) : directText(text);
+}
 
 function asMessage(event: InboundEvent | undefined): InboundMessage {
   expect(event?.kind).toBe('message');
@@ -111,14 +128,16 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
       expect(adapter.maxMessageLength).toBeGreaterThan(0);
       expect(adapter.identity().id).toBe(harness.botId);
       expect(harness.groupJid.startsWith(`${adapter.channel}:`)).toBe(true);
-      await adapter.handleUpdate(updates.groupText('hello group'));
+      await adapter.handleUpdate(anyText(harness, 'hello group'));
       const message = asMessage(events[0]);
       expect(message.channel).toBe(adapter.channel);
       expect(message.chat.jid.startsWith(`${adapter.channel}:`)).toBe(true);
     });
 
-    it('normalizes a group text message', async () => {
-      await harness.adapter.handleUpdate(harness.updates.groupText('hello group'));
+    it('normalizes a group text message', async (context) => {
+      const { groupText } = harness.updates;
+      if (!groupText) return context.skip('the platform hands the bot no group messages');
+      await harness.adapter.handleUpdate(groupText('hello group'));
       expect(events).toHaveLength(1);
       expect(asMessage(events[0])).toMatchObject({
         kind: 'message',
@@ -135,8 +154,10 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
       expect(asMessage(events[0])).toMatchObject({ text: 'hello me', chat: { isGroup: false } });
     });
 
-    it('flags a mention of the bot', async () => {
-      await harness.adapter.handleUpdate(harness.updates.mentioningBot('what time is it?'));
+    it('flags a mention of the bot', async (context) => {
+      const { mentioningBot } = harness.updates;
+      if (!mentioningBot) return context.skip('the platform hands the bot no group messages');
+      await harness.adapter.handleUpdate(mentioningBot('what time is it?'));
       expect(asMessage(events[0])).toMatchObject({ mentionsBot: true, chat: { isGroup: true } });
     });
 
@@ -168,7 +189,7 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
         await expect(harness.adapter.handleUpdate(update)).resolves.toBeUndefined();
       }
       expect(events).toEqual([]);
-      await harness.adapter.handleUpdate(harness.updates.groupText('still alive'));
+      await harness.adapter.handleUpdate(anyText(harness, 'still alive'));
       expect(events).toHaveLength(1);
     });
 
@@ -180,9 +201,7 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
         events.push(event);
       };
       const texts = Array.from({ length: 20 }, (_, i) => `message ${i}`);
-      await Promise.all(
-        texts.map((text) => harness.adapter.handleUpdate(harness.updates.groupText(text))),
-      );
+      await Promise.all(texts.map((text) => harness.adapter.handleUpdate(anyText(harness, text))));
       // Only the order of the calls is common ground: whether a slow commit may overlap the
       // next call is up to each adapter's transports (the Discord gateway and the Telegram
       // poller hold a chat's next update until the last one is committed).
@@ -191,7 +210,7 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
     });
 
     it('delivers the same update twice with the same platform message id (the DB dedupes)', async () => {
-      const update = harness.updates.groupText('once or twice');
+      const update = anyText(harness, 'once or twice');
       await harness.adapter.handleUpdate(update);
       await harness.adapter.handleUpdate(update);
       expect(events).toHaveLength(2);
@@ -202,19 +221,19 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
     it('sends a message of maxMessageLength characters intact', async () => {
       const { adapter } = harness;
       const text = 'a'.repeat(adapter.maxMessageLength);
-      const id = await adapter.sendText(harness.groupJid, text, { replyTo: null });
+      const id = await adapter.sendText(sendJid(harness), text, { replyTo: null });
       const sent = await harness.sent();
       expect(sent).toHaveLength(1);
-      expect(sent[0]).toEqual({ jid: harness.groupJid, text, replyTo: null, messageId: id });
+      expect(sent[0]).toEqual({ jid: sendJid(harness), text, replyTo: null, messageId: id });
     });
 
     it('sets the platform’s reply field when sending with replyTo', async () => {
       const replyTo = harness.sampleMessageId;
-      const id = await harness.adapter.sendText(harness.groupJid, 'an answer', { replyTo });
+      const id = await harness.adapter.sendText(sendJid(harness), 'an answer', { replyTo });
       const sent = await harness.sent();
       const expected = harness.replyField === false ? null : replyTo;
       expect(sent).toEqual([
-        { jid: harness.groupJid, text: 'an answer', replyTo: expected, messageId: id },
+        { jid: sendJid(harness), text: 'an answer', replyTo: expected, messageId: id },
       ]);
     });
 
@@ -223,7 +242,7 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
       expect(adapter.maxDocumentBytes).toBeGreaterThanOrEqual(1024 * 1024);
       const content = '{"id":1,"text":"line one"}\n{"id":2,"text":"zwei ✓"}\n';
       const id = await adapter.sendDocument(
-        harness.groupJid,
+        sendJid(harness),
         {
           id: '7',
           fileName: 'history.jsonl',
@@ -236,11 +255,11 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
       const all = await harness.sent();
       if (harness.captionSeparately) {
         expect(all).toHaveLength(2);
-        expect(all[0]).toMatchObject({ jid: harness.groupJid, text: 'History of this chat' });
+        expect(all[0]).toMatchObject({ jid: sendJid(harness), text: 'History of this chat' });
       } else expect(all).toHaveLength(1);
       const sent = all.slice(-1);
       expect(sent[0]).toMatchObject({
-        jid: harness.groupJid,
+        jid: sendJid(harness),
         text: harness.captionSeparately ? '' : 'History of this chat',
         replyTo: null,
         messageId: id,
@@ -255,8 +274,9 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
         { id: 'approve:7', label: 'Approve', style: 'primary' as const },
         { id: 'reject:7', label: 'Reject', style: 'danger' as const },
       ];
-      await harness.adapter.sendText(harness.groupJid, 'plain', { replyTo: null });
-      await harness.adapter.sendText(harness.groupJid, 'Decide?', { replyTo: null, actions });
+      const jid = sendJid(harness);
+      await harness.adapter.sendText(jid, 'plain', { replyTo: null });
+      await harness.adapter.sendText(jid, 'Decide?', { replyTo: null, actions });
       const [plain, decide] = await harness.sent();
       expect(plain?.actions ?? []).toEqual([]);
       expect(decide).toMatchObject({ text: 'Decide?', actions: ['approve:7', 'reject:7'] });
@@ -269,7 +289,9 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({
         kind: 'action',
-        chat: { jid: harness.groupJid, isGroup: true },
+        chat: harness.directJid
+          ? { jid: harness.directJid, isGroup: false }
+          : { jid: harness.groupJid, isGroup: true },
         sender: { isBot: false },
         platformMessageId: harness.sampleMessageId,
         data: 'reject:7',
