@@ -116,7 +116,7 @@ export function cliProgram(env: Env, composition: CliComposition, result: CliRes
       process.exit(0);
     });
   sub(program, 'gateway', "one channel's gateway")
-    .option('--channel <channel>', 'telegram, discord, slack, whatsapp, feishu or dingtalk')
+    .option('--channel <channel>', 'telegram, discord, slack, whatsapp, feishu, dingtalk or wecom')
     .action(async (options: { channel?: string }) => {
       if (!options.channel)
         throw new UsageError('gridbot gateway needs --channel, e.g. --channel telegram');

@@ -7,6 +7,7 @@ import { discordSetup } from './channels/discord.ts';
 import { feishuSetup } from './channels/feishu.ts';
 import { slackSetup } from './channels/slack.ts';
 import { telegramSetup } from './channels/telegram.ts';
+import { wecomSetup } from './channels/wecom.ts';
 import { whatsappSetup } from './channels/whatsapp.ts';
 import type { GatewayEnv } from './env.ts';
 
@@ -18,6 +19,7 @@ const SETUPS: readonly ChannelSetup[] = [
   whatsappSetup,
   feishuSetup,
   dingtalkSetup,
+  wecomSetup,
 ];
 
 /** Channels this build can run a gateway for. */

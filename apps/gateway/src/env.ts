@@ -6,6 +6,7 @@ import { discordEnvShape } from './channels/discord.ts';
 import { feishuEnvShape } from './channels/feishu.ts';
 import { slackEnvShape } from './channels/slack.ts';
 import { telegramEnvShape } from './channels/telegram.ts';
+import { wecomEnvShape } from './channels/wecom.ts';
 import { whatsappEnvShape } from './channels/whatsapp.ts';
 
 /** `PLUGINS`: built-in names, package names or paths, comma-separated, each once. */
@@ -72,6 +73,7 @@ export const gatewayEnvSchema = z
     ...slackEnvShape,
     ...feishuEnvShape,
     ...dingtalkEnvShape,
+    ...wecomEnvShape,
     ...whatsappEnvShape,
     ...pluginEnvShape,
     HEALTH_PORT: portVar(8081),

@@ -123,7 +123,7 @@ export function describeChannelAdapterContract(name: string, setup: ContractSetu
     });
 
     it('knows its identity and names every JID after its channel', async () => {
-      const { adapter, updates } = harness;
+      const { adapter } = harness;
       expect(adapter.channel).toMatch(/^[a-z][a-z0-9-]*$/);
       expect(adapter.maxMessageLength).toBeGreaterThan(0);
       expect(adapter.identity().id).toBe(harness.botId);

@@ -45,3 +45,12 @@ export const openIdList = z
     message: 'expected comma-separated Feishu open ids like ou_7d8a6e6df7621556ce0d21922b676706',
   })
   .transform((value) => new Set(value.split(',').map((id) => id.trim())));
+
+/** A comma-separated list of WeCom user ids (the account in the admin console), as a set. */
+export const weComIdList = z
+  .string()
+  .regex(/^\s*[A-Za-z0-9_.@-]{1,64}(\s*,\s*[A-Za-z0-9_.@-]{1,64})*\s*$/, {
+    message:
+      'expected comma-separated WeCom user ids (the account of each member in the admin console), e.g. LiuQi,ChenBa',
+  })
+  .transform((value) => new Set(value.split(',').map((id) => id.trim())));
