@@ -184,7 +184,7 @@ export class WeComAdapter implements ChannelAdapter {
     }
   }
 
-  sendText(jid: Jid, text: string, options: SendOptions): Promise<string> {
+  async sendText(jid: Jid, text: string, options: SendOptions): Promise<string> {
     return sendWeComMessage(
       this.#api,
       this.#agentId,

@@ -16,8 +16,9 @@ export type WeComTarget = { kind: 'user'; userId: string } | { kind: 'chat'; cha
 export function targetOf(jid: Jid): WeComTarget {
   const { channel, chatId, subId } = parseJid(jid);
   if (channel !== CHANNEL) throw new GridBotError(`${jid} is not a WeCom chat.`);
-  if (chatId === 'chat' && subId !== null && CHAT_ID.test(subId))
-    return { kind: 'chat', chatId: subId };
-  if (subId === null && isUserId(chatId)) return { kind: 'user', userId: chatId };
+  // `chat` is the group chats' prefix, never a user.
+  if (chatId === 'chat') {
+    if (subId !== null && CHAT_ID.test(subId)) return { kind: 'chat', chatId: subId };
+  } else if (subId === null && isUserId(chatId)) return { kind: 'user', userId: chatId };
   throw new GridBotError(`${jid} names no WeCom user or group chat.`);
 }
