@@ -53,7 +53,8 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   browser = await step('browser launched', 70_000, () => launchBrowser());
   context = await browser.newContext();
-  await step('logged in', 20_000, async () => {
+  // The first page of a cold browser can take long on two busy cores (CI runs two suites at once).
+  await step('logged in', 60_000, async () => {
     const page = await context.newPage();
     await logIn(page, HARNESS_DASHBOARD_TOKEN);
     await page.close();
