@@ -18,6 +18,7 @@ import { type FakeDingTalk, startFakeDingTalk } from './support/fake-dingtalk/fa
 import type { FakeLlmServer } from './support/fake-llm-server.ts';
 import type { GridbotProcess } from './support/gridbot-process.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
+import { tokenReplies, tokens } from './support/token-replies.ts';
 import { waitFor } from './support/wait-for.ts';
 
 /** 𠀀 (U+20000) is one character of two UTF-16 units: a chunk must never split it. */
@@ -30,22 +31,12 @@ let h: PipelineHarness;
 let dingtalk: FakeDingTalk;
 let llm: FakeLlmServer;
 let gateway: GridbotProcess;
-let nextToken = 100;
-const token = () => `T${nextToken++}`;
-
-/** The model answers `回复 <token>` for the last token of the newest message, or the long reply. */
-function answerFor(body: Record<string, unknown>): string {
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  const text = JSON.stringify(messages.at(-1) ?? null);
-  if (text.includes('长回复')) return LONG_CHINESE;
-  const tokens = text.match(/T\d{3}/g) ?? [];
-  return `回复 ${tokens.at(-1) ?? 'none'}`;
-}
+const token = tokens('T');
 
 beforeAll(async () => {
   h = await PipelineHarness.create();
   dingtalk = await startFakeDingTalk({ redeliverAfterMs: 1_500 });
-  llm = await startFakeAnthropic((body) => ({ text: answerFor(body) }));
+  llm = await startFakeAnthropic(tokenReplies('T', LONG_CHINESE));
   await registerThread(h.db.db, { jid: groupJid(GROUP.conversationId), title: GROUP.title });
   gateway = await h.start(['gateway', '--channel', 'dingtalk'], {
     DINGTALK_CLIENT_ID: APP.clientId,

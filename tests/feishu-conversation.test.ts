@@ -23,6 +23,7 @@ import type { FakeLlmServer } from './support/fake-llm-server.ts';
 import { freePort } from './support/free-port.ts';
 import type { GridbotProcess } from './support/gridbot-process.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
+import { tokenReplies, tokens } from './support/token-replies.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const LONG_CHINESE = Array.from({ length: 300 }, (_, i) => `第${i}段：飞书长回复测试𠀀。`).join('');
@@ -32,15 +33,7 @@ let feishu: FakeFeishu;
 let llm: FakeLlmServer;
 let gateway: GridbotProcess;
 let callbackUrl: string;
-let nextToken = 100;
-const token = () => `F${nextToken++}`;
-
-function answerFor(body: Record<string, unknown>): string {
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  const text = JSON.stringify(messages.at(-1) ?? null);
-  if (text.includes('长回复')) return LONG_CHINESE;
-  return `回复 ${(text.match(/F\d{3}/g) ?? []).at(-1) ?? 'none'}`;
-}
+const token = tokens('F');
 
 const credentials = () => ({
   FEISHU_APP_ID: APP.appId,
@@ -52,7 +45,7 @@ const credentials = () => ({
 beforeAll(async () => {
   h = await PipelineHarness.create();
   feishu = await startFakeFeishu({ redeliverAfterMs: 1_500 });
-  llm = await startFakeAnthropic((body) => ({ text: answerFor(body) }));
+  llm = await startFakeAnthropic(tokenReplies('F', LONG_CHINESE));
   await registerThread(h.db.db, { jid: feishuJid(GROUP.chatId, null), title: GROUP.name });
   gateway = await h.start(['gateway', '--channel', 'feishu'], credentials());
   const port = await freePort();

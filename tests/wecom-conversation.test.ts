@@ -17,6 +17,7 @@ import {
 import { freePort } from './support/free-port.ts';
 import type { GridbotProcess } from './support/gridbot-process.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
+import { tokenReplies, tokens } from './support/token-replies.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const LONG_CHINESE = Array.from({ length: 300 }, (_, i) => `第${i}条：企业微信长回复𠀀。`).join('');
@@ -26,20 +27,12 @@ let wecom: FakeWeCom;
 let llm: FakeLlmServer;
 let gateway: GridbotProcess;
 let callbackUrl: string;
-let nextToken = 100;
-const token = () => `W${nextToken++}`;
-
-function answerFor(body: Record<string, unknown>): string {
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  const text = JSON.stringify(messages.at(-1) ?? null);
-  if (text.includes('长回复')) return LONG_CHINESE;
-  return `回复 ${(text.match(/W\d{3}/g) ?? []).at(-1) ?? 'none'}`;
-}
+const token = tokens('W');
 
 beforeAll(async () => {
   h = await PipelineHarness.create();
   wecom = await startFakeWeCom();
-  llm = await startFakeAnthropic((body) => ({ text: answerFor(body) }));
+  llm = await startFakeAnthropic(tokenReplies('W', LONG_CHINESE));
   const port = await freePort();
   gateway = await h.start(['gateway', '--channel', 'wecom'], {
     WECOM_CORP_ID: CORP.corpId,

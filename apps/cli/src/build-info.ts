@@ -19,12 +19,17 @@ function findRoot(from: string): string {
 
 const ROOT = findRoot(import.meta.dirname);
 
-/** Version from the root package.json and the git commit, when the checkout has one. */
-export function readBuildInfo(env: Record<string, string | undefined>): BuildInfo {
+/** The release's version, from the root package.json. */
+export function readVersion(): string {
   const file = `${ROOT}package.json`;
   const pkg = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as {
     version?: string;
   };
+  return pkg.version ?? '0.0.0';
+}
+
+/** Version from the root package.json and the git commit, when the checkout has one. */
+export function readBuildInfo(env: Record<string, string | undefined>): BuildInfo {
   let gitSha = env.GIT_SHA ?? null;
   if (!gitSha) {
     try {
@@ -38,5 +43,5 @@ export function readBuildInfo(env: Record<string, string | undefined>): BuildInf
       gitSha = null;
     }
   }
-  return { version: pkg.version ?? '0.0.0', gitSha };
+  return { version: readVersion(), gitSha };
 }

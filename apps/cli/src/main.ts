@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { telemetryEnabled } from '@gridbot/telemetry';
-import { readBuildInfo } from './build-info.ts';
+import { readVersion } from './build-info.ts';
 
 /** The commands that run a role, whose work is traced when OpenTelemetry is configured. */
 const TRACED_COMMANDS = new Set(['gateway', 'worker', 'scheduler', 'dashboard', 'start']);
@@ -14,7 +14,8 @@ if (command && TRACED_COMMANDS.has(command) && telemetryEnabled(process.env)) {
   const { startTelemetry } = await import('@gridbot/telemetry/start');
   startTelemetry({
     serviceName: `gridbot-${command}`,
-    version: readBuildInfo(process.env).version,
+    // The version alone: the git commit would cost a subprocess before every traced start.
+    version: readVersion(),
     env: process.env,
   });
 }

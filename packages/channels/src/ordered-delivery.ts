@@ -64,6 +64,19 @@ export class OrderedDelivery {
   }
 
   /**
+   * {@link retry} of `attempt` once every task added before it under `key` has settled: one
+   * platform event, in its chat's order. Resolves true once delivered, false when it gave up.
+   */
+  deliver(
+    key: string,
+    attempt: () => Promise<void>,
+    policy: RetryPolicy,
+    onFailure: FailureReport,
+  ): Promise<boolean> {
+    return this.run(key, () => this.retry(attempt, policy, onFailure));
+  }
+
+  /**
    * Stops retrying (a pending pause ends at once and its task gives up after the attempt in
    * progress), then waits until every queued task of every key has run. Safe to call twice.
    */

@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { answerJson, readRequest } from '../fake-http.ts';
 import { parseMultipart } from '../multipart.ts';
 import { APP } from './dingtalk-payloads.ts';
 
@@ -73,17 +74,6 @@ export interface FakeDingTalk {
   close(): Promise<void>;
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /** Starts the fake on 127.0.0.1 at a free port. */
 export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Promise<FakeDingTalk> {
   const redeliverAfterMs = options.redeliverAfterMs ?? 60_000;
@@ -121,7 +111,7 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     query: URLSearchParams,
   ) {
     const method = req.method ?? 'GET';
-    const raw = await readBody(req);
+    const raw = await readRequest(req);
     const body = (() => {
       try {
         return raw.length > 0 && !String(req.headers['content-type']).startsWith('multipart/')
@@ -132,10 +122,10 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
       }
     })();
     if (body === null)
-      return json(res, 400, { code: 'InvalidParameter', message: 'malformed JSON' });
+      return answerJson(res, 400, { code: 'InvalidParameter', message: 'malformed JSON' });
     if (method === 'POST' && path === '/v1.0/gateway/connections/open') {
       if (body.clientId !== APP.clientId || body.clientSecret !== APP.clientSecret)
-        return json(res, 401, {
+        return answerJson(res, 401, {
           code: 'InvalidAuthentication',
           message: 'clientId or clientSecret is wrong',
         });
@@ -143,27 +133,27 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
       tickets.add(ticket);
       openings.push((body.subscriptions as FakeDingTalk['openings'][number]) ?? []);
       const { port } = server.address() as AddressInfo;
-      return json(res, 200, { endpoint: `ws://127.0.0.1:${port}/connect`, ticket });
+      return answerJson(res, 200, { endpoint: `ws://127.0.0.1:${port}/connect`, ticket });
     }
     if (method === 'POST' && path === '/v1.0/oauth2/accessToken') {
       if (body.appKey !== APP.clientId || body.appSecret !== APP.clientSecret)
-        return json(res, 400, {
+        return answerJson(res, 400, {
           code: 'invalidClientIdOrSecret',
           message: '无效的clientId或者clientSecret',
         });
       const token = `fake-token-${randomBytes(8).toString('hex')}`;
       tokens.add(token);
-      return json(res, 200, { accessToken: token, expireIn: 7200 });
+      return answerJson(res, 200, { accessToken: token, expireIn: 7200 });
     }
     if (method === 'POST' && path === '/media/upload') {
       if (!tokens.has(query.get('access_token') ?? ''))
-        return json(res, 200, { errcode: 40014, errmsg: '不合法的access_token' });
+        return answerJson(res, 200, { errcode: 40014, errmsg: '不合法的access_token' });
       const form = await parseMultipart(raw, String(req.headers['content-type']));
       const file = form.files.find((f) => f.field === 'media');
-      if (!file) return json(res, 200, { errcode: 40004, errmsg: 'no media' });
+      if (!file) return answerJson(res, 200, { errcode: 40004, errmsg: 'no media' });
       const mediaId = `@lAD${randomBytes(6).toString('hex')}`;
       uploads.push({ mediaId, name: file.name, content: file.text });
-      return json(res, 200, {
+      return answerJson(res, 200, {
         errcode: 0,
         errmsg: 'ok',
         type: 'file',
@@ -173,7 +163,7 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     }
     if (method === 'GET' && path.startsWith('/files/')) {
       const file = files.get(decodeURIComponent(path.slice('/files/'.length)));
-      if (!file) return json(res, 404, { code: 'notFound', message: 'no such file' });
+      if (!file) return answerJson(res, 404, { code: 'notFound', message: 'no such file' });
       res.writeHead(200, {
         'content-type': file.contentType,
         'content-length': file.data.byteLength,
@@ -182,38 +172,50 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
       return;
     }
     if (!path.startsWith('/v1.0/robot/'))
-      return json(res, 404, { code: 'notFound', message: path });
+      return answerJson(res, 404, { code: 'notFound', message: path });
     if (!authorized(req))
-      return json(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
+      return answerJson(res, 401, {
+        code: 'InvalidAuthentication',
+        message: '不合法的access_token',
+      });
     if (path === '/v1.0/robot/messageFiles/download') {
       const code = String(body.downloadCode ?? '');
       if (!files.has(code))
-        return json(res, 400, { code: 'invalidParameter', message: 'downloadCode is invalid' });
+        return answerJson(res, 400, {
+          code: 'invalidParameter',
+          message: 'downloadCode is invalid',
+        });
       const { port } = server.address() as AddressInfo;
-      return json(res, 200, {
+      return answerJson(res, 200, {
         downloadUrl: `http://127.0.0.1:${port}/files/${encodeURIComponent(code)}`,
       });
     }
     const group = path === '/v1.0/robot/groupMessages/send';
     const single = path === '/v1.0/robot/oToMessages/batchSend';
-    if (!group && !single) return json(res, 404, { code: 'notFound', message: path });
+    if (!group && !single) return answerJson(res, 404, { code: 'notFound', message: path });
     if (rateLimited > 0) {
       rateLimited -= 1;
-      return json(res, 403, {
+      return answerJson(res, 403, {
         code: 'Forbidden.AccessDenied.QpsLimitForApi',
         message: 'Qps limit for api exceeded',
       });
     }
     if (body.robotCode !== APP.clientId)
-      return json(res, 400, { code: 'invalidParameter.robotCode', message: 'robotCode is wrong' });
+      return answerJson(res, 400, {
+        code: 'invalidParameter.robotCode',
+        message: 'robotCode is wrong',
+      });
     let msgParam: Rec;
     try {
       msgParam = JSON.parse(String(body.msgParam)) as Rec;
     } catch {
-      return json(res, 400, { code: 'invalidParameter.msgParam', message: 'msgParam is not JSON' });
+      return answerJson(res, 400, {
+        code: 'invalidParameter.msgParam',
+        message: 'msgParam is not JSON',
+      });
     }
     if (Buffer.byteLength(String(body.msgParam)) > MAX_MESSAGE_BYTES)
-      return json(res, 400, {
+      return answerJson(res, 400, {
         code: 'invalidParameter.msgParam.length',
         message: 'message too long',
       });
@@ -226,7 +228,7 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
       msgParam,
       processQueryKey,
     });
-    return json(
+    return answerJson(
       res,
       200,
       group
@@ -239,7 +241,7 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     const url = new URL(req.url ?? '/', 'http://fake');
     requests.push({ method: req.method ?? 'GET', path: url.pathname });
     route(req, res, url.pathname, url.searchParams).catch((error: Error) =>
-      json(res, 500, { code: 'internal', message: error.message }),
+      answerJson(res, 500, { code: 'internal', message: error.message }),
     );
   });
   const wss = new WebSocketServer({ noServer: true });

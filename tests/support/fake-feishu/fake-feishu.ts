@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { answerJson, readRequest } from '../fake-http.ts';
 import { parseMultipart } from '../multipart.ts';
 import { deliverSigned } from './feishu-callback.ts';
 import { APP, BOT, GROUP, WANG, ZHAO } from './feishu-payloads.ts';
@@ -76,22 +77,6 @@ export interface FakeFeishu {
   close(): Promise<void>;
 }
 
-/** Answers with a JSON body; true, so a route can `return json(…)`. */
-function json(res: ServerResponse, status: number, body: unknown, headers: Rec = {}): true {
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    ...(headers as Record<string, string>),
-  });
-  res.end(JSON.stringify(body));
-  return true;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 export async function startFakeFeishu(
   options: { redeliverAfterMs?: number } = {},
 ): Promise<FakeFeishu> {
@@ -135,7 +120,7 @@ export async function startFakeFeishu(
     const uuid = typeof body.uuid === 'string' ? body.uuid : null;
     const earlier = uuid ? byUuid.get(uuid) : undefined;
     if (earlier)
-      return json(res, 200, {
+      return answerJson(res, 200, {
         code: 0,
         msg: 'success',
         data: { message_id: earlier.messageId, chat_id: earlier.chatId },
@@ -144,7 +129,7 @@ export async function startFakeFeishu(
     const raw = String(body.content ?? '');
     const limit = msgType === 'text' ? 150 * 1024 : 30 * 1024;
     if (Buffer.byteLength(raw) > limit)
-      return json(res, 400, {
+      return answerJson(res, 400, {
         code: 230025,
         msg: 'The length of the message content reaches its limit.',
       });
@@ -152,7 +137,7 @@ export async function startFakeFeishu(
     try {
       content = JSON.parse(raw) as Rec;
     } catch {
-      return json(res, 400, { code: 230001, msg: 'invalid content: not JSON' });
+      return answerJson(res, 400, { code: 230001, msg: 'invalid content: not JSON' });
     }
     const message: SentFeishuMessage = {
       messageId: `om_sent${(++sequence).toString().padStart(20, '0')}`,
@@ -165,7 +150,7 @@ export async function startFakeFeishu(
     };
     sent.push(message);
     if (uuid) byUuid.set(uuid, message);
-    return json(res, 200, {
+    return answerJson(res, 200, {
       code: 0,
       msg: 'success',
       data: { message_id: message.messageId, chat_id: chatId, msg_type: msgType },
@@ -175,36 +160,43 @@ export async function startFakeFeishu(
   async function route(req: IncomingMessage, res: ServerResponse, url: URL) {
     const method = req.method ?? 'GET';
     const path = url.pathname;
-    const raw = await readBody(req);
+    const raw = await readRequest(req);
     const multipart = String(req.headers['content-type'] ?? '').startsWith('multipart/');
     let body: Rec = {};
     if (raw.length > 0 && !multipart) {
       try {
         body = JSON.parse(raw.toString('utf8')) as Rec;
       } catch {
-        return json(res, 400, { code: 9499, msg: 'malformed JSON' });
+        return answerJson(res, 400, { code: 9499, msg: 'malformed JSON' });
       }
     }
     if (method === 'POST' && path === '/open-apis/auth/v3/tenant_access_token/internal') {
       if (body.app_id !== APP.appId || body.app_secret !== APP.appSecret)
-        return json(res, 200, { code: 10014, msg: 'app secret invalid' });
+        return answerJson(res, 200, { code: 10014, msg: 'app secret invalid' });
       const token = `t-fake${randomBytes(8).toString('hex')}`;
       tokens.add(token);
-      return json(res, 200, { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 });
+      return answerJson(res, 200, { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 });
     }
     if (method === 'POST' && path === '/callback/ws/endpoint') {
       if (body.AppID !== APP.appId || body.AppSecret !== APP.appSecret)
-        return json(res, 200, { code: 1000040351, msg: 'app not found or secret wrong' });
+        return answerJson(res, 200, { code: 1000040351, msg: 'app not found or secret wrong' });
       openings += 1;
       const { port } = server.address() as AddressInfo;
       const URL = `ws://127.0.0.1:${port}/ws/v2?fpid=493&aid=552564&device_id=fake-device&access_key=k&service_id=${SERVICE_ID}&ticket=${randomBytes(6).toString('hex')}`;
-      return json(res, 200, { code: 0, msg: 'ok', data: { URL, ClientConfig: CLIENT_CONFIG } });
+      return answerJson(res, 200, {
+        code: 0,
+        msg: 'ok',
+        data: { URL, ClientConfig: CLIENT_CONFIG },
+      });
     }
     const auth = String(req.headers.authorization ?? '');
     if (!tokens.has(auth.replace(/^Bearer /, '')))
-      return json(res, 401, { code: 99991663, msg: 'Invalid access token for authorization.' });
+      return answerJson(res, 401, {
+        code: 99991663,
+        msg: 'Invalid access token for authorization.',
+      });
     if (method === 'GET' && path === '/open-apis/bot/v3/info') {
-      return json(res, 200, {
+      return answerJson(res, 200, {
         code: 0,
         msg: 'ok',
         bot: { open_id: BOT.openId, app_name: BOT.name, activate_status: 2 },
@@ -213,8 +205,8 @@ export async function startFakeFeishu(
     const user = /^\/open-apis\/contact\/v3\/users\/([^/]+)$/.exec(path);
     if (method === 'GET' && user) {
       const person = PEOPLE.get(decodeURIComponent(user[1]!));
-      if (!person) return json(res, 400, { code: 41050, msg: 'no user authority error' });
-      return json(res, 200, {
+      if (!person) return answerJson(res, 400, { code: 41050, msg: 'no user authority error' });
+      return answerJson(res, 200, {
         code: 0,
         msg: 'ok',
         data: { user: { open_id: person.openId, name: person.name, time_zone: person.timeZone } },
@@ -223,7 +215,7 @@ export async function startFakeFeishu(
     const resource = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/resources\/([^/]+)$/.exec(path);
     if (method === 'GET' && resource) {
       const found = resources.get(`${resource[1]}/${resource[2]}`);
-      if (!found) return json(res, 400, { code: 234003, msg: 'File not in msg.' });
+      if (!found) return answerJson(res, 400, { code: 234003, msg: 'File not in msg.' });
       res.writeHead(200, {
         'content-type': found.contentType,
         'content-length': found.data.byteLength,
@@ -236,14 +228,14 @@ export async function startFakeFeishu(
       // The SDK posts the bytes as a part without a file name: a field here.
       const file = form.files.find((f) => f.field === 'file')?.text ?? form.fields.file;
       if (file === undefined || !form.fields.file_type || !form.fields.file_name)
-        return json(res, 400, { code: 234001, msg: 'Invalid request param.' });
+        return answerJson(res, 400, { code: 234001, msg: 'Invalid request param.' });
       const fileKey = `file_v3_${randomBytes(8).toString('hex')}`;
       uploads.push({ fileKey, name: form.fields.file_name, content: file });
-      return json(res, 200, { code: 0, msg: 'success', data: { file_key: fileKey } });
+      return answerJson(res, 200, { code: 0, msg: 'success', data: { file_key: fileKey } });
     }
     if (path.startsWith('/open-apis/im/v1/messages') && rateLimited > 0) {
       rateLimited -= 1;
-      return json(
+      return answerJson(
         res,
         429,
         { code: 99991400, msg: 'request trigger frequency limit' },
@@ -252,7 +244,7 @@ export async function startFakeFeishu(
     }
     if (method === 'POST' && path === '/open-apis/im/v1/messages') {
       if (url.searchParams.get('receive_id_type') !== 'chat_id')
-        return json(res, 400, { code: 230001, msg: 'receive_id_type must be chat_id here' });
+        return answerJson(res, 400, { code: 230001, msg: 'receive_id_type must be chat_id here' });
       return send(res, String(body.receive_id), body, null);
     }
     const reply = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/reply$/.exec(path);
@@ -269,7 +261,7 @@ export async function startFakeFeishu(
       const sender = bots
         ? { id: APP.appId, id_type: 'app_id', sender_type: 'app', tenant_key: 'fake-tenant' }
         : { id: WANG.openId, id_type: 'open_id', sender_type: 'user', tenant_key: 'fake-tenant' };
-      return json(res, 200, {
+      return answerJson(res, 200, {
         code: 0,
         msg: 'success',
         data: { items: [{ message_id: id, sender }] },
@@ -280,15 +272,17 @@ export async function startFakeFeishu(
         messageId: decodeURIComponent(patch[1]!),
         content: JSON.parse(String(body.content)) as Rec,
       });
-      return json(res, 200, { code: 0, msg: 'success', data: {} });
+      return answerJson(res, 200, { code: 0, msg: 'success', data: {} });
     }
-    return json(res, 404, { code: 404, msg: `fake feishu: no route ${method} ${path}` });
+    return answerJson(res, 404, { code: 404, msg: `fake feishu: no route ${method} ${path}` });
   }
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     requests.push({ method: req.method ?? 'GET', path: url.pathname });
-    route(req, res, url).catch((error: Error) => json(res, 500, { code: 500, msg: error.message }));
+    route(req, res, url).catch((error: Error) =>
+      answerJson(res, 500, { code: 500, msg: error.message }),
+    );
   });
   const wss = new WebSocketServer({ server, path: '/ws/v2' });
   wss.on('connection', (ws) => {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encrypt, getSignature } from '@wecom/crypto';
+import { answerJson, readRequest } from '../fake-http.ts';
 import { parseMultipart } from '../multipart.ts';
 import { CALLBACK, CORP } from './wecom-payloads.ts';
 
@@ -41,18 +42,6 @@ export interface FakeWeCom {
   close(): Promise<void>;
 }
 
-function json(res: ServerResponse, body: Rec): true {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-  return true;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 function signedQuery(cipher: string, token: string): URLSearchParams {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = String(Math.floor(Math.random() * 1e9));
@@ -74,22 +63,27 @@ export async function startFakeWeCom(): Promise<FakeWeCom> {
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL) {
     const path = url.pathname;
-    const raw = await readBody(req);
+    const raw = await readRequest(req);
     if (path === '/cgi-bin/gettoken') {
       if (
         url.searchParams.get('corpid') !== CORP.corpId ||
         url.searchParams.get('corpsecret') !== CORP.secret
       )
-        return json(res, { errcode: 40001, errmsg: 'invalid credential' });
+        return answerJson(res, 200, { errcode: 40001, errmsg: 'invalid credential' });
       const token = randomBytes(16).toString('hex');
       tokens.add(token);
-      return json(res, { errcode: 0, errmsg: 'ok', access_token: token, expires_in: 7200 });
+      return answerJson(res, 200, {
+        errcode: 0,
+        errmsg: 'ok',
+        access_token: token,
+        expires_in: 7200,
+      });
     }
     if (!tokens.has(url.searchParams.get('access_token') ?? ''))
-      return json(res, { errcode: 40014, errmsg: 'invalid access_token' });
+      return answerJson(res, 200, { errcode: 40014, errmsg: 'invalid access_token' });
     if (path === '/cgi-bin/media/get') {
       const found = media.get(url.searchParams.get('media_id') ?? '');
-      if (!found) return json(res, { errcode: 40007, errmsg: 'invalid media_id' });
+      if (!found) return answerJson(res, 200, { errcode: 40007, errmsg: 'invalid media_id' });
       res.writeHead(200, { 'content-type': found.contentType });
       res.end(found.data);
       return;
@@ -97,10 +91,10 @@ export async function startFakeWeCom(): Promise<FakeWeCom> {
     if (path === '/cgi-bin/media/upload') {
       const form = await parseMultipart(raw, String(req.headers['content-type']));
       const file = form.files.find((f) => f.field === 'media');
-      if (!file) return json(res, { errcode: 41005, errmsg: 'media data missing' });
+      if (!file) return answerJson(res, 200, { errcode: 41005, errmsg: 'media data missing' });
       const mediaId = `3${randomBytes(12).toString('hex')}`;
       uploads.push({ mediaId, name: file.name, content: file.text });
-      return json(res, {
+      return answerJson(res, 200, {
         errcode: 0,
         errmsg: 'ok',
         type: 'file',
@@ -112,26 +106,26 @@ export async function startFakeWeCom(): Promise<FakeWeCom> {
     try {
       body = JSON.parse(raw.toString('utf8')) as Rec;
     } catch {
-      return json(res, { errcode: 47001, errmsg: 'data format error' });
+      return answerJson(res, 200, { errcode: 47001, errmsg: 'data format error' });
     }
     if (path === '/cgi-bin/message/update_template_card') {
       cardUpdates.push(body);
-      return json(res, { errcode: 0, errmsg: 'ok' });
+      return answerJson(res, 200, { errcode: 0, errmsg: 'ok' });
     }
     const toUser = path === '/cgi-bin/message/send';
     if (!toUser && path !== '/cgi-bin/appchat/send')
-      return json(res, { errcode: 404, errmsg: `no route ${path}` });
+      return answerJson(res, 200, { errcode: 404, errmsg: `no route ${path}` });
     if (rateLimited > 0) {
       rateLimited -= 1;
-      return json(res, { errcode: 45009, errmsg: 'api freq out of limit' });
+      return answerJson(res, 200, { errcode: 45009, errmsg: 'api freq out of limit' });
     }
     if (toUser && String(body.agentid) !== CORP.agentId)
-      return json(res, { errcode: 40056, errmsg: 'invalid agentid' });
+      return answerJson(res, 200, { errcode: 40056, errmsg: 'invalid agentid' });
     const msgtype = String(body.msgtype);
     const content = (body[msgtype] as Rec | undefined)?.content;
     const limit = msgtype === 'markdown' ? 4096 : 2048;
     if (typeof content === 'string' && Buffer.byteLength(content) > limit)
-      return json(res, { errcode: 45002, errmsg: 'content size out of limit' });
+      return answerJson(res, 200, { errcode: 45002, errmsg: 'content size out of limit' });
     const msgid = `msgid${(++sequence).toString().padStart(8, '0')}`;
     sent.push({
       to: toUser
@@ -141,15 +135,18 @@ export async function startFakeWeCom(): Promise<FakeWeCom> {
       body,
       msgid,
     });
-    return json(
+    return answerJson(
       res,
+      200,
       toUser ? { errcode: 0, errmsg: 'ok', invaliduser: '', msgid } : { errcode: 0, errmsg: 'ok' },
     );
   }
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    route(req, res, url).catch((error: Error) => json(res, { errcode: -1, errmsg: error.message }));
+    route(req, res, url).catch((error: Error) =>
+      answerJson(res, 200, { errcode: -1, errmsg: error.message }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -226,21 +226,20 @@ export class DingTalkAdapter implements ChannelAdapter {
       return;
     }
     void this.#delivery
-      .run(conversationOf(data), () =>
-        this.#delivery.retry(
-          () => this.handleUpdate(data),
-          this.#retry,
-          (error, attempt, retryInMs) =>
-            retryInMs === null
-              ? this.#logger.error(
-                  { err: error, attempt, messageId },
-                  'ingress failed on a dingtalk message; leaving it unacknowledged, DingTalk pushes it again',
-                )
-              : this.#logger.warn(
-                  { err: error, attempt, messageId, retryInMs },
-                  'ingress failed on a dingtalk message; retrying',
-                ),
-        ),
+      .deliver(
+        conversationOf(data),
+        () => this.handleUpdate(data),
+        this.#retry,
+        (error, attempt, retryInMs) =>
+          retryInMs === null
+            ? this.#logger.error(
+                { err: error, attempt, messageId },
+                'ingress failed on a dingtalk message; leaving it unacknowledged, DingTalk pushes it again',
+              )
+            : this.#logger.warn(
+                { err: error, attempt, messageId, retryInMs },
+                'ingress failed on a dingtalk message; retrying',
+              ),
       )
       .then((kept) => {
         if (kept) this.#client.socketCallBackResponse(messageId, {});

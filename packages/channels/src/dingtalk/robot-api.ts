@@ -1,4 +1,5 @@
 import { GridBotError, PlatformRateLimitError, PlatformRejectedError } from '@gridbot/core';
+import { CachedToken } from '../cached-token.ts';
 
 export interface RobotApiOptions {
   /** OpenAPI root, `https://api.dingtalk.com`. */
@@ -14,8 +15,6 @@ export interface RobotApiOptions {
 }
 
 type Rec = Record<string, unknown>;
-/** Renewed this long before DingTalk says the token expires. */
-const TOKEN_MARGIN_MS = 5 * 60_000;
 
 /** A DingTalk API error answer: HTTP status, its `code` and `message`. */
 export class DingTalkApiError extends GridBotError {
@@ -39,8 +38,7 @@ export class DingTalkApiError extends GridBotError {
  */
 export class RobotApi {
   readonly #o: RobotApiOptions;
-  #token: { value: string; until: number } | null = null;
-  #fetching: Promise<string> | null = null;
+  readonly #token = new CachedToken(() => this.#fetchToken());
 
   constructor(options: RobotApiOptions) {
     this.#o = {
@@ -55,15 +53,11 @@ export class RobotApi {
   }
 
   /** The app access token, fetched when missing or about to expire. */
-  async token(): Promise<string> {
-    if (this.#token && this.#token.until > Date.now()) return this.#token.value;
-    this.#fetching ??= this.#fetchToken().finally(() => {
-      this.#fetching = null;
-    });
-    return this.#fetching;
+  token(): Promise<string> {
+    return this.#token.get();
   }
 
-  async #fetchToken(): Promise<string> {
+  async #fetchToken(): Promise<{ value: string; expiresInSeconds: number }> {
     const body = await this.#json(`${this.#o.apiBase}/v1.0/oauth2/accessToken`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -76,9 +70,7 @@ export class RobotApi {
         'DingTalk gave no access token for the app (check DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET).',
       );
     }
-    const lifetime = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 7_200_000;
-    this.#token = { value, until: Date.now() + Math.max(lifetime - TOKEN_MARGIN_MS, lifetime / 2) };
-    return value;
+    return { value, expiresInSeconds: seconds };
   }
 
   /** POSTs JSON to an OpenAPI path with the token; once more with a new token after a 401. */
@@ -93,7 +85,7 @@ export class RobotApi {
         });
       } catch (error) {
         if (error instanceof DingTalkApiError && error.status === 401 && attempt === 0) {
-          this.#token = null;
+          this.#token.drop();
           continue;
         }
         throw this.#mapped(error);

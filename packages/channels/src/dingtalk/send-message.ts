@@ -4,6 +4,7 @@ import {
   PlatformRateLimitError,
   PlatformRejectedError,
 } from '@gridbot/core';
+import { looksLikeMarkdown } from '../markdown-marks.ts';
 import { targetOf } from './dingtalk-ids.ts';
 import type { RobotApi } from './robot-api.ts';
 
@@ -13,7 +14,6 @@ export interface RobotMessage {
   msgParam: Record<string, string>;
 }
 
-const MARKDOWN = /(^|\n)\s*(#{1,6} |[-*] |\d+\. |> )|\*\*[^*]+\*\*|`[^`]+`|\[[^\]]+\]\([^)]+\)/;
 /** DingTalk's action cards take one to five buttons. */
 const MAX_BUTTONS = 5;
 
@@ -69,7 +69,7 @@ export function robotMessageOf(
     });
     return { msgKey: `sampleActionCard${buttons.length}`, msgParam };
   }
-  if (MARKDOWN.test(text))
+  if (looksLikeMarkdown(text))
     return { msgKey: 'sampleMarkdown', msgParam: { title: titleOf(text), text } };
   return { msgKey: 'sampleText', msgParam: { content: text } };
 }

@@ -290,25 +290,24 @@ export class DiscordAdapter implements ChannelAdapter {
    */
   #onPacket(packet: Packet): void {
     if (this.#state === 'stopped' || !MESSAGE_DISPATCHES.has(packet.t as string)) return;
-    void this.#delivery.run(channelKeyOf(packet), () =>
-      this.#delivery.retry(
-        () => this.handleUpdate(packet),
-        this.#retry,
-        (error, attempt, retryInMs) => {
-          const fields = { err: error, attempt, ...dispatchFields(packet) };
-          if (retryInMs === null) {
-            this.#logger.error(
-              fields,
-              'ingress handler failed on a discord message; dropping it (the gateway does not redeliver)',
-            );
-          } else {
-            this.#logger.warn(
-              { ...fields, retryInMs },
-              'ingress handler failed on a discord message; retrying',
-            );
-          }
-        },
-      ),
+    void this.#delivery.deliver(
+      channelKeyOf(packet),
+      () => this.handleUpdate(packet),
+      this.#retry,
+      (error, attempt, retryInMs) => {
+        const fields = { err: error, attempt, ...dispatchFields(packet) };
+        if (retryInMs === null) {
+          this.#logger.error(
+            fields,
+            'ingress handler failed on a discord message; dropping it (the gateway does not redeliver)',
+          );
+        } else {
+          this.#logger.warn(
+            { ...fields, retryInMs },
+            'ingress handler failed on a discord message; retrying',
+          );
+        }
+      },
     );
   }
 

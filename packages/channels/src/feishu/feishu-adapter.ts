@@ -223,22 +223,19 @@ export class FeishuAdapter implements ChannelAdapter {
   }
 
   /** One event, after the earlier ones of its chat; resolves once handled, rejects when the handler kept failing. */
-  #receive(event: Rec): Promise<void> {
-    if (this.#state === 'stopped')
-      return Promise.reject(new GridBotError('the Feishu adapter is stopping'));
-    return this.#delivery.run(chatKeyOf(event), async () => {
-      const kept = await this.#delivery.retry(
-        () => this.handleUpdate(event),
-        this.#retry,
-        (error, attempt, retryInMs) =>
-          this.#logger.warn(
-            { err: error, attempt, retryInMs, eventId: event.event_id },
-            'ingress failed on a feishu event',
-          ),
-      );
-      if (!kept)
-        throw new GridBotError('ingress failed on a feishu event; Feishu delivers it again');
-    });
+  async #receive(event: Rec): Promise<void> {
+    if (this.#state === 'stopped') throw new GridBotError('the Feishu adapter is stopping');
+    const kept = await this.#delivery.deliver(
+      chatKeyOf(event),
+      () => this.handleUpdate(event),
+      this.#retry,
+      (error, attempt, retryInMs) =>
+        this.#logger.warn(
+          { err: error, attempt, retryInMs, eventId: event.event_id },
+          'ingress failed on a feishu event',
+        ),
+    );
+    if (!kept) throw new GridBotError('ingress failed on a feishu event; Feishu delivers it again');
   }
 
   async handleUpdate(update: unknown): Promise<void> {

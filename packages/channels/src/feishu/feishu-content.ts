@@ -1,10 +1,9 @@
 import type { MessageAction } from '@gridbot/core';
+import { looksLikeMarkdown } from '../markdown-marks.ts';
 
 type Rec = Record<string, unknown>;
 const isRecord = (value: unknown): value is Rec =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const MARKDOWN = /(^|\n)\s*(#{1,6} |[-*] |\d+\. |> |```)|\*\*[^*]+\*\*|`[^`]+`|\[[^\]]+\]\([^)]+\)/;
 
 /** An outgoing message: its `msg_type` and its `content` (a JSON string, as the API takes it). */
 export interface FeishuContent {
@@ -24,7 +23,7 @@ export function outgoingContent(
 ): FeishuContent {
   if (actions && actions.length > 0)
     return { msgType: 'interactive', content: JSON.stringify(card(text, actions)) };
-  if (MARKDOWN.test(text)) {
+  if (looksLikeMarkdown(text)) {
     return {
       msgType: 'post',
       content: JSON.stringify({ zh_cn: { title: '', content: [[{ tag: 'md', text }]] } }),
@@ -62,7 +61,7 @@ export function card(text: string, actions: readonly MessageAction[] = []): Rec 
 }
 
 /** The text of a received `post` (with or without its language wrapper), one line per paragraph. */
-export function postText(content: Rec, mentionName: (userId: string) => string | null): string {
+export function postText(content: Rec): string {
   const inner = Array.isArray(content.content)
     ? content
     : (Object.values(content).find((v) => isRecord(v) && Array.isArray(v.content)) as
@@ -80,8 +79,7 @@ export function postText(content: Rec, mentionName: (userId: string) => string |
           if (element.tag === 'text' || element.tag === 'md') return String(element.text ?? '');
           if (element.tag === 'a')
             return `${String(element.text ?? '')} (${String(element.href ?? '')})`;
-          if (element.tag === 'at')
-            return `@${mentionName(String(element.user_id ?? '')) ?? String(element.user_name ?? 'someone')}`;
+          if (element.tag === 'at') return `@${String(element.user_name ?? 'someone')}`;
           if (element.tag === 'code_block') return String(element.text ?? '');
           return '';
         })

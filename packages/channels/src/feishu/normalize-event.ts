@@ -62,13 +62,13 @@ function attachmentOf(
   };
 }
 
-/** The text (mention placeholders resolved to names) and files of a message. */
 interface Body {
   text: string;
   attachments: Attachment[];
 }
 
-function readBody(message: Rec, id: string, names: Map<string, string>): Body | null {
+/** The text (mention placeholders resolved to names) and files of a message; null when its content does not match its type. */
+function messageBody(message: Rec, id: string, names: Map<string, string>): Body | null {
   const type = str(message.message_type);
   const content = parseContent(message.content);
   if (type === null || content === null) return null;
@@ -79,7 +79,7 @@ function readBody(message: Rec, id: string, names: Map<string, string>): Body | 
       ? { text: resolve(content.text).trim(), attachments: [] }
       : null;
   if (type === 'post') {
-    const text = resolve(postText(content, () => null));
+    const text = resolve(postText(content));
     const attachments = postImages(content)
       .map((key) => attachmentOf(id, 'image', key, null))
       .filter((a): a is Attachment => a !== null);
@@ -126,7 +126,7 @@ function normalizeMessage(
     names.set(key, str(mention.name) ?? 'someone');
     if (mentionedId === ctx.botOpenId) mentionsBot = true;
   }
-  const body = readBody(message, id, names);
+  const body = messageBody(message, id, names);
   if (body === null)
     return { outcome: 'invalid', id, reason: 'content does not match message_type' };
   const isGroup = chatType === 'group';

@@ -363,25 +363,24 @@ export class SlackAdapter implements ChannelAdapter {
   /** A payload from Bolt: it waits for the earlier ones of its conversation, then is retried while the handler fails. */
   #receive(body: unknown): void {
     if (this.#state === 'stopped') return;
-    void this.#delivery.run(channelOf(body) ?? 'none', () =>
-      this.#delivery.retry(
-        () => this.handleUpdate(body),
-        this.#retry,
-        (error, attempt, retryInMs) => {
-          const fields = { err: error, attempt, ...payloadFields(body) };
-          if (retryInMs === null) {
-            this.#logger.error(
-              fields,
-              'ingress handler failed on a slack event; dropping it (Slack acknowledged it already)',
-            );
-          } else {
-            this.#logger.warn(
-              { ...fields, retryInMs },
-              'ingress handler failed on a slack event; retrying',
-            );
-          }
-        },
-      ),
+    void this.#delivery.deliver(
+      channelOf(body) ?? 'none',
+      () => this.handleUpdate(body),
+      this.#retry,
+      (error, attempt, retryInMs) => {
+        const fields = { err: error, attempt, ...payloadFields(body) };
+        if (retryInMs === null) {
+          this.#logger.error(
+            fields,
+            'ingress handler failed on a slack event; dropping it (Slack acknowledged it already)',
+          );
+        } else {
+          this.#logger.warn(
+            { ...fields, retryInMs },
+            'ingress handler failed on a slack event; retrying',
+          );
+        }
+      },
     );
   }
 

@@ -1,9 +1,9 @@
 import type { Jid, MessageAction } from '@gridbot/core';
+import { looksLikeMarkdown } from '../markdown-marks.ts';
 import type { WeComApi } from './wecom-api.ts';
 import { targetOf } from './wecom-ids.ts';
 
 type Rec = Record<string, unknown>;
-const MARKDOWN = /(^|\n)\s*(#{1,6} |[-*] |\d+\. |> )|\*\*[^*]+\*\*|`[^`]+`|\[[^\]]+\]\([^)]+\)/;
 
 /** A card's button press names it by `task_id`; WeCom wants one per card, at most 128 bytes. */
 let cards = 0;
@@ -36,7 +36,7 @@ export function messageBody(
       },
     };
   }
-  if (MARKDOWN.test(text)) return { msgtype: 'markdown', markdown: { content: text } };
+  if (looksLikeMarkdown(text)) return { msgtype: 'markdown', markdown: { content: text } };
   return { msgtype: 'text', text: { content: text } };
 }
 

@@ -151,18 +151,16 @@ export class WeComAdapter implements ChannelAdapter {
     await this.#delivery.close();
   }
 
-  #receive(message: Record<string, unknown>): Promise<void> {
-    if (this.#state !== 'running')
-      return Promise.reject(new GridBotError('the WeCom channel is not running'));
-    return this.#delivery.run(String(message.FromUserName ?? 'unknown'), async () => {
-      const kept = await this.#delivery.retry(
-        () => this.handleUpdate(message),
-        this.#retry,
-        (error, attempt) =>
-          this.#logger.warn({ err: error, attempt }, 'ingress failed on a wecom message'),
-      );
-      if (!kept) throw new GridBotError('ingress failed on a wecom message');
-    });
+  async #receive(message: Record<string, unknown>): Promise<void> {
+    if (this.#state !== 'running') throw new GridBotError('the WeCom channel is not running');
+    const kept = await this.#delivery.deliver(
+      String(message.FromUserName ?? 'unknown'),
+      () => this.handleUpdate(message),
+      this.#retry,
+      (error, attempt) =>
+        this.#logger.warn({ err: error, attempt }, 'ingress failed on a wecom message'),
+    );
+    if (!kept) throw new GridBotError('ingress failed on a wecom message');
   }
 
   async handleUpdate(update: unknown): Promise<void> {

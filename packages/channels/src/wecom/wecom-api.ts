@@ -1,4 +1,5 @@
 import { GridBotError, PlatformRateLimitError, PlatformRejectedError } from '@gridbot/core';
+import { CachedToken } from '../cached-token.ts';
 
 type Rec = Record<string, unknown>;
 
@@ -25,8 +26,6 @@ const REJECTED: Record<number, string> = {
 };
 /** The access token expired or is invalid: fetch another and try again once. */
 const TOKEN_STALE = new Set([40014, 42001]);
-/** Renewed this long before WeCom says the token expires. */
-const TOKEN_MARGIN_MS = 5 * 60_000;
 
 /**
  * The WeCom server API calls the channel makes, over plain `fetch`: the access token from
@@ -37,22 +36,17 @@ const TOKEN_MARGIN_MS = 5 * 60_000;
  */
 export class WeComApi {
   readonly #o: WeComApiOptions;
-  #token: { value: string; until: number } | null = null;
-  #fetching: Promise<string> | null = null;
+  readonly #token = new CachedToken(() => this.#fetchToken());
 
   constructor(options: WeComApiOptions) {
     this.#o = { ...options, apiBase: options.apiBase.replace(/\/+$/, '') };
   }
 
-  async token(): Promise<string> {
-    if (this.#token && this.#token.until > Date.now()) return this.#token.value;
-    this.#fetching ??= this.#fetchToken().finally(() => {
-      this.#fetching = null;
-    });
-    return this.#fetching;
+  token(): Promise<string> {
+    return this.#token.get();
   }
 
-  async #fetchToken(): Promise<string> {
+  async #fetchToken(): Promise<{ value: string; expiresInSeconds: number }> {
     const query = new URLSearchParams({ corpid: this.#o.corpId, corpsecret: this.#o.corpSecret });
     const body = await this.#json(`${this.#o.apiBase}/cgi-bin/gettoken?${query}`, {
       method: 'GET',
@@ -62,13 +56,7 @@ export class WeComApi {
         `WeCom refused the app’s credentials (${String(body.errcode)}: ${String(body.errmsg)}): check WECOM_CORP_ID and WECOM_SECRET.`,
       );
     }
-    const seconds = Number(body.expires_in);
-    const lifetime = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 7_200_000;
-    this.#token = {
-      value: body.access_token,
-      until: Date.now() + Math.max(lifetime - TOKEN_MARGIN_MS, lifetime / 2),
-    };
-    return body.access_token;
+    return { value: body.access_token, expiresInSeconds: Number(body.expires_in) };
   }
 
   /** POSTs JSON to `/cgi-bin/<path>` with the token; the answer when `errcode` is 0. */
@@ -125,7 +113,7 @@ export class WeComApi {
       const code = Number(answer.errcode ?? 0);
       if (code === 0) return answer;
       if (TOKEN_STALE.has(code) && attempt === 0) {
-        this.#token = null;
+        this.#token.drop();
         continue;
       }
       if (RATE_LIMITED.has(code))
